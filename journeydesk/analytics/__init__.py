@@ -1,0 +1,1 @@
+"""Event-log datasets and funnel metrics (DuckDB locally; SQLAlchemy Core for warehouses)."""

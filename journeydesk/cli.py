@@ -1,0 +1,174 @@
+"""The command line: ``journeydesk [WORKSPACE]`` starts the app; sub-commands script it.
+
+The command names and their output are a public interface that users script against.  Errors go
+to stderr as one line: exit status 1 for bad input (a file that is not a workspace, a malformed
+map), 2 for a wrong command line.  A user error never prints a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from journeydesk import __version__
+from journeydesk.domain.commands import AddMapCommand
+from journeydesk.domain.model import DomainError, JourneyMap, Workspace
+from journeydesk.exchange import json_map
+from journeydesk.exchange.files import write_atomic
+from journeydesk.exchange.json_map import FormatError
+from journeydesk.store.document import Document
+from journeydesk.store.paths import default_workspace_path
+from journeydesk.store.workspace_file import WorkspaceError, WorkspaceFile
+
+PROG = "journeydesk"
+EXPORT_FORMATS = (".json",)
+IMPORT_FORMATS = (".json",)
+
+
+class UserError(Exception):
+    """Bad input from the user: printed as one line, exit status 1."""
+
+
+class UsageError(Exception):
+    """A wrong command line: printed with the usage hint, exit status 2."""
+
+
+# --------------------------------------------------------------------------- commands
+def cmd_maps(args: argparse.Namespace) -> int:
+    """Print one line per map: name, stage count, card count (tab-separated)."""
+    with WorkspaceFile.open(_existing(args.workspace), read_only=True) as ws_file:
+        for name, stages, cards in ws_file.map_summaries():
+            print(f"{name}\t{stages} stages\t{cards} cards")
+    return 0
+
+
+def cmd_import_map(args: argparse.Namespace) -> int:
+    """Import a map file into the workspace (created if missing); print the map's name."""
+    source = Path(args.file)
+    if source.suffix.lower() not in IMPORT_FORMATS:
+        raise UsageError(f"cannot import {source.name!r}: supported formats are "
+                         f"{', '.join(IMPORT_FORMATS)}")
+    text = _read_text(source)
+    with WorkspaceFile.open(args.workspace, create=True) as ws_file:
+        doc = Document(ws_file)
+        try:
+            journey_map, new_personas = json_map.loads_map(text, doc.workspace)
+        except FormatError as exc:
+            raise UserError(f"{source}: {exc}") from None
+        if args.name:
+            journey_map.name = args.name
+        if doc.workspace.map_named(journey_map.name) is not None:
+            raise UserError(f"{args.workspace}: already has a map named {journey_map.name!r}; "
+                            "use --name to import it under another name")
+        doc.execute(AddMapCommand(journey_map, new_personas))
+        print(journey_map.name)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write a map to a file whose format follows its extension."""
+    out = Path(args.output)
+    if out.suffix.lower() not in EXPORT_FORMATS:
+        raise UsageError(f"cannot export to {out.name!r}: supported formats are "
+                         f"{', '.join(EXPORT_FORMATS)}")
+    with WorkspaceFile.open(_existing(args.workspace), read_only=True) as ws_file:
+        ws = ws_file.load()
+    journey_map = _find_map(ws, args.map, args.workspace)
+    try:
+        write_atomic(out, json_map.dumps_map(journey_map, ws))
+    except OSError as exc:
+        raise UserError(f"{out}: cannot be written ({exc.strerror})") from None
+    return 0
+
+
+def cmd_gui(workspace: str | None) -> int:
+    """Start the desktop app on ``workspace`` (the default workspace when None)."""
+    from journeydesk.gui.app import run_app
+
+    path = Path(workspace) if workspace else default_workspace_path()
+    return run_app(path, create=workspace is None)
+
+
+# --------------------------------------------------------------------------- helpers
+def _existing(workspace: str) -> Path:
+    path = Path(workspace)
+    if not path.exists():
+        raise UserError(f"{path}: no such workspace file")
+    return path
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: is not UTF-8 text") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot be read ({exc.strerror})") from None
+
+
+def _find_map(ws: Workspace, name: str, workspace: str) -> JourneyMap:
+    journey_map = ws.map_named(name)
+    if journey_map is None:
+        names = ", ".join(sorted(m.name for m in ws.maps.values())) or "none"
+        raise UserError(f"{workspace}: has no map named {name!r} (maps: {names})")
+    return journey_map
+
+
+# --------------------------------------------------------------------------- parsing
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[..., int]]]:
+    """The sub-command parser and the function behind each sub-command."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Journey maps joined to real behavioural data. "
+                    f"Run '{PROG} [WORKSPACE]' to start the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"JourneyDesk {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("maps", help="list the maps of a workspace (name, stages, cards)")
+    p.add_argument("workspace", metavar="WORKSPACE")
+
+    p = sub.add_parser("import-map", help="import a map file (.json) into a workspace")
+    p.add_argument("workspace", metavar="WORKSPACE", help="created when it does not exist")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--name", help="import under this name instead of the file's")
+
+    p = sub.add_parser("export", help="export a map; the format follows the extension (.json)")
+    p.add_argument("workspace", metavar="WORKSPACE")
+    p.add_argument("--map", required=True, metavar="NAME")
+    p.add_argument("-o", "--output", required=True, metavar="FILE")
+
+    handlers = {"maps": cmd_maps, "import-map": cmd_import_map, "export": cmd_export}
+    return parser, handlers
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser, handlers = build_parser()
+    if not args_list or (args_list[0] not in handlers and not args_list[0].startswith("-")):
+        if len(args_list) > 1:
+            parser.error(f"unrecognized arguments: {' '.join(args_list[1:])}")
+        return _guarded(parser, lambda: cmd_gui(args_list[0] if args_list else None))
+    args = parser.parse_args(args_list)
+    if args.command is None:
+        parser.error("a command or a workspace file is needed")
+    return _guarded(parser, lambda: handlers[args.command](args))
+
+
+def _guarded(parser: argparse.ArgumentParser, action: Callable[[], int]) -> int:
+    try:
+        return action()
+    except UsageError as exc:
+        parser.print_usage(sys.stderr)
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    except (UserError, WorkspaceError, DomainError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

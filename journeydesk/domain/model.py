@@ -1,0 +1,289 @@
+"""The journey-map domain: plain Python objects, no Qt, no SQL.
+
+A :class:`Workspace` holds journey maps and the personas they share.  A :class:`JourneyMap`
+has ordered stages (each with ordered steps, the columns), ordered typed lanes (the rows),
+cards placed in a (step, lane) cell and emotion points on steps.
+
+Identity is a string id (uuid4 hex) that never changes; names are what people see and must be
+unique among their siblings (stage names within a map, step names within a stage, lane names
+within a map, persona and map names within a workspace).  Card order within a cell is
+``Card.position``: the cards of one cell always carry positions 0..n-1.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from dataclasses import dataclass, field
+
+
+class DomainError(ValueError):
+    """An edit that would break the model's rules (duplicate name, unknown id, bad value)."""
+
+
+def new_id() -> str:
+    """A fresh, globally unique id for a domain object."""
+    return uuid.uuid4().hex
+
+
+class LaneType(str, enum.Enum):
+    """What a lane holds; each type has its own look on the canvas."""
+
+    ACTIONS = "actions"
+    TOUCHPOINTS = "touchpoints"
+    THOUGHTS = "thoughts"
+    EMOTIONS = "emotions"
+    PAIN_POINTS = "pain_points"
+    OPPORTUNITIES = "opportunities"
+    BACKSTAGE = "backstage"
+    NOTES = "notes"
+    METRICS = "metrics"
+
+    @classmethod
+    def parse(cls, value: str) -> LaneType:
+        """The lane type named ``value``; raises DomainError listing the valid names."""
+        try:
+            return cls(value)
+        except ValueError:
+            valid = ", ".join(t.value for t in cls)
+            raise DomainError(f"unknown lane type {value!r} (expected one of: {valid})") from None
+
+
+PRIORITIES = ("low", "medium", "high")
+SEVERITY_RANGE = (1, 5)
+DEFAULT_SCALE = (-2.0, 2.0)
+
+
+@dataclass
+class Step:
+    """A column of the map inside a stage; a stage's single unnamed step is shown as the stage."""
+
+    id: str = field(default_factory=new_id)
+    name: str = ""
+    events: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Stage:
+    """A phase of the journey: a named group of one or more steps, bound to funnel events."""
+
+    id: str = field(default_factory=new_id)
+    name: str = ""
+    description: str = ""
+    events: list[str] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.steps:
+            self.steps.append(Step())
+
+
+@dataclass
+class Lane:
+    """A typed row of the map."""
+
+    id: str = field(default_factory=new_id)
+    name: str = ""
+    type: LaneType = LaneType.ACTIONS
+
+
+@dataclass
+class Card:
+    """A note placed in a (step, lane) cell; ``position`` orders the cards of its cell."""
+
+    step_id: str
+    lane_id: str
+    text: str = ""
+    position: int = 0
+    id: str = field(default_factory=new_id)
+    severity: int | None = None
+    priority: str | None = None
+    channel: str | None = None
+    tags: list[str] = field(default_factory=list)
+    colour: str | None = None
+    events: list[str] = field(default_factory=list)
+
+
+CARD_FIELDS = ("text", "severity", "priority", "channel", "tags", "colour", "events")
+
+
+@dataclass
+class EmotionPoint:
+    """A persona's (or the map's, when ``persona_id`` is None) feeling at one step."""
+
+    step_id: str
+    score: float
+    persona_id: str | None = None
+    label: str = ""
+    id: str = field(default_factory=new_id)
+
+
+@dataclass
+class Persona:
+    """A customer archetype shared by the maps of a workspace."""
+
+    id: str = field(default_factory=new_id)
+    name: str = ""
+    role: str = ""
+    quote: str = ""
+    bio: str = ""
+    goals: list[str] = field(default_factory=list)
+    frustrations: list[str] = field(default_factory=list)
+    needs: list[str] = field(default_factory=list)
+    motivations: list[str] = field(default_factory=list)
+    channels: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    notes: str = ""
+
+
+PERSONA_FIELDS = (
+    "name", "role", "quote", "bio", "goals", "frustrations", "needs", "motivations",
+    "channels", "tags", "notes",
+)
+
+
+@dataclass
+class JourneyMap:
+    """One journey map: stages (columns), lanes (rows), cards, emotion points, linked personas."""
+
+    id: str = field(default_factory=new_id)
+    name: str = ""
+    description: str = ""
+    scale_min: float = DEFAULT_SCALE[0]
+    scale_max: float = DEFAULT_SCALE[1]
+    stages: list[Stage] = field(default_factory=list)
+    lanes: list[Lane] = field(default_factory=list)
+    cards: dict[str, Card] = field(default_factory=dict)
+    emotions: dict[str, EmotionPoint] = field(default_factory=dict)
+    persona_ids: list[str] = field(default_factory=list)
+
+    # -- look-ups -------------------------------------------------------------------------
+    def stage(self, stage_id: str) -> Stage:
+        """The stage with this id; DomainError when there is none."""
+        for stage in self.stages:
+            if stage.id == stage_id:
+                return stage
+        raise DomainError(f"no stage with id {stage_id!r} in map {self.name!r}")
+
+    def stage_index(self, stage_id: str) -> int:
+        """The stage's position among the map's stages."""
+        return self.stages.index(self.stage(stage_id))
+
+    def stage_named(self, name: str) -> Stage | None:
+        """The stage called ``name``, or None."""
+        return next((s for s in self.stages if s.name == name), None)
+
+    def step(self, step_id: str) -> Step:
+        """The step with this id, in whichever stage holds it."""
+        stage, index = self.step_location(step_id)
+        return stage.steps[index]
+
+    def step_location(self, step_id: str) -> tuple[Stage, int]:
+        """The stage holding the step and the step's index within it."""
+        for stage in self.stages:
+            for index, step in enumerate(stage.steps):
+                if step.id == step_id:
+                    return stage, index
+        raise DomainError(f"no step with id {step_id!r} in map {self.name!r}")
+
+    def all_steps(self) -> list[Step]:
+        """Every step (column) of the map, left to right."""
+        return [step for stage in self.stages for step in stage.steps]
+
+    def lane(self, lane_id: str) -> Lane:
+        """The lane with this id; DomainError when there is none."""
+        for lane in self.lanes:
+            if lane.id == lane_id:
+                return lane
+        raise DomainError(f"no lane with id {lane_id!r} in map {self.name!r}")
+
+    def lane_index(self, lane_id: str) -> int:
+        """The lane's position among the map's lanes."""
+        return self.lanes.index(self.lane(lane_id))
+
+    def lane_named(self, name: str) -> Lane | None:
+        """The lane called ``name``, or None."""
+        return next((lane for lane in self.lanes if lane.name == name), None)
+
+    def card(self, card_id: str) -> Card:
+        """The card with this id; DomainError when there is none."""
+        try:
+            return self.cards[card_id]
+        except KeyError:
+            raise DomainError(f"no card with id {card_id!r} in map {self.name!r}") from None
+
+    def cards_in(self, step_id: str, lane_id: str) -> list[Card]:
+        """The cards of one cell, in order."""
+        cell = [c for c in self.cards.values() if c.step_id == step_id and c.lane_id == lane_id]
+        cell.sort(key=lambda c: c.position)
+        return cell
+
+    def ordered_cards(self) -> list[Card]:
+        """All cards, by stage, step, lane and position (reading order of the grid)."""
+        step_rank = {step.id: i for i, step in enumerate(self.all_steps())}
+        lane_rank = {lane.id: i for i, lane in enumerate(self.lanes)}
+        return sorted(
+            self.cards.values(),
+            key=lambda c: (step_rank[c.step_id], lane_rank[c.lane_id], c.position),
+        )
+
+    def emotion(self, point_id: str) -> EmotionPoint:
+        """The emotion point with this id; DomainError when there is none."""
+        try:
+            return self.emotions[point_id]
+        except KeyError:
+            raise DomainError(f"no emotion point {point_id!r} in map {self.name!r}") from None
+
+    def emotion_at(self, step_id: str, persona_id: str | None) -> EmotionPoint | None:
+        """The point of this persona (or of the map) at this step, or None."""
+        for point in self.emotions.values():
+            if point.step_id == step_id and point.persona_id == persona_id:
+                return point
+        return None
+
+    def check_score(self, score: float) -> None:
+        """Raise DomainError when ``score`` lies outside the map's emotion scale."""
+        if not (self.scale_min <= score <= self.scale_max):
+            raise DomainError(
+                f"score {score:g} is outside the map's scale {self.scale_min:g}..{self.scale_max:g}"
+            )
+
+
+@dataclass
+class Workspace:
+    """Everything in one workspace file: maps and the personas they share."""
+
+    maps: dict[str, JourneyMap] = field(default_factory=dict)
+    personas: dict[str, Persona] = field(default_factory=dict)
+
+    def map(self, map_id: str) -> JourneyMap:
+        """The map with this id; DomainError when there is none."""
+        try:
+            return self.maps[map_id]
+        except KeyError:
+            raise DomainError(f"no map with id {map_id!r}") from None
+
+    def map_named(self, name: str) -> JourneyMap | None:
+        """The map called ``name``, or None."""
+        return next((m for m in self.maps.values() if m.name == name), None)
+
+    def persona(self, persona_id: str) -> Persona:
+        """The persona with this id; DomainError when there is none."""
+        try:
+            return self.personas[persona_id]
+        except KeyError:
+            raise DomainError(f"no persona with id {persona_id!r}") from None
+
+    def persona_named(self, name: str) -> Persona | None:
+        """The persona called ``name``, or None."""
+        return next((p for p in self.personas.values() if p.name == name), None)
+
+
+def unique_name(base: str, taken: set[str]) -> str:
+    """``base`` if free, else ``base (2)``, ``base (3)``... whichever is first free."""
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base} ({n})" in taken:
+        n += 1
+    return f"{base} ({n})"

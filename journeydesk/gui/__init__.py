@@ -1,0 +1,1 @@
+"""Everything Qt: the main window, canvas, docks, dialogs and charts."""

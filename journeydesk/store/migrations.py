@@ -1,0 +1,33 @@
+"""Schema migrations of the workspace file.
+
+``STEPS[v]`` upgrades a file from schema version ``v`` to ``v + 1``.  :func:`upgrade` runs the
+needed steps and sets ``PRAGMA user_version`` in one transaction, so a failed upgrade leaves the
+file as it was (the caller has also taken a backup copy first).  Every released schema version has
+a fixture file in ``tests/store/fixtures/`` that the tests open and check.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+MigrationStep = Callable[[sqlite3.Connection], None]
+
+# Version 1 is the first released schema; later versions add their step here.
+STEPS: dict[int, MigrationStep] = {}
+
+
+def upgrade(conn: sqlite3.Connection, from_version: int, to_version: int) -> None:
+    """Run the steps from ``from_version`` to ``to_version`` in one transaction."""
+    missing = [v for v in range(from_version, to_version) if v not in STEPS]
+    if missing:
+        raise RuntimeError(f"no migration from file format {missing[0]}")
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for version in range(from_version, to_version):
+            STEPS[version](conn)
+        conn.execute(f"PRAGMA user_version={int(to_version)}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

@@ -1,0 +1,120 @@
+"""Tables of the workspace file (schema version 1), as typed SQLAlchemy mappings.
+
+Lists (events, tags, persona goals...) are stored as JSON text, NULL when empty.  Every child row
+cascades on delete, so deleting a map row removes its stages, steps, lanes, cards and points.
+Names are unique by the domain's rules, not by SQL constraints: one edit may swap two names and its
+rows are written in one transaction in no particular order.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+SCHEMA_VERSION = 1
+# PRAGMA application_id: "JDSK" as a big-endian 32-bit integer.
+APPLICATION_ID = 0x4A44534B
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the workspace tables."""
+
+
+def _parent(target: str) -> Mapped[str]:
+    return mapped_column(String, ForeignKey(target, ondelete="CASCADE"), nullable=False)
+
+
+class PersonaRow(Base):
+    __tablename__ = "personas"
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(Text, default="")
+    quote: Mapped[str] = mapped_column(Text, default="")
+    bio: Mapped[str] = mapped_column(Text, default="")
+    goals: Mapped[str | None] = mapped_column(Text)
+    frustrations: Mapped[str | None] = mapped_column(Text)
+    needs: Mapped[str | None] = mapped_column(Text)
+    motivations: Mapped[str | None] = mapped_column(Text)
+    channels: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class MapRow(Base):
+    __tablename__ = "maps"
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, default="")
+    scale_min: Mapped[float] = mapped_column(Float)
+    scale_max: Mapped[float] = mapped_column(Float)
+
+
+class MapPersonaRow(Base):
+    __tablename__ = "map_personas"
+    map_id: Mapped[str] = mapped_column(
+        String, ForeignKey("maps.id", ondelete="CASCADE"), primary_key=True)
+    persona_id: Mapped[str] = mapped_column(
+        String, ForeignKey("personas.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class StageRow(Base):
+    __tablename__ = "stages"
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    map_id: Mapped[str] = _parent("maps.id")
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, default="")
+    events: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (Index("ix_stages_map", "map_id"),)
+
+
+class StepRow(Base):
+    __tablename__ = "steps"
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    map_id: Mapped[str] = _parent("maps.id")
+    stage_id: Mapped[str] = _parent("stages.id")
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(Text, default="")
+    events: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (Index("ix_steps_map", "map_id"), Index("ix_steps_stage", "stage_id"))
+
+
+class LaneRow(Base):
+    __tablename__ = "lanes"
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    map_id: Mapped[str] = _parent("maps.id")
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(String)
+    __table_args__ = (Index("ix_lanes_map", "map_id"),)
+
+
+class CardRow(Base):
+    __tablename__ = "cards"
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    map_id: Mapped[str] = _parent("maps.id")
+    step_id: Mapped[str] = _parent("steps.id")
+    lane_id: Mapped[str] = _parent("lanes.id")
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text, default="")
+    severity: Mapped[int | None] = mapped_column(Integer)
+    priority: Mapped[str | None] = mapped_column(String)
+    channel: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[str | None] = mapped_column(Text)
+    colour: Mapped[str | None] = mapped_column(String)
+    events: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (Index("ix_cards_map", "map_id"), Index("ix_cards_step", "step_id"),
+                      Index("ix_cards_lane", "lane_id"))
+
+
+class EmotionRow(Base):
+    __tablename__ = "emotions"
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    map_id: Mapped[str] = _parent("maps.id")
+    step_id: Mapped[str] = _parent("steps.id")
+    persona_id: Mapped[str | None] = mapped_column(
+        String, ForeignKey("personas.id", ondelete="CASCADE"))
+    score: Mapped[float] = mapped_column(Float)
+    label: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (Index("ix_emotions_map", "map_id"), Index("ix_emotions_step", "step_id"))

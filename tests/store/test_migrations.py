@@ -1,0 +1,131 @@
+"""Every released schema version opens; upgrades run in a transaction after a backup copy."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from journeydesk.store import migrations, workspace_file
+from journeydesk.store.schema import SCHEMA_VERSION
+from journeydesk.store.workspace_file import WorkspaceError, WorkspaceFile
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def fixture_versions() -> list[int]:
+    return sorted(int(re.search(r"schema_v(\d+)\.jdesk", p.name).group(1))
+                  for p in FIXTURES.glob("schema_v*.jdesk"))
+
+
+def user_version(path: Path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def dump(path: Path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def test_there_is_a_fixture_for_every_schema_version() -> None:
+    assert fixture_versions() == list(range(1, SCHEMA_VERSION + 1))
+
+
+@pytest.mark.parametrize("version", fixture_versions())
+def test_every_released_version_opens_with_its_content(version: int, tmp_path: Path) -> None:
+    path = tmp_path / "old.jdesk"
+    shutil.copyfile(FIXTURES / f"schema_v{version}.jdesk", path)
+    with WorkspaceFile.open(path) as ws_file:
+        ws = ws_file.load()
+        assert ws_file.pragma("user_version") == SCHEMA_VERSION
+    (m,) = ws.maps.values()
+    assert m.name == "Membership sign-up"
+    assert [s.name for s in m.stages] == ["Discover", "Sign up", "Use"]
+    assert [s.name for s in m.stages[1].steps] == ["Form", "Confirm e-mail"]
+    assert m.stages[0].events == ["home", "promo_page"]
+    assert len(m.lanes) == 9 and m.lanes[4].type == "pain_points"
+    assert len(m.cards) == 36
+    assert sorted(p.score for p in m.emotions.values()) == [-2, -1, 0.5, 1, 2]
+    (maria,) = ws.personas.values()
+    assert maria.name == "Maria" and maria.goals == ["Join quickly"]
+    assert m.persona_ids == [maria.id]
+
+
+@pytest.fixture
+def v1_file(tmp_path: Path) -> Path:
+    path = tmp_path / "ws.jdesk"
+    shutil.copyfile(FIXTURES / "schema_v1.jdesk", path)
+    return path
+
+
+def test_upgrade_takes_a_backup_then_migrates(v1_file: Path, monkeypatch) -> None:
+    def add_colour_column(conn: sqlite3.Connection) -> None:
+        conn.execute("ALTER TABLE lanes ADD COLUMN colour TEXT")
+
+    monkeypatch.setattr(workspace_file, "SCHEMA_VERSION", 2)
+    monkeypatch.setitem(migrations.STEPS, 1, add_colour_column)
+    original = v1_file.read_bytes()
+    with WorkspaceFile.open(v1_file) as ws_file:
+        assert ws_file.migrated_from == 1
+        backup = ws_file.backup_path
+        assert len(ws_file.load().maps) == 1
+    assert user_version(v1_file) == 2
+    conn = sqlite3.connect(v1_file)
+    assert "colour" in [row[1] for row in conn.execute("PRAGMA table_info(lanes)")]
+    conn.close()
+    assert backup == v1_file.with_name("ws.jdesk.v1.bak")
+    assert user_version(backup) == 1
+    pristine = v1_file.with_name("pristine.jdesk")
+    pristine.write_bytes(original)
+    assert dump(backup) == dump(pristine)
+
+
+def test_older_file_opened_read_only_is_read_through_an_upgraded_copy(
+        v1_file: Path, monkeypatch) -> None:
+    monkeypatch.setattr(workspace_file, "SCHEMA_VERSION", 2)
+    monkeypatch.setitem(migrations.STEPS, 1,
+                        lambda conn: conn.execute("ALTER TABLE lanes ADD COLUMN colour TEXT"))
+    before = v1_file.read_bytes()
+    with WorkspaceFile.open(v1_file, read_only=True) as ws_file:
+        assert ws_file.read_only and ws_file.path == v1_file
+        assert ws_file.pragma("user_version") == 2
+        assert ws_file.map_summaries() == [("Membership sign-up", 3, 36)]
+    assert v1_file.read_bytes() == before
+    assert sorted(p.name for p in v1_file.parent.iterdir()) == ["ws.jdesk"]
+
+
+def test_failed_upgrade_leaves_the_file_unchanged(v1_file: Path, monkeypatch) -> None:
+    def half_done(conn: sqlite3.Connection) -> None:
+        conn.execute("ALTER TABLE lanes ADD COLUMN colour TEXT")
+        conn.execute("UPDATE cards SET text = 'scrambled'")
+        raise RuntimeError("step failed halfway")
+
+    monkeypatch.setattr(workspace_file, "SCHEMA_VERSION", 2)
+    monkeypatch.setitem(migrations.STEPS, 1, half_done)
+    before = hashlib.sha256(v1_file.read_bytes()).hexdigest()
+    with pytest.raises(WorkspaceError, match="could not be upgraded.*unchanged"):
+        WorkspaceFile.open(v1_file)
+    assert hashlib.sha256(v1_file.read_bytes()).hexdigest() == before
+    # and the lock was released: the file opens normally once the bad step is gone
+    monkeypatch.setattr(workspace_file, "SCHEMA_VERSION", 1)
+    with WorkspaceFile.open(v1_file) as ws_file:
+        assert ws_file.map_summaries() == [("Membership sign-up", 3, 36)]
+
+
+def test_missing_migration_step_is_an_error_not_a_silent_skip(v1_file: Path,
+                                                             monkeypatch) -> None:
+    monkeypatch.setattr(workspace_file, "SCHEMA_VERSION", 2)
+    with pytest.raises(WorkspaceError, match="no migration from file format 1"):
+        WorkspaceFile.open(v1_file)
+    assert user_version(v1_file) == 1
