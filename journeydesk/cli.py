@@ -14,7 +14,7 @@ from pathlib import Path
 
 from journeydesk import __version__
 from journeydesk.domain.commands import AddMapCommand
-from journeydesk.domain.model import DomainError, JourneyMap, Workspace
+from journeydesk.domain.model import DomainError, JourneyMap, Persona, Workspace
 from journeydesk.exchange import json_map
 from journeydesk.exchange.files import write_atomic
 from journeydesk.exchange.json_map import FormatError
@@ -51,12 +51,11 @@ def cmd_import_map(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot import {source.name!r}: supported formats are "
                          f"{', '.join(IMPORT_FORMATS)}")
     text = _read_text(source)
+    if not Path(args.workspace).exists():
+        _parse_map(source, text, Workspace())  # a bad file must not leave an empty workspace
     with WorkspaceFile.open(args.workspace, create=True) as ws_file:
         doc = Document(ws_file)
-        try:
-            journey_map, new_personas = json_map.loads_map(text, doc.workspace)
-        except FormatError as exc:
-            raise UserError(f"{source}: {exc}") from None
+        journey_map, new_personas = _parse_map(source, text, doc.workspace)
         if args.name:
             journey_map.name = args.name
         if doc.workspace.map_named(journey_map.name) is not None:
@@ -108,6 +107,13 @@ def _read_text(path: Path) -> str:
         raise UserError(f"{path}: is not UTF-8 text") from None
     except OSError as exc:
         raise UserError(f"{path}: cannot be read ({exc.strerror})") from None
+
+
+def _parse_map(source: Path, text: str, ws: Workspace) -> tuple[JourneyMap, list[Persona]]:
+    try:
+        return json_map.loads_map(text, ws)
+    except FormatError as exc:
+        raise UserError(f"{source}: {exc}") from None
 
 
 def _find_map(ws: Workspace, name: str, workspace: str) -> JourneyMap:
