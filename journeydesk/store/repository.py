@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import Connection, Table, delete, func, select
@@ -58,6 +58,21 @@ def _dec(text: str | None) -> list[str]:
     return json.loads(text) if text else []
 
 
+def _cached_decoder() -> Callable[[str | None], list[str]]:
+    """``_dec`` that parses each distinct text once: cards of a map share few tag lists."""
+    cache: dict[str, list[str]] = {}
+
+    def dec(text: str | None) -> list[str]:
+        if not text:
+            return []
+        items = cache.get(text)
+        if items is None:
+            items = cache[text] = json.loads(text)
+        return list(items)
+
+    return dec
+
+
 # --------------------------------------------------------------------------- reading
 def load_workspace(conn: Connection) -> Workspace:
     """The whole workspace: every persona and every map."""
@@ -96,14 +111,15 @@ def load_map(conn: Connection, map_id: str) -> JourneyMap:
         select(lanes_t.c.id, lanes_t.c.name, lanes_t.c.type)
         .where(lanes_t.c.map_id == map_id).order_by(lanes_t.c.position))]
     cards = m.cards
+    dec = _cached_decoder()
     for (cid, step_id, lane_id, position, text, severity, priority, channel, tags, colour,
          events) in conn.execute(
             select(cards_t.c.id, cards_t.c.step_id, cards_t.c.lane_id, cards_t.c.position,
                    cards_t.c.text, cards_t.c.severity, cards_t.c.priority, cards_t.c.channel,
                    cards_t.c.tags, cards_t.c.colour, cards_t.c.events)
-            .where(cards_t.c.map_id == map_id)):
+            .where(cards_t.c.map_id == map_id)).all():
         cards[cid] = Card(step_id, lane_id, text, position, cid, severity, priority, channel,
-                          _dec(tags), colour, _dec(events))
+                          dec(tags), colour, dec(events))
     for r in conn.execute(select(emotions_t.c.id, emotions_t.c.step_id, emotions_t.c.persona_id,
                                  emotions_t.c.score, emotions_t.c.label)
                           .where(emotions_t.c.map_id == map_id)):

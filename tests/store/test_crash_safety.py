@@ -63,8 +63,7 @@ def test_sigkill_during_edits_loses_at_most_the_edit_in_flight(tmp_path: Path) -
 def test_file_left_mid_commit_by_a_crash_is_recovered_on_open(tmp_path: Path) -> None:
     """A crash while the file was being written leaves a hot journal; opening rolls it back."""
     path = tmp_path / "live.jdesk"
-    with WorkspaceFile.open(path, create=True) as ws_file:
-        pass
+    WorkspaceFile.open(path, create=True).close()
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA cache_size=1")  # spill dirty pages into the file mid-transaction
     conn.execute("BEGIN")
