@@ -82,12 +82,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_gui(workspace: str | None) -> int:
-    """Start the desktop app on ``workspace`` (the default workspace when None)."""
+def cmd_gui(args: argparse.Namespace) -> int:
+    """Start the desktop app on a workspace (the default workspace when none is named)."""
     from journeydesk.gui.app import run_app
 
-    path = Path(workspace) if workspace else default_workspace_path()
-    return run_app(path, create=workspace is None)
+    if args.screenshot and not args.screenshot.lower().endswith(".png"):
+        raise UsageError("--screenshot writes a .png file")
+    path = Path(args.workspace) if args.workspace else default_workspace_path()
+    return run_app(path, create=args.workspace is None, map_name=args.map,
+                   screenshot=Path(args.screenshot) if args.screenshot else None,
+                   theme=args.theme)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -152,17 +156,32 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[..., int
     return parser, handlers
 
 
+def build_gui_parser(commands: Sequence[str]) -> argparse.ArgumentParser:
+    """The parser for starting the app: ``journeydesk [WORKSPACE] [options]``."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Journey maps joined to real behavioural data.",
+        epilog=f"Commands: {', '.join(commands)} (see '{PROG} COMMAND --help').",
+    )
+    parser.add_argument("--version", action="version", version=f"JourneyDesk {__version__}")
+    parser.add_argument("workspace", nargs="?", metavar="WORKSPACE",
+                        help="the workspace file to open (default: your default workspace)")
+    parser.add_argument("--map", metavar="NAME", help="open this map")
+    parser.add_argument("--screenshot", metavar="OUT.png",
+                        help="write a picture of the whole window to OUT.png and exit")
+    parser.add_argument("--theme", choices=["light", "dark"], help="the canvas theme")
+    return parser
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser, handlers = build_parser()
-    if not args_list or (args_list[0] not in handlers and not args_list[0].startswith("-")):
-        if len(args_list) > 1:
-            parser.error(f"unrecognized arguments: {' '.join(args_list[1:])}")
-        return _guarded(parser, lambda: cmd_gui(args_list[0] if args_list else None))
+    if not args_list or args_list[0] not in handlers:
+        gui_parser = build_gui_parser(list(handlers))
+        gui_args = gui_parser.parse_args(args_list)
+        return _guarded(gui_parser, lambda: cmd_gui(gui_args))
     args = parser.parse_args(args_list)
-    if args.command is None:
-        parser.error("a command or a workspace file is needed")
     return _guarded(parser, lambda: handlers[args.command](args))
 
 

@@ -20,6 +20,7 @@ A key whose object no longer exists in the workspace means "deleted".
 
 from __future__ import annotations
 
+import math
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
@@ -76,6 +77,12 @@ def _event_list(value: Any, what: str) -> list[str]:
     if len(set(events)) != len(events):
         raise DomainError(f"{what} lists an event twice")
     return events
+
+
+def _number(value: Any, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise DomainError(f"{what} must be a finite number")
+    return float(value)
 
 
 def _optional_int(value: Any, what: str, low: int, high: int) -> int | None:
@@ -215,14 +222,20 @@ class _FieldEdit(Command):
     def _target(self, ws: Workspace) -> Any: ...
 
     @abstractmethod
-    def _checked(self, ws: Workspace, target: Any) -> dict[str, Any]: ...
+    def _check_field(self, ws: Workspace, target: Any, key: str, value: Any) -> Any:
+        """The checked (normalised) value for ``key``; DomainError when it is not allowed."""
+
+    def _check_all(self, ws: Workspace, target: Any, values: dict[str, Any]) -> None:
+        """Rules that involve several fields at once (none by default)."""
 
     @abstractmethod
     def _changes(self, ws: Workspace) -> Changes: ...
 
     def apply(self, ws: Workspace) -> Changes:
         target = self._target(ws)
-        values = self._checked(ws, target)
+        values = {key: self._check_field(ws, target, key, value)
+                  for key, value in self.fields.items()}
+        self._check_all(ws, target, values)
         self._old = {key: getattr(target, key) for key in values}
         for key, value in values.items():
             setattr(target, key, value)
@@ -256,7 +269,7 @@ class AddMapCommand(Command):
         self.new_personas = list(new_personas)
 
     def apply(self, ws: Workspace) -> Changes:
-        _name(self.map.name, "map name")
+        self.map.name = _name(self.map.name, "map name")
         _unique(self.map.name, (m.name for m in ws.maps.values()), "map")
         if self.map.id in ws.maps:
             raise DomainError("that map is already in the workspace")
@@ -264,6 +277,8 @@ class AddMapCommand(Command):
         for persona in self.new_personas:
             _unique(persona.name, taken, "persona")
             taken.add(persona.name)
+            if persona.id in ws.personas:
+                raise DomainError(f"a persona with id {persona.id!r} is already in the workspace")
         known = set(ws.personas) | {p.id for p in self.new_personas}
         missing = [pid for pid in self.map.persona_ids if pid not in known]
         if missing:
@@ -300,7 +315,7 @@ class RemoveMapCommand(Command):
     def apply(self, ws: Workspace) -> Changes:
         self._map = ws.map(self.map_id)
         del ws.maps[self.map_id]
-        return frozenset({("map", self.map_id)})
+        return AddMapCommand(self._map)._changes()
 
     def revert(self, ws: Workspace) -> Changes:
         assert self._map is not None
@@ -320,29 +335,25 @@ class EditMapCommand(_FieldEdit):
     def _target(self, ws: Workspace) -> JourneyMap:
         return ws.map(self.map_id)
 
-    def _checked(self, ws: Workspace, target: JourneyMap) -> dict[str, Any]:
-        values: dict[str, Any] = {}
-        for key, value in self.fields.items():
-            if key == "name":
-                value = _name(value, "map name")
-                if value != target.name:
-                    _unique(value, (m.name for m in ws.maps.values()), "map")
-            elif key == "description":
-                value = _text(value, "map description")
-            elif key in ("scale_min", "scale_max"):
-                if isinstance(value, bool) or not isinstance(value, (int, float)):
-                    raise DomainError(f"{key} must be a number")
-                value = float(value)
-            else:
-                raise DomainError(f"a map has no field {key!r}")
-            values[key] = value
+    def _check_field(self, ws: Workspace, target: JourneyMap, key: str, value: Any) -> Any:
+        if key == "name":
+            value = _name(value, "map name")
+            if value != target.name:
+                _unique(value, (m.name for m in ws.maps.values()), "map")
+            return value
+        if key == "description":
+            return _text(value, "map description")
+        if key in ("scale_min", "scale_max"):
+            return _number(value, key)
+        raise DomainError(f"a map has no field {key!r}")
+
+    def _check_all(self, ws: Workspace, target: JourneyMap, values: dict[str, Any]) -> None:
         low = values.get("scale_min", target.scale_min)
         high = values.get("scale_max", target.scale_max)
         if low >= high:
             raise DomainError("the emotion scale's minimum must be below its maximum")
         if any(not low <= p.score <= high for p in target.emotions.values()):
             raise DomainError("some emotion points lie outside that scale; move them first")
-        return values
 
     def _changes(self, ws: Workspace) -> Changes:
         return frozenset({("map", self.map_id)})
@@ -469,21 +480,17 @@ class EditStageCommand(_FieldEdit):
     def _target(self, ws: Workspace) -> Stage:
         return ws.map(self.map_id).stage(self.stage_id)
 
-    def _checked(self, ws: Workspace, target: Stage) -> dict[str, Any]:
-        values: dict[str, Any] = {}
-        for key, value in self.fields.items():
-            if key == "name":
-                value = _name(value, "stage name")
-                if value != target.name:
-                    _unique(value, (s.name for s in ws.map(self.map_id).stages), "stage")
-            elif key == "description":
-                value = _text(value, "stage description")
-            elif key == "events":
-                value = _event_list(value, "stage events")
-            else:
-                raise DomainError(f"a stage has no field {key!r}")
-            values[key] = value
-        return values
+    def _check_field(self, ws: Workspace, target: Stage, key: str, value: Any) -> Any:
+        if key == "name":
+            value = _name(value, "stage name")
+            if value != target.name:
+                _unique(value, (s.name for s in ws.map(self.map_id).stages), "stage")
+            return value
+        if key == "description":
+            return _text(value, "stage description")
+        if key == "events":
+            return _event_list(value, "stage events")
+        raise DomainError(f"a stage has no field {key!r}")
 
     def _changes(self, ws: Workspace) -> Changes:
         return frozenset({("stages", self.map_id)})
@@ -582,20 +589,15 @@ class EditStepCommand(_FieldEdit):
     def _target(self, ws: Workspace) -> Step:
         return ws.map(self.map_id).step(self.step_id)
 
-    def _checked(self, ws: Workspace, target: Step) -> dict[str, Any]:
-        values: dict[str, Any] = {}
-        for key, value in self.fields.items():
-            if key == "name":
-                value = _text(value, "step name").strip()
-                stage, _ = ws.map(self.map_id).step_location(self.step_id)
-                others = [s for s in stage.steps if s is not target]
-                _check_step_names([*others, Step(name=value)])
-            elif key == "events":
-                value = _event_list(value, "step events")
-            else:
-                raise DomainError(f"a step has no field {key!r}")
-            values[key] = value
-        return values
+    def _check_field(self, ws: Workspace, target: Step, key: str, value: Any) -> Any:
+        if key == "name":
+            value = _text(value, "step name").strip()
+            stage, _ = ws.map(self.map_id).step_location(self.step_id)
+            _check_step_names([*(s for s in stage.steps if s is not target), Step(name=value)])
+            return value
+        if key == "events":
+            return _event_list(value, "step events")
+        raise DomainError(f"a step has no field {key!r}")
 
     def _changes(self, ws: Workspace) -> Changes:
         return frozenset({("stages", self.map_id)})
@@ -683,19 +685,15 @@ class EditLaneCommand(_FieldEdit):
     def _target(self, ws: Workspace) -> Lane:
         return ws.map(self.map_id).lane(self.lane_id)
 
-    def _checked(self, ws: Workspace, target: Lane) -> dict[str, Any]:
-        values: dict[str, Any] = {}
-        for key, value in self.fields.items():
-            if key == "name":
-                value = _name(value, "lane name")
-                if value != target.name:
-                    _unique(value, (lane.name for lane in ws.map(self.map_id).lanes), "lane")
-            elif key == "type":
-                value = LaneType.parse(value)
-            else:
-                raise DomainError(f"a lane has no field {key!r}")
-            values[key] = value
-        return values
+    def _check_field(self, ws: Workspace, target: Lane, key: str, value: Any) -> Any:
+        if key == "name":
+            value = _name(value, "lane name")
+            if value != target.name:
+                _unique(value, (lane.name for lane in ws.map(self.map_id).lanes), "lane")
+            return value
+        if key == "type":
+            return LaneType.parse(value)
+        raise DomainError(f"a lane has no field {key!r}")
 
     def _changes(self, ws: Workspace) -> Changes:
         return frozenset({("lanes", self.map_id)})
@@ -776,6 +774,54 @@ class MoveCardCommand(_MapCommand):
         return frozenset(touched | _insert_into_cell(m, card, position))
 
 
+class MoveCardsCommand(_MapCommand):
+    """Move several cards together into one cell, in the given order, from ``index`` on.
+
+    ``index`` counts among the cell's cards that are not being moved (the drop position a user
+    sees while dragging).  Revert puts every card back into its own cell and position.
+    """
+
+    label = "Move cards"
+
+    def __init__(self, map_id: str, card_ids: Sequence[str], step_id: str, lane_id: str,
+                 index: int | None = None):
+        super().__init__(map_id)
+        if not card_ids or len(set(card_ids)) != len(card_ids):
+            raise DomainError("give each card to move once")
+        self.card_ids = list(card_ids)
+        self.step_id = step_id
+        self.lane_id = lane_id
+        self.index = index
+
+    def apply(self, ws: Workspace) -> Changes:
+        m = self._map(ws)
+        cards = [m.card(card_id) for card_id in self.card_ids]
+        m.step(self.step_id)
+        m.lane(self.lane_id)
+        self._old = [(c.id, c.step_id, c.lane_id, c.position) for c in cards]
+        touched: set[Change] = set()
+        for card in cards:
+            touched |= _take_from_cell(m, card)
+        start = _clamp(self.index, len(m.cards_in(self.step_id, self.lane_id)))
+        for offset, card in enumerate(cards):
+            card.step_id, card.lane_id = self.step_id, self.lane_id
+            touched |= _insert_into_cell(m, card, start + offset)
+        return frozenset(touched)
+
+    def revert(self, ws: Workspace) -> Changes:
+        m = self._map(ws)
+        cards = {card_id: m.card(card_id) for card_id in self.card_ids}
+        touched: set[Change] = set()
+        for card in cards.values():
+            touched |= _take_from_cell(m, card)
+        # Inserting each cell's cards in ascending old position rebuilds every cell exactly.
+        for card_id, step_id, lane_id, position in sorted(self._old, key=lambda o: o[1:]):
+            card = cards[card_id]
+            card.step_id, card.lane_id = step_id, lane_id
+            touched |= _insert_into_cell(m, card, position)
+        return frozenset(touched)
+
+
 class EditCardCommand(_FieldEdit):
     """Change a card's text, severity, priority, channel, tags, colour or events."""
 
@@ -789,8 +835,8 @@ class EditCardCommand(_FieldEdit):
     def _target(self, ws: Workspace) -> Card:
         return ws.map(self.map_id).card(self.card_id)
 
-    def _checked(self, ws: Workspace, target: Card) -> dict[str, Any]:
-        return {key: _check_card_field(key, value) for key, value in self.fields.items()}
+    def _check_field(self, ws: Workspace, target: Card, key: str, value: Any) -> Any:
+        return _check_card_field(key, value)
 
     def _changes(self, ws: Workspace) -> Changes:
         return frozenset({("card", self.map_id, self.card_id)})
@@ -808,7 +854,10 @@ class AddEmotionCommand(_MapCommand):
 
     def apply(self, ws: Workspace) -> Changes:
         m = self._map(ws)
+        if self.point.id in m.emotions:
+            raise DomainError("that emotion point is already on the map")
         _check_point(m, self.point.step_id, self.point.persona_id, self.point.score, None)
+        self.point.score = float(self.point.score)
         self.point.label = _text(self.point.label, "emotion label")
         m.emotions[self.point.id] = self.point
         return frozenset({("emotion", m.id, self.point.id)})
@@ -823,12 +872,11 @@ def _check_point(m: JourneyMap, step_id: str, persona_id: str | None, score: Any
     m.step(step_id)
     if persona_id is not None and persona_id not in m.persona_ids:
         raise DomainError("link the persona to the map before giving it emotion points")
-    if isinstance(score, bool) or not isinstance(score, (int, float)):
-        raise DomainError("an emotion score must be a number")
-    m.check_score(score)
+    m.check_score(_number(score, "an emotion score"))
     existing = m.emotion_at(step_id, persona_id)
     if existing is not None and existing.id != point_id:
-        raise DomainError("that step already has an emotion point for this persona")
+        whose = "this persona" if persona_id is not None else "the map"
+        raise DomainError(f"that step already has an emotion point for {whose}")
 
 
 class RemoveEmotionCommand(_MapCommand):
@@ -864,19 +912,18 @@ class EditEmotionCommand(_FieldEdit):
     def _target(self, ws: Workspace) -> EmotionPoint:
         return ws.map(self.map_id).emotion(self.point_id)
 
-    def _checked(self, ws: Workspace, target: EmotionPoint) -> dict[str, Any]:
-        unknown = set(self.fields) - {"score", "label", "step_id"}
-        if unknown:
-            raise DomainError(f"an emotion point has no field {sorted(unknown)[0]!r}")
-        values = dict(self.fields)
-        if "label" in values:
-            values["label"] = _text(values["label"], "emotion label")
-        if "score" in values and not isinstance(values["score"], bool) \
-                and isinstance(values["score"], int):
-            values["score"] = float(values["score"])
+    def _check_field(self, ws: Workspace, target: EmotionPoint, key: str, value: Any) -> Any:
+        if key == "label":
+            return _text(value, "emotion label")
+        if key == "score":
+            return _number(value, "an emotion score")
+        if key == "step_id":
+            return value
+        raise DomainError(f"an emotion point has no field {key!r}")
+
+    def _check_all(self, ws: Workspace, target: EmotionPoint, values: dict[str, Any]) -> None:
         _check_point(ws.map(self.map_id), values.get("step_id", target.step_id),
                      target.persona_id, values.get("score", target.score), target.id)
-        return values
 
     def _changes(self, ws: Workspace) -> Changes:
         return frozenset({("emotion", self.map_id, self.point_id)})
@@ -895,6 +942,8 @@ class AddPersonaCommand(Command):
         for key in PERSONA_FIELDS:
             setattr(self.persona, key, _check_persona_field(key, getattr(self.persona, key)))
         _unique(self.persona.name, (p.name for p in ws.personas.values()), "persona")
+        if self.persona.id in ws.personas:
+            raise DomainError(f"a persona with id {self.persona.id!r} is already in the workspace")
         ws.personas[self.persona.id] = self.persona
         return frozenset({("persona", self.persona.id)})
 
@@ -915,11 +964,11 @@ class EditPersonaCommand(_FieldEdit):
     def _target(self, ws: Workspace) -> Persona:
         return ws.persona(self.persona_id)
 
-    def _checked(self, ws: Workspace, target: Persona) -> dict[str, Any]:
-        values = {key: _check_persona_field(key, value) for key, value in self.fields.items()}
-        if "name" in values and values["name"] != target.name:
-            _unique(values["name"], (p.name for p in ws.personas.values()), "persona")
-        return values
+    def _check_field(self, ws: Workspace, target: Persona, key: str, value: Any) -> Any:
+        value = _check_persona_field(key, value)
+        if key == "name" and value != target.name:
+            _unique(value, (p.name for p in ws.personas.values()), "persona")
+        return value
 
     def _changes(self, ws: Workspace) -> Changes:
         return frozenset({("persona", self.persona_id)})

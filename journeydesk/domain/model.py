@@ -26,7 +26,7 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-class LaneType(str, enum.Enum):
+class LaneType(enum.StrEnum):
     """What a lane holds; each type has its own look on the canvas."""
 
     ACTIONS = "actions"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from journeydesk import __version__
 from journeydesk.store.document import Document
@@ -17,6 +17,7 @@ def application() -> QApplication:
     app = QApplication.instance()
     if app is None:
         app = QApplication(sys.argv[:1])
+        app.setStyle("Fusion")  # the same look on every platform, and it honours our palettes
     app.setApplicationName("JourneyDesk")
     app.setOrganizationName("JourneyDesk")
     app.setApplicationVersion(__version__)
@@ -36,8 +37,13 @@ def open_document(path: Path, *, create: bool = False,
         return None
 
 
-def run_app(path: Path, *, create: bool = False) -> int:
-    """Show the main window on the workspace at ``path``; returns the exit status."""
+def run_app(path: Path, *, create: bool = False, map_name: str | None = None,
+            screenshot: Path | None = None, theme: str | None = None) -> int:
+    """Show the main window on the workspace at ``path``; returns the exit status.
+
+    With ``screenshot`` the window is drawn once, saved to that PNG and the app exits (this
+    works offscreen, for documentation and checks).
+    """
     from journeydesk.gui.main_window import MainWindow
 
     app = application()
@@ -45,8 +51,31 @@ def run_app(path: Path, *, create: bool = False) -> int:
     if document is None:
         return 1
     window = MainWindow(document)
+    if theme:
+        window.set_theme(theme)
+    if map_name is not None:
+        journey_map = document.workspace.map_named(map_name)
+        if journey_map is None:
+            names = ", ".join(sorted(m.name for m in document.workspace.maps.values()))
+            print(f"journeydesk: error: {path}: has no map named {map_name!r} "
+                  f"(maps: {names or 'none'})", file=sys.stderr)
+            document.close()
+            return 1
+        window.open_map(journey_map.id)
+    if screenshot is not None:
+        return _screenshot(app, window, screenshot)
     window.show()
-    try:
-        return app.exec()
-    finally:
-        document.close()
+    return app.exec()
+
+
+def _screenshot(app: QApplication, window: QMainWindow, out: Path) -> int:
+    window.resize(1600, 1000)
+    window.show()
+    for _ in range(3):
+        app.processEvents()
+    ok = window.grab().save(str(out), "PNG")
+    window.close()
+    if not ok:
+        print(f"journeydesk: error: {out}: could not be written", file=sys.stderr)
+        return 1
+    return 0

@@ -1,18 +1,44 @@
-"""The main window: workspace navigator dock and the central map area."""
+"""The main window: navigator, canvas, inspector, menus and toolbar."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
+    QFileDialog,
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QToolBar,
     QTreeWidget,
     QTreeWidgetItem,
+    QUndoView,
 )
 
-from journeydesk.domain.commands import Changes
+from journeydesk.domain.commands import (
+    AddMapCommand,
+    Changes,
+    EditMapCommand,
+    RemoveMapCommand,
+)
+from journeydesk.domain.model import JourneyMap, Lane, LaneType, Stage, unique_name
+from journeydesk.gui.canvas import clipboard
+from journeydesk.gui.canvas.scene import MapScene
+from journeydesk.gui.canvas.theme import THEMES, application_palette
+from journeydesk.gui.canvas.view import MapView, MiniMapView
+from journeydesk.gui.editing import Editor
+from journeydesk.gui.inspector import InspectorWidget
 from journeydesk.store.document import Document
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "resources" / "templates"
+MAX_RECENT = 8
 
 
 class MainWindow(QMainWindow):
@@ -21,32 +47,569 @@ class MainWindow(QMainWindow):
     def __init__(self, document: Document):
         super().__init__()
         self.document = document
+        self.editor = Editor(document, self)
+        self.scene: MapScene | None = None
+        self.theme = THEMES["light"]
         self.setObjectName("MainWindow")
-        self.resize(1280, 800)
+        self.resize(1400, 860)
+
+        self.view = MapView()
+        self.minimap = MiniMapView(self.view, self.view)
+        self.placeholder = QLabel("Double-click a map in the navigator, or create one with "
+                                  "Map > New map.")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setObjectName("placeholder")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.placeholder)
+        self.stack.addWidget(self.view)
+        self.setCentralWidget(self.stack)
+
+        self.find_bar = QLineEdit()
+        self.find_bar.setObjectName("findBar")
+        self.find_bar.setPlaceholderText("Find cards (Ctrl+F)")
+        self.find_bar.setClearButtonEnabled(True)
+        self.find_bar.setMaximumWidth(280)
+        self.find_bar.setAccessibleName("Find cards")
+        self._matches: list[str] = []
+        self._match_index = -1
 
         self.navigator = QTreeWidget()
         self.navigator.setObjectName("navigator")
         self.navigator.setHeaderHidden(True)
         self.navigator.setAccessibleName("Workspace navigator")
-        dock = QDockWidget("Workspace", self)
-        dock.setObjectName("navigatorDock")
-        dock.setWidget(self.navigator)
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.navigator_dock = self._dock("Workspace", "navigatorDock", self.navigator,
+                                         Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.inspector = InspectorWidget(self.editor)
+        self.inspector.setMinimumWidth(240)
+        self.inspector.setMaximumWidth(340)
+        self.inspector_dock = self._dock("Inspector", "inspectorDock", self.inspector,
+                                         Qt.DockWidgetArea.RightDockWidgetArea)
+        self.history = QUndoView(self.editor.stack)
+        self.history.setEmptyLabel("Opened")
+        self.history.setObjectName("history")
+        self.history_dock = self._dock("History", "historyDock", self.history,
+                                       Qt.DockWidgetArea.RightDockWidgetArea)
+        self.history_dock.hide()
+        self.zoom_label = QLabel("100 %")
+        self.statusBar().addPermanentWidget(self.zoom_label)
 
-        self.placeholder = QLabel("Choose a map in the navigator.")
-        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setCentralWidget(self.placeholder)
-
+        self._build_actions()
         self._connect_signals()
         self._refresh_navigator()
         self._update_title()
+        self._update_actions()
+        self._restore_settings()
+
+    # ------------------------------------------------------------------------ construction
+    def _dock(self, title: str, name: str, widget, area) -> QDockWidget:  # noqa: ANN001
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _action(self, text: str, slot, shortcut=None, *, tip: str = "") -> QAction:  # noqa: ANN001
+        action = QAction(text, self)
+        if shortcut is not None:
+            if isinstance(shortcut, (list, tuple)):
+                action.setShortcuts([QKeySequence(s) for s in shortcut])
+            else:
+                action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def _build_actions(self) -> None:
+        std = QKeySequence.StandardKey
+        a = self._action
+        self.act_new_workspace = a("&New workspace…", self.new_workspace)
+        self.act_open = a("&Open workspace…", self.open_workspace, std.Open)
+        self.recent_menu = None
+        self.act_save_copy = a("Save a &copy…", self.save_copy, "Ctrl+Shift+S")
+        self.act_import = a("&Import map…", self.import_map, "Ctrl+I")
+        self.act_export = a("&Export map…", self.export_map, "Ctrl+E")
+        self.act_quit = a("&Quit", self.close, std.Quit)
+
+        self.act_undo = self.editor.stack.createUndoAction(self, "&Undo")
+        self.act_undo.setShortcut(std.Undo)
+        self.act_redo = self.editor.stack.createRedoAction(self, "&Redo")
+        self.act_redo.setShortcuts([QKeySequence(std.Redo), QKeySequence("Ctrl+Y")])
+        self.act_cut = a("Cu&t", self.cut, std.Cut)
+        self.act_copy = a("&Copy", self.copy, std.Copy)
+        self.act_paste = a("&Paste", self.paste, std.Paste)
+        self.act_duplicate = a("D&uplicate", self._duplicate, "Ctrl+D")
+        self.act_delete = a("&Delete", self._delete, std.Delete)
+        self.act_select_all = a("Select &all", self.select_all, std.SelectAll)
+        self.act_find = a("&Find…", self.start_find, std.Find)
+        self.act_history = self.history_dock.toggleViewAction()
+        self.act_history.setText("&History")
+
+        self.act_zoom_in = a("Zoom &in", self.view.zoom_in, ["Ctrl++", "Ctrl+="])
+        self.act_zoom_out = a("Zoom &out", self.view.zoom_out, "Ctrl+-")
+        self.act_zoom_fit = a("&Fit to window", self.view.fit, "Ctrl+9")
+        self.act_zoom_reset = a("&100 %", self.view.zoom_reset, "Ctrl+0")
+        self.act_minimap = a("&Minimap", self._toggle_minimap, "Ctrl+M")
+        self.act_minimap.setCheckable(True)
+        self.act_minimap.setChecked(True)
+        self.act_dark = a("&Dark theme", self._toggle_theme, "Ctrl+Shift+D")
+        self.act_dark.setCheckable(True)
+
+        self.act_new_map = a("&New map…", self.new_map, "Ctrl+N")
+        self.act_new_from_template = a("New from &template…", self.new_map_from_template,
+                                       "Ctrl+Shift+N")
+        self.act_duplicate_map = a("D&uplicate map", self.duplicate_map)
+        self.act_rename_map = a("&Rename map…", self.rename_map)
+        self.act_delete_map = a("&Delete map", self.delete_map)
+        self.act_add_stage = a("Add &stage", self.add_stage, "Ctrl+Shift+T")
+        self.act_add_lane = a("Add &lane", self.add_lane, "Ctrl+Shift+L")
+        self.act_add_card = a("Add &card", self.add_card, "Ctrl+Shift+C")
+
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.act_new_workspace, self.act_open])
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        file_menu.addAction(self.act_save_copy)
+        file_menu.addSeparator()
+        file_menu.addActions([self.act_import, self.act_export])
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addActions([self.act_undo, self.act_redo])
+        edit_menu.addSeparator()
+        edit_menu.addActions([self.act_cut, self.act_copy, self.act_paste, self.act_duplicate,
+                              self.act_delete, self.act_select_all])
+        edit_menu.addSeparator()
+        edit_menu.addActions([self.act_find, self.act_history])
+        view_menu = bar.addMenu("&View")
+        view_menu.addActions([self.act_zoom_in, self.act_zoom_out, self.act_zoom_fit,
+                              self.act_zoom_reset])
+        view_menu.addSeparator()
+        view_menu.addActions([self.act_minimap, self.act_dark])
+        view_menu.addSeparator()
+        view_menu.addActions([self.navigator_dock.toggleViewAction(),
+                              self.inspector_dock.toggleViewAction()])
+        map_menu = bar.addMenu("&Map")
+        map_menu.addActions([self.act_new_map, self.act_new_from_template,
+                             self.act_duplicate_map, self.act_rename_map, self.act_delete_map])
+        map_menu.addSeparator()
+        map_menu.addActions([self.act_add_stage, self.act_add_lane, self.act_add_card])
+
+        tools = QToolBar("Main")
+        tools.setObjectName("mainToolbar")
+        tools.setMovable(False)
+        tools.addActions([self.act_new_map, self.act_undo, self.act_redo])
+        tools.addSeparator()
+        tools.addActions([self.act_add_stage, self.act_add_lane, self.act_add_card])
+        tools.addSeparator()
+        tools.addActions([self.act_zoom_out, self.act_zoom_reset, self.act_zoom_in,
+                          self.act_zoom_fit])
+        tools.addSeparator()
+        tools.addWidget(self.find_bar)
+        self.addToolBar(tools)
+        self.toolbar = tools
+        self.addActions([self.act_find])
 
     def _connect_signals(self) -> None:
         self.document.subscribe(self._on_document_changed)
+        self.navigator.itemActivated.connect(self._on_navigator_activated)
+        self.editor.refused.connect(self._on_refused)
+        self.editor.stack.indexChanged.connect(lambda _i: self._update_actions())
+        self.view.zoom_changed.connect(self._on_zoom_changed)
+        self.find_bar.textChanged.connect(self._on_find_text_changed)
+        self.find_bar.returnPressed.connect(self.find_next)
+        self.find_bar.installEventFilter(self)
 
+    # ------------------------------------------------------------------------ maps
+    def open_map(self, map_id: str) -> None:
+        """Show a map on the canvas."""
+        if self.scene is not None:
+            if self.scene.map_id == map_id:
+                return
+            self._close_scene()
+        self.scene = MapScene(self.editor, map_id, self.theme)
+        self.scene.selectionChanged.connect(self._on_selection_changed)
+        self.scene.status.connect(lambda text: self.statusBar().showMessage(text, 4000))
+        self.scene.layout_changed.connect(self.minimap.refit)
+        self.view.setScene(self.scene)
+        self.minimap.setScene(self.scene)
+        self.stack.setCurrentWidget(self.view)
+        self.view.zoom_reset()
+        self.view.horizontalScrollBar().setValue(self.view.horizontalScrollBar().minimum())
+        self.view.verticalScrollBar().setValue(self.view.verticalScrollBar().minimum())
+        self._place_minimap()
+        self.minimap.refit()
+        self.view.setFocus()
+        self.inspector.show_map(map_id)
+        self._update_title()
+        self._update_actions()
+        self._select_in_navigator(map_id)
+
+    def current_map(self) -> JourneyMap | None:
+        """The map on the canvas, if any."""
+        if self.scene is None:
+            return None
+        return self.document.workspace.maps.get(self.scene.map_id)
+
+    def _close_scene(self) -> None:
+        if self.scene is not None:
+            self.scene.close()
+            self.view.setScene(None)
+            self.minimap.setScene(None)
+            self.scene.deleteLater()
+            self.scene = None
+            self.inspector.show_map(None)
+            self.stack.setCurrentWidget(self.placeholder)
+
+    def new_map(self, name: str | None = None) -> str | None:
+        """Create a map with three stages and the usual lanes; returns its id."""
+        if name is None:
+            name, ok = QInputDialog.getText(self, "New map", "Name of the new map:",
+                                            text=self._free_map_name("New journey"))
+            if not ok or not name.strip():
+                return None
+        m = JourneyMap(name=name.strip(), stages=[Stage(name=n) for n in
+                                                   ("Discover", "Decide", "Use")],
+                       lanes=[Lane(name=n, type=t) for n, t in (
+                           ("Actions", LaneType.ACTIONS), ("Touchpoints", LaneType.TOUCHPOINTS),
+                           ("Thoughts", LaneType.THOUGHTS), ("Emotions", LaneType.EMOTIONS),
+                           ("Pain points", LaneType.PAIN_POINTS),
+                           ("Opportunities", LaneType.OPPORTUNITIES))])
+        if self.editor.run(AddMapCommand(m)):
+            self.open_map(m.id)
+            return m.id
+        return None
+
+    def new_map_from_template(self, template: str | None = None) -> str | None:
+        """Create a map from one of the built-in templates."""
+        from journeydesk.exchange.json_map import FormatError, loads_map
+
+        templates = {p.stem.replace("-", " ").capitalize(): p
+                     for p in sorted(TEMPLATES_DIR.glob("*.json"))}
+        if template is None:
+            template, ok = QInputDialog.getItem(self, "New from template", "Template:",
+                                                list(templates), 0, False)
+            if not ok:
+                return None
+        try:
+            m, personas = loads_map(templates[template].read_text(encoding="utf-8"),
+                                    self.document.workspace)
+        except (FormatError, OSError, KeyError) as exc:
+            self._on_refused(f"The template could not be read: {exc}")
+            return None
+        m.name = self._free_map_name(m.name)
+        if self.editor.run(AddMapCommand(m, personas)):
+            self.open_map(m.id)
+            return m.id
+        return None
+
+    def duplicate_map(self) -> str | None:
+        """Copy the current map (new ids) under a free name."""
+        from journeydesk.exchange.json_map import map_from_dict, map_to_dict
+
+        m = self.current_map()
+        if m is None:
+            return None
+        copy, personas = map_from_dict(map_to_dict(m, self.document.workspace),
+                                       self.document.workspace)
+        copy.name = self._free_map_name(f"{m.name} copy")
+        if self.editor.run(AddMapCommand(copy, personas)):
+            self.open_map(copy.id)
+            return copy.id
+        return None
+
+    def rename_map(self, name: str | None = None) -> None:
+        """Rename the current map."""
+        m = self.current_map()
+        if m is None:
+            return
+        if name is None:
+            name, ok = QInputDialog.getText(self, "Rename map", "New name:", text=m.name)
+            if not ok:
+                return
+        if name.strip() and name.strip() != m.name:
+            self.editor.run(EditMapCommand(m.id, name=name.strip()))
+
+    def delete_map(self, confirm: bool = True) -> None:
+        """Delete the current map (undoable)."""
+        m = self.current_map()
+        if m is None:
+            return
+        if confirm and QMessageBox.question(
+                self, "Delete map", f"Delete the map “{m.name}”? You can undo this."
+        ) != QMessageBox.StandardButton.Yes:
+            return
+        map_id = m.id
+        self._close_scene()
+        if not self.editor.run(RemoveMapCommand(map_id)):
+            self.open_map(map_id)
+
+    def _free_map_name(self, base: str) -> str:
+        return unique_name(base, {m.name for m in self.document.workspace.maps.values()})
+
+    def add_stage(self) -> None:
+        """Add a stage at the end of the current map."""
+        if self.scene is not None:
+            self.scene.interactions.add_stage()
+
+    def add_lane(self) -> None:
+        """Add a lane at the bottom of the current map."""
+        if self.scene is not None:
+            self.scene.interactions.add_lane()
+
+    def add_card(self) -> None:
+        """Open an editor for a new card in the current cell."""
+        if self.scene is None:
+            return
+        inter = self.scene.interactions
+        lay = self.scene.layout
+        cell = inter.current_cell
+        selected = self.scene.selected_card_ids()
+        if selected:
+            card = self.scene.map.card(selected[-1])
+            cell = (card.step_id, card.lane_id)
+        if cell is None and lay.column_steps and lay.lane_ids:
+            cell = (lay.column_steps[0], lay.lane_ids[0])
+        if cell is not None:
+            inter.new_card(*cell)
+
+    # ------------------------------------------------------------------------ clipboard
+    def copy(self) -> bool:
+        """Copy the selected cards."""
+        if self.scene is None:
+            return False
+        cards = [self.scene.map.card(cid) for cid in self.scene.selected_card_ids()]
+        if not cards:
+            return False
+        QGuiApplication.clipboard().setMimeData(clipboard.cards_to_mime(cards))
+        self.statusBar().showMessage(f"Copied {len(cards)} card(s)", 3000)
+        return True
+
+    def cut(self) -> None:
+        """Copy the selected cards, then delete them."""
+        if self.copy() and self.scene is not None:
+            self.scene.interactions.delete_selection()
+
+    def paste(self) -> None:
+        """Paste cards into the current cell (after the selected card, if any)."""
+        if self.scene is None:
+            return
+        m = self.scene.map
+        inter = self.scene.interactions
+        selected = self.scene.selected_card_ids()
+        index = None
+        cell = inter.current_cell
+        if selected:
+            last = m.card(selected[-1])
+            cell, index = (last.step_id, last.lane_id), last.position + 1
+        lay = self.scene.layout
+        if cell is None and lay.column_steps and lay.lane_ids:
+            cell = (lay.column_steps[0], lay.lane_ids[0])
+        if cell is None:
+            return
+        cards = clipboard.cards_from_mime(QGuiApplication.clipboard().mimeData(), *cell)
+        if cards and self.editor.run(clipboard.paste_command(m, cards, index)):
+            self.scene.select_only(self.scene.cards[c.id] for c in cards)
+
+    def _duplicate(self) -> None:
+        if self.scene is not None:
+            self.scene.interactions.duplicate_selection()
+
+    def _delete(self) -> None:
+        if self.scene is not None:
+            self.scene.interactions.delete_selection()
+
+    def select_all(self) -> None:
+        """Select every card of the map."""
+        if self.scene is not None:
+            for item in self.scene.cards.values():
+                item.setSelected(True)
+
+    # ------------------------------------------------------------------------ find
+    def start_find(self) -> None:
+        """Focus the find box."""
+        self.find_bar.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.find_bar.selectAll()
+
+    def _on_find_text_changed(self, text: str) -> None:
+        self._matches = []
+        self._match_index = -1
+        if self.scene is None:
+            return
+        needle = text.strip().casefold()
+        for card in self.scene.map.ordered_cards():
+            hit = bool(needle) and needle in card.text.casefold()
+            item = self.scene.cards[card.id]
+            if item.highlighted != hit:
+                item.highlighted = hit
+                item.update()
+            if hit:
+                self._matches.append(card.id)
+        if needle:
+            self.statusBar().showMessage(f"{len(self._matches)} matching card(s)", 4000)
+
+    def find_next(self) -> None:
+        """Select the next matching card (Enter in the find box)."""
+        if not self._matches or self.scene is None:
+            return
+        self._match_index = (self._match_index + 1) % len(self._matches)
+        self.scene.interactions.select_card(self._matches[self._match_index])
+
+    def clear_find(self) -> None:
+        """Drop the highlights and leave the find box (Esc)."""
+        self.find_bar.clear()
+        if self.scene is not None:
+            self.view.setFocus()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802, ANN001 - Qt override
+        if (watched is self.find_bar and event.type() == event.Type.KeyPress
+                and event.key() == Qt.Key.Key_Escape):
+            self.clear_find()
+            return True
+        return super().eventFilter(watched, event)
+
+    # ------------------------------------------------------------------------ files
+    def _ask_path(self, title: str, filters: str, save: bool) -> Path | None:
+        dialog = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
+        name, _ = dialog(self, title, str(self.document.file.path.parent), filters)
+        return Path(name) if name else None
+
+    def new_workspace(self) -> None:
+        """Create a workspace file and open it in a new window."""
+        path = self._ask_path("New workspace", "JourneyDesk workspaces (*.jdesk)", save=True)
+        if path is not None:
+            if path.suffix != ".jdesk":
+                path = path.with_suffix(".jdesk")
+            self._open_window(path, create=True)
+
+    def open_workspace(self, path: Path | None = None) -> None:
+        """Open another workspace file in a new window."""
+        if path is None:
+            path = self._ask_path("Open workspace", "JourneyDesk workspaces (*.jdesk)", False)
+        if path is not None:
+            self._open_window(path, create=False)
+
+    def _open_window(self, path: Path, create: bool) -> None:
+        from journeydesk.gui.app import open_document
+
+        if path.resolve() == self.document.file.path.resolve():
+            return
+        document = open_document(path, create=create, parent=self)
+        if document is not None:
+            window = MainWindow(document)
+            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            window.show()
+
+    def save_copy(self) -> None:
+        """Write a copy of the workspace (SQLite backup API)."""
+        path = self._ask_path("Save a copy", "JourneyDesk workspaces (*.jdesk)", save=True)
+        if path is None:
+            return
+        try:
+            self.document.file.save_copy(path)
+        except OSError as exc:
+            self._on_refused(f"The copy could not be written: {exc}")
+            return
+        self.statusBar().showMessage(f"Saved a copy as {path}", 5000)
+
+    def import_map(self, path: Path | None = None) -> str | None:
+        """Import a map file (.json)."""
+        from journeydesk.exchange.json_map import FormatError, loads_map
+
+        if path is None:
+            path = self._ask_path("Import map", "JourneyDesk maps (*.json)", save=False)
+        if path is None:
+            return None
+        try:
+            m, personas = loads_map(path.read_text(encoding="utf-8-sig"),
+                                    self.document.workspace)
+        except (FormatError, OSError, UnicodeDecodeError) as exc:
+            self._on_refused(f"{path.name}: {exc}")
+            return None
+        m.name = self._free_map_name(m.name)
+        if self.editor.run(AddMapCommand(m, personas)):
+            self.open_map(m.id)
+            return m.id
+        return None
+
+    def export_map(self, path: Path | None = None) -> None:
+        """Export the current map (.json)."""
+        from journeydesk.exchange.files import write_atomic
+        from journeydesk.exchange.json_map import dumps_map
+
+        m = self.current_map()
+        if m is None:
+            return
+        if path is None:
+            path = self._ask_path("Export map", "JourneyDesk maps (*.json)", save=True)
+        if path is None:
+            return
+        try:
+            write_atomic(path, dumps_map(m, self.document.workspace))
+        except OSError as exc:
+            self._on_refused(f"{path}: could not be written ({exc.strerror})")
+            return
+        self.statusBar().showMessage(f"Exported {m.name} to {path}", 5000)
+
+    # ------------------------------------------------------------------------ view
+    def _toggle_minimap(self) -> None:
+        self.minimap.setVisible(self.act_minimap.isChecked())
+        self._place_minimap()
+
+    def set_theme(self, name: str) -> None:
+        """Switch the canvas to the light or dark theme."""
+        self.theme = THEMES[name]
+        self.act_dark.setChecked(name == "dark")
+        app = QGuiApplication.instance()
+        if isinstance(app, QApplication):
+            app.setPalette(application_palette(self.theme))
+        if self.scene is not None:
+            self.scene.set_theme(self.theme)
+        self.view.resetCachedContent()
+        self.view.viewport().update()
+
+    def _toggle_theme(self) -> None:
+        self.set_theme("dark" if self.act_dark.isChecked() else "light")
+
+    def _place_minimap(self) -> None:
+        viewport = self.view.viewport().geometry()
+        self.minimap.move(viewport.right() - self.minimap.width() - 12,
+                          viewport.bottom() - self.minimap.height() - 12)
+        self.minimap.raise_()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self._place_minimap)
+
+    def _on_zoom_changed(self, zoom: float) -> None:
+        self.zoom_label.setText(f"{round(zoom * 100)} %")
+
+    # ------------------------------------------------------------------------ model events
     def _on_document_changed(self, changes: Changes) -> None:
-        if any(key[0] in ("map", "persona", "stages") for key in changes):
+        if any(key[0] in ("map", "persona") for key in changes):
             self._refresh_navigator()
+        if self.scene is not None and self.scene.map_id not in self.document.workspace.maps:
+            self._close_scene()
+        self._update_title()
+        self._update_actions()
+
+    def _on_selection_changed(self) -> None:
+        if self.scene is None:
+            return
+        items = self.scene.selectedItems()
+        self.inspector.show_items(items)
+        self._update_actions()
+        if len(items) == 1 and hasattr(items[0], "accessible_name"):
+            self.view.setAccessibleDescription(items[0].accessible_name())
+
+    def _on_refused(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+        QMessageBox.warning(self, "JourneyDesk", message)
+
+    def _on_navigator_activated(self, item: QTreeWidgetItem, _column: int) -> None:
+        data = item.data(0, Qt.ItemDataRole.UserRole)
+        if data and data[0] == "map":
+            self.open_map(data[1])
 
     def _refresh_navigator(self) -> None:
         ws = self.document.workspace
@@ -55,19 +618,95 @@ class MainWindow(QMainWindow):
         for m in sorted(ws.maps.values(), key=lambda m: m.name.casefold()):
             item = QTreeWidgetItem(maps, [m.name])
             item.setToolTip(0, f"{len(m.stages)} stages, {len(m.cards)} cards")
-            item.setData(0, Qt.ItemDataRole.UserRole, m.id)
+            item.setData(0, Qt.ItemDataRole.UserRole, ("map", m.id))
         personas = QTreeWidgetItem(self.navigator, ["Personas"])
         for p in sorted(ws.personas.values(), key=lambda p: p.name.casefold()):
-            QTreeWidgetItem(personas, [p.name]).setData(0, Qt.ItemDataRole.UserRole, p.id)
+            QTreeWidgetItem(personas, [p.name]).setData(0, Qt.ItemDataRole.UserRole,
+                                                        ("persona", p.id))
+        QTreeWidgetItem(self.navigator, ["Datasets"]).setToolTip(
+            0, "Imported event logs appear here")
         self.navigator.expandAll()
+        if self.scene is not None:
+            self._select_in_navigator(self.scene.map_id)
+
+    def _select_in_navigator(self, map_id: str) -> None:
+        maps = self.navigator.topLevelItem(0)
+        for i in range(maps.childCount()):
+            child = maps.child(i)
+            if child.data(0, Qt.ItemDataRole.UserRole) == ("map", map_id):
+                self.navigator.setCurrentItem(child)
 
     def _update_title(self) -> None:
+        m = self.current_map()
         title = f"{self.document.file.path.name} — JourneyDesk"
+        if m is not None:
+            title = f"{m.name} · {title}"
         if self.document.read_only:
             title += " [read-only]"
             self.statusBar().showMessage("This workspace is read-only: changes cannot be saved.")
         self.setWindowTitle(title)
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def _update_actions(self) -> None:
+        has_map = self.scene is not None
+        has_cards = has_map and bool(self.scene.selected_card_ids())
+        writable = not self.document.read_only
+        for action in (self.act_add_stage, self.act_add_lane, self.act_add_card,
+                       self.act_paste, self.act_rename_map, self.act_delete_map,
+                       self.act_duplicate_map):
+            action.setEnabled(has_map and writable)
+        for action in (self.act_export, self.act_select_all, self.act_find, self.act_zoom_in,
+                       self.act_zoom_out, self.act_zoom_fit, self.act_zoom_reset):
+            action.setEnabled(has_map)
+        self.act_copy.setEnabled(has_cards)
+        for action in (self.act_cut, self.act_duplicate):
+            action.setEnabled(has_cards and writable)
+        self.act_delete.setEnabled(has_map and writable)
+        for action in (self.act_new_map, self.act_new_from_template, self.act_import):
+            action.setEnabled(writable)
+
+    # ------------------------------------------------------------------------ settings
+    def _settings(self) -> QSettings:
+        return QSettings()
+
+    def _restore_settings(self) -> None:
+        settings = self._settings()
+        geometry = settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        self.set_theme(str(settings.value("view/theme", "light")))
+        minimap = settings.value("view/minimap", True)
+        self.act_minimap.setChecked(minimap not in (False, "false"))
+        self.minimap.setVisible(self.act_minimap.isChecked())
+        self._remember_recent(self.document.file.path)
+
+    def _remember_recent(self, path: Path) -> None:
+        settings = self._settings()
+        recent = [p for p in (settings.value("files/recent") or []) if p != str(path)]
+        recent = [str(path), *recent][:MAX_RECENT]
+        settings.setValue("files/recent", recent)
+        self._fill_recent_menu(recent)
+
+    def _fill_recent_menu(self, recent: list[str]) -> None:
+        if self.recent_menu is None:
+            return
+        self.recent_menu.clear()
+        for entry in recent:
+            self.recent_menu.addAction(entry, lambda p=entry: self.open_workspace(Path(p)))
+        self.recent_menu.setEnabled(bool(recent))
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if self.scene is not None:
+            self.scene.interactions.finish_editing(commit=True)
+        settings = self._settings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+        settings.setValue("view/theme", self.theme.name)
+        settings.setValue("view/minimap", self.act_minimap.isChecked())
+        self._close_scene()
+        self.inspector.close_editor()
         self.document.unsubscribe(self._on_document_changed)
+        self.document.close()
         super().closeEvent(event)

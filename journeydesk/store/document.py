@@ -35,8 +35,9 @@ class Document:
         self._listeners.append(listener)
 
     def unsubscribe(self, listener: Listener) -> None:
-        """Stop calling ``listener``."""
-        self._listeners.remove(listener)
+        """Stop calling ``listener`` (no error when it was not subscribed)."""
+        if listener in self._listeners:
+            self._listeners.remove(listener)
 
     def execute(self, command: Command) -> Changes:
         """Apply ``command`` and commit it; on any failure nothing has changed."""

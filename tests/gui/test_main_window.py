@@ -37,7 +37,8 @@ def test_window_lists_maps_and_personas_and_follows_edits(qtbot, document: Docum
     qtbot.addWidget(window)
     window.show()
     assert window.windowTitle() == "team.jdesk — JourneyDesk"
-    assert navigator_texts(window) == [["Maps", "Membership sign-up"], ["Personas", "Maria"]]
+    assert navigator_texts(window) == [["Maps", "Membership sign-up"], ["Personas", "Maria"],
+                                       ["Datasets"]]
     m = document.workspace.map_named("Membership sign-up")
     document.execute(EditMapCommand(m.id, name="Sign-up v2"))
     assert navigator_texts(window)[0] == ["Maps", "Sign-up v2"]

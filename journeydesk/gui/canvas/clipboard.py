@@ -1,0 +1,48 @@
+"""Copy, cut and paste of cards: our own MIME type, plus plain text for other applications."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QMimeData
+
+from journeydesk.domain.commands import AddCardCommand, Command, CompositeCommand
+from journeydesk.domain.model import CARD_FIELDS, Card, JourneyMap
+
+MIME_TYPE = "application/x-journeydesk-cards"
+
+
+def cards_to_mime(cards: list[Card]) -> QMimeData:
+    """Clipboard data for ``cards``: full fields for us, one line per card for others."""
+    data = QMimeData()
+    payload = [{key: getattr(card, key) for key in CARD_FIELDS} for card in cards]
+    data.setData(MIME_TYPE, json.dumps({"version": 1, "cards": payload}).encode("utf-8"))
+    data.setText("\n".join(" ".join(card.text.split()) for card in cards))
+    return data
+
+
+def cards_from_mime(data: QMimeData, step_id: str, lane_id: str) -> list[Card]:
+    """New cards (new ids) for the given cell from clipboard data; [] when there are none.
+
+    Our own format keeps every field; plain text gives one card per non-empty line.
+    """
+    if data.hasFormat(MIME_TYPE):
+        try:
+            payload = json.loads(bytes(data.data(MIME_TYPE).data()).decode("utf-8"))
+            entries = payload["cards"]
+            return [Card(step_id, lane_id, **{k: entry[k] for k in CARD_FIELDS if k in entry})
+                    for entry in entries]
+        except (ValueError, KeyError, TypeError):
+            pass  # damaged clipboard data: fall back to the text
+    if data.hasText():
+        return [Card(step_id, lane_id, line.strip())
+                for line in data.text().splitlines() if line.strip()]
+    return []
+
+
+def paste_command(m: JourneyMap, cards: list[Card], index: int | None) -> Command:
+    """One undo step that adds ``cards`` to their cell from ``index`` on (the end by default)."""
+    if index is None:
+        index = len(m.cards_in(cards[0].step_id, cards[0].lane_id))
+    adds = [AddCardCommand(m.id, card, index + i) for i, card in enumerate(cards)]
+    return adds[0] if len(adds) == 1 else CompositeCommand(f"Paste {len(adds)} cards", adds)

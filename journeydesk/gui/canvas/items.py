@@ -1,0 +1,540 @@
+"""Scene items: thin views that paint one domain object each and report the user's intent.
+
+Items never change the model: they read the domain object they show and leave every edit to the
+scene's interactions, which build commands.  Geometry comes from the layout (``set_rect``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from journeydesk.domain.model import Card, EmotionPoint, Lane, LaneType, Stage, Step
+from journeydesk.gui.canvas.layout import BADGE_ROW_H, BADGED
+from journeydesk.gui.canvas.theme import (
+    CARD_PAD,
+    LANE_TYPE_LABELS,
+    card_font,
+    header_font,
+    make_pen,
+)
+
+if TYPE_CHECKING:
+    from journeydesk.gui.canvas.scene import MapScene
+
+PRIORITY_LABELS = {"low": "Low", "medium": "Medium", "high": "High"}
+
+
+class _ViewItem(QGraphicsItem):
+    """Common base: a rectangle set by the layout, and an accessible name."""
+
+    kind = "item"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rect = QRectF()
+
+    def map_scene(self) -> MapScene:
+        return self.scene()  # type: ignore[return-value]
+
+    def set_rect(self, rect: QRectF) -> None:
+        """Place the item: position at the rect's corner, local geometry from (0, 0)."""
+        local = QRectF(0, 0, rect.width(), rect.height())
+        if local != self._rect:
+            self.prepareGeometryChange()
+            self._rect = local
+        self.setPos(rect.topLeft())
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        return self._rect.adjusted(-3, -3, 3, 3)
+
+    def accessible_name(self) -> str:
+        """What a screen reader says for this item."""
+        return self.kind
+
+
+# --------------------------------------------------------------------------- cards
+class CardItem(_ViewItem):
+    """A card in a cell; its look follows its lane's type."""
+
+    kind = "card"
+
+    def __init__(self, card: Card):
+        super().__init__()
+        self.card = card
+        self.lane_type = LaneType.ACTIONS
+        self.highlighted = False
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+                      | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable)
+        self.setAcceptHoverEvents(True)
+        self.setCursor(Qt.CursorShape.OpenHandCursor)
+        self.setZValue(10)
+
+    @property
+    def item_id(self) -> str:
+        return self.card.id
+
+    def accessible_name(self) -> str:
+        lane = LANE_TYPE_LABELS[self.lane_type].lower()
+        extra = f", severity {self.card.severity}" if self.card.severity else ""
+        return f"{lane} card: {self.card.text or '(empty)'}{extra}"
+
+    def refresh(self, lane_type: LaneType) -> None:
+        """Repaint after the card or its lane changed."""
+        self.lane_type = lane_type
+        self.setToolTip(self.card.text)
+        self.update()
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        theme = self.map_scene().theme
+        look = theme.look(self.lane_type)
+        rect = self._rect
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        fill = QColor(look.fill)
+        accent = QColor(look.accent)
+        if self.lane_type is LaneType.PAIN_POINTS and self.card.severity:
+            fill = _severity_fill(look.fill, look.accent, self.card.severity)
+        if self.card.colour:
+            accent = QColor(self.card.colour)
+        border = theme.selection if self.isSelected() else theme.card_border
+        if self.highlighted:
+            border = theme.find_highlight
+        pen = QPen(border, 2.2 if (self.isSelected() or self.highlighted) else 1.0)
+        painter.setPen(pen)
+        painter.setBrush(fill)
+        if self.lane_type is LaneType.THOUGHTS:
+            painter.drawPath(_bubble_path(rect))
+        elif self.lane_type is LaneType.NOTES:
+            painter.drawPath(_note_path(rect))
+        else:
+            painter.drawRoundedRect(rect, 6, 6)
+            # accent strip on the left edge
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(accent)
+            strip = QPainterPath()
+            strip.addRoundedRect(QRectF(rect.left(), rect.top(), 8, rect.height()), 4, 4)
+            strip = strip.intersected(_rounded(rect, 6))
+            painter.drawPath(strip)
+
+        text_rect = rect.adjusted(CARD_PAD + 2, CARD_PAD - 1, -CARD_PAD, -CARD_PAD)
+        badges = self.lane_type in BADGED and bool(
+            self.card.severity or self.card.priority or self.card.channel)
+        if badges:
+            text_rect.setBottom(text_rect.bottom() - BADGE_ROW_H)
+        if self.card.tags:
+            text_rect.setBottom(text_rect.bottom() - BADGE_ROW_H)
+        painter.setFont(card_font())
+        painter.setPen(theme.text if self.card.text else theme.muted_text)
+        painter.drawText(text_rect, int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignTop),
+                         self.card.text or "Empty card")
+        y = text_rect.bottom() + 3
+        if badges:
+            self._paint_badges(painter, QRectF(text_rect.left(), y, text_rect.width(),
+                                               BADGE_ROW_H - 3), accent)
+            y += BADGE_ROW_H
+        if self.card.tags:
+            painter.setFont(_small_font())
+            painter.setPen(theme.muted_text)
+            painter.drawText(QRectF(text_rect.left(), y, text_rect.width(), BADGE_ROW_H - 3),
+                             int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
+                             "  ".join(f"#{t}" for t in self.card.tags))
+
+    def _paint_badges(self, painter: QPainter, row: QRectF, accent: QColor) -> None:
+        painter.setFont(_small_font(bold=True))
+        x = row.left()
+        if self.lane_type is LaneType.PAIN_POINTS and self.card.severity:
+            for level in range(1, 6):
+                painter.setPen(Qt.PenStyle.NoPen)
+                colour = QColor(accent) if level <= self.card.severity else QColor(accent.red(),
+                                                                                  accent.green(),
+                                                                                  accent.blue(), 50)
+                painter.setBrush(colour)
+                painter.drawRoundedRect(QRectF(x, row.center().y() - 4, 12, 8), 2, 2)
+                x += 15
+            painter.setPen(accent)
+            painter.drawText(QRectF(x + 4, row.top(), 100, row.height()),
+                             int(Qt.AlignmentFlag.AlignVCenter), f"Severity {self.card.severity}")
+        if self.lane_type is LaneType.OPPORTUNITIES and self.card.priority:
+            label = f"{PRIORITY_LABELS.get(self.card.priority, self.card.priority)} priority"
+            _pill(painter, QPointF(x, row.top()), row.height(), label, accent)
+        if self.lane_type is LaneType.TOUCHPOINTS and self.card.channel:
+            _channel_icon(painter, QRectF(x, row.top() + 1, row.height() - 2,
+                                          row.height() - 2), self.card.channel, accent)
+            painter.setPen(accent)
+            painter.drawText(QRectF(x + row.height() + 4, row.top(), row.width() - 30,
+                                    row.height()),
+                             int(Qt.AlignmentFlag.AlignVCenter), self.card.channel)
+
+
+def _small_font(bold: bool = False) -> QFont:
+    font = QFont()
+    font.setPointSizeF(8.5)
+    font.setBold(bold)
+    return font
+
+
+def _rounded(rect: QRectF, radius: float) -> QPainterPath:
+    path = QPainterPath()
+    path.addRoundedRect(rect, radius, radius)
+    return path
+
+
+def _severity_fill(base: QColor, accent: QColor, severity: int) -> QColor:
+    """Pain points get redder with severity (1 = the lane's pale fill, 5 = clearly red)."""
+    t = (severity - 1) / 4 * 0.28
+    return QColor(round(base.red() + (accent.red() - base.red()) * t),
+                  round(base.green() + (accent.green() - base.green()) * t),
+                  round(base.blue() + (accent.blue() - base.blue()) * t))
+
+
+def _bubble_path(rect: QRectF) -> QPainterPath:
+    body = rect.adjusted(0, 0, 0, -8)
+    path = QPainterPath()
+    path.addRoundedRect(body, 14, 14)
+    tail = QPainterPath()
+    tail.moveTo(body.left() + 18, body.bottom() - 1)
+    tail.lineTo(body.left() + 12, rect.bottom())
+    tail.lineTo(body.left() + 30, body.bottom() - 1)
+    tail.closeSubpath()
+    return path.united(tail)
+
+
+def _note_path(rect: QRectF) -> QPainterPath:
+    fold = 12.0
+    path = QPainterPath()
+    path.moveTo(rect.topLeft())
+    path.lineTo(rect.right() - fold, rect.top())
+    path.lineTo(rect.right(), rect.top() + fold)
+    path.lineTo(rect.bottomRight())
+    path.lineTo(rect.bottomLeft())
+    path.closeSubpath()
+    return path
+
+
+def _pill(painter: QPainter, at: QPointF, height: float, label: str, colour: QColor) -> None:
+    width = painter.fontMetrics().horizontalAdvance(label) + 14
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(colour)
+    painter.drawRoundedRect(QRectF(at.x(), at.y(), width, height), height / 2, height / 2)
+    painter.setPen(QColor("#ffffff"))
+    painter.drawText(QRectF(at.x(), at.y(), width, height), int(Qt.AlignmentFlag.AlignCenter),
+                     label)
+
+
+def _channel_icon(painter: QPainter, box: QRectF, channel: str, colour: QColor) -> None:
+    """A small line icon for common channels (drawn, so no icon font is needed)."""
+    painter.save()
+    painter.setPen(QPen(colour, 1.4))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    name = channel.lower()
+    b = box.adjusted(1, 2, -1, -2)
+    if any(w in name for w in ("mail", "newsletter")):
+        painter.drawRect(b)
+        painter.drawPolyline([b.topLeft(), QPointF(b.center().x(), b.center().y() + 1),
+                              b.topRight()])
+    elif any(w in name for w in ("phone", "call", "mobile", "app", "sms")):
+        phone = QRectF(b.center().x() - b.height() * 0.3, box.top(), b.height() * 0.6,
+                       box.height())
+        painter.drawRoundedRect(phone, 2, 2)
+        painter.drawPoint(QPointF(phone.center().x(), phone.bottom() - 2.5))
+    elif any(w in name for w in ("store", "shop", "branch", "office")):
+        painter.drawPolyline([QPointF(b.left(), b.center().y()), QPointF(b.center().x(), b.top()),
+                              QPointF(b.right(), b.center().y())])
+        painter.drawRect(QRectF(b.left() + 2, b.center().y(), b.width() - 4, b.height() / 2))
+    elif any(w in name for w in ("social", "chat", "message")):
+        painter.drawRoundedRect(b.adjusted(0, 0, 0, -2), 3, 3)
+        painter.drawLine(QPointF(b.left() + 3, b.bottom() - 2), QPointF(b.left() + 2, b.bottom()))
+    else:  # web and anything else: a globe
+        side = min(b.width(), b.height())
+        circle = QRectF(b.center().x() - side / 2, b.center().y() - side / 2, side, side)
+        painter.drawEllipse(circle)
+        painter.drawEllipse(circle.adjusted(side * 0.3, 0, -side * 0.3, 0))
+        painter.drawLine(QPointF(circle.left(), circle.center().y()),
+                         QPointF(circle.right(), circle.center().y()))
+    painter.restore()
+
+
+# --------------------------------------------------------------------------- headers
+class StageHeaderItem(_ViewItem):
+    """The header of a stage, spanning its steps."""
+
+    kind = "stage"
+
+    def __init__(self, stage: Stage):
+        super().__init__()
+        self.stage = stage
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+                      | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable)
+        self.setCursor(Qt.CursorShape.OpenHandCursor)
+        self.setZValue(5)
+
+    @property
+    def item_id(self) -> str:
+        return self.stage.id
+
+    def accessible_name(self) -> str:
+        return f"stage: {self.stage.name}"
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        theme = self.map_scene().theme
+        r = self._rect.adjusted(2, 4, -2, -4)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(theme.selection, 2.5) if self.isSelected() else Qt.PenStyle.NoPen)
+        painter.setBrush(theme.header_fill)
+        painter.drawRoundedRect(r, 6, 6)
+        painter.setPen(theme.header_text)
+        painter.setFont(header_font(12.5))
+        name_rect = r.adjusted(12, 4, -12, -18 if self.stage.description else -4)
+        painter.drawText(name_rect, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
+                         painter.fontMetrics().elidedText(self.stage.name,
+                                                          Qt.TextElideMode.ElideRight,
+                                                          int(name_rect.width())))
+        if self.stage.description:
+            painter.setFont(_small_font())
+            painter.setPen(QColor(theme.header_text.red(), theme.header_text.green(),
+                                  theme.header_text.blue(), 190))
+            desc_rect = QRectF(r.left() + 12, r.bottom() - 20, r.width() - 24, 16)
+            painter.drawText(desc_rect, int(Qt.AlignmentFlag.AlignLeft),
+                             painter.fontMetrics().elidedText(self.stage.description,
+                                                              Qt.TextElideMode.ElideRight,
+                                                              int(desc_rect.width())))
+
+
+class StepHeaderItem(_ViewItem):
+    """The header of one step (column) under its stage's header."""
+
+    kind = "step"
+
+    def __init__(self, step: Step):
+        super().__init__()
+        self.step = step
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+                      | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable)
+        self.setZValue(5)
+
+    @property
+    def item_id(self) -> str:
+        return self.step.id
+
+    def accessible_name(self) -> str:
+        return f"step: {self.step.name or '(unnamed)'}"
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        theme = self.map_scene().theme
+        r = self._rect.adjusted(2, 0, -2, -3)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(theme.selection, 2) if self.isSelected() else Qt.PenStyle.NoPen)
+        painter.setBrush(theme.step_fill)
+        painter.drawRoundedRect(r, 4, 4)
+        painter.setPen(theme.text if self.step.name else theme.muted_text)
+        painter.setFont(header_font(10, bold=False))
+        painter.drawText(r.adjusted(10, 0, -10, 0),
+                         int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
+                         self.step.name or "Unnamed step")
+
+
+class LaneHeaderItem(_ViewItem):
+    """The header of a lane: its name and type, in the lane type's colour."""
+
+    kind = "lane"
+
+    def __init__(self, lane: Lane):
+        super().__init__()
+        self.lane = lane
+        self.legend: list[tuple[str, QColor]] = []
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+                      | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable)
+        self.setCursor(Qt.CursorShape.OpenHandCursor)
+        self.setZValue(5)
+
+    @property
+    def item_id(self) -> str:
+        return self.lane.id
+
+    def accessible_name(self) -> str:
+        return f"lane: {self.lane.name} ({LANE_TYPE_LABELS[LaneType(self.lane.type)].lower()})"
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        theme = self.map_scene().theme
+        look = theme.look(self.lane.type)
+        r = self._rect.adjusted(4, 2, -4, -2)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(theme.selection, 2) if self.isSelected() else Qt.PenStyle.NoPen)
+        painter.setBrush(theme.lane_header_fill)
+        painter.drawRoundedRect(r, 6, 6)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(look.accent)
+        painter.drawRoundedRect(QRectF(r.left(), r.top(), 5, r.height()), 2, 2)
+        painter.setPen(theme.text)
+        painter.setFont(header_font(11))
+        painter.drawText(QRectF(r.left() + 16, r.top() + 10, r.width() - 24, 40),
+                         int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignTop),
+                         self.lane.name)
+        type_label = LANE_TYPE_LABELS[LaneType(self.lane.type)]
+        y = r.top() + 36
+        if type_label.casefold() != self.lane.name.casefold():
+            painter.setFont(_small_font())
+            painter.setPen(look.accent)
+            painter.drawText(QRectF(r.left() + 16, r.top() + 50, r.width() - 24, 16),
+                             int(Qt.AlignmentFlag.AlignLeft), type_label.upper())
+            y = r.top() + 74
+        painter.setFont(_small_font())
+        for name, colour in self.legend:  # emotions lane: one line per curve
+            painter.setPen(QPen(colour, 3))
+            painter.drawLine(QPointF(r.left() + 16, y + 7), QPointF(r.left() + 34, y + 7))
+            painter.setPen(theme.text)
+            painter.drawText(QRectF(r.left() + 40, y, r.width() - 48, 16),
+                             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                             painter.fontMetrics().elidedText(name, Qt.TextElideMode.ElideRight,
+                                                              int(r.width() - 48)))
+            y += 18
+
+
+# --------------------------------------------------------------------------- emotions
+class EmotionPointItem(QGraphicsItem):
+    """A point on an emotion curve: a face whose mouth follows the score; drag it up or down."""
+
+    kind = "emotion point"
+    RADIUS = 11.0
+
+    def __init__(self, point: EmotionPoint, colour: QColor):
+        super().__init__()
+        self.point = point
+        self.colour = colour
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+                      | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable)
+        self.setCursor(Qt.CursorShape.SizeVerCursor)
+        self.setZValue(20)
+        self.normalised = 0.5  # 0 = bottom of the scale, 1 = top; set by the scene
+
+    @property
+    def item_id(self) -> str:
+        return self.point.id
+
+    def accessible_name(self) -> str:
+        label = f" ({self.point.label})" if self.point.label else ""
+        return f"emotion point: score {self.point.score:g}{label}"
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        r = self.RADIUS + 3
+        return QRectF(-60, -r, 120, 2 * r + 18)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addEllipse(QPointF(0, 0), self.RADIUS + 3, self.RADIUS + 3)
+        return path
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        theme = self.scene().theme  # type: ignore[attr-defined]
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        r = self.RADIUS
+        painter.setPen(QPen(theme.selection if self.isSelected() else self.colour,
+                            3 if self.isSelected() else 2))
+        painter.setBrush(theme.background)
+        painter.drawEllipse(QPointF(0, 0), r, r)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self.colour)
+        painter.drawEllipse(QPointF(-4, -3), 1.6, 1.6)
+        painter.drawEllipse(QPointF(4, -3), 1.6, 1.6)
+        smile = (self.normalised - 0.5) * 2  # -1 .. 1
+        mouth = QPainterPath(QPointF(-5, 4))
+        mouth.quadTo(QPointF(0, 4 + 5 * smile), QPointF(5, 4))
+        painter.setPen(make_pen(self.colour, 1.6, round_cap=True))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(mouth)
+        if self.point.label:
+            painter.setFont(_small_font())
+            painter.setPen(theme.text)
+            painter.drawText(QRectF(-60, r + 2, 120, 16), int(Qt.AlignmentFlag.AlignHCenter),
+                             self.point.label)
+
+
+class EmotionCurveItem(QGraphicsItem):
+    """A smooth curve through one persona's (or the map's) emotion points."""
+
+    def __init__(self, colour: QColor):
+        super().__init__()
+        self.colour = colour
+        self._path = QPainterPath()
+        self.setZValue(15)
+
+    def set_points(self, points: list[QPointF]) -> None:
+        """Redraw through ``points`` (left to right), as a Catmull-Rom spline."""
+        self.prepareGeometryChange()
+        self._path = smooth_path(points)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        return self._path.boundingRect().adjusted(-4, -4, 4, 4)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(make_pen(self.colour, 3, round_cap=True))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self._path)
+
+
+def smooth_path(points: list[QPointF]) -> QPainterPath:
+    """A smooth path through ``points``: Catmull-Rom segments as cubic Béziers."""
+    path = QPainterPath()
+    if not points:
+        return path
+    path.moveTo(points[0])
+    for i in range(len(points) - 1):
+        p0 = points[i - 1] if i > 0 else points[i]
+        p1, p2 = points[i], points[i + 1]
+        p3 = points[i + 2] if i + 2 < len(points) else p2
+        c1 = p1 + (p2 - p0) / 6
+        c2 = p2 - (p3 - p1) / 6
+        path.cubicTo(c1, c2, p2)
+    return path
+
+
+class DropIndicatorItem(QGraphicsItem):
+    """The line that shows where dragged cards, stages or lanes will land."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._length = 0.0
+        self._vertical = False
+        self.setZValue(100)
+        self.hide()
+
+    def show_at(self, x: float, y: float, length: float, *, vertical: bool = False) -> None:
+        """Show a line of ``length`` from (x, y), across (default) or down."""
+        self.prepareGeometryChange()
+        self._length = length
+        self._vertical = vertical
+        self.setPos(x, y)
+        self.show()
+
+    def _end(self) -> QPointF:
+        return QPointF(0, self._length) if self._vertical else QPointF(self._length, 0)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        return QRectF(QPointF(0, 0), self._end()).normalized().adjusted(-6, -6, 6, 6)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        colour = self.scene().theme.drop_indicator  # type: ignore[attr-defined]
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(make_pen(colour, 3, round_cap=True))
+        painter.drawLine(QPointF(0, 0), self._end())
+        painter.setBrush(QBrush(colour))
+        painter.drawEllipse(QPointF(0, 0), 4, 4)
+
+
+def face_smile(score: float, low: float, high: float) -> float:
+    """Where ``score`` lies on the scale, 0 (lowest) .. 1 (highest)."""
+    if math.isclose(high, low):
+        return 0.5
+    return max(0.0, min(1.0, (score - low) / (high - low)))

@@ -1,0 +1,338 @@
+"""The journey canvas scene: one map, drawn as thin items that follow the document.
+
+The scene listens to the document's change events, keeps id -> item maps, creates and removes
+items, and re-runs the layout.  User gestures are turned into domain commands by the
+interactions (``interactions.py``) and run through the editor, so every edit is one undo step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QFontMetricsF, QPainter, QPen
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsScene,
+    QGraphicsSceneContextMenuEvent,
+    QGraphicsSceneMouseEvent,
+)
+
+from journeydesk.domain.commands import Changes
+from journeydesk.domain.model import JourneyMap, LaneType
+from journeydesk.gui.canvas.items import (
+    CardItem,
+    DropIndicatorItem,
+    EmotionCurveItem,
+    EmotionPointItem,
+    LaneHeaderItem,
+    StageHeaderItem,
+    StepHeaderItem,
+    face_smile,
+)
+from journeydesk.gui.canvas.layout import Layout, compute_layout
+from journeydesk.gui.canvas.theme import (
+    ADD_BUTTON,
+    LANE_HEADER_W,
+    LIGHT,
+    STAGE_HEADER_H,
+    Theme,
+    card_font,
+    header_font,
+    make_pen,
+)
+from journeydesk.gui.editing import Editor
+
+MARGIN = 40.0
+
+
+class AddButtonItem(QGraphicsItem):
+    """A round "+" affordance (add a stage at the end, a lane at the bottom)."""
+
+    def __init__(self, tooltip: str, action: str):
+        super().__init__()
+        self.action = action
+        self.kind = tooltip.lower()
+        self.setToolTip(tooltip)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(30)
+
+    def accessible_name(self) -> str:
+        return self.kind
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        return QRectF(0, 0, ADD_BUTTON, ADD_BUTTON)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:  # noqa: ANN001
+        theme = self.scene().theme  # type: ignore[attr-defined]
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(theme.muted_text, 1.5))
+        painter.setBrush(theme.lane_header_fill)
+        painter.drawEllipse(self.boundingRect().adjusted(1, 1, -1, -1))
+        c = ADD_BUTTON / 2
+        painter.setPen(make_pen(theme.text, 2, round_cap=True))
+        painter.drawLine(QPointF(c - 6, c), QPointF(c + 6, c))
+        painter.drawLine(QPointF(c, c - 6), QPointF(c, c + 6))
+
+
+class MapScene(QGraphicsScene):
+    """The canvas of one journey map."""
+
+    layout_changed = Signal()
+    status = Signal(str)
+
+    def __init__(self, editor: Editor, map_id: str, theme: Theme = LIGHT):
+        super().__init__()
+        from journeydesk.gui.canvas.interactions import Interactions
+
+        self.editor = editor
+        self.map_id = map_id
+        self.theme = theme
+        self.layout = Layout()
+        self.cards: dict[str, CardItem] = {}
+        self.stages: dict[str, StageHeaderItem] = {}
+        self.steps: dict[str, StepHeaderItem] = {}
+        self.lanes: dict[str, LaneHeaderItem] = {}
+        self.points: dict[str, EmotionPointItem] = {}
+        self.curves: dict[str | None, EmotionCurveItem] = {}
+        self.hidden_personas: set[str | None] = set()
+        self._text_heights: dict[tuple[str, float], float] = {}
+        self._metrics = QFontMetricsF(card_font())
+        self.drop_indicator = DropIndicatorItem()
+        self.addItem(self.drop_indicator)
+        self.add_stage_button = AddButtonItem("Add stage", "add-stage")
+        self.add_lane_button = AddButtonItem("Add lane", "add-lane")
+        self.addItem(self.add_stage_button)
+        self.addItem(self.add_lane_button)
+        self.interactions = Interactions(self)
+        self.sync()
+        editor.document.subscribe(self._on_document_changed)
+
+    # -- model access ------------------------------------------------------------------------
+    @property
+    def map(self) -> JourneyMap:
+        """The map this scene shows."""
+        return self.editor.document.workspace.maps[self.map_id]
+
+    def close(self) -> None:
+        """Stop following the document (call before dropping the scene)."""
+        self.interactions.finish_editing(commit=False)
+        self.editor.document.unsubscribe(self._on_document_changed)
+
+    def set_theme(self, theme: Theme) -> None:
+        """Repaint everything in another theme."""
+        self.theme = theme
+        self.sync()
+        self.update()
+
+    # -- following the document ----------------------------------------------------------------
+    def _on_document_changed(self, changes: Changes) -> None:
+        if self.map_id not in self.editor.document.workspace.maps:
+            return  # the map was deleted; the window closes this scene
+        if any(key[0] == "persona" or (len(key) > 1 and key[1] == self.map_id)
+               for key in changes):
+            self.sync()
+
+    def sync(self) -> None:
+        """Make the items match the map: create, drop and refresh them, then lay out."""
+        m = self.map
+        lane_types = {lane.id: LaneType(lane.type) for lane in m.lanes}
+        _reconcile(self, self.stages, {s.id: s for s in m.stages}, StageHeaderItem)
+        _reconcile(self, self.steps, {st.id: st for st in m.all_steps()}, StepHeaderItem)
+        _reconcile(self, self.lanes, {lane.id: lane for lane in m.lanes}, LaneHeaderItem)
+        _reconcile(self, self.cards, m.cards, CardItem)
+        for card_item in self.cards.values():
+            card_item.refresh(lane_types[card_item.card.lane_id])
+        self._sync_emotions()
+        self.relayout()
+
+    def _sync_emotions(self) -> None:
+        m = self.map
+        owners: list[str | None] = [*m.persona_ids]
+        if any(p.persona_id is None for p in m.emotions.values()):
+            owners.append(None)
+        colours = {owner: self.theme.curve_colours[i % len(self.theme.curve_colours)]
+                   for i, owner in enumerate(owners)}
+        for point_id in list(self.points):
+            if point_id not in m.emotions:
+                self.removeItem(self.points.pop(point_id))
+        for point in m.emotions.values():
+            item = self.points.get(point.id)
+            if item is None:
+                item = self.points[point.id] = EmotionPointItem(point, colours[point.persona_id])
+                self.addItem(item)
+            item.point = point
+            item.colour = colours.get(point.persona_id, self.theme.muted_text)
+            item.setVisible(point.persona_id not in self.hidden_personas)
+        for owner in list(self.curves):
+            if owner not in colours:
+                self.removeItem(self.curves.pop(owner))
+        for owner, colour in colours.items():
+            curve = self.curves.get(owner)
+            if curve is None:
+                curve = self.curves[owner] = EmotionCurveItem(colour)
+                self.addItem(curve)
+            curve.colour = colour
+            curve.setVisible(owner not in self.hidden_personas)
+        ws = self.editor.document.workspace
+        legend = [(ws.personas[o].name if o is not None else m.name, colours[o])
+                  for o in owners if o is None or o in ws.personas]
+        for lane_item in self.lanes.values():
+            lane_item.legend = legend if lane_item.lane.type is LaneType.EMOTIONS else []
+
+    def text_height(self, text: str, width: float) -> float:
+        """Height of wrapped card text (cached: layout asks for every card)."""
+        key = (text, width)
+        height = self._text_heights.get(key)
+        if height is None:
+            rect = self._metrics.boundingRect(QRectF(0, 0, width, 1e6),
+                                              int(Qt.TextFlag.TextWordWrap), text)
+            height = self._text_heights[key] = rect.height()
+        return height
+
+    def relayout(self) -> None:
+        """Compute the layout and move every item to its place."""
+        m = self.map
+        lay = self.layout = compute_layout(m, self.text_height)
+        for stage_id, item in self.stages.items():
+            item.set_rect(lay.stage_rects[stage_id])
+        sole_unnamed = {s.steps[0].id for s in m.stages if len(s.steps) == 1
+                        and not s.steps[0].name}
+        for step_id, item in self.steps.items():
+            item.setVisible(lay.has_step_row and step_id not in sole_unnamed)
+            item.set_rect(lay.step_rects[step_id])
+        for lane_id, item in self.lanes.items():
+            item.set_rect(lay.lane_rects[lane_id])
+        for card_id, item in self.cards.items():
+            item.set_rect(lay.card_rects[card_id])
+        self._place_emotions(lay)
+        self.add_stage_button.setPos(lay.width + 14, (STAGE_HEADER_H - ADD_BUTTON) / 2)
+        self.add_lane_button.setPos((LANE_HEADER_W - ADD_BUTTON) / 2, lay.height + 12)
+        self.setSceneRect(QRectF(-MARGIN, -MARGIN, lay.width + ADD_BUTTON + 28 + 2 * MARGIN,
+                                 lay.height + ADD_BUTTON + 24 + 2 * MARGIN))
+        self.update()
+        self.layout_changed.emit()
+
+    def _place_emotions(self, lay: Layout) -> None:
+        m = self.map
+        emotion_lanes = [lid for lid in lay.lane_ids if lay.lane_types[lid] is LaneType.EMOTIONS]
+        by_owner: dict[str | None, list[tuple[int, QPointF]]] = {o: [] for o in self.curves}
+        for item in self.points.values():
+            if not emotion_lanes:
+                item.hide()
+                continue
+            top, bottom = lay.curve_band(emotion_lanes[0])
+            t = face_smile(item.point.score, m.scale_min, m.scale_max)
+            pos = QPointF(lay.column_center(item.point.step_id), bottom - t * (bottom - top))
+            item.normalised = t
+            item.setPos(pos)
+            item.update()
+            column = lay.column_steps.index(item.point.step_id)
+            by_owner.setdefault(item.point.persona_id, []).append((column, pos))
+        for owner, curve in self.curves.items():
+            points = [p for _, p in sorted(by_owner.get(owner, []), key=lambda cp: cp[0])]
+            curve.set_points(points if emotion_lanes else [])
+
+    # -- painting ------------------------------------------------------------------------------
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+        theme, lay = self.theme, self.layout
+        painter.fillRect(rect, theme.background)
+        if not lay.lane_ids:
+            return
+        for lane_id, y in zip(lay.lane_ids, lay.lane_y, strict=True):
+            band = QRectF(LANE_HEADER_W, y, lay.width - LANE_HEADER_W,
+                          lay.lane_rects[lane_id].height())
+            if band.intersects(rect):
+                painter.fillRect(band, theme.look(lay.lane_types[lane_id]).band)
+        painter.setPen(QPen(theme.grid, 1))
+        for x in lay.column_x:
+            painter.drawLine(QPointF(x, lay.top), QPointF(x, lay.height))
+        painter.drawLine(QPointF(lay.width, lay.top), QPointF(lay.width, lay.height))
+        for y in [*lay.lane_y, lay.height]:
+            painter.drawLine(QPointF(LANE_HEADER_W, y), QPointF(lay.width, y))
+        for lane_id in lay.lane_ids:  # the neutral line of the emotion scale
+            if lay.lane_types[lane_id] is LaneType.EMOTIONS:
+                top, bottom = lay.curve_band(lane_id)
+                m = self.map
+                zero = face_smile(0.0, m.scale_min, m.scale_max)
+                y = bottom - zero * (bottom - top)
+                painter.setPen(make_pen(theme.grid, 1, style=Qt.PenStyle.DashLine))
+                painter.drawLine(QPointF(LANE_HEADER_W, y), QPointF(lay.width, y))
+                painter.setFont(header_font(8, bold=False))
+                painter.setPen(theme.muted_text)
+                for score, frac in ((m.scale_max, 1.0), (0.0, zero), (m.scale_min, 0.0)):
+                    label_y = bottom - frac * (bottom - top)
+                    painter.drawText(QRectF(LANE_HEADER_W + 4, label_y - 8, 30, 16),
+                                     int(Qt.AlignmentFlag.AlignVCenter),
+                                     f"{score:+g}" if score else "0")
+
+    # -- selection helpers ---------------------------------------------------------------------
+    def selected_card_ids(self) -> list[str]:
+        """Selected cards, in reading order."""
+        order = {c.id: i for i, c in enumerate(self.map.ordered_cards())}
+        ids = [i.item_id for i in self.selectedItems() if isinstance(i, CardItem)]
+        return sorted(ids, key=order.__getitem__)
+
+    def select_only(self, items: Iterable[QGraphicsItem]) -> None:
+        """Select exactly ``items`` and focus the first."""
+        self.clearSelection()
+        first = None
+        for item in items:
+            item.setSelected(True)
+            first = first or item
+        if first is not None:
+            self.setFocusItem(first)
+
+    def item_for(self, kind: str, item_id: str) -> QGraphicsItem | None:
+        """The item showing a domain object of ``kind`` (card, stage, step, lane, emotion)."""
+        table = {"card": self.cards, "stage": self.stages, "step": self.steps,
+                 "lane": self.lanes, "emotion": self.points}[kind]
+        return table.get(item_id)
+
+    # -- events go to the interactions -----------------------------------------------------------
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        if not self.interactions.mouse_press(event):
+            super().mousePressEvent(event)
+            self.interactions.after_press(event)
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        if not self.interactions.mouse_move(event):
+            super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        if not self.interactions.mouse_release(event):
+            super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        if not self.interactions.double_click(event):
+            super().mouseDoubleClickEvent(event)
+
+    def contextMenuEvent(self, event: QGraphicsSceneContextMenuEvent) -> None:  # noqa: N802
+        self.interactions.context_menu(event)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802, ANN001
+        if not self.interactions.key_press(event):
+            super().keyPressEvent(event)
+
+
+def _reconcile(scene: MapScene, items: dict, objects: dict, factory) -> None:  # noqa: ANN001
+    """Drop items whose object is gone, create items for new objects, rebind the rest."""
+    for item_id in [i for i in items if i not in objects]:
+        scene.removeItem(items.pop(item_id))
+    for object_id, obj in objects.items():
+        item = items.get(object_id)
+        if item is None:
+            item = items[object_id] = factory(obj)
+            scene.addItem(item)
+        else:
+            _rebind(item, obj)
+
+
+def _rebind(item: QGraphicsItem, obj: object) -> None:
+    for attribute in ("card", "stage", "step", "lane"):
+        if hasattr(item, attribute):
+            setattr(item, attribute, obj)
+            item.update()
+            return
+

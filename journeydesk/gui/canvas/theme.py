@@ -1,0 +1,163 @@
+"""Colours, fonts and sizes of the canvas, for the light and the dark theme."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QPalette, QPen
+
+from journeydesk.domain.model import LaneType
+
+# Geometry in scene units (1 unit = 1 pixel at 100 %).
+LANE_HEADER_W = 168.0
+STAGE_HEADER_H = 58.0
+STEP_HEADER_H = 30.0
+COLUMN_W = 228.0
+CELL_PAD = 10.0
+CARD_GAP = 8.0
+CARD_PAD = 10.0
+CARD_MIN_H = 40.0
+LANE_MIN_H = 76.0
+EMOTION_LANE_H = 220.0
+ADD_BUTTON = 28.0
+
+
+@dataclass(frozen=True)
+class LaneLook:
+    """How cards of one lane type look."""
+
+    fill: QColor
+    accent: QColor
+    band: QColor
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Every colour the canvas paints with."""
+
+    name: str
+    background: QColor
+    grid: QColor
+    header_fill: QColor
+    header_text: QColor
+    step_fill: QColor
+    lane_header_fill: QColor
+    text: QColor
+    muted_text: QColor
+    card_border: QColor
+    selection: QColor
+    find_highlight: QColor
+    drop_indicator: QColor
+    lanes: dict[LaneType, LaneLook] = field(default_factory=dict)
+    curve_colours: tuple[QColor, ...] = ()
+
+    def look(self, lane_type: LaneType) -> LaneLook:
+        """The look of a lane type."""
+        return self.lanes[LaneType(lane_type)]
+
+
+def _c(hex_colour: str) -> QColor:
+    return QColor(hex_colour)
+
+
+def _lanes(pairs: dict[LaneType, tuple[str, str, str]]) -> dict[LaneType, LaneLook]:
+    return {t: LaneLook(_c(f), _c(a), _c(b)) for t, (f, a, b) in pairs.items()}
+
+
+LIGHT = Theme(
+    name="light",
+    background=_c("#f6f7f9"), grid=_c("#dfe3e8"), header_fill=_c("#2f3b52"),
+    header_text=_c("#ffffff"), step_fill=_c("#e4e8ef"), lane_header_fill=_c("#eceff3"),
+    text=_c("#1f2430"), muted_text=_c("#5b6577"), card_border=_c("#c9ced6"),
+    selection=_c("#2f80ed"), find_highlight=_c("#ffb020"), drop_indicator=_c("#2f80ed"),
+    lanes=_lanes({
+        LaneType.ACTIONS: ("#ffffff", "#3d6fd1", "#f6f7f9"),
+        LaneType.TOUCHPOINTS: ("#e9f6f4", "#23907f", "#f3f8f8"),
+        LaneType.THOUGHTS: ("#fff7db", "#c99a00", "#fbfaf4"),
+        LaneType.EMOTIONS: ("#ffffff", "#8a6fd1", "#f8f7fc"),
+        LaneType.PAIN_POINTS: ("#fdeceb", "#cf3b35", "#fcf5f5"),
+        LaneType.OPPORTUNITIES: ("#e9f6ea", "#2e8540", "#f4f9f4"),
+        LaneType.BACKSTAGE: ("#eeeff1", "#6b7280", "#eef0f3"),
+        LaneType.NOTES: ("#fffbe0", "#b59a16", "#faf9f2"),
+        LaneType.METRICS: ("#f3ecfa", "#7b3fb5", "#f8f5fb"),
+    }),
+    curve_colours=tuple(_c(c) for c in ("#7b5cd6", "#e07a1f", "#1f9bb4", "#c2417d", "#4f8a2b")),
+)
+
+DARK = Theme(
+    name="dark",
+    background=_c("#1b1e24"), grid=_c("#323843"), header_fill=_c("#3b4a66"),
+    header_text=_c("#f2f4f8"), step_fill=_c("#2a303a"), lane_header_fill=_c("#242932"),
+    text=_c("#e8ebf1"), muted_text=_c("#a3acbb"), card_border=_c("#454d5a"),
+    selection=_c("#5aa2ff"), find_highlight=_c("#ffb020"), drop_indicator=_c("#5aa2ff"),
+    lanes=_lanes({
+        LaneType.ACTIONS: ("#2a303a", "#6f9bff", "#1f2329"),
+        LaneType.TOUCHPOINTS: ("#1f3533", "#3fc2ad", "#1c2527"),
+        LaneType.THOUGHTS: ("#3a3420", "#e2b93b", "#23231f"),
+        LaneType.EMOTIONS: ("#2a303a", "#a48cf0", "#211f29"),
+        LaneType.PAIN_POINTS: ("#3e2426", "#ff6b62", "#282022"),
+        LaneType.OPPORTUNITIES: ("#213523", "#5cc46f", "#1e2620"),
+        LaneType.BACKSTAGE: ("#2b2e33", "#9aa3b2", "#22252a"),
+        LaneType.NOTES: ("#39361f", "#d8c14a", "#24241f"),
+        LaneType.METRICS: ("#2f2540", "#b98af0", "#241f2b"),
+    }),
+    curve_colours=tuple(_c(c) for c in ("#a48cf0", "#ffa04d", "#4fd0e8", "#f07ab0", "#8fd16a")),
+)
+
+THEMES = {"light": LIGHT, "dark": DARK}
+
+
+def card_font() -> QFont:
+    """The font of card text."""
+    font = QFont()
+    font.setPointSizeF(10.5)
+    return font
+
+
+def header_font(size: float = 12.0, bold: bool = True) -> QFont:
+    """The font of stage, step and lane headers."""
+    font = QFont()
+    font.setPointSizeF(size)
+    font.setBold(bold)
+    return font
+
+
+LANE_TYPE_LABELS = {
+    LaneType.ACTIONS: "Actions", LaneType.TOUCHPOINTS: "Touchpoints",
+    LaneType.THOUGHTS: "Thoughts", LaneType.EMOTIONS: "Emotions",
+    LaneType.PAIN_POINTS: "Pain points", LaneType.OPPORTUNITIES: "Opportunities",
+    LaneType.BACKSTAGE: "Backstage", LaneType.NOTES: "Notes", LaneType.METRICS: "Metrics",
+}
+
+
+def make_pen(colour: QColor, width: float, *, round_cap: bool = False,
+             style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
+    """A pen built with setters: ``QPen(colour, width, cap=...)`` crashes PySide6 6.11.3."""
+    pen = QPen(colour)
+    pen.setWidthF(width)
+    pen.setStyle(style)
+    if round_cap:
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    return pen
+
+
+def application_palette(theme: Theme) -> QPalette:
+    """A window palette that matches the canvas theme (used with the Fusion style)."""
+    palette = QPalette()
+    if theme.name == "dark":
+        window, base, text = QColor("#23272e"), QColor("#1b1e24"), QColor("#e8ebf1")
+        for role, colour in (
+                (QPalette.ColorRole.Window, window), (QPalette.ColorRole.WindowText, text),
+                (QPalette.ColorRole.Base, base), (QPalette.ColorRole.AlternateBase, window),
+                (QPalette.ColorRole.Text, text), (QPalette.ColorRole.Button, window),
+                (QPalette.ColorRole.ButtonText, text), (QPalette.ColorRole.ToolTipBase, window),
+                (QPalette.ColorRole.ToolTipText, text),
+                (QPalette.ColorRole.PlaceholderText, theme.muted_text),
+                (QPalette.ColorRole.Highlight, theme.selection),
+                (QPalette.ColorRole.HighlightedText, QColor("#ffffff"))):
+            palette.setColor(role, colour)
+        palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, theme.muted_text)
+        palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText,
+                         theme.muted_text)
+    return palette

@@ -1,0 +1,314 @@
+"""The inspector dock: the selected element's fields, edited in place (each edit undoable)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGraphicsItem,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from journeydesk.domain.commands import (
+    Changes,
+    Command,
+    EditCardCommand,
+    EditLaneCommand,
+    EditMapCommand,
+    EditStageCommand,
+    EditStepCommand,
+)
+from journeydesk.domain.model import PRIORITIES, DomainError, LaneType
+from journeydesk.gui.canvas.items import (
+    CardItem,
+    LaneHeaderItem,
+    StageHeaderItem,
+    StepHeaderItem,
+)
+from journeydesk.gui.canvas.theme import LANE_TYPE_LABELS
+from journeydesk.gui.editing import Editor
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+class _PlainText(QPlainTextEdit):
+    """A multi-line field that reports when it loses focus (the edit is then finished)."""
+
+    def __init__(self, on_finished: Callable[[], None]):
+        super().__init__()
+        self._on_finished = on_finished
+        self.setTabChangesFocus(True)
+        self.setMaximumHeight(110)
+
+    def focusOutEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
+        super().focusOutEvent(event)
+        self._on_finished()
+
+
+class InspectorWidget(QWidget):
+    """Shows and edits the fields of the selected card, stage, step or lane, else the map."""
+
+    def __init__(self, editor: Editor):
+        super().__init__()
+        self.editor = editor
+        self.setObjectName("inspector")
+        self.map_id: str | None = None
+        self._kind = "none"
+        self._target_id: str | None = None
+        self._loading = False
+
+        self.title = QLabel("Nothing selected")
+        self.title.setObjectName("inspectorTitle")
+        font = self.title.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() + 1)
+        self.title.setFont(font)
+        self.pages = QStackedWidget()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.pages)
+        layout.addStretch(1)
+
+        self.empty_page = QLabel("Select a card, stage, step or lane to see its fields.")
+        self.empty_page.setWordWrap(True)
+        self.pages.addWidget(self.empty_page)
+
+        # map
+        self.map_name = QLineEdit()
+        self.map_description = _PlainText(self._save_map_description)
+        self.map_page = self._page([("Name", self.map_name),
+                                    ("Description", self.map_description)])
+        self.map_name.editingFinished.connect(lambda: self._edit_map(name=self.map_name.text()))
+
+        # card
+        self.card_text = _PlainText(self._save_card_text)
+        self.card_severity = QSpinBox()
+        self.card_severity.setRange(0, 5)
+        self.card_severity.setSpecialValueText("none")
+        self.card_priority = QComboBox()
+        self.card_priority.addItems(["none", *PRIORITIES])
+        self.card_channel = QLineEdit()
+        self.card_tags = QLineEdit()
+        self.card_tags.setPlaceholderText("comma, separated")
+        self.card_colour = QLineEdit()
+        self.card_colour.setPlaceholderText("#rrggbb (lane colour when empty)")
+        self.card_events = QLineEdit()
+        self.card_events.setPlaceholderText("event names, comma separated")
+        self.card_page = self._page([
+            ("Text", self.card_text), ("Severity", self.card_severity),
+            ("Priority", self.card_priority), ("Channel", self.card_channel),
+            ("Tags", self.card_tags), ("Colour", self.card_colour),
+            ("Events", self.card_events)])
+        self.card_severity.valueChanged.connect(
+            lambda v: self._edit_card(severity=v or None))
+        self.card_priority.activated.connect(
+            lambda i: self._edit_card(priority=None if i == 0 else PRIORITIES[i - 1]))
+        self.card_channel.editingFinished.connect(
+            lambda: self._edit_card(channel=self.card_channel.text() or None))
+        self.card_tags.editingFinished.connect(
+            lambda: self._edit_card(tags=_split(self.card_tags.text())))
+        self.card_colour.editingFinished.connect(
+            lambda: self._edit_card(colour=self.card_colour.text().strip() or None))
+        self.card_events.editingFinished.connect(
+            lambda: self._edit_card(events=_split(self.card_events.text())))
+
+        # stage
+        self.stage_name = QLineEdit()
+        self.stage_description = _PlainText(self._save_stage_description)
+        self.stage_events = QLineEdit()
+        self.stage_events.setPlaceholderText("event names, comma separated")
+        self.stage_page = self._page([("Name", self.stage_name),
+                                      ("Description", self.stage_description),
+                                      ("Bound events", self.stage_events)])
+        self.stage_name.editingFinished.connect(
+            lambda: self._edit_stage(name=self.stage_name.text()))
+        self.stage_events.editingFinished.connect(
+            lambda: self._edit_stage(events=_split(self.stage_events.text())))
+
+        # step
+        self.step_name = QLineEdit()
+        self.step_events = QLineEdit()
+        self.step_page = self._page([("Name", self.step_name), ("Events", self.step_events)])
+        self.step_name.editingFinished.connect(
+            lambda: self._run(EditStepCommand, name=self.step_name.text()))
+        self.step_events.editingFinished.connect(
+            lambda: self._run(EditStepCommand, events=_split(self.step_events.text())))
+
+        # lane
+        self.lane_name = QLineEdit()
+        self.lane_type = QComboBox()
+        for lane_type in LaneType:
+            self.lane_type.addItem(LANE_TYPE_LABELS[lane_type], lane_type.value)
+        self.lane_page = self._page([("Name", self.lane_name), ("Type", self.lane_type)])
+        self.lane_name.editingFinished.connect(
+            lambda: self._run(EditLaneCommand, name=self.lane_name.text()))
+        self.lane_type.activated.connect(
+            lambda i: self._run(EditLaneCommand, type=self.lane_type.itemData(i)))
+
+        editor.document.subscribe(self._on_document_changed)
+        self._show("none", None)
+
+    def close_editor(self) -> None:
+        """Stop following the document."""
+        self.editor.document.unsubscribe(self._on_document_changed)
+
+    def _page(self, rows: list[tuple[str, QWidget]]) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for label, widget in rows:
+            widget.setAccessibleName(label)
+            form.addRow(label, widget)
+        self.pages.addWidget(page)
+        return page
+
+    # ------------------------------------------------------------------------ what to show
+    def show_map(self, map_id: str | None) -> None:
+        """Follow another map (None: no map open)."""
+        self.map_id = map_id
+        self._show("map" if map_id else "none", map_id)
+
+    def show_items(self, items: list[QGraphicsItem]) -> None:
+        """Show the fields of the one selected item (or the map when there is not one)."""
+        if len(items) != 1:
+            self._show("map" if self.map_id else "none", self.map_id)
+            if len(items) > 1:
+                self.title.setText(f"{len(items)} items selected")
+            return
+        item = items[0]
+        kinds = {CardItem: "card", StageHeaderItem: "stage", StepHeaderItem: "step",
+                 LaneHeaderItem: "lane"}
+        kind = next((k for cls, k in kinds.items() if isinstance(item, cls)), None)
+        if kind is None:
+            self._show("map", self.map_id)
+        else:
+            self._show(kind, item.item_id)  # type: ignore[attr-defined]
+
+    def _show(self, kind: str, target_id: str | None) -> None:
+        self._kind, self._target_id = kind, target_id
+        self._load()
+
+    def _on_document_changed(self, _changes: Changes) -> None:
+        self._load()
+
+    def _load(self) -> None:
+        """Fill the fields from the model, without echoing edits back."""
+        self._loading = True
+        try:
+            self._fill()
+        finally:
+            self._loading = False
+
+    def _fill(self) -> None:
+        ws = self.editor.document.workspace
+        m = ws.maps.get(self.map_id) if self.map_id else None
+        kind = self._kind if m is not None else "none"
+        try:
+            if kind == "card":
+                card = m.card(self._target_id)
+                self.title.setText("Card")
+                _set_plain(self.card_text, card.text)
+                self.card_severity.setValue(card.severity or 0)
+                self.card_priority.setCurrentIndex(
+                    0 if card.priority is None else PRIORITIES.index(card.priority) + 1)
+                self.card_channel.setText(card.channel or "")
+                self.card_tags.setText(", ".join(card.tags))
+                self.card_colour.setText(card.colour or "")
+                self.card_events.setText(", ".join(card.events))
+                self.pages.setCurrentWidget(self.card_page)
+            elif kind == "stage":
+                stage = m.stage(self._target_id)
+                self.title.setText("Stage")
+                self.stage_name.setText(stage.name)
+                _set_plain(self.stage_description, stage.description)
+                self.stage_events.setText(", ".join(stage.events))
+                self.pages.setCurrentWidget(self.stage_page)
+            elif kind == "step":
+                step = m.step(self._target_id)
+                self.title.setText("Step")
+                self.step_name.setText(step.name)
+                self.step_events.setText(", ".join(step.events))
+                self.pages.setCurrentWidget(self.step_page)
+            elif kind == "lane":
+                lane = m.lane(self._target_id)
+                self.title.setText("Lane")
+                self.lane_name.setText(lane.name)
+                self.lane_type.setCurrentIndex(list(LaneType).index(LaneType(lane.type)))
+                self.pages.setCurrentWidget(self.lane_page)
+            elif kind == "map":
+                self.title.setText("Map")
+                self.map_name.setText(m.name)
+                _set_plain(self.map_description, m.description)
+                self.pages.setCurrentWidget(self.map_page)
+            else:
+                self.title.setText("Nothing selected")
+                self.pages.setCurrentWidget(self.empty_page)
+        except DomainError:  # the object was deleted meanwhile: show the map instead
+            if kind in ("map", "none"):
+                raise
+            self._kind, self._target_id = "map", self.map_id
+            self._fill()
+
+    # ------------------------------------------------------------------------ editing
+    def _run(self, factory, **fields: Any) -> None:  # noqa: ANN001
+        if self._loading or self.map_id is None or self._target_id is None:
+            return
+        command: Command = factory(self.map_id, self._target_id, **fields)
+        target = _current_values(self.editor, command)
+        if target is not None and all(target.get(k) == v for k, v in fields.items()):
+            return  # nothing changed: no empty undo step
+        if not self.editor.run(command):
+            self._load()  # show the model's value again
+
+    def _edit_card(self, **fields: Any) -> None:
+        if self._kind == "card":
+            self._run(EditCardCommand, **fields)
+
+    def _edit_stage(self, **fields: Any) -> None:
+        if self._kind == "stage":
+            self._run(EditStageCommand, **fields)
+
+    def _edit_map(self, **fields: Any) -> None:
+        if self._loading or self.map_id is None:
+            return
+        m = self.editor.document.workspace.maps.get(self.map_id)
+        if m is None or all(getattr(m, k) == v for k, v in fields.items()):
+            return
+        if not self.editor.run(EditMapCommand(self.map_id, **fields)):
+            self._load()
+
+    def _save_card_text(self) -> None:
+        self._edit_card(text=self.card_text.toPlainText())
+
+    def _save_stage_description(self) -> None:
+        self._edit_stage(description=self.stage_description.toPlainText())
+
+    def _save_map_description(self) -> None:
+        if self._kind == "map":
+            self._edit_map(description=self.map_description.toPlainText())
+
+
+def _set_plain(widget: QPlainTextEdit, text: str) -> None:
+    if widget.toPlainText() != text:
+        widget.setPlainText(text)
+
+
+def _current_values(editor: Editor, command: Command) -> dict[str, Any] | None:
+    """The target's current values of the fields a field-edit command would set."""
+    try:
+        target = command._target(editor.document.workspace)  # type: ignore[attr-defined]
+    except DomainError:
+        return None
+    return {key: getattr(target, key, None) for key in command.fields}  # type: ignore[attr-defined]
+
