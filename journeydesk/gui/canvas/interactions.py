@@ -456,7 +456,7 @@ class Interactions:
         if key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
             backwards = key == Qt.Key.Key_Backtab or bool(
                 event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-            return self._tab(backwards)
+            return self.tab(backwards)
         if key in (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down):
             return self._arrow(key)
         if key == Qt.Key.Key_Escape:
@@ -479,7 +479,8 @@ class Interactions:
             return True
         return False
 
-    def _tab(self, backwards: bool) -> bool:
+    def tab(self, backwards: bool) -> bool:
+        """Select the next (or previous) card in reading order."""
         cards = self.scene.map.ordered_cards()
         if not cards:
             return False

@@ -271,7 +271,9 @@ class MapScene(QGraphicsScene):
     def selected_card_ids(self) -> list[str]:
         """Selected cards, in reading order."""
         order = {c.id: i for i, c in enumerate(self.map.ordered_cards())}
-        ids = [i.item_id for i in self.selectedItems() if isinstance(i, CardItem)]
+        # Items of cards deleted a moment ago may still be selected until the next sync.
+        ids = [i.item_id for i in self.selectedItems()
+               if isinstance(i, CardItem) and i.item_id in order]
         return sorted(ids, key=order.__getitem__)
 
     def select_only(self, items: Iterable[QGraphicsItem]) -> None:
@@ -310,6 +312,12 @@ class MapScene(QGraphicsScene):
 
     def contextMenuEvent(self, event: QGraphicsSceneContextMenuEvent) -> None:  # noqa: N802
         self.interactions.context_menu(event)
+
+    def focusNextPrevChild(self, next_: bool) -> bool:  # noqa: N802 - Qt override
+        # Tab and Shift+Tab walk the cards in reading order (Qt would cycle all items).
+        if self.interactions.editor_item is not None:
+            return False
+        return self.interactions.tab(backwards=not next_)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802, ANN001
         if not self.interactions.key_press(event):
