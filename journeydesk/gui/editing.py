@@ -27,7 +27,7 @@ class Editor(QObject):
         super().__init__(parent)
         self.document = document
         self.stack = QUndoStack(self)
-        self.stack.setUndoLimit(1000)
+        self.stack.setUndoLimit(0)  # unlimited: a whole workshop stays undoable
 
     def run(self, command: Command) -> bool:
         """Execute ``command`` and make it one undo step; False (and ``refused``) if refused."""

@@ -41,6 +41,19 @@ TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "resources" / "templates"
 MAX_RECENT = 8
 
 
+def builtin_templates() -> dict[str, Path]:
+    """The shipped map templates by map name, the blank one first."""
+    import json
+
+    found: dict[str, Path] = {}
+    for path in sorted(TEMPLATES_DIR.glob("*.json"), key=lambda p: (p.stem != "blank", p.stem)):
+        try:
+            found[json.loads(path.read_text(encoding="utf-8"))["name"]] = path
+        except (OSError, ValueError, KeyError):
+            continue  # a damaged template is left out rather than breaking the menu
+    return found
+
+
 class MainWindow(QMainWindow):
     """One window per open workspace."""
 
@@ -284,8 +297,7 @@ class MainWindow(QMainWindow):
         """Create a map from one of the built-in templates."""
         from journeydesk.exchange.json_map import FormatError, loads_map
 
-        templates = {p.stem.replace("-", " ").capitalize(): p
-                     for p in sorted(TEMPLATES_DIR.glob("*.json"))}
+        templates = builtin_templates()
         if template is None:
             template, ok = QInputDialog.getItem(self, "New from template", "Template:",
                                                 list(templates), 0, False)

@@ -189,3 +189,34 @@ def test_double_click_in_the_emotion_band_adds_a_point(qtbot, tmp_path: Path) ->
     assert new.persona_id == m.persona_ids[0]
     window.act_undo.trigger()
     assert len(m.emotions) == before
+
+
+def test_steps_are_added_renamed_dragged_and_deleted_like_stages(qtbot, tmp_path: Path) -> None:
+    window = open_window(qtbot, tmp_path)
+    scene, view = window.scene, window.view
+    m = window.current_map()
+    before = copy.deepcopy(window.document.workspace)
+    sign_up = m.stage_named("Sign up")
+    menu = scene.interactions.build_context_menu(scene.layout.stage_rects[sign_up.id].center())
+    next(a for a in menu.actions() if a.text() == "Add step").trigger()
+    type_text(view, "Verify phone")
+    key(view, Qt.Key.Key_Return)
+    assert [s.name for s in sign_up.steps] == ["Start form", "Submit form", "Verify phone"]
+    # drag the new step's header before "Start form"
+    new_step = sign_up.steps[2]
+    start_rect = scene.layout.step_rects[sign_up.steps[0].id]
+    drag(view, scene.layout.step_rects[new_step.id].center(),
+         QPointF(start_rect.left() + 10, start_rect.center().y()))
+    assert [s.name for s in sign_up.steps] == ["Verify phone", "Start form", "Submit form"]
+    # double-click renames; Delete removes the selected step
+    double_click(view, scene.layout.step_rects[new_step.id].center())
+    type_text(view, "Check phone")
+    key(view, Qt.Key.Key_Return)
+    assert sign_up.steps[0].name == "Check phone"
+    click(view, scene.layout.step_rects[new_step.id].center())
+    key(view, Qt.Key.Key_Delete)
+    assert [s.name for s in sign_up.steps] == ["Start form", "Submit form"]
+    assert reopen(window) == window.document.workspace
+    while window.editor.stack.canUndo():
+        window.act_undo.trigger()
+    assert window.document.workspace == before

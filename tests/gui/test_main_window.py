@@ -76,3 +76,52 @@ def test_default_workspace_is_created_in_the_data_folder(qtbot, tmp_path: Path) 
     doc = open_document(path, create=True)
     assert doc is not None and path.exists()
     doc.close()
+
+
+def test_new_from_template_and_map_menu_actions(qtbot, document: Document,
+                                                monkeypatch) -> None:
+    from journeydesk.gui.main_window import builtin_templates
+
+    assert list(builtin_templates()) == ["Blank journey", "E-commerce purchase",
+                                         "Membership sign-up", "SaaS trial to paid"]
+    window = MainWindow(document)
+    qtbot.addWidget(window)
+    ws = document.workspace
+    map_id = window.new_map_from_template("SaaS trial to paid")
+    assert window.current_map().id == map_id and ws.maps[map_id].name == "SaaS trial to paid"
+    # the membership template's name is taken by the sample map: the copy gets a free name
+    second = window.new_map_from_template("Membership sign-up")
+    assert ws.maps[second].name == "Membership sign-up (2)"
+    copy_id = window.duplicate_map()
+    assert ws.maps[copy_id].name == "Membership sign-up (2) copy"
+    assert len(ws.maps[copy_id].cards) == len(ws.maps[second].cards)
+    window.rename_map("Renamed copy")
+    assert ws.maps[copy_id].name == "Renamed copy"
+    window.delete_map(confirm=False)
+    assert copy_id not in ws.maps and window.scene is None
+    window.act_undo.trigger()
+    assert ws.maps[copy_id].name == "Renamed copy"
+    blank = window.new_map("Workshop")
+    assert [s.name for s in ws.maps[blank].stages] == ["Discover", "Decide", "Use"]
+
+
+def test_window_state_theme_and_recent_files_are_remembered(qtbot, document: Document,
+                                                            tmp_path: Path) -> None:
+    from PySide6.QtCore import QSettings
+
+    assert QSettings().allKeys() == []  # isolated by tests/gui/conftest.py
+    window = MainWindow(document)
+    qtbot.addWidget(window)
+    window.resize(761, 543)  # the offscreen screen is 800 x 600
+    window.set_theme("dark")
+    window.inspector_dock.hide()
+    window.close()
+    other = Document(WorkspaceFile.open(tmp_path / "other.jdesk", create=True))
+    again = MainWindow(other)
+    qtbot.addWidget(again)
+    assert again.theme.name == "dark" and again.act_dark.isChecked()
+    assert (again.width(), again.height()) == (761, 543)
+    assert again.inspector_dock.isHidden()
+    recent = [a.text() for a in again.recent_menu.actions()]
+    assert recent[:2] == [str(tmp_path / "other.jdesk"), str(document.file.path)]
+    again.close()

@@ -34,6 +34,7 @@ from journeydesk.domain.commands import (
     MoveCardsCommand,
     MoveLaneCommand,
     MoveStageCommand,
+    MoveStepCommand,
     RemoveCardCommand,
     RemoveEmotionCommand,
     RemoveLaneCommand,
@@ -118,7 +119,8 @@ class Interactions:
         if event.button() != Qt.MouseButton.LeftButton:
             return
         item = self._item_at(event.scenePos())
-        if isinstance(item, (CardItem, StageHeaderItem, LaneHeaderItem, EmotionPointItem)):
+        if isinstance(item, (CardItem, StageHeaderItem, StepHeaderItem, LaneHeaderItem,
+                             EmotionPointItem)):
             self._drag = _Drag(item, event.scenePos())
         cell = self.scene.layout.cell_at(event.scenePos())
         if item is None and cell is not None:
@@ -138,6 +140,8 @@ class Interactions:
             self._drag_cards(drag, event.scenePos(), delta)
         elif isinstance(drag.item, StageHeaderItem):
             self._drag_stage(drag, event.scenePos(), delta)
+        elif isinstance(drag.item, StepHeaderItem):
+            self._drag_step(drag, event.scenePos(), delta)
         elif isinstance(drag.item, LaneHeaderItem):
             self._drag_lane(drag, event.scenePos(), delta)
         elif isinstance(drag.item, EmotionPointItem):
@@ -202,6 +206,24 @@ class Interactions:
             x = lay.stage_rects[others[-1].id].right()
         self._vertical_indicator(x)
 
+    def _drag_step(self, drag: _Drag, pos: QPointF, delta: QPointF) -> None:
+        item = drag.item
+        item.setPos(drag.origins[item] + QPointF(delta.x(), 0))
+        item.setZValue(50)
+        lay = self.scene.layout
+        m = self.scene.map
+        stage = next((s for s in m.stages if lay.stage_rects[s.id].left() <= pos.x()
+                      < lay.stage_rects[s.id].right()), m.stages[-1] if pos.x() > 0 else None)
+        if stage is None:
+            drag.target = None
+            return
+        others = [st for st in stage.steps if st.id != item.item_id]
+        index = sum(1 for st in others if lay.step_rects[st.id].center().x() < pos.x())
+        drag.target = (stage.id, index)
+        x = (lay.step_rects[others[index].id].left() if index < len(others)
+             else lay.stage_rects[stage.id].right())
+        self._vertical_indicator(x)
+
     def _drag_lane(self, drag: _Drag, pos: QPointF, delta: QPointF) -> None:
         item = drag.item
         item.setPos(drag.origins[item] + QPointF(0, delta.y()))
@@ -247,6 +269,12 @@ class Interactions:
             if self.scene.map.stage_index(item.item_id) == index:
                 return False
             return self.run(MoveStageCommand(self.map_id, item.item_id, index))
+        if isinstance(item, StepHeaderItem):
+            stage_id, index = drag.target
+            stage, old = self.scene.map.step_location(item.item_id)
+            if stage.id == stage_id and old == index:
+                return False
+            return self.run(MoveStepCommand(self.map_id, item.item_id, stage_id, index))
         if isinstance(item, LaneHeaderItem):
             (index,) = drag.target
             if self.scene.map.lane_index(item.item_id) == index:

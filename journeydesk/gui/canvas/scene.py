@@ -303,8 +303,8 @@ class MapScene(QGraphicsScene):
             super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
-        if not self.interactions.mouse_release(event):
-            super().mouseReleaseEvent(event)
+        self.interactions.mouse_release(event)
+        super().mouseReleaseEvent(event)  # always: it ends the item's mouse grab
 
     def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
         if not self.interactions.double_click(event):

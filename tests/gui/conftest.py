@@ -1,0 +1,17 @@
+"""GUI test set-up: QSettings go to a temporary folder, never the user's real settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(qapp, tmp_path_factory: pytest.TempPathFactory) -> None:
+    folder: Path = tmp_path_factory.mktemp("settings")
+    qapp.setOrganizationName("JourneyDesk")
+    qapp.setApplicationName("JourneyDesk")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
