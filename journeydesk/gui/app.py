@@ -50,7 +50,7 @@ def run_app(path: Path, *, create: bool = False, map_name: str | None = None,
     document = open_document(path, create=create)
     if document is None:
         return 1
-    window = MainWindow(document)
+    window = MainWindow(document, remember_settings=screenshot is None)
     if theme:
         window.set_theme(theme)
     if map_name is not None:
@@ -72,6 +72,10 @@ def _screenshot(app: QApplication, window: QMainWindow, out: Path) -> int:
     window.resize(1600, 1000)
     window.show()
     for _ in range(3):
+        app.processEvents()
+    view = getattr(window, "view", None)
+    if view is not None and view.scene() is not None:
+        view.fit()  # the whole map, as a reader of the picture wants it
         app.processEvents()
     ok = window.grab().save(str(out), "PNG")
     window.close()

@@ -57,12 +57,13 @@ def builtin_templates() -> dict[str, Path]:
 class MainWindow(QMainWindow):
     """One window per open workspace."""
 
-    def __init__(self, document: Document):
+    def __init__(self, document: Document, *, remember_settings: bool = True):
         super().__init__()
         self.document = document
         self.editor = Editor(document, self)
         self.scene: MapScene | None = None
         self.theme = THEMES["light"]
+        self.remember_settings = remember_settings  # off for one-shot runs (--screenshot)
         self.setObjectName("MainWindow")
         self.resize(1400, 860)
 
@@ -692,11 +693,14 @@ class MainWindow(QMainWindow):
         minimap = settings.value("view/minimap", True)
         self.act_minimap.setChecked(minimap not in (False, "false"))
         self.minimap.setVisible(self.act_minimap.isChecked())
-        self._remember_recent(self.document.file.path)
+        if self.remember_settings:
+            self._remember_recent(self.document.file.path)
+        else:
+            self._fill_recent_menu(_recent(settings))
 
     def _remember_recent(self, path: Path) -> None:
         settings = self._settings()
-        recent = [p for p in (settings.value("files/recent") or []) if p != str(path)]
+        recent = [p for p in _recent(settings) if p != str(path)]
         recent = [str(path), *recent][:MAX_RECENT]
         settings.setValue("files/recent", recent)
         self._fill_recent_menu(recent)
@@ -712,13 +716,22 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if self.scene is not None:
             self.scene.interactions.finish_editing(commit=True)
-        settings = self._settings()
-        settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/state", self.saveState())
-        settings.setValue("view/theme", self.theme.name)
-        settings.setValue("view/minimap", self.act_minimap.isChecked())
+        if self.remember_settings:
+            settings = self._settings()
+            settings.setValue("window/geometry", self.saveGeometry())
+            settings.setValue("window/state", self.saveState())
+            settings.setValue("view/theme", self.theme.name)
+            settings.setValue("view/minimap", self.act_minimap.isChecked())
         self._close_scene()
         self.inspector.close_editor()
         self.document.unsubscribe(self._on_document_changed)
         self.document.close()
         super().closeEvent(event)
+
+
+def _recent(settings: QSettings) -> list[str]:
+    """The recent-files list (QSettings hands back a lone entry as a plain string)."""
+    raw = settings.value("files/recent", [])
+    if isinstance(raw, str):
+        return [raw]
+    return [str(p) for p in raw or []]

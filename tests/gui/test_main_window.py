@@ -125,3 +125,12 @@ def test_window_state_theme_and_recent_files_are_remembered(qtbot, document: Doc
     recent = [a.text() for a in again.recent_menu.actions()]
     assert recent[:2] == [str(tmp_path / "other.jdesk"), str(document.file.path)]
     again.close()
+
+
+def test_a_single_recent_file_is_read_back_as_one_entry(qtbot, document: Document) -> None:
+    from PySide6.QtCore import QSettings
+
+    QSettings().setValue("files/recent", "/somewhere/team.jdesk")  # how a lone entry comes back
+    window = MainWindow(document, remember_settings=False)
+    qtbot.addWidget(window)
+    assert [a.text() for a in window.recent_menu.actions()] == ["/somewhere/team.jdesk"]
