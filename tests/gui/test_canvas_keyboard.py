@@ -208,3 +208,19 @@ def test_every_canvas_item_has_an_accessible_name(qtbot, tmp_path: Path) -> None
         assert item.accessible_name().strip()
     click(window.view, card_center(window, "Newsletter"))
     assert window.view.accessibleDescription() == "touchpoints card: Newsletter"
+
+
+def test_pinch_gesture_zooms_the_canvas(qtbot, tmp_path: Path) -> None:
+    from PySide6.QtGui import QNativeGestureEvent, QPointingDevice
+    from PySide6.QtWidgets import QApplication
+
+    window = open_window(qtbot, tmp_path)
+    view = window.view
+    centre = QPointF(view.viewport().rect().center())
+    pinch = QNativeGestureEvent(Qt.NativeGestureType.ZoomNativeGesture,
+                                QPointingDevice.primaryPointingDevice(), 2, centre, centre,
+                                QPointF(view.viewport().mapToGlobal(centre)), 0.5,
+                                QPointF(0, 0))
+    QApplication.sendEvent(view.viewport(), pinch)
+    assert abs(view.zoom - 1.5) < 1e-6
+    assert window.zoom_label.text() == "150 %"
