@@ -18,6 +18,9 @@ def application() -> QApplication:
     if app is None:
         app = QApplication(sys.argv[:1])
         app.setStyle("Fusion")  # the same look on every platform, and it honours our palettes
+        from journeydesk.gui.canvas.clipboard import release_clipboard
+
+        app.aboutToQuit.connect(release_clipboard)
     app.setApplicationName("JourneyDesk")
     app.setOrganizationName("JourneyDesk")
     app.setApplicationVersion(__version__)

@@ -36,6 +36,7 @@ from journeydesk.domain.commands import (
     EditStepCommand,
     LinkPersonaCommand,
     MoveCardCommand,
+    MoveCardsCommand,
     MoveLaneCommand,
     MoveStageCommand,
     MoveStepCommand,
@@ -425,6 +426,37 @@ def test_move_card_into_an_empty_cell(ws):
     assert cell(ws, "sp-form", "l-pain") == []
 
 
+def test_move_cards_from_several_cells_into_one(ws):
+    command = MoveCardsCommand("m-onb", ["c-p0", "c-a1", "c-o0"], "sp-form", "l-act", 1)
+    keys = roundtrip(ws, command)
+    assert cell(ws, "sp-form", "l-act") == ["c-f0", "c-p0", "c-a1", "c-o0", "c-f1"]
+    assert cell(ws, "sp-search", "l-act") == ["c-a0", "c-a2"]
+    assert cell(ws, "sp-form", "l-pain") == cell(ws, "sp-verify", "l-opp") == []
+    assert {("card", "m-onb", c) for c in ("c-p0", "c-a1", "c-o0", "c-a2", "c-f1")} <= keys
+
+
+@pytest.mark.parametrize(("card_ids", "index", "after"), [
+    (["c-a2", "c-a0"], 0, ["c-a2", "c-a0", "c-a1"]),
+    (["c-a0", "c-a2"], None, ["c-a1", "c-a0", "c-a2"]),
+    (["c-a1", "c-a0"], 9, ["c-a2", "c-a1", "c-a0"]),
+    (["c-a0", "c-a1", "c-a2"], 0, ["c-a0", "c-a1", "c-a2"]),
+])
+def test_move_cards_within_their_cell(ws, card_ids, index, after):
+    command = MoveCardsCommand("m-onb", card_ids, "sp-search", "l-act", index)
+    before = copy.deepcopy(ws)
+    command.apply(ws)
+    assert cell(ws, "sp-search", "l-act") == after
+    check_cells(ws)
+    command.revert(ws)
+    assert ws == before
+
+
+@pytest.mark.parametrize("card_ids", [[], ["c-a0", "c-a0"]])
+def test_move_cards_needs_each_card_once(card_ids):
+    with pytest.raises(DomainError, match="once"):
+        MoveCardsCommand("m-onb", card_ids, "sp-use", "l-act")
+
+
 def test_edit_card(ws):
     keys = roundtrip(ws, EditCardCommand(
         "m-onb", "c-p0", text="Slow form", severity=None, priority="medium", channel=" web ",
@@ -708,6 +740,10 @@ REJECTED: list = [
                  id="move card to other map's lane"),
     pytest.param(lambda: MoveCardCommand("m-onb", "c-zed", "sp-use", "l-act"), "no card",
                  id="move unknown card"),
+    pytest.param(lambda: MoveCardsCommand("m-onb", ["c-a0", "c-r0"], "sp-use", "l-act"),
+                 "no card", id="move cards, one of another map"),
+    pytest.param(lambda: MoveCardsCommand("m-onb", ["c-a0", "c-a1"], "sp-use", "l-ren"),
+                 "no lane", id="move cards to other map's lane"),
     *(pytest.param(lambda value=value: EditCardCommand("m-onb", "c-a0", severity=value),
                    "severity", id=f"severity {value!r}") for value in (0, 6, -1, True, "3", 2.0)),
     *(pytest.param(lambda value=value: EditCardCommand("m-onb", "c-a0", priority=value),

@@ -38,6 +38,7 @@ from journeydesk.domain.commands import (
     EditStepCommand,
     LinkPersonaCommand,
     MoveCardCommand,
+    MoveCardsCommand,
     MoveLaneCommand,
     MoveStageCommand,
     MoveStepCommand,
@@ -65,8 +66,6 @@ from journeydesk.domain.model import (
 
 SETTINGS = settings(max_examples=200, deadline=None)
 MISSING = "missing"
-
-# Names collide on purpose with the names the workspace strategy gives out.
 
 
 def mostly(valid: list[Any], invalid: list[Any]) -> st.SearchStrategy:
@@ -311,6 +310,13 @@ class Drawer:
         return MoveCardCommand(map_id, self.card_id(map_id), self.step_id(map_id),
                                self.lane_id(map_id), self.draw(INDICES))
 
+    def move_cards(self) -> Command:
+        """1..3 cards, rarely the same one twice (rejected when the command is built)."""
+        map_id = self.map_id()
+        card_ids = [self.card_id(map_id) for _ in range(self.draw(st.integers(1, 3)))]
+        return MoveCardsCommand(map_id, card_ids, self.step_id(map_id), self.lane_id(map_id),
+                                self.draw(INDICES))
+
     def edit_card(self) -> Command:
         map_id = self.map_id()
         return EditCardCommand(map_id, self.card_id(map_id), **self.fields(CARD_FIELDS))
@@ -365,7 +371,7 @@ class Drawer:
         "add_stage", "remove_stage", "move_stage", "edit_stage",
         "add_step", "remove_step", "move_step", "edit_step",
         "add_lane", "remove_lane", "move_lane", "edit_lane",
-        "add_card", "add_card", "remove_card", "move_card", "move_card", "edit_card",
+        "add_card", "add_card", "remove_card", "move_card", "move_card", "move_cards", "edit_card",
         "add_emotion", "add_emotion", "remove_emotion", "edit_emotion", "edit_emotion",
         "add_persona", "edit_persona", "remove_persona", "link_persona", "unlink_persona",
         "composite",

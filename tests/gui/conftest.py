@@ -7,6 +7,15 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 
+from journeydesk.gui.canvas.clipboard import release_clipboard
+
+
+@pytest.fixture(autouse=True)
+def _release_clipboard(qapp):  # noqa: ANN001, ANN201
+    """Tests that copy leave a Python QMimeData on the clipboard: hand it back afterwards."""
+    yield
+    release_clipboard()
+
 
 @pytest.fixture(autouse=True)
 def _isolated_settings(qapp, tmp_path_factory: pytest.TempPathFactory) -> None:

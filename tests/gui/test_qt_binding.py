@@ -42,3 +42,26 @@ def test_void_qt_calls_leave_nones_refcount_alone() -> None:
     # A faulty binding drops one reference per call; allow a little unrelated noise.
     assert int(after) >= int(before) - 100, (
         f"PySide6 {version}: None lost {int(before) - int(after)} references in {CALLS} calls")
+
+
+EXIT_WITH_CLIPBOARD = """
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QGuiApplication
+from journeydesk.domain.model import Card
+from journeydesk.gui.app import application
+from journeydesk.gui.canvas.clipboard import cards_to_mime
+
+app = application()
+QGuiApplication.clipboard().setMimeData(cards_to_mime([Card("s", "l", "copied card")]))
+QTimer.singleShot(0, app.quit)
+app.exec()
+print(QGuiApplication.clipboard().text())
+"""
+
+
+def test_quitting_with_copied_cards_on_the_clipboard_does_not_crash() -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run([sys.executable, "-c", EXIT_WITH_CLIPBOARD], capture_output=True,
+                            text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr[-500:]
+    assert result.stdout.strip() == "copied card"  # other apps still get the text

@@ -46,3 +46,25 @@ def paste_command(m: JourneyMap, cards: list[Card], index: int | None) -> Comman
         index = len(m.cards_in(cards[0].step_id, cards[0].lane_id))
     adds = [AddCardCommand(m.id, card, index + i) for i, card in enumerate(cards)]
     return adds[0] if len(adds) == 1 else CompositeCommand(f"Paste {len(adds)} cards", adds)
+
+
+def release_clipboard() -> None:
+    """Hand our clipboard contents over as plain text before the application ends.
+
+    PySide6 6.11 crashes at exit (offscreen, seen in CI) when the clipboard still holds a
+    QMimeData made in Python; plain text set by Qt itself is safe, and is what other
+    applications read after we are gone anyway.
+    """
+    from PySide6.QtGui import QClipboard, QGuiApplication
+
+    if QGuiApplication.instance() is None:
+        return
+    board = QGuiApplication.clipboard()
+    if not board.ownsClipboard() and board.mimeData(QClipboard.Mode.Clipboard) is None:
+        return
+    data = board.mimeData()
+    text = data.text() if data is not None and data.hasText() else ""
+    if text:
+        board.setText(text)
+    else:
+        board.clear()

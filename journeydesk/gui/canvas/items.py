@@ -7,6 +7,7 @@ scene's interactions, which build commands.  Geometry comes from the layout (``s
 from __future__ import annotations
 
 import math
+from functools import cache
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -73,6 +74,9 @@ class CardItem(_ViewItem):
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.OpenHandCursor)
         self.setZValue(10)
+        # Cards are the bulk of every repaint: keep each one's pixels until it changes or the
+        # zoom does (device-coordinate caching re-renders at the new scale, so text stays crisp).
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     @property
     def item_id(self) -> str:
@@ -116,10 +120,7 @@ class CardItem(_ViewItem):
             # accent strip on the left edge
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(accent)
-            strip = QPainterPath()
-            strip.addRoundedRect(QRectF(rect.left(), rect.top(), 8, rect.height()), 4, 4)
-            strip = strip.intersected(_rounded(rect, 6))
-            painter.drawPath(strip)
+            painter.drawPath(_accent_strip(rect.width(), rect.height()))
 
         text_rect = rect.adjusted(CARD_PAD + 2, CARD_PAD - 1, -CARD_PAD, -CARD_PAD)
         badges = self.lane_type in BADGED and bool(
@@ -171,11 +172,20 @@ class CardItem(_ViewItem):
                              int(Qt.AlignmentFlag.AlignVCenter), self.card.channel)
 
 
+@cache
 def _small_font(bold: bool = False) -> QFont:
     font = QFont()
     font.setPointSizeF(8.5)
     font.setBold(bold)
     return font
+
+
+@cache
+def _accent_strip(width: float, height: float) -> QPainterPath:
+    """The coloured left edge of a card, clipped to its rounded corners (cached per size)."""
+    strip = QPainterPath()
+    strip.addRoundedRect(QRectF(0, 0, 8, height), 4, 4)
+    return strip.intersected(_rounded(QRectF(0, 0, width, height), 6))
 
 
 def _rounded(rect: QRectF, radius: float) -> QPainterPath:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPalette, QPen
@@ -108,13 +109,15 @@ DARK = Theme(
 THEMES = {"light": LIGHT, "dark": DARK}
 
 
+@cache
 def card_font() -> QFont:
-    """The font of card text."""
+    """The font of card text (one shared instance: painting asks for it for every card)."""
     font = QFont()
     font.setPointSizeF(10.5)
     return font
 
 
+@cache
 def header_font(size: float = 12.0, bold: bool = True) -> QFont:
     """The font of stage, step and lane headers."""
     font = QFont()
