@@ -214,3 +214,24 @@ def test_import_into_a_workspace_open_elsewhere_is_refused(tmp_path: Path,
         # Reading while it is open elsewhere is fine.
         listing = run("maps", str(ws))
         assert listing.returncode == 0 and listing.stdout.startswith("First\t")
+
+
+def test_screenshot_writes_a_png_of_the_window(tmp_path: Path, example_file: Path) -> None:
+    import os
+
+    ws = tmp_path / "ws.jdesk"
+    main(["import-map", str(ws), str(example_file)])
+    out = tmp_path / "shot.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run([sys.executable, "-m", "journeydesk", str(ws), "--map",
+                             "Trial to paid", "--theme", "dark", "--screenshot", str(out)],
+                            capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    header = out.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+    assert (width, height) == (1600, 1000)
+    missing = subprocess.run([sys.executable, "-m", "journeydesk", str(ws), "--map", "Nope",
+                              "--screenshot", str(tmp_path / "x.png")],
+                             capture_output=True, text=True, timeout=120, env=env)
+    assert missing.returncode == 1 and "no map named 'Nope'" in missing.stderr

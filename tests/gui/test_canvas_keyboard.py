@@ -224,3 +224,35 @@ def test_pinch_gesture_zooms_the_canvas(qtbot, tmp_path: Path) -> None:
     QApplication.sendEvent(view.viewport(), pinch)
     assert abs(view.zoom - 1.5) < 1e-6
     assert window.zoom_label.text() == "150 %"
+
+
+def test_minimap_shows_and_moves_the_visible_area(qtbot, tmp_path: Path) -> None:
+    window = open_window(qtbot, tmp_path)
+    view, minimap = window.view, window.minimap
+    assert minimap.isVisible()
+    view.set_zoom(2.0)
+    target = window.scene.sceneRect().bottomRight() - QPointF(100, 100)
+    QTest.mouseClick(minimap.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, minimap.mapFromScene(target))
+    assert view.visible_scene_rect().contains(target)
+    key(view, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    assert not minimap.isVisible()
+
+
+def test_navigator_double_click_opens_a_map(qtbot, tmp_path: Path) -> None:
+    window = open_window(qtbot, tmp_path)
+    second = window.new_map("Second journey")
+    first = next(m.id for m in window.document.workspace.maps.values() if m.id != second)
+    nav = window.navigator
+    maps = nav.topLevelItem(0)
+    item = next(maps.child(i) for i in range(maps.childCount())
+                if maps.child(i).text(0) == "Membership sign-up")
+    rect = nav.visualItemRect(item)
+    # item views only take a double-click on the index that was pressed first
+    QTest.mousePress(nav.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, rect.center())
+    QTest.mouseRelease(nav.viewport(), Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier, rect.center())
+    QTest.mouseDClick(nav.viewport(), Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier, rect.center())
+    assert window.current_map().id == first
