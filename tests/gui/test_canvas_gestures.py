@@ -6,7 +6,7 @@ import copy
 from pathlib import Path
 
 from canvas_helpers import click, double_click, drag, key, open_window, type_text
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 
 from journeydesk.gui.main_window import MainWindow
 from journeydesk.store.workspace_file import WorkspaceFile
@@ -220,3 +220,40 @@ def test_steps_are_added_renamed_dragged_and_deleted_like_stages(qtbot, tmp_path
     while window.editor.stack.canUndo():
         window.act_undo.trigger()
     assert window.document.workspace == before
+
+
+def test_metrics_lane_shows_numbers_bound_to_stages(qtbot, tmp_path: Path) -> None:
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    from journeydesk.domain.commands import AddCardCommand, AddLaneCommand
+    from journeydesk.domain.model import Card, Lane, LaneType
+    from journeydesk.gui.canvas.layout import METRIC_ROW_H
+
+    window = open_window(qtbot, tmp_path)
+    scene = window.scene
+    m = window.current_map()
+    lane = Lane(name="Numbers", type=LaneType.METRICS)
+    window.editor.run(AddLaneCommand(m.id, lane))
+    stage = m.stage_named("Confirm e-mail")
+    card = Card(stage.steps[0].id, lane.id, "NPS 31")
+    window.editor.run(AddCardCommand(m.id, card))
+    top_before = scene.layout.card_rects[card.id].top()
+    scene.set_metrics({stage.id: [("Users", "1,240"), ("Conversion", "38 %")]})
+    assert scene.layout.card_rects[card.id].top() >= top_before + 2 * METRIC_ROW_H
+    lane_rect = scene.layout.lane_rects[lane.id]
+    span = scene.layout.stage_rects[stage.id]
+    area = QRectF(span.left(), lane_rect.top(), span.width(), 2 * METRIC_ROW_H + 10)
+    image = QImage(int(area.width()), int(area.height()), QImage.Format.Format_ARGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    scene.render(painter, QRectF(image.rect()), area)
+    painter.end()
+    accent = scene.theme.look(LaneType.METRICS).accent
+    coloured = sum(1 for x in range(image.width()) for y in range(image.height())
+                   if _close(QColor(image.pixel(x, y)), accent))
+    assert coloured > 30  # the two values are drawn in the metrics colour
+
+
+def _close(a, b, tolerance: int = 40) -> bool:  # noqa: ANN001
+    return (abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue())
+            < tolerance)

@@ -30,6 +30,7 @@ from journeydesk.gui.canvas.theme import (
 
 CARD_W = COLUMN_W - 2 * CELL_PAD
 BADGE_ROW_H = 20.0
+METRIC_ROW_H = 24.0
 CURVE_MARGIN = 26.0
 # Lanes whose cards carry a badge row (severity, priority, channel).
 BADGED = {LaneType.PAIN_POINTS, LaneType.OPPORTUNITIES, LaneType.TOUCHPOINTS}
@@ -55,6 +56,7 @@ class Layout:
     lane_rects: dict[str, QRectF] = field(default_factory=dict)
     lane_types: dict[str, LaneType] = field(default_factory=dict)
     card_rects: dict[str, QRectF] = field(default_factory=dict)
+    lane_band: dict[str, float] = field(default_factory=dict)
     cells: dict[tuple[str, str], list[Card]] = field(default_factory=dict)
 
     # -- hit testing ---------------------------------------------------------------------
@@ -106,10 +108,7 @@ class Layout:
 
     def cards_top(self, lane_id: str) -> float:
         """Scene y where the first card of a cell in this lane goes."""
-        top = self.lane_rects[lane_id].top() + CELL_PAD
-        if self.lane_types[lane_id] is LaneType.EMOTIONS:
-            top += EMOTION_LANE_H - CELL_PAD
-        return top
+        return self.lane_rects[lane_id].top() + CELL_PAD + self.lane_band.get(lane_id, 0.0)
 
     # -- the emotion curve ---------------------------------------------------------------
     def curve_band(self, lane_id: str) -> tuple[float, float]:
@@ -132,8 +131,12 @@ def card_height(card: Card, lane_type: LaneType, text_height: TextHeight) -> flo
     return max(CARD_MIN_H, height)
 
 
-def compute_layout(m: JourneyMap, text_height: TextHeight) -> Layout:
-    """Lay out the whole map; linear in the number of cards."""
+def compute_layout(m: JourneyMap, text_height: TextHeight, metric_rows: int = 0) -> Layout:
+    """Lay out the whole map; linear in the number of cards.
+
+    ``metric_rows`` is how many bound numbers a stage shows at most: metrics lanes keep that
+    many rows free above their cards.
+    """
     lay = Layout()
     lay.has_step_row = any(len(s.steps) > 1 or s.steps[0].name for s in m.stages)
     lay.top = STAGE_HEADER_H + (STEP_HEADER_H if lay.has_step_row else 0.0)
@@ -163,9 +166,14 @@ def compute_layout(m: JourneyMap, text_height: TextHeight) -> Layout:
         lay.lane_ids.append(lane.id)
         lay.lane_y.append(y)
         lay.lane_types[lane.id] = lane_type
-        first = y + CELL_PAD + (EMOTION_LANE_H - CELL_PAD if lane_type is LaneType.EMOTIONS
-                                else 0.0)
-        bottom = y + (EMOTION_LANE_H if lane_type is LaneType.EMOTIONS else LANE_MIN_H)
+        band = 0.0
+        if lane_type is LaneType.EMOTIONS:
+            band = EMOTION_LANE_H - CELL_PAD
+        elif lane_type is LaneType.METRICS and metric_rows:
+            band = metric_rows * METRIC_ROW_H + CELL_PAD
+        lay.lane_band[lane.id] = band
+        first = y + CELL_PAD + band
+        bottom = max(y + LANE_MIN_H, first + CELL_PAD - CARD_GAP)
         for column, step_id in enumerate(lay.column_steps):
             card_y = first
             for card in cells.get((step_id, lane.id), ()):

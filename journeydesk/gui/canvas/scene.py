@@ -30,9 +30,10 @@ from journeydesk.gui.canvas.items import (
     StepHeaderItem,
     face_smile,
 )
-from journeydesk.gui.canvas.layout import Layout, compute_layout
+from journeydesk.gui.canvas.layout import METRIC_ROW_H, Layout, compute_layout
 from journeydesk.gui.canvas.theme import (
     ADD_BUTTON,
+    CELL_PAD,
     LANE_HEADER_W,
     LIGHT,
     STAGE_HEADER_H,
@@ -97,6 +98,8 @@ class MapScene(QGraphicsScene):
         self.points: dict[str, EmotionPointItem] = {}
         self.curves: dict[str | None, EmotionCurveItem] = {}
         self.hidden_personas: set[str | None] = set()
+        # Numbers bound to stages (from datasets or imported metrics), shown in metrics lanes.
+        self.metrics: dict[str, list[tuple[str, str]]] = {}
         self._text_heights: dict[tuple[str, float], float] = {}
         self._metrics = QFontMetricsF(card_font())
         self.drop_indicator = DropIndicatorItem()
@@ -194,7 +197,9 @@ class MapScene(QGraphicsScene):
     def relayout(self) -> None:
         """Compute the layout and move every item to its place."""
         m = self.map
-        lay = self.layout = compute_layout(m, self.text_height)
+        stage_ids = {s.id for s in m.stages}
+        rows = max((len(v) for k, v in self.metrics.items() if k in stage_ids), default=0)
+        lay = self.layout = compute_layout(m, self.text_height, metric_rows=rows)
         for stage_id, item in self.stages.items():
             item.set_rect(lay.stage_rects[stage_id])
         sole_unnamed = {s.steps[0].id for s in m.stages if len(s.steps) == 1
@@ -234,6 +239,11 @@ class MapScene(QGraphicsScene):
             points = [p for _, p in sorted(by_owner.get(owner, []), key=lambda cp: cp[0])]
             curve.set_points(points if emotion_lanes else [])
 
+    def set_metrics(self, metrics: dict[str, list[tuple[str, str]]]) -> None:
+        """Show these (label, value) numbers per stage id in the map's metrics lanes."""
+        self.metrics = {k: list(v) for k, v in metrics.items()}
+        self.relayout()
+
     # -- painting ------------------------------------------------------------------------------
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
         theme, lay = self.theme, self.layout
@@ -251,6 +261,7 @@ class MapScene(QGraphicsScene):
         painter.drawLine(QPointF(lay.width, lay.top), QPointF(lay.width, lay.height))
         for y in [*lay.lane_y, lay.height]:
             painter.drawLine(QPointF(LANE_HEADER_W, y), QPointF(lay.width, y))
+        self._paint_metrics(painter, rect)
         for lane_id in lay.lane_ids:  # the neutral line of the emotion scale
             if lay.lane_types[lane_id] is LaneType.EMOTIONS:
                 top, bottom = lay.curve_band(lane_id)
@@ -266,6 +277,34 @@ class MapScene(QGraphicsScene):
                     painter.drawText(QRectF(LANE_HEADER_W + 4, label_y - 8, 30, 16),
                                      int(Qt.AlignmentFlag.AlignVCenter),
                                      f"{score:+g}" if score else "0")
+
+    def _paint_metrics(self, painter: QPainter, rect: QRectF) -> None:
+        lay, theme = self.layout, self.theme
+        lanes = [lid for lid in lay.lane_ids if lay.lane_types[lid] is LaneType.METRICS]
+        if not lanes or not self.metrics:
+            return
+        for stage_id, values in self.metrics.items():
+            span = lay.stage_rects.get(stage_id)
+            if span is None:
+                continue
+            for lane_id in lanes:
+                top = lay.lane_rects[lane_id].top() + CELL_PAD
+                area = QRectF(span.left() + CELL_PAD, top, span.width() - 2 * CELL_PAD,
+                              len(values) * METRIC_ROW_H)
+                if not area.intersects(rect):
+                    continue
+                accent = theme.look(LaneType.METRICS).accent
+                for i, (label, value) in enumerate(values):
+                    row = QRectF(area.left(), area.top() + i * METRIC_ROW_H, area.width(),
+                                 METRIC_ROW_H)
+                    painter.setFont(header_font(9, bold=False))
+                    painter.setPen(theme.muted_text)
+                    painter.drawText(row, int(Qt.AlignmentFlag.AlignVCenter
+                                              | Qt.AlignmentFlag.AlignLeft), label)
+                    painter.setFont(header_font(12))
+                    painter.setPen(accent)
+                    painter.drawText(row, int(Qt.AlignmentFlag.AlignVCenter
+                                              | Qt.AlignmentFlag.AlignRight), value)
 
     # -- selection helpers ---------------------------------------------------------------------
     def selected_card_ids(self) -> list[str]:
