@@ -13,12 +13,19 @@ from journeydesk.domain.model import (
     Step,
 )
 
+# A 1 x 1 PNG, enough to check that photos are stored and read back byte for byte.
+TINY_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc0f01f0005fe02fe3c52d1ac0000000049454e44ae426082")
+
 
 def sample_map(name: str = "Membership sign-up", cards_per_cell: int = 1) -> tuple[
         JourneyMap, list[Persona]]:
     """A small but complete map: stages with steps, every lane type, cards, emotion points."""
     maria = Persona(name="Maria", role="First-time visitor", quote="Why so many fields?",
-                    goals=["Join quickly"], frustrations=["Long forms"], channels=["mobile"])
+                    goals=["Join quickly"], frustrations=["Long forms"], channels=["mobile"],
+                    age_range="25-34", location="Lyon", tech_comfort=4,
+                    photo=TINY_PNG, segment={"platform": "mobile"})
     stages = [
         Stage(name="Discover", description="Finds us", events=["home", "promo_page"]),
         Stage(name="Sign up", events=["form_start"],

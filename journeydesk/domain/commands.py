@@ -29,9 +29,12 @@ from typing import Any
 
 from journeydesk.domain.model import (
     CARD_FIELDS,
+    MAX_PHOTO_BYTES,
     PERSONA_FIELDS,
+    PERSONA_LIST_FIELDS,
     PRIORITIES,
     SEVERITY_RANGE,
+    TECH_COMFORT_RANGE,
     Card,
     DomainError,
     EmotionPoint,
@@ -124,11 +127,37 @@ def _check_card_field(key: str, value: Any) -> Any:
 def _check_persona_field(key: str, value: Any) -> Any:
     if key == "name":
         return _name(value, "persona name")
-    if key in ("role", "quote", "bio", "notes"):
-        return _text(value, f"persona {key}")
-    if key in PERSONA_FIELDS:
+    if key in ("role", "quote", "bio", "notes", "age_range", "location"):
+        return _text(value, f"persona {key.replace('_', ' ')}")
+    if key in PERSONA_LIST_FIELDS:
         return _text_list(value, f"persona {key}")
+    if key == "tech_comfort":
+        return _optional_int(value, "tech comfort", *TECH_COMFORT_RANGE)
+    if key == "photo":
+        if value is None:
+            return None
+        if not isinstance(value, (bytes, bytearray)) or not value:
+            raise DomainError("a persona photo must be image data")
+        if len(value) > MAX_PHOTO_BYTES:
+            raise DomainError(f"a persona photo may take at most {MAX_PHOTO_BYTES // 2**20} MB")
+        return bytes(value)
+    if key == "segment":
+        return _segment(value)
     raise DomainError(f"a persona has no field {key!r}")
+
+
+def _segment(value: Any) -> dict[str, str]:
+    if not isinstance(value, Mapping):
+        raise DomainError("a segment must map attribute names to values")
+    segment: dict[str, str] = {}
+    for raw_column, wanted in value.items():
+        column = _name(raw_column, "a segment attribute")
+        if isinstance(wanted, bool) or not isinstance(wanted, (str, int, float)):
+            raise DomainError(f"segment value of {column!r} must be text or a number")
+        segment[column] = str(wanted).strip()
+        if not segment[column]:
+            raise DomainError(f"segment value of {column!r} must not be empty")
+    return segment
 
 
 def _unique(name: str, taken: Iterable[str], what: str) -> None:

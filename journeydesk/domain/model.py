@@ -134,12 +134,23 @@ class Persona:
     channels: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     notes: str = ""
+    age_range: str = ""
+    location: str = ""
+    tech_comfort: int | None = None
+    photo: bytes | None = None
+    # The persona's real behaviour in the data: attribute conditions, all of which must hold
+    # (for example {"platform": "mobile"}); the data overlay filters events with them.
+    segment: dict[str, str] = field(default_factory=dict)
 
 
 PERSONA_FIELDS = (
     "name", "role", "quote", "bio", "goals", "frustrations", "needs", "motivations",
-    "channels", "tags", "notes",
+    "channels", "tags", "notes", "age_range", "location", "tech_comfort", "photo", "segment",
 )
+PERSONA_LIST_FIELDS = ("goals", "frustrations", "needs", "motivations", "channels", "tags")
+TECH_COMFORT_RANGE = (1, 5)
+# A stored photo is already scaled down by the app; this bounds what any caller may store.
+MAX_PHOTO_BYTES = 2 * 1024 * 1024
 
 
 @dataclass

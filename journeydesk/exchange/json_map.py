@@ -19,6 +19,7 @@ that a :class:`DomainError` can be reported as a :class:`FormatError` at the exa
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 from collections.abc import Iterator
@@ -138,8 +139,20 @@ def _step_places(m: JourneyMap) -> dict[str, dict[str, Any]]:
     return places
 
 
+# Persona fields added after the first release are written only when set, so that files of
+# personas without them look exactly as before.
+_OPTIONAL_PERSONA_FIELDS = ("age_range", "location", "tech_comfort", "photo", "segment")
+
+
 def _persona_to_dict(persona: Persona) -> dict[str, Any]:
-    return {key: _copy(getattr(persona, key)) for key in PERSONA_FIELDS}
+    out = {key: _copy(getattr(persona, key)) for key in PERSONA_FIELDS
+           if key not in _OPTIONAL_PERSONA_FIELDS}
+    for key in _OPTIONAL_PERSONA_FIELDS:
+        value = getattr(persona, key)
+        if value in (None, "", {}):
+            continue
+        out[key] = base64.b64encode(value).decode("ascii") if key == "photo" else _copy(value)
+    return out
 
 
 def _stage_to_dict(stage: Stage) -> dict[str, Any]:
@@ -189,8 +202,12 @@ def _plain_number(value: float) -> int | float:
 
 
 def _copy(value: Any) -> Any:
-    """Lists are copied so that the exported dict never aliases the live model."""
-    return list(value) if isinstance(value, list) else value
+    """Lists and dicts are copied so that the exported dict never aliases the live model."""
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, dict):
+        return dict(value)
+    return value
 
 
 # =========================================================================== import
@@ -287,8 +304,20 @@ def _read_persona(entry: dict[str, Any], path: str) -> Persona:
     _apply(sandbox, AddPersonaCommand(persona), f"{path}.name")
     for key in PERSONA_FIELDS:
         if key != "name" and key in entry:
-            _apply(sandbox, EditPersonaCommand(persona.id, **{key: entry[key]}), f"{path}.{key}")
+            value = entry[key]
+            if key == "photo" and value is not None:
+                value = _decode_photo(value, f"{path}.photo")
+            _apply(sandbox, EditPersonaCommand(persona.id, **{key: value}), f"{path}.{key}")
     return persona
+
+
+def _decode_photo(value: Any, path: str) -> bytes:
+    if not isinstance(value, str):
+        raise FormatError(path, "a photo must be base64 text")
+    try:
+        return base64.b64decode(value.encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError):
+        raise FormatError(path, "a photo must be base64 text") from None
 
 
 def _read_map_fields(scratch: Workspace, m: JourneyMap, data: dict[str, Any]) -> None:

@@ -13,8 +13,15 @@ from collections.abc import Callable
 
 MigrationStep = Callable[[sqlite3.Connection], None]
 
-# Version 1 is the first released schema; later versions add their step here.
-STEPS: dict[int, MigrationStep] = {}
+def _v1_to_v2(conn: sqlite3.Connection) -> None:
+    """Personas gain age range, location, tech comfort, photo and a data segment."""
+    for column in ("age_range TEXT NOT NULL DEFAULT ''", "location TEXT NOT NULL DEFAULT ''",
+                   "tech_comfort INTEGER", "photo BLOB", "segment TEXT"):
+        conn.execute(f"ALTER TABLE personas ADD COLUMN {column}")
+
+
+# Version 1 is the first released schema; each later version adds its step here.
+STEPS: dict[int, MigrationStep] = {1: _v1_to_v2}
 
 
 def upgrade(conn: sqlite3.Connection, from_version: int, to_version: int) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert
 
 from journeydesk.domain.commands import Change
 from journeydesk.domain.model import (
+    PERSONA_LIST_FIELDS,
     Card,
     EmotionPoint,
     JourneyMap,
@@ -47,7 +48,6 @@ lanes_t: Table = LaneRow.__table__  # type: ignore[assignment]
 cards_t: Table = CardRow.__table__  # type: ignore[assignment]
 emotions_t: Table = EmotionRow.__table__  # type: ignore[assignment]
 
-_LIST_FIELDS = ("goals", "frustrations", "needs", "motivations", "channels", "tags")
 
 
 def _enc(items: list[str]) -> str | None:
@@ -79,8 +79,11 @@ def load_workspace(conn: Connection) -> Workspace:
     ws = Workspace()
     for row in conn.execute(select(personas_t)).mappings():
         data = dict(row)
-        for key in _LIST_FIELDS:
+        for key in PERSONA_LIST_FIELDS:
             data[key] = _dec(data[key])
+        data["segment"] = json.loads(data["segment"]) if data["segment"] else {}
+        data["age_range"] = data["age_range"] or ""
+        data["location"] = data["location"] or ""
         persona = Persona(**data)
         ws.personas[persona.id] = persona
     for (map_id,) in conn.execute(select(maps_t.c.id).order_by(maps_t.c.name)):
@@ -198,8 +201,11 @@ def _persona(batch: _Batch, ws: Workspace, persona_id: str) -> None:
     if persona is None:
         batch.delete_ids[personas_t].append(persona_id)
         return
-    row = {key: getattr(persona, key) for key in ("id", "name", "role", "quote", "bio", "notes")}
-    row.update({key: _enc(getattr(persona, key)) for key in _LIST_FIELDS})
+    row = {key: getattr(persona, key) for key in ("id", "name", "role", "quote", "bio", "notes",
+                                                   "age_range", "location", "tech_comfort",
+                                                   "photo")}
+    row.update({key: _enc(getattr(persona, key)) for key in PERSONA_LIST_FIELDS})
+    row["segment"] = json.dumps(persona.segment, ensure_ascii=False) if persona.segment else None
     batch.upserts[personas_t].append(row)
 
 

@@ -1,4 +1,7 @@
-"""Tables of the workspace file (schema version 1), as typed SQLAlchemy mappings.
+"""Tables of the workspace file (schema version 2), as typed SQLAlchemy mappings.
+
+Version history: 1 the first release; 2 adds persona age range, location, tech comfort, photo
+and data segment.
 
 Lists (events, tags, persona goals...) are stored as JSON text, NULL when empty.  Every child row
 cascades on delete, so deleting a map row removes its stages, steps, lanes, cards and points.
@@ -8,10 +11,10 @@ rows are written in one transaction in no particular order.
 
 from __future__ import annotations
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # PRAGMA application_id: "JDSK" as a big-endian 32-bit integer.
 APPLICATION_ID = 0x4A44534B
 
@@ -38,6 +41,12 @@ class PersonaRow(Base):
     channels: Mapped[str | None] = mapped_column(Text)
     tags: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # schema 2
+    age_range: Mapped[str] = mapped_column(Text, default="", server_default="")
+    location: Mapped[str] = mapped_column(Text, default="", server_default="")
+    tech_comfort: Mapped[int | None] = mapped_column(Integer)
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    segment: Mapped[str | None] = mapped_column(Text)
 
 
 class MapRow(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 from collections.abc import Callable
@@ -830,3 +831,42 @@ def test_the_documented_full_example_imports_and_round_trips() -> None:
     exported = map_to_dict(m, ws)
     fresh = Workspace()
     assert map_to_dict(add_imported(fresh, exported), fresh) == exported
+
+
+def test_persona_details_photo_and_segment_round_trip() -> None:
+    from journeydesk.domain.commands import AddMapCommand
+    from journeydesk.exchange.json_map import dumps_map, loads_map
+
+    photo = bytes(range(256)) * 4
+    text = json.dumps({
+        "format": "journeydesk.map", "version": 1, "name": "M",
+        "personas": [{"name": "Ana", "age_range": "35-44", "location": "Porto",
+                      "tech_comfort": 2, "photo": base64.b64encode(photo).decode(),
+                      "segment": {"platform": "mobile", "country": "PT"}}],
+        "stages": [{"name": "S"}], "lanes": [{"name": "L", "type": "actions"}]})
+    ws = Workspace()
+    m, personas = loads_map(text, ws)
+    (ana,) = personas
+    assert (ana.age_range, ana.location, ana.tech_comfort) == ("35-44", "Porto", 2)
+    assert ana.photo == photo and ana.segment == {"platform": "mobile", "country": "PT"}
+    AddMapCommand(m, personas).apply(ws)
+    again = Workspace()
+    m2, p2 = loads_map(dumps_map(m, ws), again)
+    assert p2[0].photo == photo and p2[0].segment == ana.segment
+
+
+@pytest.mark.parametrize(("persona", "path"), [
+    ({"name": "A", "photo": "not base64!"}, "$.personas[0].photo"),
+    ({"name": "A", "photo": 12}, "$.personas[0].photo"),
+    ({"name": "A", "tech_comfort": 9}, "$.personas[0].tech_comfort"),
+    ({"name": "A", "segment": {"platform": ""}}, "$.personas[0].segment"),
+    ({"name": "A", "segment": ["platform=mobile"]}, "$.personas[0].segment"),
+])
+def test_bad_persona_details_name_their_place(persona: dict, path: str) -> None:
+    from journeydesk.exchange.json_map import FormatError, loads_map
+
+    text = json.dumps({"format": "journeydesk.map", "version": 1, "name": "M",
+                       "personas": [persona]})
+    with pytest.raises(FormatError) as info:
+        loads_map(text, Workspace())
+    assert info.value.path == path

@@ -60,6 +60,34 @@ def test_every_released_version_opens_with_its_content(version: int, tmp_path: P
     (maria,) = ws.personas.values()
     assert maria.name == "Maria" and maria.goals == ["Join quickly"]
     assert m.persona_ids == [maria.id]
+    if version >= 2:
+        assert (maria.age_range, maria.location, maria.tech_comfort) == ("25-34", "Lyon", 4)
+        assert maria.photo is not None and maria.photo.startswith(b"\x89PNG")
+        assert maria.segment == {"platform": "mobile"}
+    else:  # upgraded: the new fields are empty
+        assert (maria.age_range, maria.tech_comfort, maria.photo, maria.segment) == (
+            "", None, None, {})
+
+
+def table_shapes(path: Path) -> dict[str, list[tuple]]:
+    conn = sqlite3.connect(path)
+    try:
+        tables = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        return {t: sorted(tuple(c[1:]) for c in conn.execute(f"PRAGMA table_info({t})"))
+                for t in tables}
+    finally:
+        conn.close()
+
+
+def test_upgraded_files_have_the_same_tables_as_new_ones(tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh.jdesk"
+    WorkspaceFile.open(fresh, create=True).close()
+    for version in fixture_versions():
+        old = tmp_path / f"v{version}.jdesk"
+        shutil.copyfile(FIXTURES / f"schema_v{version}.jdesk", old)
+        WorkspaceFile.open(old).close()
+        assert table_shapes(old) == table_shapes(fresh), f"schema {version} upgraded differs"
 
 
 @pytest.fixture
@@ -69,21 +97,20 @@ def v1_file(tmp_path: Path) -> Path:
     return path
 
 
-def test_upgrade_takes_a_backup_then_migrates(v1_file: Path, monkeypatch) -> None:
-    def add_colour_column(conn: sqlite3.Connection) -> None:
-        conn.execute("ALTER TABLE lanes ADD COLUMN colour TEXT")
+@pytest.fixture
+def latest_file(tmp_path: Path) -> Path:
+    path = tmp_path / "latest.jdesk"
+    shutil.copyfile(FIXTURES / f"schema_v{SCHEMA_VERSION}.jdesk", path)
+    return path
 
-    monkeypatch.setattr(workspace_file, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(migrations.STEPS, 1, add_colour_column)
+
+def test_upgrade_takes_a_backup_then_migrates(v1_file: Path) -> None:
     original = v1_file.read_bytes()
     with WorkspaceFile.open(v1_file) as ws_file:
         assert ws_file.migrated_from == 1
         backup = ws_file.backup_path
         assert len(ws_file.load().maps) == 1
-    assert user_version(v1_file) == 2
-    conn = sqlite3.connect(v1_file)
-    assert "colour" in [row[1] for row in conn.execute("PRAGMA table_info(lanes)")]
-    conn.close()
+    assert user_version(v1_file) == SCHEMA_VERSION
     assert backup == v1_file.with_name("ws.jdesk.v1.bak")
     assert user_version(backup) == 1
     pristine = v1_file.with_name("pristine.jdesk")
@@ -91,41 +118,37 @@ def test_upgrade_takes_a_backup_then_migrates(v1_file: Path, monkeypatch) -> Non
     assert dump(backup) == dump(pristine)
 
 
-def test_older_file_opened_read_only_is_read_through_an_upgraded_copy(
-        v1_file: Path, monkeypatch) -> None:
-    monkeypatch.setattr(workspace_file, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(migrations.STEPS, 1,
-                        lambda conn: conn.execute("ALTER TABLE lanes ADD COLUMN colour TEXT"))
+def test_older_file_opened_read_only_is_read_through_an_upgraded_copy(v1_file: Path) -> None:
     before = v1_file.read_bytes()
     with WorkspaceFile.open(v1_file, read_only=True) as ws_file:
         assert ws_file.read_only and ws_file.path == v1_file
-        assert ws_file.pragma("user_version") == 2
+        assert ws_file.pragma("user_version") == SCHEMA_VERSION
         assert ws_file.map_summaries() == [("Membership sign-up", 3, 36)]
     assert v1_file.read_bytes() == before
     assert sorted(p.name for p in v1_file.parent.iterdir()) == ["ws.jdesk"]
 
 
-def test_failed_upgrade_leaves_the_file_unchanged(v1_file: Path, monkeypatch) -> None:
+def test_failed_upgrade_leaves_the_file_unchanged(latest_file: Path, monkeypatch) -> None:
     def half_done(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE lanes ADD COLUMN colour TEXT")
         conn.execute("UPDATE cards SET text = 'scrambled'")
         raise RuntimeError("step failed halfway")
 
-    monkeypatch.setattr(workspace_file, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(migrations.STEPS, 1, half_done)
-    before = hashlib.sha256(v1_file.read_bytes()).hexdigest()
+    monkeypatch.setattr(workspace_file, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    monkeypatch.setitem(migrations.STEPS, SCHEMA_VERSION, half_done)
+    before = hashlib.sha256(latest_file.read_bytes()).hexdigest()
     with pytest.raises(WorkspaceError, match="could not be upgraded.*unchanged"):
-        WorkspaceFile.open(v1_file)
-    assert hashlib.sha256(v1_file.read_bytes()).hexdigest() == before
+        WorkspaceFile.open(latest_file)
+    assert hashlib.sha256(latest_file.read_bytes()).hexdigest() == before
     # and the lock was released: the file opens normally once the bad step is gone
-    monkeypatch.setattr(workspace_file, "SCHEMA_VERSION", 1)
-    with WorkspaceFile.open(v1_file) as ws_file:
+    monkeypatch.undo()
+    with WorkspaceFile.open(latest_file) as ws_file:
         assert ws_file.map_summaries() == [("Membership sign-up", 3, 36)]
 
 
-def test_missing_migration_step_is_an_error_not_a_silent_skip(v1_file: Path,
+def test_missing_migration_step_is_an_error_not_a_silent_skip(latest_file: Path,
                                                              monkeypatch) -> None:
-    monkeypatch.setattr(workspace_file, "SCHEMA_VERSION", 2)
-    with pytest.raises(WorkspaceError, match="no migration from file format 1"):
-        WorkspaceFile.open(v1_file)
-    assert user_version(v1_file) == 1
+    monkeypatch.setattr(workspace_file, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with pytest.raises(WorkspaceError, match=f"no migration from file format {SCHEMA_VERSION}"):
+        WorkspaceFile.open(latest_file)
+    assert user_version(latest_file) == SCHEMA_VERSION
