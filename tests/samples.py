@@ -15,8 +15,8 @@ from journeydesk.domain.model import (
 
 # A 1 x 1 PNG, enough to check that photos are stored and read back byte for byte.
 TINY_PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360f8cfc0f01f0005fe02fe3c52d1ac0000000049454e44ae426082")
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c63"
+    "d06f78fb1f00051a029cd88420ba0000000049454e44ae426082")
 
 
 def sample_map(name: str = "Membership sign-up", cards_per_cell: int = 1) -> tuple[

@@ -1091,3 +1091,9 @@ def maps_using_persona(ws: Workspace, persona_id: str) -> list[JourneyMap]:
 def copy_card(card: Card, **changes: Any) -> Card:
     """A new card (new id) with the same content, for duplicate and paste."""
     return replace(card, id=new_id(), tags=list(card.tags), events=list(card.events), **changes)
+
+
+def copy_persona(persona: Persona, name: str) -> Persona:
+    """A new persona (new id) with the same content under ``name``, for duplicate."""
+    lists = {key: list(getattr(persona, key)) for key in PERSONA_LIST_FIELDS}
+    return replace(persona, id=new_id(), name=name, segment=dict(persona.segment), **lists)

@@ -26,7 +26,9 @@ from journeydesk.domain.commands import (
     AddMapCommand,
     Changes,
     EditMapCommand,
+    LinkPersonaCommand,
     RemoveMapCommand,
+    UnlinkPersonaCommand,
 )
 from journeydesk.domain.model import JourneyMap, Lane, LaneType, Stage, unique_name
 from journeydesk.gui.canvas import clipboard
@@ -35,6 +37,8 @@ from journeydesk.gui.canvas.theme import THEMES, application_palette
 from journeydesk.gui.canvas.view import MapView, MiniMapView
 from journeydesk.gui.editing import Editor
 from journeydesk.gui.inspector import InspectorWidget
+from journeydesk.gui.persona_editor import PersonaEditorDialog, open_persona_editor
+from journeydesk.gui.persona_gallery import PersonaGalleryWidget
 from journeydesk.store.document import Document
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "resources" / "templates"
@@ -98,6 +102,10 @@ class MainWindow(QMainWindow):
         self.inspector.setMaximumWidth(340)
         self.inspector_dock = self._dock("Inspector", "inspectorDock", self.inspector,
                                          Qt.DockWidgetArea.RightDockWidgetArea)
+        self.gallery = PersonaGalleryWidget(self.editor)
+        self.gallery_dock = self._dock("Personas", "personaDock", self.gallery,
+                                       Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.persona_editors: dict[str, PersonaEditorDialog] = {}
         self.history = QUndoView(self.editor.stack)
         self.history.setEmptyLabel("Opened")
         self.history.setObjectName("history")
@@ -178,6 +186,7 @@ class MainWindow(QMainWindow):
         self.act_add_stage = a("Add &stage", self.add_stage, "Ctrl+Shift+T")
         self.act_add_lane = a("Add &lane", self.add_lane, "Ctrl+Shift+L")
         self.act_add_card = a("Add &card", self.add_card, "Ctrl+Shift+C")
+        self.act_compare = a("&Compare personas…", self.compare_personas, "Ctrl+Shift+P")
 
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
@@ -202,12 +211,19 @@ class MainWindow(QMainWindow):
         view_menu.addActions([self.act_minimap, self.act_dark])
         view_menu.addSeparator()
         view_menu.addActions([self.navigator_dock.toggleViewAction(),
+                              self.gallery_dock.toggleViewAction(),
                               self.inspector_dock.toggleViewAction()])
         map_menu = bar.addMenu("&Map")
         map_menu.addActions([self.act_new_map, self.act_new_from_template,
                              self.act_duplicate_map, self.act_rename_map, self.act_delete_map])
         map_menu.addSeparator()
         map_menu.addActions([self.act_add_stage, self.act_add_lane, self.act_add_card])
+        map_menu.addSeparator()
+        self.personas_menu = map_menu.addMenu("&Personas on this map")
+        self.personas_menu.aboutToShow.connect(self._fill_personas_menu)
+        self.curves_menu = map_menu.addMenu("Show &curves")
+        self.curves_menu.aboutToShow.connect(self._fill_curves_menu)
+        map_menu.addAction(self.act_compare)
 
         tools = QToolBar("Main")
         tools.setObjectName("mainToolbar")
@@ -233,6 +249,7 @@ class MainWindow(QMainWindow):
         self.find_bar.textChanged.connect(self._on_find_text_changed)
         self.find_bar.returnPressed.connect(self.find_next)
         self.find_bar.installEventFilter(self)
+        self.gallery.open_requested.connect(self.edit_persona)
 
     # ------------------------------------------------------------------------ maps
     def open_map(self, map_id: str) -> None:
@@ -255,6 +272,7 @@ class MainWindow(QMainWindow):
         self.minimap.refit()
         self.view.setFocus()
         self.inspector.show_map(map_id)
+        self.gallery.set_current_map(map_id)
         self._update_title()
         self._update_actions()
         self._select_in_navigator(map_id)
@@ -273,6 +291,7 @@ class MainWindow(QMainWindow):
             self.scene.deleteLater()
             self.scene = None
             self.inspector.show_map(None)
+            self.gallery.set_current_map(None)
             self.stack.setCurrentWidget(self.placeholder)
 
     def new_map(self, name: str | None = None) -> str | None:
@@ -385,6 +404,67 @@ class MainWindow(QMainWindow):
             cell = (lay.column_steps[0], lay.lane_ids[0])
         if cell is not None:
             inter.new_card(*cell)
+
+    # ------------------------------------------------------------------------ personas
+    def edit_persona(self, persona_id: str) -> PersonaEditorDialog:
+        """Open the persona editor (one window per persona)."""
+        return open_persona_editor(self.editor, persona_id, self, self.persona_editors)
+
+    def _fill_personas_menu(self) -> None:
+        self.personas_menu.clear()
+        m = self.current_map()
+        ws = self.document.workspace
+        if m is None or not ws.personas:
+            self.personas_menu.addAction("No personas yet").setEnabled(False)
+            return
+        for persona in sorted(ws.personas.values(), key=lambda p: p.name.casefold()):
+            action = self.personas_menu.addAction(persona.name)
+            action.setCheckable(True)
+            action.setChecked(persona.id in m.persona_ids)
+            action.setEnabled(not self.document.read_only)
+            action.toggled.connect(lambda on, pid=persona.id: self.set_persona_linked(pid, on))
+
+    def set_persona_linked(self, persona_id: str, linked: bool) -> bool:
+        """Link a persona to the open map (its curve appears) or unlink it (undoable)."""
+        m = self.current_map()
+        if m is None or (persona_id in m.persona_ids) == linked:
+            return False
+        command = (LinkPersonaCommand(m.id, persona_id) if linked
+                   else UnlinkPersonaCommand(m.id, persona_id))
+        return self.editor.run(command)
+
+    def _fill_curves_menu(self) -> None:
+        self.curves_menu.clear()
+        m = self.current_map()
+        if m is None or self.scene is None:
+            return
+        ws = self.document.workspace
+        owners: list[str | None] = [*m.persona_ids]
+        if any(p.persona_id is None for p in m.emotions.values()):
+            owners.append(None)
+        for owner in owners:
+            name = ws.personas[owner].name if owner is not None else f"{m.name} (no persona)"
+            action = self.curves_menu.addAction(name)
+            action.setCheckable(True)
+            action.setChecked(owner not in self.scene.hidden_personas)
+            action.toggled.connect(lambda on, o=owner: self.show_curve(o, on))
+
+    def show_curve(self, owner: str | None, visible: bool) -> None:
+        """Show or hide one persona's emotion curve (a view setting, not an edit)."""
+        if self.scene is not None:
+            self.scene.set_curve_visible(owner, visible)
+
+    def compare_personas(self) -> None:
+        """Open the side-by-side comparison of two personas on the open map."""
+        from journeydesk.gui.compare_personas import ComparePersonasDialog
+
+        m = self.current_map()
+        if m is None:
+            return
+        dialog = ComparePersonasDialog(self.document, m.id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self._compare_dialog = dialog
 
     # ------------------------------------------------------------------------ clipboard
     def copy(self) -> bool:
@@ -623,6 +703,8 @@ class MainWindow(QMainWindow):
         data = item.data(0, Qt.ItemDataRole.UserRole)
         if data and data[0] == "map":
             self.open_map(data[1])
+        elif data and data[0] == "persona":
+            self.edit_persona(data[1])
 
     def _refresh_navigator(self) -> None:
         ws = self.document.workspace
@@ -667,7 +749,8 @@ class MainWindow(QMainWindow):
                        self.act_paste, self.act_rename_map, self.act_delete_map,
                        self.act_duplicate_map):
             action.setEnabled(has_map and writable)
-        for action in (self.act_export, self.act_select_all, self.act_find, self.act_zoom_in,
+        for action in (self.act_export, self.act_select_all, self.act_find, self.act_compare,
+                       self.act_zoom_in,
                        self.act_zoom_out, self.act_zoom_fit, self.act_zoom_reset):
             action.setEnabled(has_map)
         self.act_copy.setEnabled(has_cards)
@@ -724,6 +807,9 @@ class MainWindow(QMainWindow):
             settings.setValue("view/minimap", self.act_minimap.isChecked())
         self._close_scene()
         self.inspector.close_editor()
+        self.gallery.close_gallery()
+        for dialog in list(self.persona_editors.values()):
+            dialog.close()
         self.document.unsubscribe(self._on_document_changed)
         self.document.close()
         super().closeEvent(event)

@@ -111,6 +111,11 @@ class Interactions:
             return True
         if self.editor_item is not None and item is not self.editor_item:
             self.finish_editing(commit=True)
+        if event.button() == Qt.MouseButton.LeftButton and isinstance(item, LaneHeaderItem):
+            hit, owner = item.legend_owner_at(item.mapFromScene(event.scenePos()))
+            if hit:  # the legend toggles a curve: a view setting, not an edit
+                self.scene.set_curve_visible(owner, owner in self.scene.hidden_personas)
+                return True
         return False
 
     def after_press(self, event: QGraphicsSceneMouseEvent) -> None:

@@ -358,7 +358,8 @@ class LaneHeaderItem(_ViewItem):
     def __init__(self, lane: Lane):
         super().__init__()
         self.lane = lane
-        self.legend: list[tuple[str, QColor]] = []
+        # emotions lane: (curve owner, name, colour, shown) for each curve
+        self.legend: list[tuple[str | None, str, QColor, bool]] = []
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable)
         self.setCursor(Qt.CursorShape.OpenHandCursor)
@@ -389,23 +390,51 @@ class LaneHeaderItem(_ViewItem):
                          int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignTop),
                          self.lane.name)
         type_label = LANE_TYPE_LABELS[LaneType(self.lane.type)]
-        y = r.top() + 36
-        if type_label.casefold() != self.lane.name.casefold():
+        if self._shows_type_label():
             painter.setFont(_small_font())
             painter.setPen(look.accent)
             painter.drawText(QRectF(r.left() + 16, r.top() + 50, r.width() - 24, 16),
                              int(Qt.AlignmentFlag.AlignLeft), type_label.upper())
-            y = r.top() + 74
-        painter.setFont(_small_font())
-        for name, colour in self.legend:  # emotions lane: one line per curve
-            painter.setPen(QPen(colour, 3))
-            painter.drawLine(QPointF(r.left() + 16, y + 7), QPointF(r.left() + 34, y + 7))
-            painter.setPen(theme.text)
-            painter.drawText(QRectF(r.left() + 40, y, r.width() - 48, 16),
+        for (_owner, name, colour, shown), (row, _) in zip(
+                self.legend, self.legend_rows(), strict=True):
+            line_colour = QColor(colour)
+            text_colour = QColor(theme.text)
+            if not shown:  # hidden curves stay listed, dimmed and struck through
+                line_colour.setAlpha(60)
+                text_colour.setAlpha(110)
+            painter.setPen(make_pen(line_colour, 3))
+            painter.drawLine(QPointF(row.left() + 4, row.top() + 7),
+                             QPointF(row.left() + 22, row.top() + 7))
+            painter.setPen(text_colour)
+            font = QFont(_small_font())
+            font.setStrikeOut(not shown)
+            painter.setFont(font)
+            text_rect = QRectF(row.left() + 28, row.top(), row.width() - 32, 16)
+            painter.drawText(text_rect,
                              int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
                              painter.fontMetrics().elidedText(name, Qt.TextElideMode.ElideRight,
-                                                              int(r.width() - 48)))
+                                                              int(text_rect.width())))
+
+    def _shows_type_label(self) -> bool:
+        label = LANE_TYPE_LABELS[LaneType(self.lane.type)]
+        return label.casefold() != self.lane.name.casefold()
+
+    def legend_rows(self) -> list[tuple[QRectF, str | None]]:
+        """(local rect, curve owner) of each legend line; click one to show/hide its curve."""
+        r = self._rect.adjusted(4, 2, -4, -2)
+        y = r.top() + (74 if self._shows_type_label() else 36)
+        rows = []
+        for owner, *_rest in self.legend:
+            rows.append((QRectF(r.left() + 12, y, r.width() - 16, 18), owner))
             y += 18
+        return rows
+
+    def legend_owner_at(self, local: QPointF) -> tuple[bool, str | None]:
+        """(True, owner) when ``local`` is on a legend line, else (False, None)."""
+        for rect, owner in self.legend_rows():
+            if rect.contains(local):
+                return True, owner
+        return False, None
 
 
 # --------------------------------------------------------------------------- emotions

@@ -179,10 +179,12 @@ class MapScene(QGraphicsScene):
             curve.colour = colour
             curve.setVisible(owner not in self.hidden_personas)
         ws = self.editor.document.workspace
-        legend = [(ws.personas[o].name if o is not None else m.name, colours[o])
+        legend = [(o, ws.personas[o].name if o is not None else m.name, colours[o],
+                   o not in self.hidden_personas)
                   for o in owners if o is None or o in ws.personas]
         for lane_item in self.lanes.values():
             lane_item.legend = legend if lane_item.lane.type is LaneType.EMOTIONS else []
+            lane_item.update()
 
     def text_height(self, text: str, width: float) -> float:
         """Height of wrapped card text (cached: layout asks for every card)."""
@@ -238,6 +240,15 @@ class MapScene(QGraphicsScene):
         for owner, curve in self.curves.items():
             points = [p for _, p in sorted(by_owner.get(owner, []), key=lambda cp: cp[0])]
             curve.set_points(points if emotion_lanes else [])
+
+    def set_curve_visible(self, owner: str | None, visible: bool) -> None:
+        """Show or hide the emotion curve of a persona (None: the map's own curve)."""
+        if visible:
+            self.hidden_personas.discard(owner)
+        else:
+            self.hidden_personas.add(owner)
+        self._sync_emotions()
+        self.relayout()
 
     def set_metrics(self, metrics: dict[str, list[tuple[str, str]]]) -> None:
         """Show these (label, value) numbers per stage id in the map's metrics lanes."""

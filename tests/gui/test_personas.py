@@ -1,0 +1,298 @@
+"""Personas in the app: gallery, editor (Designer form), photos, linking, curves, compare."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+from canvas_helpers import open_window
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMessageBox
+
+from journeydesk.gui.main_window import MainWindow
+from journeydesk.gui.persona_photo import PhotoError, load_photo
+from journeydesk.store.workspace_file import WorkspaceFile
+
+
+def persona_named(window: MainWindow, name: str):
+    return window.document.workspace.persona_named(name)
+
+
+def open_editor(qtbot, window: MainWindow, name: str):  # noqa: ANN001, ANN201
+    gallery = window.gallery
+    gallery.select(persona_named(window, name).id)
+    rect = gallery.list.visualItemRect(gallery.list.currentItem())
+    viewport = gallery.list.viewport()
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     rect.center())
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       rect.center())
+    QTest.mouseDClick(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                      rect.center())
+    dialog = window.persona_editors[persona_named(window, name).id]
+    qtbot.waitExposed(dialog)
+    dialog.windowHandle().requestActivate()  # focus changes need the active window
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)
+    return dialog
+
+
+def type_into(widget, text: str, finish: Qt.Key | None = Qt.Key.Key_Return) -> None:  # noqa: ANN001
+    """Type ``text`` (lines separated by Enter presses), then press ``finish``."""
+    widget.setFocus()
+    if hasattr(widget, "selectAll"):
+        widget.selectAll()
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            QTest.keyClick(widget, Qt.Key.Key_Return)
+        QTest.keyClicks(widget, line)
+    if finish is not None:
+        QTest.keyClick(widget, finish)
+
+
+def stored(window: MainWindow):
+    with WorkspaceFile.open(window.document.file.path, read_only=True) as ws_file:
+        return ws_file.load()
+
+
+# --------------------------------------------------------------------------- editor
+def test_editor_fields_are_saved_as_undoable_edits(qtbot, tmp_path: Path) -> None:
+    window = open_window(qtbot, tmp_path)
+    dialog = open_editor(qtbot, window, "Form abandoner")
+    persona = persona_named(window, "Form abandoner")
+    type_into(dialog.lines["name"], "Daniel Okafor")
+    type_into(dialog.lines["age_range"], "35-44")
+    type_into(dialog.lines["location"], "Leeds")
+    assert (persona.name, persona.age_range, persona.location) == ("Daniel Okafor", "35-44",
+                                                                  "Leeds")
+    goals = dialog.plains["goals"]
+    type_into(goals, "Join in a minute\nNo phone number", finish=None)
+    dialog.lines["role"].setFocus()  # leaving the list saves it
+    assert persona.goals == ["Join in a minute", "No phone number"]
+    # preferred channels: tick "email" (QTest clicks do not reach item check boxes offscreen,
+    # so the item is ticked the way the list's delegate does it)
+    email = dialog.channels.findItems("email", Qt.MatchFlag.MatchExactly)[0]
+    email.setCheckState(Qt.CheckState.Checked)
+    assert persona.channels == ["email"]
+    dialog.tech_comfort.setFocus()
+    QTest.keyClick(dialog.tech_comfort, Qt.Key.Key_Up)
+    QTest.keyClick(dialog.tech_comfort, Qt.Key.Key_Up)
+    assert persona.tech_comfort == 2
+    type_into(dialog.segment_edit, "platform = desktop\ncountry = UK", finish=None)
+    dialog.lines["role"].setFocus()
+    assert persona.segment == {"platform": "desktop", "country": "UK"}
+    assert stored(window).personas[persona.id] == persona  # each edit committed at once
+    assert window.windowTitle()  # the window is still fine
+    steps = window.editor.stack.count()
+    assert steps >= 8
+    QTest.keyClick(dialog, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo in dialog
+    assert persona.segment == {}
+    assert dialog.segment_edit.toPlainText() == ""  # the form follows the model
+    while window.editor.stack.canUndo():
+        window.editor.stack.undo()
+    assert persona.name == "Form abandoner" and dialog.lines["name"].text() == "Form abandoner"
+
+
+def test_a_bad_segment_line_is_refused_with_a_message(qtbot, tmp_path: Path,
+                                                      monkeypatch) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning",
+                        staticmethod(lambda parent, title, text: shown.append(text)))
+    window = open_window(qtbot, tmp_path)
+    dialog = open_editor(qtbot, window, "Loyal customer")
+    type_into(dialog.segment_edit, "platform mobile", finish=None)
+    dialog.lines["role"].setFocus()
+    assert shown == ["segment line 1: write it as 'attribute = value'"]
+    assert persona_named(window, "Loyal customer").segment == {}
+
+
+def test_duplicate_names_are_refused(qtbot, tmp_path: Path, monkeypatch) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning",
+                        staticmethod(lambda parent, title, text: shown.append(text)))
+    window = open_window(qtbot, tmp_path)
+    dialog = open_editor(qtbot, window, "Loyal customer")
+    type_into(dialog.lines["name"], "Form abandoner")
+    assert persona_named(window, "Loyal customer") is not None
+    assert dialog.lines["name"].text() == "Loyal customer"
+    assert any("already a persona named 'Form abandoner'" in s for s in shown)
+
+
+# --------------------------------------------------------------------------- photos
+def _png_claiming(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b""))
+
+
+def test_photo_is_scaled_and_stored(qtbot, tmp_path: Path) -> None:
+    source = tmp_path / "portrait.jpg"
+    image = QImage(1600, 1200, QImage.Format.Format_RGB32)
+    image.fill(QColor("#3d6fd1"))
+    assert image.save(str(source), "JPG")
+    window = open_window(qtbot, tmp_path)
+    dialog = open_editor(qtbot, window, "Loyal customer")
+    assert dialog.choose_photo_file(str(source))
+    persona = persona_named(window, "Loyal customer")
+    stored_image = QImage.fromData(persona.photo)
+    assert (stored_image.width(), stored_image.height()) == (512, 384)
+    assert not dialog.photo_label.pixmap().isNull()
+    assert dialog.remove_photo.isEnabled()
+    QTest.mouseClick(dialog.remove_photo, Qt.MouseButton.LeftButton)
+    assert persona.photo is None
+    window.editor.stack.undo()
+    assert persona.photo is not None
+
+
+@pytest.mark.parametrize(("make", "words"), [
+    (lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n" + b"garbage" * 20), "could not be read"),
+    (lambda p: p.write_bytes(b"GIF89a" + b"\x00" * 40), "not a PNG or JPEG"),
+    (lambda p: p.write_bytes(_png_claiming(60_000, 60_000)), "too large"),
+    (lambda p: _sparse(p, 16 * 2**20), "at most 15 MB"),
+], ids=["broken", "gif", "huge-dimensions", "huge-file"])
+def test_unusable_pictures_are_refused_before_decoding(tmp_path: Path, make, words: str,
+                                                       qapp) -> None:  # noqa: ANN001
+    path = tmp_path / "picture.png"
+    make(path)
+    with pytest.raises(PhotoError, match=words):
+        load_photo(path)
+
+
+def _sparse(path: Path, size: int) -> None:
+    with open(path, "wb") as fh:
+        fh.write(b"\x89PNG\r\n\x1a\n")
+        fh.truncate(size)
+
+
+def test_refused_photo_shows_a_message_and_keeps_the_old_one(qtbot, tmp_path: Path,
+                                                              monkeypatch) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning",
+                        staticmethod(lambda parent, title, text: shown.append(text)))
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"not a picture")
+    window = open_window(qtbot, tmp_path)
+    dialog = open_editor(qtbot, window, "Loyal customer")
+    assert not dialog.choose_photo_file(str(bad))
+    assert shown and "bad.png" in shown[0]
+    assert persona_named(window, "Loyal customer").photo is None
+    assert window.editor.stack.count() == 0
+
+
+# --------------------------------------------------------------------------- gallery
+def test_gallery_search_new_duplicate_and_delete_with_usage(qtbot, tmp_path: Path,
+                                                            monkeypatch) -> None:
+    window = open_window(qtbot, tmp_path)
+    gallery = window.gallery
+    assert gallery.list.count() == 3
+    QTest.keyClicks(gallery.search, "abandon")
+    visible = [gallery.list.item(i).text() for i in range(gallery.list.count())
+               if not gallery.list.item(i).isHidden()]
+    assert visible == ["Form abandoner"]
+    gallery.search.clear()
+    gallery.select(persona_named(window, "Form abandoner").id)
+    QTest.mouseClick(gallery.duplicate_button, Qt.MouseButton.LeftButton)
+    copy = persona_named(window, "Form abandoner copy")
+    assert copy is not None and copy.frustrations == persona_named(
+        window, "Form abandoner").frustrations
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(
+        lambda parent, title, text: asked.append(text) or QMessageBox.StandardButton.Yes))
+    original = persona_named(window, "Form abandoner")
+    m = window.current_map()
+    points = [p.id for p in m.emotions.values() if p.persona_id == original.id]
+    gallery.select(original.id)
+    QTest.mouseClick(gallery.delete_button, Qt.MouseButton.LeftButton)
+    assert "used on 1 map(s): Membership sign-up" in asked[0]
+    assert persona_named(window, "Form abandoner") is None
+    assert original.id not in m.persona_ids and not set(points) & set(m.emotions)
+    window.act_undo.trigger()
+    assert persona_named(window, "Form abandoner") is original
+    assert original.id in m.persona_ids and set(points) <= set(m.emotions)
+    QTest.mouseClick(gallery.new_button, Qt.MouseButton.LeftButton)
+    assert persona_named(window, "New persona") is not None
+    assert any(d.isVisible() for d in window.persona_editors.values())
+
+
+def test_link_and_unlink_a_persona_with_undo(qtbot, tmp_path: Path) -> None:
+    window = open_window(qtbot, tmp_path)
+    gallery, scene = window.gallery, window.scene
+    m = window.current_map()
+    QTest.mouseClick(gallery.new_button, Qt.MouseButton.LeftButton)
+    newcomer = persona_named(window, "New persona")
+    gallery.select(newcomer.id)
+    assert gallery.link_button.text() == "Link to map"
+    QTest.mouseClick(gallery.link_button, Qt.MouseButton.LeftButton)
+    assert newcomer.id in m.persona_ids and newcomer.id in scene.curves
+    assert gallery.link_button.text() == "Unlink from map"
+    QTest.mouseClick(gallery.link_button, Qt.MouseButton.LeftButton)
+    assert newcomer.id not in m.persona_ids and newcomer.id not in scene.curves
+    window.act_undo.trigger()
+    assert newcomer.id in m.persona_ids
+    window.act_undo.trigger()
+    assert newcomer.id not in m.persona_ids
+    window.set_persona_linked(newcomer.id, True)  # the Map > Personas on this map entry
+    assert stored(window).maps[m.id].persona_ids == m.persona_ids
+
+
+def test_each_curve_can_be_hidden_from_the_legend(qtbot, tmp_path: Path) -> None:
+    window = open_window(qtbot, tmp_path)
+    scene, view = window.scene, window.view
+    m = window.current_map()
+    abandoner = persona_named(window, "Form abandoner")
+    lane_item = scene.lanes[m.lane_named("Emotions").id]
+    row = next(rect for rect, owner in lane_item.legend_rows() if owner == abandoner.id)
+    target = lane_item.mapToScene(row.center())
+    view.ensureVisible(target.x(), target.y(), 2, 2)
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, view.mapFromScene(target))
+    assert not scene.curves[abandoner.id].isVisible()
+    assert not any(scene.points[p.id].isVisible() for p in m.emotions.values()
+                   if p.persona_id == abandoner.id)
+    assert window.editor.stack.count() == 0  # a view setting, not an edit
+    window.show_curve(abandoner.id, True)
+    assert scene.curves[abandoner.id].isVisible()
+
+
+def test_persona_file_export_and_import_across_workspaces(qtbot, tmp_path: Path) -> None:
+    from journeydesk.store.document import Document
+
+    window = open_window(qtbot, tmp_path)
+    gallery = window.gallery
+    gallery.select(persona_named(window, "Loyal customer").id)
+    out = tmp_path / "loyal.json"
+    assert gallery.export_selected(out)
+    other_doc = Document(WorkspaceFile.open(tmp_path / "other.jdesk", create=True))
+    other = MainWindow(other_doc)
+    qtbot.addWidget(other)
+    persona_id = other.gallery.import_file(out)
+    imported = other_doc.workspace.personas[persona_id]
+    original = persona_named(window, "Loyal customer")
+    assert imported.name == original.name and imported.id != original.id
+    assert imported.frustrations == original.frustrations
+    again = other.gallery.import_file(out)
+    assert other_doc.workspace.personas[again].name == "Loyal customer (2)"
+    other.close()
+
+
+def test_compare_personas_side_by_side(qtbot, tmp_path: Path) -> None:
+    window = open_window(qtbot, tmp_path)
+    window.act_compare.trigger()
+    dialog = window._compare_dialog
+    qtbot.addWidget(dialog)
+    names = [dialog.left.picker.itemText(i) for i in range(dialog.left.picker.count())]
+    assert names == ["First-time visitor", "Form abandoner", "Loyal customer"]
+    dialog.left.picker.setCurrentIndex(0)
+    dialog.right.picker.setCurrentIndex(2)
+    left = [dialog.left.pains.item(i).text() for i in range(dialog.left.pains.count())]
+    right = [dialog.right.pains.item(i).text() for i in range(dialog.right.pains.count())]
+    # the first-time visitor gives up at the confirmation e-mail: that pain point is theirs
+    assert "Confirm e-mail: The e-mail lands in spam or arrives late" in left
+    assert "First use: Membership conditions are hard to find" in right
+    assert len(dialog.left.curve.points()) == 4 and len(dialog.right.curve.points()) == 4
