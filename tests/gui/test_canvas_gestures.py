@@ -158,7 +158,7 @@ def test_drag_an_emotion_point_snaps_to_the_scale(qtbot, tmp_path: Path) -> None
     window = open_window(qtbot, tmp_path)
     scene, view = window.scene, window.view
     m = window.current_map()
-    persona = window.document.workspace.persona_named("Form abandoner")
+    persona = window.document.workspace.persona_named("Daniel Okafor")
     step = m.stage_named("Sign up").steps[1].id
     point = m.emotion_at(step, persona.id)
     assert point.score == -2

@@ -61,26 +61,26 @@ def stored(window: MainWindow):
 # --------------------------------------------------------------------------- editor
 def test_editor_fields_are_saved_as_undoable_edits(qtbot, tmp_path: Path) -> None:
     window = open_window(qtbot, tmp_path)
-    dialog = open_editor(qtbot, window, "Form abandoner")
-    persona = persona_named(window, "Form abandoner")
-    type_into(dialog.lines["name"], "Daniel Okafor")
-    type_into(dialog.lines["age_range"], "35-44")
+    dialog = open_editor(qtbot, window, "Daniel Okafor")
+    persona = persona_named(window, "Daniel Okafor")
+    type_into(dialog.lines["name"], "Dan Okafor")
+    type_into(dialog.lines["age_range"], "45-54")
     type_into(dialog.lines["location"], "Leeds")
-    assert (persona.name, persona.age_range, persona.location) == ("Daniel Okafor", "35-44",
+    assert (persona.name, persona.age_range, persona.location) == ("Dan Okafor", "45-54",
                                                                   "Leeds")
     goals = dialog.plains["goals"]
     type_into(goals, "Join in a minute\nNo phone number", finish=None)
     dialog.lines["role"].setFocus()  # leaving the list saves it
     assert persona.goals == ["Join in a minute", "No phone number"]
-    # preferred channels: tick "email" (QTest clicks do not reach item check boxes offscreen,
+    # preferred channels: tick "store" (QTest clicks do not reach item check boxes offscreen,
     # so the item is ticked the way the list's delegate does it)
-    email = dialog.channels.findItems("email", Qt.MatchFlag.MatchExactly)[0]
-    email.setCheckState(Qt.CheckState.Checked)
-    assert persona.channels == ["email"]
+    store = dialog.channels.findItems("store", Qt.MatchFlag.MatchExactly)[0]
+    store.setCheckState(Qt.CheckState.Checked)
+    assert persona.channels == ["web", "email", "store", "chat"]
     dialog.tech_comfort.setFocus()
     QTest.keyClick(dialog.tech_comfort, Qt.Key.Key_Up)
     QTest.keyClick(dialog.tech_comfort, Qt.Key.Key_Up)
-    assert persona.tech_comfort == 2
+    assert persona.tech_comfort == 5
     type_into(dialog.segment_edit, "platform = desktop\ncountry = UK", finish=None)
     dialog.lines["role"].setFocus()
     assert persona.segment == {"platform": "desktop", "country": "UK"}
@@ -89,11 +89,11 @@ def test_editor_fields_are_saved_as_undoable_edits(qtbot, tmp_path: Path) -> Non
     steps = window.editor.stack.count()
     assert steps >= 8
     QTest.keyClick(dialog, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo in dialog
-    assert persona.segment == {}
-    assert dialog.segment_edit.toPlainText() == ""  # the form follows the model
+    assert persona.segment == {"platform": "desktop"}
+    assert dialog.segment_edit.toPlainText() == "platform = desktop"  # the form follows
     while window.editor.stack.canUndo():
         window.editor.stack.undo()
-    assert persona.name == "Form abandoner" and dialog.lines["name"].text() == "Form abandoner"
+    assert persona.name == "Daniel Okafor" and dialog.lines["name"].text() == "Daniel Okafor"
 
 
 def test_a_bad_segment_line_is_refused_with_a_message(qtbot, tmp_path: Path,
@@ -102,11 +102,11 @@ def test_a_bad_segment_line_is_refused_with_a_message(qtbot, tmp_path: Path,
     monkeypatch.setattr(QMessageBox, "warning",
                         staticmethod(lambda parent, title, text: shown.append(text)))
     window = open_window(qtbot, tmp_path)
-    dialog = open_editor(qtbot, window, "Loyal customer")
+    dialog = open_editor(qtbot, window, "Margaret Lindqvist")
     type_into(dialog.segment_edit, "platform mobile", finish=None)
     dialog.lines["role"].setFocus()
     assert shown == ["segment line 1: write it as 'attribute = value'"]
-    assert persona_named(window, "Loyal customer").segment == {}
+    assert persona_named(window, "Margaret Lindqvist").segment == {"customer_type": "returning"}
 
 
 def test_duplicate_names_are_refused(qtbot, tmp_path: Path, monkeypatch) -> None:
@@ -114,11 +114,11 @@ def test_duplicate_names_are_refused(qtbot, tmp_path: Path, monkeypatch) -> None
     monkeypatch.setattr(QMessageBox, "warning",
                         staticmethod(lambda parent, title, text: shown.append(text)))
     window = open_window(qtbot, tmp_path)
-    dialog = open_editor(qtbot, window, "Loyal customer")
-    type_into(dialog.lines["name"], "Form abandoner")
-    assert persona_named(window, "Loyal customer") is not None
-    assert dialog.lines["name"].text() == "Loyal customer"
-    assert any("already a persona named 'Form abandoner'" in s for s in shown)
+    dialog = open_editor(qtbot, window, "Margaret Lindqvist")
+    type_into(dialog.lines["name"], "Daniel Okafor")
+    assert persona_named(window, "Margaret Lindqvist") is not None
+    assert dialog.lines["name"].text() == "Margaret Lindqvist"
+    assert any("already a persona named 'Daniel Okafor'" in s for s in shown)
 
 
 # --------------------------------------------------------------------------- photos
@@ -137,9 +137,9 @@ def test_photo_is_scaled_and_stored(qtbot, tmp_path: Path) -> None:
     image.fill(QColor("#3d6fd1"))
     assert image.save(str(source), "JPG")
     window = open_window(qtbot, tmp_path)
-    dialog = open_editor(qtbot, window, "Loyal customer")
+    dialog = open_editor(qtbot, window, "Margaret Lindqvist")
     assert dialog.choose_photo_file(str(source))
-    persona = persona_named(window, "Loyal customer")
+    persona = persona_named(window, "Margaret Lindqvist")
     stored_image = QImage.fromData(persona.photo)
     assert (stored_image.width(), stored_image.height()) == (512, 384)
     assert not dialog.photo_label.pixmap().isNull()
@@ -178,10 +178,10 @@ def test_refused_photo_shows_a_message_and_keeps_the_old_one(qtbot, tmp_path: Pa
     bad = tmp_path / "bad.png"
     bad.write_bytes(b"not a picture")
     window = open_window(qtbot, tmp_path)
-    dialog = open_editor(qtbot, window, "Loyal customer")
+    dialog = open_editor(qtbot, window, "Margaret Lindqvist")
     assert not dialog.choose_photo_file(str(bad))
     assert shown and "bad.png" in shown[0]
-    assert persona_named(window, "Loyal customer").photo is None
+    assert persona_named(window, "Margaret Lindqvist").photo is None
     assert window.editor.stack.count() == 0
 
 
@@ -191,29 +191,29 @@ def test_gallery_search_new_duplicate_and_delete_with_usage(qtbot, tmp_path: Pat
     window = open_window(qtbot, tmp_path)
     gallery = window.gallery
     assert gallery.list.count() == 3
-    QTest.keyClicks(gallery.search, "abandon")
+    QTest.keyClicks(gallery.search, "abandon")  # matches the role "Form abandoner"
     visible = [gallery.list.item(i).text() for i in range(gallery.list.count())
                if not gallery.list.item(i).isHidden()]
-    assert visible == ["Form abandoner"]
+    assert visible == ["Daniel Okafor"]
     gallery.search.clear()
-    gallery.select(persona_named(window, "Form abandoner").id)
+    gallery.select(persona_named(window, "Daniel Okafor").id)
     QTest.mouseClick(gallery.duplicate_button, Qt.MouseButton.LeftButton)
-    copy = persona_named(window, "Form abandoner copy")
+    copy = persona_named(window, "Daniel Okafor copy")
     assert copy is not None and copy.frustrations == persona_named(
-        window, "Form abandoner").frustrations
+        window, "Daniel Okafor").frustrations
     asked: list[str] = []
     monkeypatch.setattr(QMessageBox, "question", staticmethod(
         lambda parent, title, text: asked.append(text) or QMessageBox.StandardButton.Yes))
-    original = persona_named(window, "Form abandoner")
+    original = persona_named(window, "Daniel Okafor")
     m = window.current_map()
     points = [p.id for p in m.emotions.values() if p.persona_id == original.id]
     gallery.select(original.id)
     QTest.mouseClick(gallery.delete_button, Qt.MouseButton.LeftButton)
     assert "used on 1 map(s): Membership sign-up" in asked[0]
-    assert persona_named(window, "Form abandoner") is None
+    assert persona_named(window, "Daniel Okafor") is None
     assert original.id not in m.persona_ids and not set(points) & set(m.emotions)
     window.act_undo.trigger()
-    assert persona_named(window, "Form abandoner") is original
+    assert persona_named(window, "Daniel Okafor") is original
     assert original.id in m.persona_ids and set(points) <= set(m.emotions)
     QTest.mouseClick(gallery.new_button, Qt.MouseButton.LeftButton)
     assert persona_named(window, "New persona") is not None
@@ -245,7 +245,7 @@ def test_each_curve_can_be_hidden_from_the_legend(qtbot, tmp_path: Path) -> None
     window = open_window(qtbot, tmp_path)
     scene, view = window.scene, window.view
     m = window.current_map()
-    abandoner = persona_named(window, "Form abandoner")
+    abandoner = persona_named(window, "Daniel Okafor")
     lane_item = scene.lanes[m.lane_named("Emotions").id]
     row = next(rect for rect, owner in lane_item.legend_rows() if owner == abandoner.id)
     target = lane_item.mapToScene(row.center())
@@ -265,7 +265,7 @@ def test_persona_file_export_and_import_across_workspaces(qtbot, tmp_path: Path)
 
     window = open_window(qtbot, tmp_path)
     gallery = window.gallery
-    gallery.select(persona_named(window, "Loyal customer").id)
+    gallery.select(persona_named(window, "Margaret Lindqvist").id)
     out = tmp_path / "loyal.json"
     assert gallery.export_selected(out)
     other_doc = Document(WorkspaceFile.open(tmp_path / "other.jdesk", create=True))
@@ -273,11 +273,11 @@ def test_persona_file_export_and_import_across_workspaces(qtbot, tmp_path: Path)
     qtbot.addWidget(other)
     persona_id = other.gallery.import_file(out)
     imported = other_doc.workspace.personas[persona_id]
-    original = persona_named(window, "Loyal customer")
+    original = persona_named(window, "Margaret Lindqvist")
     assert imported.name == original.name and imported.id != original.id
     assert imported.frustrations == original.frustrations
     again = other.gallery.import_file(out)
-    assert other_doc.workspace.personas[again].name == "Loyal customer (2)"
+    assert other_doc.workspace.personas[again].name == "Margaret Lindqvist (2)"
     other.close()
 
 
@@ -287,7 +287,7 @@ def test_compare_personas_side_by_side(qtbot, tmp_path: Path) -> None:
     dialog = window._compare_dialog
     qtbot.addWidget(dialog)
     names = [dialog.left.picker.itemText(i) for i in range(dialog.left.picker.count())]
-    assert names == ["First-time visitor", "Form abandoner", "Loyal customer"]
+    assert names == ["Noor Haddad", "Daniel Okafor", "Margaret Lindqvist"]
     dialog.left.picker.setCurrentIndex(0)
     dialog.right.picker.setCurrentIndex(2)
     left = [dialog.left.pains.item(i).text() for i in range(dialog.left.pains.count())]
