@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QFontMetricsF, QPainter, QPen
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsScene,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from journeydesk.domain.commands import Changes
 from journeydesk.domain.model import JourneyMap, LaneType
+from journeydesk.gui.avatar import AVATAR_COLOURS, avatar_colour
 from journeydesk.gui.canvas.items import (
     CardItem,
     DropIndicatorItem,
@@ -155,8 +156,7 @@ class MapScene(QGraphicsScene):
         owners: list[str | None] = [*m.persona_ids]
         if any(p.persona_id is None for p in m.emotions.values()):
             owners.append(None)
-        colours = {owner: self.theme.curve_colours[i % len(self.theme.curve_colours)]
-                   for i, owner in enumerate(owners)}
+        colours = self._curve_colours(owners)
         for point_id in list(self.points):
             if point_id not in m.emotions:
                 self.removeItem(self.points.pop(point_id))
@@ -185,6 +185,23 @@ class MapScene(QGraphicsScene):
         for lane_item in self.lanes.values():
             lane_item.legend = legend if lane_item.lane.type is LaneType.EMOTIONS else []
             lane_item.update()
+
+    def _curve_colours(self, owners: list[str | None]) -> dict[str | None, QColor]:
+        """Each persona's curve in its avatar colour (as in the gallery), never two alike."""
+        personas = self.editor.document.workspace.personas
+        palette = [QColor(c) for c in AVATAR_COLOURS]
+        colours: dict[str | None, QColor] = {}
+        used: set[str] = set()
+        for owner in owners:
+            if owner is None or owner not in personas:
+                colour = self.theme.muted_text
+            else:
+                colour = avatar_colour(personas[owner].name)
+                if colour.name() in used:
+                    colour = next((c for c in palette if c.name() not in used), colour)
+            used.add(colour.name())
+            colours[owner] = colour
+        return colours
 
     def text_height(self, text: str, width: float) -> float:
         """Height of wrapped card text (cached: layout asks for every card)."""

@@ -51,7 +51,6 @@ class Theme:
     find_highlight: QColor
     drop_indicator: QColor
     lanes: dict[LaneType, LaneLook] = field(default_factory=dict)
-    curve_colours: tuple[QColor, ...] = ()
 
     def look(self, lane_type: LaneType) -> LaneLook:
         """The look of a lane type."""
@@ -83,7 +82,6 @@ LIGHT = Theme(
         LaneType.NOTES: ("#fffbe0", "#b59a16", "#faf9f2"),
         LaneType.METRICS: ("#f3ecfa", "#7b3fb5", "#f8f5fb"),
     }),
-    curve_colours=tuple(_c(c) for c in ("#7b5cd6", "#e07a1f", "#1f9bb4", "#c2417d", "#4f8a2b")),
 )
 
 DARK = Theme(
@@ -103,7 +101,6 @@ DARK = Theme(
         LaneType.NOTES: ("#39361f", "#d8c14a", "#24241f"),
         LaneType.METRICS: ("#2f2540", "#b98af0", "#241f2b"),
     }),
-    curve_colours=tuple(_c(c) for c in ("#a48cf0", "#ffa04d", "#4fd0e8", "#f07ab0", "#8fd16a")),
 )
 
 THEMES = {"light": LIGHT, "dark": DARK}
