@@ -15,7 +15,7 @@ from pathlib import Path
 from journeydesk import __version__
 from journeydesk.domain.commands import AddMapCommand
 from journeydesk.domain.model import DomainError, JourneyMap, Persona, Workspace
-from journeydesk.exchange import json_map
+from journeydesk.exchange import json_map, json_persona
 from journeydesk.exchange.files import write_atomic
 from journeydesk.exchange.json_map import FormatError
 from journeydesk.store.document import Document
@@ -24,6 +24,7 @@ from journeydesk.store.workspace_file import WorkspaceError, WorkspaceFile
 
 PROG = "journeydesk"
 EXPORT_FORMATS = (".json",)
+PERSONA_EXPORT_FORMATS = (".json", ".pdf", ".png")
 IMPORT_FORMATS = (".json",)
 
 
@@ -66,19 +67,43 @@ def cmd_import_map(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_export(args: argparse.Namespace) -> int:
-    """Write a map to a file whose format follows its extension."""
-    out = Path(args.output)
-    if out.suffix.lower() not in EXPORT_FORMATS:
-        raise UsageError(f"cannot export to {out.name!r}: supported formats are "
-                         f"{', '.join(EXPORT_FORMATS)}")
+def cmd_personas(args: argparse.Namespace) -> int:
+    """Print one line per persona, by name: name, role, number of maps showing it."""
     with WorkspaceFile.open(_existing(args.workspace), read_only=True) as ws_file:
         ws = ws_file.load()
-    journey_map = _find_map(ws, args.map, args.workspace)
+    for persona in sorted(ws.personas.values(), key=lambda p: p.name):
+        maps = sum(persona.id in m.persona_ids for m in ws.maps.values())
+        print(f"{_one_line(persona.name)}\t{_one_line(persona.role)}\t{maps} maps")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write a map or a persona to a file whose format follows its extension."""
+    out = Path(args.output)
+    suffix = out.suffix.lower()
+    formats = EXPORT_FORMATS if args.map is not None else PERSONA_EXPORT_FORMATS
+    if suffix not in formats:
+        what = "a map" if args.map is not None else "a persona"
+        raise UsageError(f"cannot export {what} to {out.name!r}: supported formats are "
+                         f"{', '.join(formats)}")
+    with WorkspaceFile.open(_existing(args.workspace), read_only=True) as ws_file:
+        ws = ws_file.load()
     try:
-        write_atomic(out, json_map.dumps_map(journey_map, ws))
+        if args.map is not None:
+            write_atomic(out, json_map.dumps_map(_find_map(ws, args.map, args.workspace), ws))
+            return 0
+        persona = _find_persona(ws, args.persona, args.workspace)
+        if suffix == ".json":
+            write_atomic(out, json_persona.dumps_persona(persona))
+        else:
+            try:
+                from journeydesk.gui.persona_page import render_persona_page
+            except ImportError as exc:  # Qt or a system library it needs is missing
+                raise UserError(f"cannot write {suffix} files here: Qt did not load ({exc})"
+                                ) from None
+            render_persona_page(persona, ws, out)
     except OSError as exc:
-        raise UserError(f"{out}: cannot be written ({exc.strerror})") from None
+        raise UserError(f"{out}: cannot be written ({exc.strerror or exc})") from None
     return 0
 
 
@@ -120,6 +145,19 @@ def _parse_map(source: Path, text: str, ws: Workspace) -> tuple[JourneyMap, list
         raise UserError(f"{source}: {exc}") from None
 
 
+def _one_line(text: str) -> str:
+    """``text`` with tabs and line breaks as spaces, so that each record stays one line."""
+    return " ".join(text.replace("\t", " ").splitlines()) if text else ""
+
+
+def _find_persona(ws: Workspace, name: str, workspace: str) -> Persona:
+    persona = ws.persona_named(name)
+    if persona is None:
+        names = ", ".join(sorted(p.name for p in ws.personas.values())) or "none"
+        raise UserError(f"{workspace}: has no persona named {name!r} (personas: {names})")
+    return persona
+
+
 def _find_map(ws: Workspace, name: str, workspace: str) -> JourneyMap:
     journey_map = ws.map_named(name)
     if journey_map is None:
@@ -142,17 +180,25 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[..., int
     p = sub.add_parser("maps", help="list the maps of a workspace (name, stages, cards)")
     p.add_argument("workspace", metavar="WORKSPACE")
 
+    p = sub.add_parser("personas", help="list the personas of a workspace (name, role, maps)")
+    p.add_argument("workspace", metavar="WORKSPACE")
+
     p = sub.add_parser("import-map", help="import a map file (.json) into a workspace")
     p.add_argument("workspace", metavar="WORKSPACE", help="created when it does not exist")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--name", help="import under this name instead of the file's")
 
-    p = sub.add_parser("export", help="export a map; the format follows the extension (.json)")
+    p = sub.add_parser("export", help="export a map (.json) or a persona (.json, .pdf, .png); "
+                                      "the format follows the extension")
     p.add_argument("workspace", metavar="WORKSPACE")
-    p.add_argument("--map", required=True, metavar="NAME")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--map", metavar="NAME", help="the map to export")
+    which.add_argument("--persona", metavar="NAME",
+                       help="the persona to export: data (.json) or a one-page sheet (.pdf, .png)")
     p.add_argument("-o", "--output", required=True, metavar="FILE")
 
-    handlers = {"maps": cmd_maps, "import-map": cmd_import_map, "export": cmd_export}
+    handlers = {"maps": cmd_maps, "personas": cmd_personas, "import-map": cmd_import_map,
+                "export": cmd_export}
     return parser, handlers
 
 
