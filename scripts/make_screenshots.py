@@ -58,6 +58,9 @@ def main() -> int:
     app.processEvents()
     dialog.grab().save(str(OUT / "persona-editor.png"))
     dialog.close()
+    from journeydesk.gui.persona_page import render_persona_page
+
+    render_persona_page(noor, document.workspace, OUT / "persona-sheet.png")
     window.close()
     document.close()
     print(f"screenshots written to {OUT}")
