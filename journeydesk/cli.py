@@ -15,17 +15,24 @@ from pathlib import Path
 from journeydesk import __version__
 from journeydesk.domain.commands import AddMapCommand
 from journeydesk.domain.model import DomainError, JourneyMap, Persona, Workspace
-from journeydesk.exchange import json_map, json_persona
+from journeydesk.exchange import json_persona
 from journeydesk.exchange.files import write_atomic
 from journeydesk.exchange.json_map import FormatError
+from journeydesk.exchange.map_formats import (
+    PICTURE_FORMATS,
+    READ_FORMATS,
+    WRITE_FORMATS,
+    ImportedMap,
+    read_map,
+    write_map,
+)
 from journeydesk.store.document import Document
 from journeydesk.store.paths import default_workspace_path
 from journeydesk.store.workspace_file import WorkspaceError, WorkspaceFile
 
 PROG = "journeydesk"
-EXPORT_FORMATS = (".json",)
+MAP_EXPORT_FORMATS = (*WRITE_FORMATS, *PICTURE_FORMATS)
 PERSONA_EXPORT_FORMATS = (".json", ".pdf", ".png")
-IMPORT_FORMATS = (".json",)
 
 
 class UserError(Exception):
@@ -46,23 +53,30 @@ def cmd_maps(args: argparse.Namespace) -> int:
 
 
 def cmd_import_map(args: argparse.Namespace) -> int:
-    """Import a map file into the workspace (created if missing); print the map's name."""
+    """Import a map file into the workspace (created if missing); print the map's name.
+
+    Notes about the import (guessed lane types, clamped scores...) go to stderr.
+    """
     source = Path(args.file)
-    if source.suffix.lower() not in IMPORT_FORMATS:
+    if source.suffix.lower() not in READ_FORMATS:
         raise UsageError(f"cannot import {source.name!r}: supported formats are "
-                         f"{', '.join(IMPORT_FORMATS)}")
-    text = _read_text(source)
+                         f"{', '.join(READ_FORMATS)}")
+    if not source.is_file():
+        raise UserError(f"{source}: no such file")
     if not Path(args.workspace).exists():
-        _parse_map(source, text, Workspace())  # a bad file must not leave an empty workspace
+        _parse_map(source, Workspace())  # a bad file must not leave an empty workspace
     with WorkspaceFile.open(args.workspace, create=True) as ws_file:
         doc = Document(ws_file)
-        journey_map, new_personas = _parse_map(source, text, doc.workspace)
+        imported = _parse_map(source, doc.workspace)
+        journey_map = imported.map
         if args.name:
             journey_map.name = args.name
         if doc.workspace.map_named(journey_map.name) is not None:
             raise UserError(f"{args.workspace}: already has a map named {journey_map.name!r}; "
                             "use --name to import it under another name")
-        doc.execute(AddMapCommand(journey_map, new_personas))
+        doc.execute(AddMapCommand(journey_map, imported.personas))
+        for warning in imported.warnings:
+            print(f"{PROG}: note: {warning}", file=sys.stderr)
         print(journey_map.name)
     return 0
 
@@ -81,30 +95,61 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Write a map or a persona to a file whose format follows its extension."""
     out = Path(args.output)
     suffix = out.suffix.lower()
-    formats = EXPORT_FORMATS if args.map is not None else PERSONA_EXPORT_FORMATS
+    formats = MAP_EXPORT_FORMATS if args.map is not None else PERSONA_EXPORT_FORMATS
     if suffix not in formats:
         what = "a map" if args.map is not None else "a persona"
         raise UsageError(f"cannot export {what} to {out.name!r}: supported formats are "
                          f"{', '.join(formats)}")
+    if args.map is None and (args.scale or args.dpi or args.pages):
+        raise UsageError("--scale, --dpi and --pages apply to map pictures only")
     with WorkspaceFile.open(_existing(args.workspace), read_only=True) as ws_file:
+        if args.map is not None and suffix in PICTURE_FORMATS:
+            _export_map_picture(ws_file, args, out)
+            return 0
         ws = ws_file.load()
     try:
         if args.map is not None:
-            write_atomic(out, json_map.dumps_map(_find_map(ws, args.map, args.workspace), ws))
+            write_map(_find_map(ws, args.map, args.workspace), ws, out)
             return 0
         persona = _find_persona(ws, args.persona, args.workspace)
         if suffix == ".json":
             write_atomic(out, json_persona.dumps_persona(persona))
         else:
-            try:
-                from journeydesk.gui.persona_page import render_persona_page
-            except ImportError as exc:  # Qt or a system library it needs is missing
-                raise UserError(f"cannot write {suffix} files here: Qt did not load ({exc})"
-                                ) from None
+            render_persona_page = _gui_function("persona_page", "render_persona_page", suffix)
             render_persona_page(persona, ws, out)
     except OSError as exc:
         raise UserError(f"{out}: cannot be written ({exc.strerror or exc})") from None
     return 0
+
+
+def _export_map_picture(ws_file: WorkspaceFile, args: argparse.Namespace, out: Path) -> None:
+    suffix = out.suffix.lower()
+    if args.scale and args.dpi:
+        raise UsageError("give --scale or --dpi, not both")
+    if (args.scale or args.dpi) and suffix != ".png":
+        raise UsageError("--scale and --dpi apply to .png pictures")
+    if args.pages and suffix != ".pdf":
+        raise UsageError("--pages applies to .pdf files")
+    export_picture = _gui_function("map_picture", "export_picture", suffix)
+    document = Document(ws_file)
+    journey_map = _find_map(document.workspace, args.map, args.workspace)
+    try:
+        export_picture(document, journey_map.id, out, scale=args.scale, dpi=args.dpi,
+                       pages=args.pages or "fit")
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"{out}: cannot be written ({exc.strerror or exc})") from None
+
+
+def _gui_function(module: str, name: str, suffix: str):  # noqa: ANN202
+    """A drawing function from journeydesk.gui, loaded only when a picture is asked for."""
+    import importlib
+
+    try:
+        return getattr(importlib.import_module(f"journeydesk.gui.{module}"), name)
+    except ImportError as exc:  # Qt or a system library it needs is missing
+        raise UserError(f"cannot write {suffix} files here: Qt did not load ({exc})") from None
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
@@ -127,22 +172,23 @@ def _existing(workspace: str) -> Path:
     return path
 
 
-def _read_text(path: Path) -> str:
+def _positive(text: str) -> float:
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: is not UTF-8 text") from None
-    except OSError as exc:
-        raise UserError(f"{path}: cannot be read ({exc.strerror})") from None
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be above 0")
+    return value
 
 
-def _parse_map(source: Path, text: str, ws: Workspace) -> tuple[JourneyMap, list[Persona]]:
+def _parse_map(source: Path, ws: Workspace) -> ImportedMap:
     try:
-        return json_map.loads_map(text, ws)
+        return read_map(source, ws)
     except FormatError as exc:
         raise UserError(f"{source}: {exc}") from None
+    except OSError as exc:
+        raise UserError(f"{source}: cannot be read ({exc.strerror or exc})") from None
 
 
 def _one_line(text: str) -> str:
@@ -183,19 +229,26 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[..., int
     p = sub.add_parser("personas", help="list the personas of a workspace (name, role, maps)")
     p.add_argument("workspace", metavar="WORKSPACE")
 
-    p = sub.add_parser("import-map", help="import a map file (.json) into a workspace")
+    p = sub.add_parser("import-map", help="import a map file (.json, .xlsx, .mmd) into a workspace")
     p.add_argument("workspace", metavar="WORKSPACE", help="created when it does not exist")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--name", help="import under this name instead of the file's")
 
-    p = sub.add_parser("export", help="export a map (.json) or a persona (.json, .pdf, .png); "
-                                      "the format follows the extension")
+    p = sub.add_parser("export", help="export a map (.json, .xlsx, .mmd, .csv, .png, .svg, .pdf) "
+                                      "or a persona (.json, .pdf, .png); the format follows "
+                                      "the extension")
     p.add_argument("workspace", metavar="WORKSPACE")
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--map", metavar="NAME", help="the map to export")
     which.add_argument("--persona", metavar="NAME",
                        help="the persona to export: data (.json) or a one-page sheet (.pdf, .png)")
     p.add_argument("-o", "--output", required=True, metavar="FILE")
+    p.add_argument("--scale", type=_positive, metavar="S",
+                   help="map pictures (.png): pixels per canvas unit (default 2)")
+    p.add_argument("--dpi", type=_positive, metavar="D",
+                   help="map pictures (.png): resolution; 96 dpi is the canvas at 100 %%")
+    p.add_argument("--pages", choices=["fit", "tile"],
+                   help="map PDFs: fit the map on one page (default) or tile it at full size")
 
     handlers = {"maps": cmd_maps, "personas": cmd_personas, "import-map": cmd_import_map,
                 "export": cmd_export}

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QTreeWidget,
     QTreeWidgetItem,
     QUndoView,
+    QWidget,
 )
 
 from journeydesk.domain.commands import (
@@ -41,6 +42,12 @@ from journeydesk.gui.persona_editor import PersonaEditorDialog, open_persona_edi
 from journeydesk.gui.persona_gallery import PersonaGalleryWidget
 from journeydesk.store.document import Document
 
+EXPORT_FILTERS = ";;".join([
+    "PDF (*.pdf)", "PNG picture (*.png)", "SVG picture (*.svg)", "Excel workbook (*.xlsx)",
+    "JourneyDesk map (*.json)", "Mermaid journey (*.mmd)", "Cards as CSV (*.csv)"])
+IMPORT_FILTERS = ";;".join([
+    "Map files (*.json *.xlsx *.mmd)", "JourneyDesk map (*.json)", "Excel workbook (*.xlsx)",
+    "Mermaid journey (*.mmd)"])
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "resources" / "templates"
 MAX_RECENT = 8
 
@@ -151,6 +158,7 @@ class MainWindow(QMainWindow):
         self.act_save_copy = a("Save a &copy…", self.save_copy, "Ctrl+Shift+S")
         self.act_import = a("&Import map…", self.import_map, "Ctrl+I")
         self.act_export = a("&Export map…", self.export_map, "Ctrl+E")
+        self.act_print = a("&Print…", self.print_map, QKeySequence.StandardKey.Print)
         self.act_quit = a("&Quit", self.close, std.Quit)
 
         self.act_undo = self.editor.stack.createUndoAction(self, "&Undo")
@@ -194,7 +202,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &recent")
         file_menu.addAction(self.act_save_copy)
         file_menu.addSeparator()
-        file_menu.addActions([self.act_import, self.act_export])
+        file_menu.addActions([self.act_import, self.act_export, self.act_print])
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         edit_menu = bar.addMenu("&Edit")
@@ -606,43 +614,106 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Saved a copy as {path}", 5000)
 
     def import_map(self, path: Path | None = None) -> str | None:
-        """Import a map file (.json)."""
-        from journeydesk.exchange.json_map import FormatError, loads_map
+        """Import a map file (.json, .xlsx from JourneyDesk or a plain grid, Mermaid .mmd)."""
+        from journeydesk.exchange.json_map import FormatError
+        from journeydesk.exchange.map_formats import read_map
 
         if path is None:
-            path = self._ask_path("Import map", "JourneyDesk maps (*.json)", save=False)
+            path = self._ask_path("Import map", IMPORT_FILTERS, save=False)
         if path is None:
             return None
         try:
-            m, personas = loads_map(path.read_text(encoding="utf-8-sig"),
-                                    self.document.workspace)
-        except (FormatError, OSError, UnicodeDecodeError) as exc:
+            imported = read_map(path, self.document.workspace)
+        except (FormatError, ValueError, OSError) as exc:
             self._on_refused(f"{path.name}: {exc}")
             return None
+        m = imported.map
         m.name = self._free_map_name(m.name)
-        if self.editor.run(AddMapCommand(m, personas)):
-            self.open_map(m.id)
-            return m.id
-        return None
+        if not self.editor.run(AddMapCommand(m, imported.personas)):
+            return None
+        self.open_map(m.id)
+        if imported.warnings:
+            QMessageBox.information(self, "Imported with notes",
+                                    f"{path.name} was imported. Please check:\n\n• "
+                                    + "\n• ".join(imported.warnings))
+        return m.id
 
-    def export_map(self, path: Path | None = None) -> None:
-        """Export the current map (.json)."""
-        from journeydesk.exchange.files import write_atomic
-        from journeydesk.exchange.json_map import dumps_map
+    def export_map(self, path: Path | None = None, *, pages: str | None = None,
+                   scale: float = 2.0) -> bool:
+        """Export the current map; the format follows the extension.
+
+        JSON, Excel, Mermaid and CSV come from ``exchange``; PNG, SVG and PDF are drawn. PDF
+        asks whether to fit one page or tile pages (unless ``pages`` says). Long exports show a
+        progress dialog that can cancel; the old file then stays as it was.
+        """
+        from journeydesk.exchange.map_formats import (
+            PICTURE_FORMATS,
+            ExportCancelled,
+            write_map,
+        )
+        from journeydesk.gui import map_picture
 
         m = self.current_map()
         if m is None:
-            return
+            return False
         if path is None:
-            path = self._ask_path("Export map", "JourneyDesk maps (*.json)", save=True)
+            path = self._ask_path("Export map", EXPORT_FILTERS, save=True)
         if path is None:
-            return
+            return False
+        suffix = path.suffix.lower()
+        if suffix == ".pdf" and pages is None:
+            pages = self._ask_page_mode("Export as PDF")
+            if pages is None:
+                return False
+        progress = _ProgressDialog(self, f"Exporting {m.name}…")
         try:
-            write_atomic(path, dumps_map(m, self.document.workspace))
-        except OSError as exc:
-            self._on_refused(f"{path}: could not be written ({exc.strerror})")
-            return
+            if suffix in PICTURE_FORMATS:
+                map_picture.export_picture(self.document, m.id, path, scale=scale,
+                                           pages=pages or "fit", progress=progress.step)
+            else:
+                write_map(m, self.document.workspace, path, progress=progress.step)
+        except ExportCancelled:
+            self.statusBar().showMessage("Export cancelled; nothing was written.", 5000)
+            return False
+        except (OSError, ValueError) as exc:
+            self._on_refused(f"{path.name}: could not be written ({exc})")
+            return False
+        finally:
+            progress.close()
         self.statusBar().showMessage(f"Exported {m.name} to {path}", 5000)
+        return True
+
+    def _ask_page_mode(self, title: str) -> str | None:
+        choice, ok = QInputDialog.getItem(self, title, "Pages:",
+                                          ["Fit the map on one page",
+                                           "Tile the map at full size"], 0, False)
+        if not ok:
+            return None
+        return "fit" if choice.startswith("Fit") else "tile"
+
+    def print_map(self, mode: str | None = None) -> bool:
+        """File > Print: a preview of the pages (fit or tiled, landscape), then print."""
+        from PySide6.QtGui import QPageLayout
+        from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+
+        from journeydesk.gui.map_picture import paint_pages
+
+        m = self.current_map()
+        if m is None:
+            return False
+        mode = mode or self._ask_page_mode("Print")
+        if mode is None:
+            return False
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setPageOrientation(QPageLayout.Orientation.Landscape)
+        printer.setDocName(m.name)
+        preview = QPrintPreviewDialog(printer, self)
+        preview.setWindowTitle(f"Print {m.name}")
+        preview.paintRequested.connect(
+            lambda device: paint_pages(device, self.document, m.id, mode=mode))
+        self._print_preview = preview
+        preview.open()
+        return True
 
     # ------------------------------------------------------------------------ view
     def _toggle_minimap(self) -> None:
@@ -749,7 +820,8 @@ class MainWindow(QMainWindow):
                        self.act_paste, self.act_rename_map, self.act_delete_map,
                        self.act_duplicate_map):
             action.setEnabled(has_map and writable)
-        for action in (self.act_export, self.act_select_all, self.act_find, self.act_compare,
+        for action in (self.act_export, self.act_print, self.act_select_all, self.act_find,
+                       self.act_compare,
                        self.act_zoom_in,
                        self.act_zoom_out, self.act_zoom_fit, self.act_zoom_reset):
             action.setEnabled(has_map)
@@ -821,3 +893,27 @@ def _recent(settings: QSettings) -> list[str]:
     if isinstance(raw, str):
         return [raw]
     return [str(p) for p in raw or []]
+
+
+class _ProgressDialog:
+    """A progress dialog shown only when an export takes a while; it can cancel."""
+
+    def __init__(self, parent: QWidget, label: str):
+        from PySide6.QtWidgets import QProgressDialog
+
+        self.dialog = QProgressDialog(label, "Cancel", 0, 100, parent)
+        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.dialog.setMinimumDuration(400)
+        self.dialog.setAutoClose(False)
+        self.dialog.setAutoReset(False)
+
+    def step(self, done: int, total: int) -> bool:
+        """Progress callback for exporters: False when the user pressed Cancel."""
+        self.dialog.setMaximum(max(1, total))
+        self.dialog.setValue(min(done, max(1, total)))
+        QApplication.processEvents()
+        return not self.dialog.wasCanceled()
+
+    def close(self) -> None:
+        self.dialog.close()
+        self.dialog.deleteLater()

@@ -53,12 +53,19 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=120, env=env)
 
 
+PROG = "journeydesk"
+
+
 def one_line_error(result: subprocess.CompletedProcess[str], code: int, words: str) -> None:
     assert result.returncode == code, result.stderr
     assert words in result.stderr
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == (2 if code == 2 else 1), lines  # usage errors add the usage line
+    if code == 2:  # usage errors print the usage first (it may wrap), then one error line
+        assert lines[0].startswith("usage:") and words in lines[-1], lines
+        assert sum(line.startswith(f"{PROG}") for line in lines) == 1, lines
+    else:
+        assert len(lines) == 1, lines
 
 
 # --------------------------------------------------------------------------- personas
@@ -179,9 +186,9 @@ def test_map_and_persona_are_exclusive_and_one_is_required(workspace: Path, tmp_
 @pytest.mark.parametrize(("which", "file", "formats"), [
     (["--persona", "Maria"], "maria.svg", "cannot export a persona to 'maria.svg': "
                                           "supported formats are .json, .pdf, .png"),
-    (["--map", "Renewal"], "map.pdf", "cannot export a map to 'map.pdf': "
-                                      "supported formats are .json"),
-], ids=["persona-svg", "map-pdf"])
+    (["--map", "Renewal"], "map.docx", "cannot export a map to 'map.docx': supported "
+                                       "formats are .json, .xlsx, .mmd, .csv, .png, .svg, .pdf"),
+], ids=["persona-svg", "map-docx"])
 def test_unsupported_extension_is_a_usage_error(workspace: Path, tmp_path: Path,
                                                 which: list[str], file: str,
                                                 formats: str) -> None:

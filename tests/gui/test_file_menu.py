@@ -73,3 +73,47 @@ def test_new_workspace_opens_in_a_new_window(qtbot, tmp_path: Path, monkeypatch)
     assert others[0].document.workspace.maps == {}
     others[0].close()
     assert TEMPLATE.exists()
+
+
+def test_export_pdf_and_png_from_the_menu(qtbot, tmp_path: Path, monkeypatch) -> None:
+    from pypdf import PdfReader
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QInputDialog
+
+    window = open_window(qtbot, tmp_path)
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(
+        lambda *a, **k: ("Tile the map at full size", True)))
+    pdf = tmp_path / "map.pdf"
+    answer_dialogs(monkeypatch, pdf)
+    window.act_export.trigger()
+    reader = PdfReader(str(pdf))
+    assert len(reader.pages) >= 2  # tiled, as chosen
+    assert "Membership sign-up" in reader.pages[0].extract_text().replace("\t", " ")
+    png = tmp_path / "map.png"
+    answer_dialogs(monkeypatch, png)
+    window.act_export.trigger()
+    assert not QImage(str(png)).isNull()
+
+
+def test_print_shows_a_preview_of_the_pages(qtbot, tmp_path: Path, monkeypatch) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from journeydesk.gui import map_picture
+
+    window = open_window(qtbot, tmp_path)
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(
+        lambda *a, **k: ("Fit the map on one page", True)))
+    painted: list[str] = []
+    original = map_picture.paint_pages
+
+    def counting(device, document, map_id, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        painted.append(kwargs["mode"])
+        return original(device, document, map_id, **kwargs)
+
+    monkeypatch.setattr(map_picture, "paint_pages", counting)
+    window.act_print.trigger()
+    preview = window._print_preview
+    qtbot.waitUntil(lambda: bool(painted), timeout=5000)
+    assert painted[0] == "fit"
+    assert preview.isVisible()
+    preview.reject()

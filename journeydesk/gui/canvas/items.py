@@ -22,6 +22,7 @@ from journeydesk.gui.canvas.theme import (
     card_font,
     header_font,
     make_pen,
+    scene_font,
 )
 
 if TYPE_CHECKING:
@@ -174,10 +175,7 @@ class CardItem(_ViewItem):
 
 @cache
 def _small_font(bold: bool = False) -> QFont:
-    font = QFont()
-    font.setPointSizeF(8.5)
-    font.setBold(bold)
-    return font
+    return scene_font(8.5, bold=bold)
 
 
 @cache

@@ -109,17 +109,23 @@ THEMES = {"light": LIGHT, "dark": DARK}
 @cache
 def card_font() -> QFont:
     """The font of card text (one shared instance: painting asks for it for every card)."""
-    font = QFont()
-    font.setPointSizeF(10.5)
-    return font
+    return scene_font(10.5)
 
 
 @cache
 def header_font(size: float = 12.0, bold: bool = True) -> QFont:
     """The font of stage, step and lane headers."""
+    return scene_font(size, bold=bold)
+
+
+def scene_font(points: float, *, bold: bool = False) -> QFont:
+    """A canvas font sized in scene units, so that it is the same on screen, in a PDF and on
+    paper (a point size would grow with the device's DPI).  ``points`` are at 96 dpi.
+    Ligatures are off so that text in a PDF searches and copies as typed."""
     font = QFont()
-    font.setPointSizeF(size)
+    font.setPixelSize(round(points * 96 / 72))
     font.setBold(bold)
+    font.setFeature(QFont.Tag("liga"), 0)
     return font
 
 
