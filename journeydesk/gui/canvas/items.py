@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from journeydesk.domain.model import Card, EmotionPoint, Lane, LaneType, Stage, Step
 from journeydesk.gui.canvas.layout import BADGE_ROW_H, BADGED
+from journeydesk.gui.canvas.overlay import OVERLAY_HEADER_EXTRA, StageNumbers, format_duration
 from journeydesk.gui.canvas.theme import (
     CARD_PAD,
     LANE_TYPE_LABELS,
@@ -70,6 +71,7 @@ class CardItem(_ViewItem):
         self.card = card
         self.lane_type = LaneType.ACTIONS
         self.highlighted = False
+        self.count: int | None = None  # event count while the data overlay is on
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable)
         self.setAcceptHoverEvents(True)
@@ -124,6 +126,11 @@ class CardItem(_ViewItem):
             painter.drawPath(_accent_strip(rect.width(), rect.height()))
 
         text_rect = rect.adjusted(CARD_PAD + 2, CARD_PAD - 1, -CARD_PAD, -CARD_PAD)
+        if self.count is not None:  # the data overlay: how often the card's events happened
+            width = _pill_width(painter, self.count)
+            _pill(painter, QPointF(rect.right() - width - 5, rect.top() + 5), 16,
+                  f"{self.count:,}", QColor("#2f3b52"))
+            text_rect.setRight(text_rect.right() - width - 2)
         badges = self.lane_type in BADGED and bool(
             self.card.severity or self.card.priority or self.card.channel)
         if badges:
@@ -224,6 +231,11 @@ def _note_path(rect: QRectF) -> QPainterPath:
     return path
 
 
+def _pill_width(painter: QPainter, count: int) -> float:
+    painter.setFont(_small_font(bold=True))
+    return painter.fontMetrics().horizontalAdvance(f"{count:,}") + 14
+
+
 def _pill(painter: QPainter, at: QPointF, height: float, label: str, colour: QColor) -> None:
     width = painter.fontMetrics().horizontalAdvance(label) + 14
     painter.setPen(Qt.PenStyle.NoPen)
@@ -276,6 +288,8 @@ class StageHeaderItem(_ViewItem):
     def __init__(self, stage: Stage):
         super().__init__()
         self.stage = stage
+        self.numbers: StageNumbers | None = None  # set while the data overlay is on
+        self.largest_drop = False
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable)
         self.setCursor(Qt.CursorShape.OpenHandCursor)
@@ -286,7 +300,10 @@ class StageHeaderItem(_ViewItem):
         return self.stage.id
 
     def accessible_name(self) -> str:
-        return f"stage: {self.stage.name}"
+        name = f"stage: {self.stage.name}"
+        if self.numbers is not None and self.numbers.users is not None:
+            name += f", {self.numbers.users} users"
+        return name
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
@@ -296,6 +313,12 @@ class StageHeaderItem(_ViewItem):
         painter.setPen(QPen(theme.selection, 2.5) if self.isSelected() else Qt.PenStyle.NoPen)
         painter.setBrush(theme.header_fill)
         painter.drawRoundedRect(r, 6, 6)
+        data_band = 0.0
+        if self.numbers is not None:
+            data_band = OVERLAY_HEADER_EXTRA
+            self._paint_numbers(painter, QRectF(r.left(), r.bottom() - data_band + 4,
+                                                r.width(), data_band - 4), theme)
+            r = r.adjusted(0, 0, 0, -data_band)
         painter.setPen(theme.header_text)
         painter.setFont(header_font(12.5))
         name_rect = r.adjusted(12, 4, -12, -18 if self.stage.description else -4)
@@ -312,6 +335,52 @@ class StageHeaderItem(_ViewItem):
                              painter.fontMetrics().elidedText(self.stage.description,
                                                               Qt.TextElideMode.ElideRight,
                                                               int(desc_rect.width())))
+
+
+    def _paint_numbers(self, painter: QPainter, band: QRectF, theme) -> None:  # noqa: ANN001
+        """Users, conversion from the previous stage, drop-off and a funnel bar."""
+        numbers = self.numbers
+        assert numbers is not None
+        alert = QColor("#cf3b35")
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(255, 255, 255, 30))
+        painter.drawRoundedRect(band.adjusted(6, 0, -6, -4), 5, 5)
+        inner = band.adjusted(14, 4, -14, -8)
+        if numbers.users is None:
+            painter.setFont(_small_font())
+            painter.setPen(theme.header_text)
+            painter.drawText(inner, int(Qt.AlignmentFlag.AlignLeft
+                                        | Qt.AlignmentFlag.AlignVCenter),
+                             "No events bound to this stage")
+            return
+        painter.setFont(header_font(15))
+        painter.setPen(theme.header_text)
+        painter.drawText(QRectF(inner.left(), inner.top(), inner.width(), 22),
+                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                         f"{numbers.users:,} users")
+        parts = []
+        if numbers.conversion_from_previous is not None:
+            parts.append(f"{numbers.conversion_from_previous:.0%} from previous")
+        if numbers.dropped:
+            parts.append(f"−{numbers.dropped:,}")
+        if numbers.median_seconds_from_previous is not None:
+            parts.append(f"median {format_duration(numbers.median_seconds_from_previous)}")
+        painter.setFont(_small_font(bold=self.largest_drop))
+        painter.setPen(QColor("#ffb4ae") if self.largest_drop else theme.header_text)
+        label = "  ·  ".join(parts)
+        if self.largest_drop:
+            label = "Largest drop-off  ·  " + label
+        painter.drawText(QRectF(inner.left(), inner.top() + 22, inner.width(), 16),
+                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                         painter.fontMetrics().elidedText(label, Qt.TextElideMode.ElideRight,
+                                                          int(inner.width())))
+        bar = QRectF(inner.left(), inner.bottom() - 6, inner.width(), 6)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(255, 255, 255, 50))
+        painter.drawRoundedRect(bar, 3, 3)
+        share = max(0.0, min(1.0, numbers.share_of_first or 0.0))
+        painter.setBrush(alert if self.largest_drop else QColor("#5cc46f"))
+        painter.drawRoundedRect(QRectF(bar.left(), bar.top(), bar.width() * share, 6), 3, 3)
 
 
 class StepHeaderItem(_ViewItem):

@@ -131,15 +131,18 @@ def card_height(card: Card, lane_type: LaneType, text_height: TextHeight) -> flo
     return max(CARD_MIN_H, height)
 
 
-def compute_layout(m: JourneyMap, text_height: TextHeight, metric_rows: int = 0) -> Layout:
+def compute_layout(m: JourneyMap, text_height: TextHeight, metric_rows: int = 0,
+                   header_extra: float = 0.0) -> Layout:
     """Lay out the whole map; linear in the number of cards.
 
     ``metric_rows`` is how many bound numbers a stage shows at most: metrics lanes keep that
-    many rows free above their cards.
+    many rows free above their cards; ``header_extra`` makes the stage headers taller (room
+    for the data overlay's numbers).
     """
     lay = Layout()
     lay.has_step_row = any(len(s.steps) > 1 or s.steps[0].name for s in m.stages)
-    lay.top = STAGE_HEADER_H + (STEP_HEADER_H if lay.has_step_row else 0.0)
+    header_h = STAGE_HEADER_H + header_extra
+    lay.top = header_h + (STEP_HEADER_H if lay.has_step_row else 0.0)
 
     x = LANE_HEADER_W
     for stage in m.stages:
@@ -148,9 +151,9 @@ def compute_layout(m: JourneyMap, text_height: TextHeight, metric_rows: int = 0)
             lay.column_steps.append(step.id)
             lay.column_x.append(x)
             lay.step_stage[step.id] = stage.id
-            lay.step_rects[step.id] = QRectF(x, STAGE_HEADER_H, COLUMN_W, STEP_HEADER_H)
+            lay.step_rects[step.id] = QRectF(x, header_h, COLUMN_W, STEP_HEADER_H)
             x += COLUMN_W
-        lay.stage_rects[stage.id] = QRectF(start, 0.0, x - start, STAGE_HEADER_H)
+        lay.stage_rects[stage.id] = QRectF(start, 0.0, x - start, header_h)
     lay.width = x
 
     cells: dict[tuple[str, str], list[Card]] = defaultdict(list)

@@ -32,6 +32,7 @@ from journeydesk.gui.canvas.items import (
     face_smile,
 )
 from journeydesk.gui.canvas.layout import METRIC_ROW_H, Layout, compute_layout
+from journeydesk.gui.canvas.overlay import OVERLAY_HEADER_EXTRA, DataOverlay, StageNumbers
 from journeydesk.gui.canvas.theme import (
     ADD_BUTTON,
     CELL_PAD,
@@ -101,6 +102,7 @@ class MapScene(QGraphicsScene):
         self.hidden_personas: set[str | None] = set()
         # Numbers bound to stages (from datasets or imported metrics), shown in metrics lanes.
         self.metrics: dict[str, list[tuple[str, str]]] = {}
+        self.overlay: DataOverlay | None = None
         self._text_heights: dict[tuple[str, float], float] = {}
         self._metrics = QFontMetricsF(card_font())
         self.drop_indicator = DropIndicatorItem()
@@ -218,9 +220,15 @@ class MapScene(QGraphicsScene):
         m = self.map
         stage_ids = {s.id for s in m.stages}
         rows = max((len(v) for k, v in self.metrics.items() if k in stage_ids), default=0)
-        lay = self.layout = compute_layout(m, self.text_height, metric_rows=rows)
+        lay = self.layout = compute_layout(
+            m, self.text_height, metric_rows=rows,
+            header_extra=OVERLAY_HEADER_EXTRA if self.overlay is not None else 0.0)
+        overlay = self.overlay
         for stage_id, item in self.stages.items():
+            item.numbers = overlay.stages.get(stage_id, StageNumbers(None)) if overlay else None
+            item.largest_drop = overlay is not None and overlay.largest_drop_stage == stage_id
             item.set_rect(lay.stage_rects[stage_id])
+            item.update()
         sole_unnamed = {s.steps[0].id for s in m.stages if len(s.steps) == 1
                         and not s.steps[0].name}
         for step_id, item in self.steps.items():
@@ -229,6 +237,10 @@ class MapScene(QGraphicsScene):
         for lane_id, item in self.lanes.items():
             item.set_rect(lay.lane_rects[lane_id])
         for card_id, item in self.cards.items():
+            count = overlay.card_counts.get(card_id) if overlay else None
+            if count != item.count:
+                item.count = count
+                item.update()
             item.set_rect(lay.card_rects[card_id])
         self._place_emotions(lay)
         self.add_stage_button.setPos(lay.width + 14, (STAGE_HEADER_H - ADD_BUTTON) / 2)
@@ -265,6 +277,11 @@ class MapScene(QGraphicsScene):
         else:
             self.hidden_personas.add(owner)
         self._sync_emotions()
+        self.relayout()
+
+    def set_overlay(self, overlay: DataOverlay | None) -> None:
+        """Show funnel numbers on the stage headers and cards (None: hide them)."""
+        self.overlay = overlay
         self.relayout()
 
     def set_metrics(self, metrics: dict[str, list[tuple[str, str]]]) -> None:
