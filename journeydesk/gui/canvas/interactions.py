@@ -197,10 +197,16 @@ class Interactions:
                                                                               ignore=moving),
                                           CARD_W)
 
-    def _drag_stage(self, drag: _Drag, pos: QPointF, delta: QPointF) -> None:
+    @staticmethod
+    def _follow(drag: _Drag, offset: QPointF) -> QGraphicsItem:
+        """Move the dragged header with the mouse, above everything else."""
         item = drag.item
-        item.setPos(drag.origins[item] + QPointF(delta.x(), 0))
+        item.setPos(drag.origins[item] + offset)
         item.setZValue(50)
+        return item
+
+    def _drag_stage(self, drag: _Drag, pos: QPointF, delta: QPointF) -> None:
+        item = self._follow(drag, QPointF(delta.x(), 0))
         m = self.scene.map
         lay = self.scene.layout
         others = [s for s in m.stages if s.id != item.item_id]
@@ -212,9 +218,7 @@ class Interactions:
         self._vertical_indicator(x)
 
     def _drag_step(self, drag: _Drag, pos: QPointF, delta: QPointF) -> None:
-        item = drag.item
-        item.setPos(drag.origins[item] + QPointF(delta.x(), 0))
-        item.setZValue(50)
+        item = self._follow(drag, QPointF(delta.x(), 0))
         lay = self.scene.layout
         m = self.scene.map
         stage = next((s for s in m.stages if lay.stage_rects[s.id].left() <= pos.x()
@@ -230,9 +234,7 @@ class Interactions:
         self._vertical_indicator(x)
 
     def _drag_lane(self, drag: _Drag, pos: QPointF, delta: QPointF) -> None:
-        item = drag.item
-        item.setPos(drag.origins[item] + QPointF(0, delta.y()))
-        item.setZValue(50)
+        item = self._follow(drag, QPointF(0, delta.y()))
         m = self.scene.map
         lay = self.scene.layout
         others = [lane for lane in m.lanes if lane.id != item.item_id]

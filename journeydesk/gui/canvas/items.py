@@ -280,7 +280,19 @@ def _channel_icon(painter: QPainter, box: QRectF, channel: str, colour: QColor) 
 
 
 # --------------------------------------------------------------------------- headers
-class StageHeaderItem(_ViewItem):
+class _HeaderItem(_ViewItem):
+    """Stage, step and lane headers: selectable, focusable, above the cells."""
+
+    def __init__(self, draggable: bool = True) -> None:
+        super().__init__()
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+                      | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable)
+        if draggable:
+            self.setCursor(Qt.CursorShape.OpenHandCursor)
+        self.setZValue(5)
+
+
+class StageHeaderItem(_HeaderItem):
     """The header of a stage, spanning its steps."""
 
     kind = "stage"
@@ -290,10 +302,6 @@ class StageHeaderItem(_ViewItem):
         self.stage = stage
         self.numbers: StageNumbers | None = None  # set while the data overlay is on
         self.largest_drop = False
-        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
-                      | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable)
-        self.setCursor(Qt.CursorShape.OpenHandCursor)
-        self.setZValue(5)
 
     @property
     def item_id(self) -> str:
@@ -383,7 +391,7 @@ class StageHeaderItem(_ViewItem):
         painter.drawRoundedRect(QRectF(bar.left(), bar.top(), bar.width() * share, 6), 3, 3)
 
 
-class StepHeaderItem(_ViewItem):
+class StepHeaderItem(_HeaderItem):
     """The header of one step (column) under its stage's header."""
 
     kind = "step"
@@ -391,9 +399,6 @@ class StepHeaderItem(_ViewItem):
     def __init__(self, step: Step):
         super().__init__()
         self.step = step
-        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
-                      | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable)
-        self.setZValue(5)
 
     @property
     def item_id(self) -> str:
@@ -417,7 +422,7 @@ class StepHeaderItem(_ViewItem):
                          self.step.name or "Unnamed step")
 
 
-class LaneHeaderItem(_ViewItem):
+class LaneHeaderItem(_HeaderItem):
     """The header of a lane: its name and type, in the lane type's colour."""
 
     kind = "lane"
@@ -427,10 +432,6 @@ class LaneHeaderItem(_ViewItem):
         self.lane = lane
         # emotions lane: (curve owner, name, colour, shown) for each curve
         self.legend: list[tuple[str | None, str, QColor, bool]] = []
-        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
-                      | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable)
-        self.setCursor(Qt.CursorShape.OpenHandCursor)
-        self.setZValue(5)
 
     @property
     def item_id(self) -> str:
