@@ -15,7 +15,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-MODULES = ["bench_store", "bench_canvas"]
+MODULES = ["bench_store", "bench_canvas", "bench_excel"]
 
 
 def main(argv: list[str]) -> int:

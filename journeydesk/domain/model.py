@@ -49,6 +49,14 @@ class LaneType(enum.StrEnum):
             raise DomainError(f"unknown lane type {value!r} (expected one of: {valid})") from None
 
 
+# What people call each lane type (headers, menus, spreadsheets).
+LANE_TYPE_LABELS = {
+    LaneType.ACTIONS: "Actions", LaneType.TOUCHPOINTS: "Touchpoints",
+    LaneType.THOUGHTS: "Thoughts", LaneType.EMOTIONS: "Emotions",
+    LaneType.PAIN_POINTS: "Pain points", LaneType.OPPORTUNITIES: "Opportunities",
+    LaneType.BACKSTAGE: "Backstage", LaneType.NOTES: "Notes", LaneType.METRICS: "Metrics",
+}
+
 PRIORITIES = ("low", "medium", "high")
 SEVERITY_RANGE = (1, 5)
 DEFAULT_SCALE = (-2.0, 2.0)

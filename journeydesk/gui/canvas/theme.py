@@ -8,7 +8,7 @@ from functools import cache
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPalette, QPen
 
-from journeydesk.domain.model import LaneType
+from journeydesk.domain.model import LANE_TYPE_LABELS, LaneType  # noqa: F401 - re-exported
 
 # Geometry in scene units (1 unit = 1 pixel at 100 %).
 LANE_HEADER_W = 168.0
@@ -129,12 +129,6 @@ def scene_font(points: float, *, bold: bool = False) -> QFont:
     return font
 
 
-LANE_TYPE_LABELS = {
-    LaneType.ACTIONS: "Actions", LaneType.TOUCHPOINTS: "Touchpoints",
-    LaneType.THOUGHTS: "Thoughts", LaneType.EMOTIONS: "Emotions",
-    LaneType.PAIN_POINTS: "Pain points", LaneType.OPPORTUNITIES: "Opportunities",
-    LaneType.BACKSTAGE: "Backstage", LaneType.NOTES: "Notes", LaneType.METRICS: "Metrics",
-}
 
 
 def make_pen(colour: QColor, width: float, *, round_cap: bool = False,
