@@ -61,6 +61,7 @@ CARDS_SHEET = "Cards"
 STAGES_SHEET = "Stages"
 LANES_SHEET = "Lanes"
 PERSONAS_SHEET = "Personas"
+METRICS_SHEET = "Metrics"
 HIDDEN_SHEET = "_journeydesk"
 
 # The hidden sheet's marker and layout version (the JSON inside carries its own version).
@@ -111,16 +112,18 @@ MAX_ROW_HEIGHT = 409.0   # Excel's limit
 
 
 # =========================================================================== export
-def write_map_xlsx(m: JourneyMap, ws: Workspace, path: Path, progress: Progress | None = None
-                   ) -> None:
+def write_map_xlsx(m: JourneyMap, ws: Workspace, path: Path, progress: Progress | None = None,
+                   metrics: dict[str, Any] | None = None) -> None:
     """Write ``m`` (with its linked personas from ``ws``) as an Excel workbook at ``path``.
 
     The file is written atomically: readers see the old file or the whole new one.
     ``progress(done, total)`` is called now and then; when it returns False the export stops
     with :class:`ExportCancelled` and an existing file at ``path`` is left as it was (the last
     call, ``done == total``, comes after the file is written and cannot cancel).
+    ``metrics`` (the ``journeydesk metrics --json`` form, when a dataset is bound to the map)
+    adds a "Metrics" sheet with the funnel numbers and a bar chart of users per stage.
     """
-    writer = _WorkbookWriter(m, ws, progress)
+    writer = _WorkbookWriter(m, ws, progress, metrics)
     book = writer.build()
     buffer = io.BytesIO()
     book.save(buffer)
@@ -197,8 +200,10 @@ class _Styles:
 class _WorkbookWriter:
     """Builds the export workbook sheet by sheet, reporting progress between rows."""
 
-    def __init__(self, m: JourneyMap, ws: Workspace, progress: Progress | None):
+    def __init__(self, m: JourneyMap, ws: Workspace, progress: Progress | None,
+                 metrics: dict[str, Any] | None = None):
         self.m = m
+        self.metrics = metrics
         self.ws = ws
         self.progress = progress
         self.personas = [ws.persona(pid) for pid in m.persona_ids]
@@ -239,7 +244,10 @@ class _WorkbookWriter:
         emotions = book.create_sheet(EMOTIONS_SHEET)
         self.write_emotions(emotions)
         for sheet in self.data_sheets():
-            self.write_table(book.create_sheet(sheet.title), sheet)
+            target = book.create_sheet(sheet.title)
+            self.write_table(target, sheet)
+            if sheet.title == METRICS_SHEET:
+                self.add_funnel_chart(target, len(sheet.rows))
             self.tick(force=True)
         self.write_hidden(book.create_sheet(HIDDEN_SHEET), grid)
         book.active = 0
@@ -452,8 +460,40 @@ class _WorkbookWriter:
     # -- data sheets ---------------------------------------------------------------------
     def data_sheets(self) -> list[DataSheet]:
         """Cards, Stages, Lanes and Personas (a later Metrics sheet goes before Personas)."""
-        return [self.cards_sheet(), self.stages_sheet(), self.lanes_sheet(),
-                self.personas_sheet()]
+        sheets = [self.cards_sheet(), self.stages_sheet(), self.lanes_sheet()]
+        if self.metrics is not None:
+            sheets.append(self.metrics_sheet())
+        return [*sheets, self.personas_sheet()]
+
+    def metrics_sheet(self) -> DataSheet:
+        """The funnel numbers of the bound dataset, one row per stage."""
+        assert self.metrics is not None
+        rows = [[entry["stage"], entry.get("users"), entry.get("conversion_from_previous"),
+                 entry.get("conversion_from_first"), entry.get("dropped"),
+                 entry.get("median_seconds_from_previous")]
+                for entry in self.metrics["stages"]]
+        return DataSheet(METRICS_SHEET, "JourneyMetrics",
+                         ["stage", "users", "conversion from previous",
+                          "conversion from first", "dropped", "median seconds from previous"],
+                         rows, [24, 12, 22, 20, 12, 26])
+
+    def add_funnel_chart(self, sheet: Worksheet, rows: int) -> None:
+        """A bar chart of users per stage beside the Metrics table."""
+        from openpyxl.chart import BarChart, Reference
+
+        for row in range(2, rows + 2):  # conversions read as percentages
+            for column in (3, 4):
+                sheet.cell(row=row, column=column).number_format = "0.0%"
+        chart = BarChart()
+        chart.type = "col"
+        chart.title = f"Users per stage ({_plain(str(self.metrics.get('dataset', '')))})"
+        chart.y_axis.title = "users"
+        chart.legend = None
+        chart.add_data(Reference(sheet, min_col=2, min_row=1, max_row=rows + 1),
+                       titles_from_data=True)
+        chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=rows + 1))
+        chart.width = max(16, min(40, 3 * rows))
+        sheet.add_chart(chart, "H2")
 
     def cards_sheet(self) -> DataSheet:
         rows = []

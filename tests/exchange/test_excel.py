@@ -949,3 +949,41 @@ def test_importing_the_module_does_not_load_openpyxl() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=60, check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_metrics_sheet_when_a_dataset_is_bound(tmp_path: Path) -> None:
+    """The funnel numbers go to a "Metrics" table with a bar chart of users per stage."""
+    import zipfile
+
+    from openpyxl import load_workbook
+    from python_calamine import CalamineWorkbook
+
+    from journeydesk.domain.model import JourneyMap, Lane, Stage, Workspace
+    from journeydesk.exchange.excel import write_map_xlsx
+
+    m = JourneyMap(name="Funnel", stages=[Stage(name="Visit", events=["home"]),
+                                          Stage(name="Notes"),
+                                          Stage(name="Buy", events=["order"])],
+                   lanes=[Lane(name="Doing")])
+    ws = Workspace(maps={m.id: m})
+    metrics = {"map": "Funnel", "dataset": "web", "users_total": 120, "stages": [
+        {"stage": "Visit", "users": 100, "conversion_from_previous": None,
+         "conversion_from_first": 1.0, "dropped": 0, "median_seconds_from_previous": None},
+        {"stage": "Notes", "users": None, "conversion_from_previous": None,
+         "conversion_from_first": None, "dropped": None, "median_seconds_from_previous": None},
+        {"stage": "Buy", "users": 25, "conversion_from_previous": 0.25,
+         "conversion_from_first": 0.25, "dropped": 75, "median_seconds_from_previous": 3600.0}]}
+    out = tmp_path / "funnel.xlsx"
+    write_map_xlsx(m, ws, out, metrics=metrics)
+    rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("Metrics").to_python()
+    assert rows[0][:2] == ["stage", "users"]
+    assert rows[1][:2] == ["Visit", 100] and rows[3][:5] == ["Buy", 25, 0.25, 0.25, 75]
+    assert rows[2][0] == "Notes" and rows[2][1] in ("", None)
+    book = load_workbook(out)
+    assert book.sheetnames.index("Metrics") < book.sheetnames.index("Personas")
+    with zipfile.ZipFile(out) as archive:
+        charts = [n for n in archive.namelist() if n.startswith("xl/charts/")]
+        assert any("barChart>" in archive.read(n).decode() for n in charts)
+    plain = tmp_path / "plain.xlsx"
+    write_map_xlsx(m, ws, plain)
+    assert "Metrics" not in load_workbook(plain).sheetnames
