@@ -8,12 +8,26 @@ map), 2 for a wrong command line.  A user error never prints a traceback.
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 
 from journeydesk import __version__
-from journeydesk.domain.commands import AddMapCommand
+from journeydesk.analytics.events import (
+    SUPPORTED_SUFFIXES,
+    BadRows,
+    ColumnMapping,
+    EventImportError,
+    LoadResult,
+    UnsupportedFormatError,
+    format_of,
+    load_events,
+)
+from journeydesk.analytics.funnel import FunnelResult, MetricsError, event_counts, funnel
+from journeydesk.domain.commands import AddMapCommand, EditStageCommand
 from journeydesk.domain.model import DomainError, JourneyMap, Persona, Workspace
 from journeydesk.exchange import json_persona
 from journeydesk.exchange.files import write_atomic
@@ -26,6 +40,7 @@ from journeydesk.exchange.map_formats import (
     read_map,
     write_map,
 )
+from journeydesk.store import datasets
 from journeydesk.store.document import Document
 from journeydesk.store.paths import default_workspace_path
 from journeydesk.store.workspace_file import WorkspaceError, WorkspaceFile
@@ -164,6 +179,223 @@ def cmd_gui(args: argparse.Namespace) -> int:
                    theme=args.theme)
 
 
+# --------------------------------------------------------------------------- event data
+def cmd_import_events(args: argparse.Namespace) -> int:
+    """Import an event log into the workspace as a dataset; print a one-line summary.
+
+    Bad rows stop the import (exit 1, the report on stderr, nothing written) unless
+    --skip-bad-rows.  The workspace is created when it does not exist.
+    """
+    source = Path(args.file)
+    try:
+        format_of(source)
+    except UnsupportedFormatError as exc:
+        raise UsageError(str(exc)) from None
+    if not source.is_file():
+        raise UserError(f"{source}: no such file")
+    name = args.name.strip() if args.name else _dataset_name(source)
+    if not name:
+        raise UsageError("--name must not be empty")
+    workspace = Path(args.workspace)
+    if workspace.exists() and not args.replace:  # fail before the long part
+        with WorkspaceFile.open(workspace, read_only=True) as ws_file:
+            if any(d.name == name for d in datasets.list_datasets(ws_file)):
+                raise UserError(f"{workspace}: already has a dataset named {name!r}; use "
+                                "--replace to replace it or --name to import under another")
+    mapping = ColumnMapping(user=args.user, event=args.event, time=args.time)
+    try:
+        result = load_events(source, mapping, skip_bad_rows=args.skip_bad_rows)
+    except BadRows as exc:
+        lines = exc.report.lines()
+        print(f"{PROG}: error: {lines[0]}; nothing imported (--skip-bad-rows imports the "
+              "other rows)", file=sys.stderr)
+        for line in lines[1:]:
+            print(line, file=sys.stderr)
+        return 1
+    except EventImportError as exc:
+        raise UserError(str(exc)) from None
+    with WorkspaceFile.open(workspace, create=True) as ws_file:
+        try:
+            datasets.add_dataset(
+                ws_file, name, result.parquet, source=source.name, row_count=result.row_count,
+                user_column=result.mapping.user, event_column=result.mapping.event,
+                time_column=result.mapping.time, attributes=result.attributes,
+                replace=args.replace)
+        except datasets.DatasetExistsError as exc:
+            raise UserError(f"{exc}; use --replace to replace it") from None
+    _import_notes(result)
+    print(_import_summary(name, result))
+    return 0
+
+
+def _dataset_name(source: Path) -> str:
+    name = source.name
+    for suffix in sorted(SUPPORTED_SUFFIXES, key=len, reverse=True):
+        if name.lower().endswith(suffix):
+            return name[:-len(suffix)] or name
+    return source.stem
+
+
+def _import_notes(result: LoadResult) -> None:
+    m = result.mapping
+    attrs = ", ".join(result.attributes) or "none"
+    print(f"{PROG}: note: columns user={m.user!r}, event={m.event!r}, time={m.time!r} "
+          f"({result.time_format}); attributes: {attrs}", file=sys.stderr)
+    if result.skipped is not None:
+        lines = result.skipped.lines()
+        print(f"{PROG}: note: skipped {lines[0]}", file=sys.stderr)
+        for line in lines[1:]:
+            print(line, file=sys.stderr)
+
+
+def _import_summary(name: str, result: LoadResult) -> str:
+    when = "no times"
+    if result.time_min is not None and result.time_max is not None:
+        when = (f"{result.time_min.isoformat(sep=' ')} to "
+                f"{result.time_max.isoformat(sep=' ')}")
+    skipped = (f", {result.skipped.bad_rows} bad rows skipped" if result.skipped is not None
+               else "")
+    return (f"{name}: {result.row_count} rows, {result.user_count} users, "
+            f"{len(result.event_counts)} events, {when}{skipped}")
+
+
+def cmd_bind(args: argparse.Namespace) -> int:
+    """Bind a stage of a map to event names (an empty list unbinds it).
+
+    With --dataset, names that the dataset does not have are warned about on stderr (the
+    binding is made all the same: the data may come later).
+    """
+    events = [e.strip() for e in args.events.split(",") if e.strip()]
+    with WorkspaceFile.open(_existing(args.workspace)) as ws_file:
+        document = Document(ws_file)
+        journey_map = _find_map(document.workspace, args.map, args.workspace)
+        stage = journey_map.stage_named(args.stage)
+        if stage is None:
+            names = ", ".join(s.name for s in journey_map.stages) or "none"
+            raise UserError(f"map {journey_map.name!r} has no stage named {args.stage!r} "
+                            f"(stages: {names})")
+        unknown: list[str] = []
+        if args.dataset is not None:
+            data = datasets.dataset_parquet(ws_file, args.dataset)
+            try:
+                known = event_counts(data)
+            except MetricsError as exc:
+                raise UserError(f"dataset {args.dataset!r}: {exc}") from None
+            unknown = [e for e in events if e not in known]
+        document.execute(EditStageCommand(journey_map.id, stage.id, events=events))
+    if unknown:
+        print(f"{PROG}: warning: dataset {args.dataset!r} has no events named "
+              f"{', '.join(unknown)}", file=sys.stderr)
+    return 0
+
+
+def cmd_metrics(args: argparse.Namespace) -> int:
+    """Print the funnel of a map's stages over a dataset (a table, or JSON with --json)."""
+    if args.date_from and args.date_to and args.date_from > args.date_to:
+        raise UsageError("--from is after --to")
+    where = _where(args.where or [])
+    with WorkspaceFile.open(_existing(args.workspace), read_only=True) as ws_file:
+        journey_map = _find_map(ws_file.load(), args.map, args.workspace)
+        info = _pick_dataset(ws_file, args.dataset, args.workspace)
+        data = datasets.dataset_parquet(ws_file, info.name)
+    stages = [(s.name, s.events) for s in journey_map.stages]
+    try:
+        result = funnel(data, stages, date_from=args.date_from, date_to=args.date_to,
+                        where=where)
+    except MetricsError as exc:
+        raise UserError(f"dataset {info.name!r}: {exc}") from None
+    if args.json:
+        print(json.dumps({"map": journey_map.name, "dataset": info.name,
+                          "users_total": result.users_total,
+                          "stages": [s.as_dict() for s in result.stages]},
+                         indent=2, ensure_ascii=False))
+    else:
+        print(_metrics_table(journey_map.name, info.name, result, args, where))
+    return 0
+
+
+def _pick_dataset(ws_file: WorkspaceFile, name: str | None,
+                  workspace: str) -> datasets.DatasetInfo:
+    if name is not None:
+        return datasets.get_dataset(ws_file, name)
+    found = [d for d in datasets.list_datasets(ws_file) if d.kind == "events"]
+    if not found:
+        raise UserError(f"{workspace}: has no event datasets; import one with "
+                        f"'{PROG} import-events'")
+    if len(found) > 1:
+        raise UserError(f"{workspace}: has several datasets "
+                        f"({', '.join(d.name for d in found)}); choose one with --dataset")
+    return found[0]
+
+
+def _where(items: list[str]) -> dict[str, str]:
+    where: dict[str, str] = {}
+    for item in items:
+        column, sep, value = item.partition("=")
+        column = column.strip()
+        if not sep or not column:
+            raise UsageError(f"--where takes COLUMN=VALUE, not {item!r}")
+        if column in where and where[column] != value.strip():
+            raise UsageError(f"--where gives {column!r} twice")
+        where[column] = value.strip()
+    return where
+
+
+def _metrics_table(map_name: str, dataset: str, result: FunnelResult,
+                   args: argparse.Namespace, where: dict[str, str]) -> str:
+    filters = []
+    if args.date_from or args.date_to:
+        filters.append(f"{args.date_from or '...'} to {args.date_to or '...'}")
+    filters += [f"{k}={v}" for k, v in where.items()]
+    title = f"{_one_line(map_name)} | dataset {_one_line(dataset)} | {result.users_total} users"
+    if filters:
+        title += " | " + " | ".join(filters)
+    header = ["Stage", "Users", "From previous", "From first", "Dropped", "Median time"]
+    rows = [header]
+    for s in result.stages:
+        rows.append([_one_line(s.stage), _num(s.users), _percent(s.conversion_from_previous),
+                     _percent(s.conversion_from_first), _num(s.dropped),
+                     _duration(s.median_seconds_from_previous)])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = [title]
+    for row in rows:
+        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:],
+                                                                        strict=True)]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def _num(value: int | None) -> str:
+    return "-" if value is None else str(value)
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.1f}%"
+
+
+def _duration(seconds: float | None) -> str:
+    """A median time for people: 42s, 3m 20s, 2h 05m, 1d 04h."""
+    if seconds is None:
+        return "-"
+    s = round(seconds)
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m {s % 60:02d}s"
+    if s < 86400:
+        return f"{s // 3600}h {s % 3600 // 60:02d}m"
+    return f"{s // 86400}d {s % 86400 // 3600:02d}h"
+
+
+def _iso_date(text: str) -> date:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
 # --------------------------------------------------------------------------- helpers
 def _existing(workspace: str) -> Path:
     path = Path(workspace)
@@ -250,8 +482,46 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[..., int
     p.add_argument("--pages", choices=["fit", "tile"],
                    help="map PDFs: fit the map on one page (default) or tile it at full size")
 
+    p = sub.add_parser("import-events",
+                       help="import an event log (.csv, .tsv, .csv.gz, .tsv.gz, .parquet, "
+                            ".jsonl, .ndjson, .xlsx) into a workspace as a dataset")
+    p.add_argument("workspace", metavar="WORKSPACE", help="created when it does not exist")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--name", help="the dataset's name (default: the file's name)")
+    p.add_argument("--user", metavar="COL", help="the column of user ids (default: detected)")
+    p.add_argument("--event", metavar="COL",
+                   help="the column of event names (default: detected)")
+    p.add_argument("--time", metavar="COL", help="the column of times (default: detected)")
+    p.add_argument("--skip-bad-rows", action="store_true",
+                   help="import the good rows when some are bad (they are reported)")
+    p.add_argument("--replace", action="store_true",
+                   help="replace a dataset of the same name")
+
+    p = sub.add_parser("bind", help="bind a stage of a map to event names")
+    p.add_argument("workspace", metavar="WORKSPACE")
+    p.add_argument("--map", required=True, metavar="NAME")
+    p.add_argument("--stage", required=True, metavar="STAGE")
+    p.add_argument("--events", required=True, metavar="A,B",
+                   help="comma-separated event names (empty to unbind)")
+    p.add_argument("--dataset", metavar="D",
+                   help="warn about event names this dataset does not have")
+
+    p = sub.add_parser("metrics", help="the funnel of a map's stages over a dataset")
+    p.add_argument("workspace", metavar="WORKSPACE")
+    p.add_argument("--map", required=True, metavar="NAME")
+    p.add_argument("--dataset", metavar="D",
+                   help="the dataset (default: the only one of the workspace)")
+    p.add_argument("--from", dest="date_from", type=_iso_date, metavar="YYYY-MM-DD",
+                   help="only events on or after this day")
+    p.add_argument("--to", dest="date_to", type=_iso_date, metavar="YYYY-MM-DD",
+                   help="only events on or before this day")
+    p.add_argument("--where", action="extend", nargs="+", metavar="COL=VALUE",
+                   help="only events whose attribute COL is VALUE (all must hold)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
     handlers = {"maps": cmd_maps, "personas": cmd_personas, "import-map": cmd_import_map,
-                "export": cmd_export}
+                "export": cmd_export, "import-events": cmd_import_events, "bind": cmd_bind,
+                "metrics": cmd_metrics}
     return parser, handlers
 
 

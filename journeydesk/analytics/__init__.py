@@ -1,1 +1,11 @@
-"""Event-log datasets and funnel metrics (DuckDB locally; SQLAlchemy Core for warehouses)."""
+"""Event-log datasets and funnel metrics (DuckDB locally; SQLAlchemy Core for warehouses).
+
+- :mod:`~journeydesk.analytics.events`: import an event file (CSV/TSV, Parquet, JSON lines,
+  XLSX) into Parquet bytes, with column mapping, time formats and bad-row reports;
+- :mod:`~journeydesk.analytics.funnel`: the ordered funnel of a map's stages (DESIGN.md
+  semantics), event counts, who reached or dropped at a stage;
+- :mod:`~journeydesk.analytics.engine`: DuckDB connections that never download extensions.
+
+This package knows nothing of workspaces (store) or Qt; the command line and the app hand it
+the Parquet bytes they read from the workspace.
+"""

@@ -33,9 +33,13 @@ class ImportedMap:
     warnings: list[str] = field(default_factory=list)
 
 
-def write_map(m: JourneyMap, ws: Workspace, path: Path, progress: Progress | None = None
-              ) -> None:
-    """Write ``m`` to ``path`` in the format its extension names (atomically)."""
+def write_map(m: JourneyMap, ws: Workspace, path: Path, progress: Progress | None = None,
+              metrics: dict | None = None) -> None:
+    """Write ``m`` to ``path`` in the format its extension names (atomically).
+
+    ``metrics`` (the ``metrics --json`` form of a bound dataset) adds the funnel numbers
+    where the format has room for them (Excel's "Metrics" sheet).
+    """
     suffix = path.suffix.lower()
     if suffix == ".json":
         from journeydesk.exchange.files import write_atomic
@@ -45,7 +49,7 @@ def write_map(m: JourneyMap, ws: Workspace, path: Path, progress: Progress | Non
     elif suffix == ".xlsx":
         from journeydesk.exchange.excel import write_map_xlsx
 
-        write_map_xlsx(m, ws, path, progress=progress)
+        write_map_xlsx(m, ws, path, progress=progress, metrics=metrics)
     elif suffix == ".mmd":
         from journeydesk.exchange.files import write_atomic
         from journeydesk.exchange.mermaid import dumps_journey

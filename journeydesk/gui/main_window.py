@@ -36,6 +36,7 @@ from journeydesk.gui.canvas import clipboard
 from journeydesk.gui.canvas.scene import MapScene
 from journeydesk.gui.canvas.theme import THEMES, application_palette
 from journeydesk.gui.canvas.view import MapView, MiniMapView
+from journeydesk.gui.data_overlay import DataOverlayController
 from journeydesk.gui.editing import Editor
 from journeydesk.gui.inspector import InspectorWidget
 from journeydesk.gui.persona_editor import PersonaEditorDialog, open_persona_editor
@@ -113,6 +114,7 @@ class MainWindow(QMainWindow):
         self.gallery_dock = self._dock("Personas", "personaDock", self.gallery,
                                        Qt.DockWidgetArea.LeftDockWidgetArea)
         self.persona_editors: dict[str, PersonaEditorDialog] = {}
+        self.data_overlay = DataOverlayController(document, self)
         self.history = QUndoView(self.editor.stack)
         self.history.setEmptyLabel("Opened")
         self.history.setObjectName("history")
@@ -184,6 +186,9 @@ class MainWindow(QMainWindow):
         self.act_minimap.setChecked(True)
         self.act_dark = a("&Dark theme", self._toggle_theme, "Ctrl+Shift+D")
         self.act_dark.setCheckable(True)
+        self.act_overlay = a("Data &overlay", self._toggle_overlay, "Ctrl+Shift+O",
+                             tip="Show a dataset's funnel numbers on the map")
+        self.act_overlay.setCheckable(True)
 
         self.act_new_map = a("&New map…", self.new_map, "Ctrl+N")
         self.act_new_from_template = a("New from &template…", self.new_map_from_template,
@@ -216,7 +221,7 @@ class MainWindow(QMainWindow):
         view_menu.addActions([self.act_zoom_in, self.act_zoom_out, self.act_zoom_fit,
                               self.act_zoom_reset])
         view_menu.addSeparator()
-        view_menu.addActions([self.act_minimap, self.act_dark])
+        view_menu.addActions([self.act_minimap, self.act_dark, self.act_overlay])
         view_menu.addSeparator()
         view_menu.addActions([self.navigator_dock.toggleViewAction(),
                               self.gallery_dock.toggleViewAction(),
@@ -258,6 +263,8 @@ class MainWindow(QMainWindow):
         self.find_bar.returnPressed.connect(self.find_next)
         self.find_bar.installEventFilter(self)
         self.gallery.open_requested.connect(self.edit_persona)
+        self.data_overlay.ready.connect(self._on_overlay_ready)
+        self.data_overlay.failed.connect(self._on_overlay_failed)
 
     # ------------------------------------------------------------------------ maps
     def open_map(self, map_id: str) -> None:
@@ -281,6 +288,8 @@ class MainWindow(QMainWindow):
         self.view.setFocus()
         self.inspector.show_map(map_id)
         self.gallery.set_current_map(map_id)
+        if self.act_overlay.isChecked() and self.data_overlay.dataset:
+            self.data_overlay.show(map_id, self.data_overlay.dataset)
         self._update_title()
         self._update_actions()
         self._select_in_navigator(map_id)
@@ -473,6 +482,60 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         self._compare_dialog = dialog
+
+    # ------------------------------------------------------------------------ data
+    def dataset_names(self) -> list[str]:
+        """The event datasets stored in the workspace."""
+        from journeydesk.store.datasets import list_datasets
+
+        return [d.name for d in list_datasets(self.document.file) if d.kind == "events"]
+
+    def show_overlay(self, dataset: str | None = None) -> bool:
+        """Turn the data overlay on with ``dataset`` (asked for when there are several)."""
+        m = self.current_map()
+        names = self.dataset_names()
+        if m is None or not names:
+            self.act_overlay.setChecked(False)
+            if m is not None:
+                QMessageBox.information(
+                    self, "Data overlay", "This workspace has no event data yet. Import an "
+                    "event log first (journeydesk import-events WORKSPACE FILE).")
+            return False
+        if dataset is None:
+            dataset = names[0]
+            if len(names) > 1:
+                dataset, ok = QInputDialog.getItem(self, "Data overlay", "Dataset:", names, 0,
+                                                   False)
+                if not ok:
+                    self.act_overlay.setChecked(False)
+                    return False
+        self.act_overlay.setChecked(True)
+        self.statusBar().showMessage(f"Computing the funnel of {dataset}…")
+        self.data_overlay.show(m.id, dataset)
+        return True
+
+    def hide_overlay(self) -> None:
+        """Turn the data overlay off."""
+        self.act_overlay.setChecked(False)
+        self.data_overlay.hide()
+        if self.scene is not None:
+            self.scene.set_overlay(None)
+
+    def _toggle_overlay(self) -> None:
+        if self.act_overlay.isChecked():
+            self.show_overlay()
+        else:
+            self.hide_overlay()
+
+    def _on_overlay_ready(self, overlay, metrics) -> None:  # noqa: ANN001
+        if self.scene is not None and self.act_overlay.isChecked() \
+                and metrics["map"] == self.scene.map.name:
+            self.scene.set_overlay(overlay)
+            self.statusBar().showMessage(f"Data overlay: {overlay.caption}", 8000)
+
+    def _on_overlay_failed(self, message: str) -> None:
+        self.hide_overlay()
+        self._on_refused(f"The data overlay could not be computed: {message}")
 
     # ------------------------------------------------------------------------ clipboard
     def copy(self) -> bool:
@@ -671,7 +734,10 @@ class MainWindow(QMainWindow):
                 map_picture.export_picture(self.document, m.id, path, scale=scale,
                                            pages=pages or "fit", progress=progress.step)
             else:
-                write_map(m, self.document.workspace, path, progress=progress.step)
+                metrics = (self.data_overlay.metrics if self.act_overlay.isChecked()
+                           and self.data_overlay.map_id == m.id else None)
+                write_map(m, self.document.workspace, path, progress=progress.step,
+                          metrics=metrics)
         except ExportCancelled:
             self.statusBar().showMessage("Export cancelled; nothing was written.", 5000)
             return False
@@ -776,6 +842,8 @@ class MainWindow(QMainWindow):
             self.open_map(data[1])
         elif data and data[0] == "persona":
             self.edit_persona(data[1])
+        elif data and data[0] == "dataset" and self.scene is not None:
+            self.show_overlay(data[1])
 
     def _refresh_navigator(self) -> None:
         ws = self.document.workspace
@@ -789,11 +857,23 @@ class MainWindow(QMainWindow):
         for p in sorted(ws.personas.values(), key=lambda p: p.name.casefold()):
             QTreeWidgetItem(personas, [p.name]).setData(0, Qt.ItemDataRole.UserRole,
                                                         ("persona", p.id))
-        QTreeWidgetItem(self.navigator, ["Datasets"]).setToolTip(
-            0, "Imported event logs appear here")
+        datasets = QTreeWidgetItem(self.navigator, ["Datasets"])
+        datasets.setToolTip(0, "Imported event logs")
+        for info in self._datasets():
+            item = QTreeWidgetItem(datasets, [info.name])
+            item.setToolTip(0, f"{info.row_count:,} events from {info.source}")
+            item.setData(0, Qt.ItemDataRole.UserRole, ("dataset", info.name))
         self.navigator.expandAll()
         if self.scene is not None:
             self._select_in_navigator(self.scene.map_id)
+
+    def _datasets(self) -> list:
+        from journeydesk.store.datasets import list_datasets
+
+        try:
+            return list_datasets(self.document.file)
+        except Exception:  # an older or damaged datasets table must not break the window
+            return []
 
     def _select_in_navigator(self, map_id: str) -> None:
         maps = self.navigator.topLevelItem(0)
@@ -880,6 +960,7 @@ class MainWindow(QMainWindow):
         self._close_scene()
         self.inspector.close_editor()
         self.gallery.close_gallery()
+        self.data_overlay.close()
         for dialog in list(self.persona_editors.values()):
             dialog.close()
         self.document.unsubscribe(self._on_document_changed)

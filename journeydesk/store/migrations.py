@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 MigrationStep = Callable[[sqlite3.Connection], None]
 
+
 def _v1_to_v2(conn: sqlite3.Connection) -> None:
     """Personas gain age range, location, tech comfort, photo and a data segment."""
     for column in ("age_range TEXT NOT NULL DEFAULT ''", "location TEXT NOT NULL DEFAULT ''",
@@ -20,8 +21,40 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
         conn.execute(f"ALTER TABLE personas ADD COLUMN {column}")
 
 
+def _v2_to_v3(conn: sqlite3.Connection) -> None:
+    """Imported datasets (Parquet blobs) and metric snapshots of a map."""
+    # Written out, not derived from schema.py: a step must stay what it was when released.
+    conn.execute("""
+        CREATE TABLE datasets (
+            id VARCHAR NOT NULL,
+            name TEXT NOT NULL,
+            kind VARCHAR NOT NULL,
+            source TEXT NOT NULL,
+            imported_at VARCHAR NOT NULL,
+            row_count INTEGER NOT NULL,
+            user_column TEXT,
+            event_column TEXT,
+            time_column TEXT,
+            attributes TEXT,
+            parquet BLOB NOT NULL,
+            PRIMARY KEY (id)
+        )""")
+    conn.execute("""
+        CREATE TABLE metric_snapshots (
+            id VARCHAR NOT NULL,
+            map_id VARCHAR NOT NULL,
+            dataset_id VARCHAR NOT NULL,
+            taken_at VARCHAR NOT NULL,
+            filters TEXT NOT NULL,
+            numbers TEXT NOT NULL,
+            PRIMARY KEY (id),
+            FOREIGN KEY(map_id) REFERENCES maps (id) ON DELETE CASCADE
+        )""")
+    conn.execute("CREATE INDEX ix_metric_snapshots_map ON metric_snapshots (map_id)")
+
+
 # Version 1 is the first released schema; each later version adds its step here.
-STEPS: dict[int, MigrationStep] = {1: _v1_to_v2}
+STEPS: dict[int, MigrationStep] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def upgrade(conn: sqlite3.Connection, from_version: int, to_version: int) -> None:

@@ -1,7 +1,8 @@
-"""Tables of the workspace file (schema version 2), as typed SQLAlchemy mappings.
+"""Tables of the workspace file (schema version 3), as typed SQLAlchemy mappings.
 
 Version history: 1 the first release; 2 adds persona age range, location, tech comfort, photo
-and data segment.
+and data segment; 3 adds imported datasets (event logs kept as Parquet blobs) and metric
+snapshots.
 
 Lists (events, tags, persona goals...) are stored as JSON text, NULL when empty.  Every child row
 cascades on delete, so deleting a map row removes its stages, steps, lanes, cards and points.
@@ -14,7 +15,7 @@ from __future__ import annotations
 from sqlalchemy import Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # PRAGMA application_id: "JDSK" as a big-endian 32-bit integer.
 APPLICATION_ID = 0x4A44534B
 
@@ -127,3 +128,43 @@ class EmotionRow(Base):
     score: Mapped[float] = mapped_column(Float)
     label: Mapped[str] = mapped_column(Text, default="")
     __table_args__ = (Index("ix_emotions_map", "map_id"), Index("ix_emotions_step", "step_id"))
+
+
+# --------------------------------------------------------------------------- schema 3
+class DatasetRow(Base):
+    """An imported data set: the rows as one Parquet blob that DuckDB reads back.
+
+    ``kind`` is 'events' (user, event, ts and text attributes) or 'metrics'.  Names are unique
+    by rule (journeydesk.store.datasets), like map names.  The column names are those of the
+    source file, kept to show where the data came from.
+    """
+
+    __tablename__ = "datasets"
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String)
+    source: Mapped[str] = mapped_column(Text, default="")
+    imported_at: Mapped[str] = mapped_column(String)  # ISO 8601, UTC
+    row_count: Mapped[int] = mapped_column(Integer)
+    user_column: Mapped[str | None] = mapped_column(Text)
+    event_column: Mapped[str | None] = mapped_column(Text)
+    time_column: Mapped[str | None] = mapped_column(Text)
+    attributes: Mapped[str | None] = mapped_column(Text)  # JSON list of attribute names
+    parquet: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class MetricSnapshotRow(Base):
+    """Funnel numbers of a map taken at one moment (filters and numbers as JSON).
+
+    ``dataset_id`` is not a foreign key: a snapshot keeps its numbers after its dataset is
+    replaced or deleted.
+    """
+
+    __tablename__ = "metric_snapshots"
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    map_id: Mapped[str] = _parent("maps.id")
+    dataset_id: Mapped[str] = mapped_column(String)
+    taken_at: Mapped[str] = mapped_column(String)  # ISO 8601, UTC
+    filters: Mapped[str] = mapped_column(Text)
+    numbers: Mapped[str] = mapped_column(Text)
+    __table_args__ = (Index("ix_metric_snapshots_map", "map_id"),)

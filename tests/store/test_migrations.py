@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from journeydesk.store import migrations, workspace_file
+from journeydesk.analytics.funnel import funnel
+from journeydesk.store import datasets, migrations, workspace_file
 from journeydesk.store.schema import SCHEMA_VERSION
 from journeydesk.store.workspace_file import WorkspaceError, WorkspaceFile
 
@@ -49,6 +50,8 @@ def test_every_released_version_opens_with_its_content(version: int, tmp_path: P
     with WorkspaceFile.open(path) as ws_file:
         ws = ws_file.load()
         assert ws_file.pragma("user_version") == SCHEMA_VERSION
+        found = datasets.list_datasets(ws_file)
+        parquet = datasets.dataset_parquet(ws_file, "web") if found else b""
     (m,) = ws.maps.values()
     assert m.name == "Membership sign-up"
     assert [s.name for s in m.stages] == ["Discover", "Sign up", "Use"]
@@ -67,6 +70,19 @@ def test_every_released_version_opens_with_its_content(version: int, tmp_path: P
     else:  # upgraded: the new fields are empty
         assert (maria.age_range, maria.tech_comfort, maria.photo, maria.segment) == (
             "", None, None, {})
+    if version >= 3:
+        (web,) = found
+        assert (web.name, web.kind, web.source, web.row_count) == ("web", "events", "web.csv", 6)
+        assert (web.user_column, web.event_column, web.time_column) == (
+            "user_id", "event", "timestamp")
+        assert web.attributes == ["platform"]
+        assert web.imported_at == "2024-03-03T12:00:00+00:00"
+        result = funnel(parquet, [(s.name, s.events) for s in m.stages])
+        assert result.users_total == 3
+        assert [(s.users, s.dropped, s.median_seconds_from_previous) for s in result.stages] == [
+            (3, 0, None), (2, 1, 360.0), (1, 1, 86280.0)]
+    else:  # upgraded: no datasets yet
+        assert found == []
 
 
 def table_shapes(path: Path) -> dict[str, list[tuple]]:

@@ -1,0 +1,663 @@
+"""Importing event logs: a file in, a dataset (Parquet bytes) out.
+
+An event log has one row per event: who (user), what (event name) and when (time); any other
+column is kept as a text attribute, for segments.  :func:`load_events` maps the columns (detected
+from their names unless given), parses the times in one detected format, checks every row and
+writes Parquet with the columns ``user``, ``event``, ``ts`` and the attributes.
+
+Bad rows (ragged, unreadable, a required value missing, a time that does not parse) are never
+dropped silently: without ``skip_bad_rows`` they raise :class:`BadRows`, whose report counts them
+per reason with example line numbers, and the caller decides.  The heavy work is DuckDB's, in
+one pass over the file when it is clean.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from journeydesk.analytics import timeformats
+from journeydesk.analytics.engine import Cancelled, connect, ident, literal, run
+from journeydesk.analytics.sources import (
+    BAD_TIMESTAMP,
+    EXAMPLES,
+    FORMATS,
+    MALFORMED,
+    MISSING_EVENT,
+    MISSING_TIME,
+    MISSING_USER,
+    RAGGED,
+    REASONS,
+    EmptyFileError,
+    EventImportError,
+    Source,
+    UnsupportedFormatError,
+    csv_transcoded,
+    format_of,
+    jsonl_via_python,
+    prepare,
+    unique_names,
+)
+from journeydesk.analytics.timeformats import TimeFormat
+
+__all__ = [
+    "PROGRESS_TOTAL", "REASONS", "SUPPORTED_SUFFIXES", "BadRowReport", "BadRows",
+    "ColumnMapping", "EmptyFileError", "EventImportError", "ImportCancelled", "LoadResult",
+    "MappingError", "Preview", "ReasonCount", "UnsupportedFormatError", "detect_mapping",
+    "format_of", "load_events", "preview",
+]
+
+SUPPORTED_SUFFIXES = tuple(FORMATS)
+OUTPUT_COLUMNS = ("user", "event", "ts")
+SAMPLE_ROWS = 2_000
+
+# Column names that mean each role, best first (compared lower-case, with spaces, dashes and
+# dots as underscores).
+USER_NAMES = ("user_id", "userid", "user", "customer_id", "customerid", "customer",
+              "visitor_id", "visitorid", "visitor", "distinct_id", "anonymous_id", "client_id",
+              "account_id", "member_id", "person_id", "contact_id", "uid", "user_name",
+              "username")
+EVENT_NAMES = ("event", "event_name", "eventname", "event_type", "event_action", "action",
+               "action_name", "activity", "type", "name")
+TIME_NAMES = ("timestamp", "time", "ts", "event_time", "eventtime", "event_timestamp",
+              "event_ts", "created_at", "createdat", "occurred_at", "datetime", "date_time",
+              "event_date", "time_stamp", "date", "at")
+
+
+class MappingError(EventImportError):
+    """A required column (user, event or time) is missing or named wrongly."""
+
+
+class ImportCancelled(Exception):  # noqa: N818 - the name users see in the API
+    """The progress callback cancelled the import; nothing was kept."""
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Which file columns hold the user, the event name and the time.
+
+    A field left None is detected from the column names.  ``time_format`` is 'iso', 'iso_tz',
+    'epoch_s', 'epoch_ms' or a strptime format (``%d/%m/%Y %H:%M``); None detects it.
+    """
+
+    user: str | None = None
+    event: str | None = None
+    time: str | None = None
+    time_format: str | None = None
+
+
+@dataclass(frozen=True)
+class ReasonCount:
+    """How many rows are bad for one reason, with the first line numbers."""
+
+    count: int
+    examples: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class BadRowReport:
+    """Bad rows of a file, per reason (each row counted once, under its first reason)."""
+
+    file: str
+    rows_read: int  # rows in the file, good and bad
+    reasons: dict[str, ReasonCount]  # in REASONS order
+    line_word: str = "line"  # "line" (text files) or "row" (spreadsheets, Parquet)
+    time_format: str | None = None
+
+    @property
+    def bad_rows(self) -> int:
+        """How many rows are bad."""
+        return sum(r.count for r in self.reasons.values())
+
+    def lines(self) -> list[str]:
+        """The report as lines for people: a summary, then one line per reason."""
+        out = [f"{self.file}: {self.bad_rows:,} bad {_plural(self.bad_rows, 'row')} of "
+               f"{self.rows_read:,}"]
+        for reason, rc in self.reasons.items():
+            where = ", ".join(str(n) for n in rc.examples)
+            more = ", ..." if rc.count > len(rc.examples) else ""
+            word = self.line_word + ("s" if len(rc.examples) > 1 else "")
+            expected = (f"; expected {self.time_format}"
+                        if reason == BAD_TIMESTAMP and self.time_format else "")
+            out.append(f"  {reason}: {rc.count:,} ({word} {where}{more}{expected})")
+        return out
+
+    def __str__(self) -> str:
+        return "; ".join([self.lines()[0]] + [ln.strip() for ln in self.lines()[1:]])
+
+
+class BadRows(EventImportError):  # noqa: N818 - the name users see in the API
+    """The file has bad rows and skipping them was not asked for; see ``report``."""
+
+    def __init__(self, report: BadRowReport):
+        super().__init__(str(report))
+        self.report = report
+
+
+@dataclass
+class LoadResult:
+    """An imported event log: Parquet bytes and what the import found."""
+
+    parquet: bytes  # columns user, event, ts (TIMESTAMP), then the attributes (text)
+    row_count: int
+    user_count: int
+    event_counts: dict[str, int]  # most frequent first
+    attributes: list[str]  # attribute column names, in file order
+    mapping: ColumnMapping  # the columns used, and the time format (strptime or a kind)
+    time_format: str  # the time format, as shown to people
+    time_min: datetime | None
+    time_max: datetime | None
+    source_format: str  # csv, tsv, parquet, jsonl or xlsx
+    encoding: str | None  # of a text file
+    skipped: BadRowReport | None = None  # the rows left out (skip_bad_rows)
+    source_columns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Preview:
+    """The first rows of a file and the mapping that would be used."""
+
+    columns: list[str]
+    rows: list[list[str | None]]
+    mapping: ColumnMapping  # detected; a role no column fits is None
+    time_format: str | None  # detected from the previewed rows
+    source_format: str
+    encoding: str | None
+
+
+Progress = Callable[[int, int], Any]
+PROGRESS_TOTAL = 1000
+
+
+# --------------------------------------------------------------------------- mapping
+def _norm(name: str) -> str:
+    return re.sub(r"[\s\-.]+", "_", name.strip().lower())
+
+
+def detect_mapping(columns: Sequence[str]) -> ColumnMapping:
+    """The user, event and time columns guessed from ``columns``' names (None: no guess)."""
+    normed = {_norm(c): c for c in reversed(columns)}  # first of equal names wins
+    taken: set[str] = set()
+
+    def pick(names: Sequence[str], fragments: Sequence[str]) -> str | None:
+        for name in names:
+            column = normed.get(name)
+            if column is not None and column not in taken:
+                taken.add(column)
+                return column
+        for column in columns:
+            if column not in taken and any(f in _norm(column) for f in fragments):
+                taken.add(column)
+                return column
+        return None
+
+    user = pick(USER_NAMES, ("user", "customer", "visitor"))
+    event = pick(EVENT_NAMES, ("event",))
+    time = pick(TIME_NAMES, ("timestamp", "time", "date"))
+    return ColumnMapping(user, event, time)
+
+
+def _resolve(mapping: ColumnMapping | None, columns: list[str], file: str) -> ColumnMapping:
+    mapping = mapping or ColumnMapping()
+    detected = detect_mapping(columns)
+    chosen: dict[str, str] = {}
+    for role in ("user", "event", "time"):
+        wanted = getattr(mapping, role)
+        if wanted is not None:
+            column = _find_column(wanted, columns)
+            if column is None:
+                raise MappingError(f"{file}: has no column {wanted!r} (columns: "
+                                   f"{', '.join(columns)})")
+            chosen[role] = column
+    for role in ("user", "event", "time"):
+        if role not in chosen:
+            guess = getattr(detected, role)
+            if guess is None or guess in chosen.values():
+                guess = None
+                for column in columns:  # another column with a known name
+                    if column not in chosen.values() and _norm(column) in _role_names(role):
+                        guess = column
+                        break
+            if guess is None:
+                raise MappingError(f"{file}: no {role} column found (columns: "
+                                   f"{', '.join(columns)}); say which column holds the "
+                                   f"{role}")
+            chosen[role] = guess
+    if len(set(chosen.values())) < 3:
+        raise MappingError(f"{file}: user, event and time must be three different columns")
+    return ColumnMapping(chosen["user"], chosen["event"], chosen["time"], mapping.time_format)
+
+
+def _role_names(role: str) -> tuple[str, ...]:
+    return {"user": USER_NAMES, "event": EVENT_NAMES, "time": TIME_NAMES}[role]
+
+
+def _find_column(wanted: str, columns: list[str]) -> str | None:
+    if wanted in columns:
+        return wanted
+    lowered = [c for c in columns if c.lower() == wanted.strip().lower()]
+    return lowered[0] if lowered else None
+
+
+def _attribute_names(columns: list[str], mapping: ColumnMapping) -> list[tuple[str, str]]:
+    """(file column, attribute name) for every column that is not user, event or time."""
+    others = [c for c in columns if c not in (mapping.user, mapping.event, mapping.time)]
+    names = unique_names([*OUTPUT_COLUMNS, *others])[len(OUTPUT_COLUMNS):]
+    return list(zip(others, names, strict=True))
+
+
+# --------------------------------------------------------------------------- progress
+class _Steps:
+    """Maps the phases of an import onto ``progress(done, PROGRESS_TOTAL)``."""
+
+    def __init__(self, progress: Progress | None):
+        self._progress = progress
+        self._done = 0  # never report less than before (a phase may be run again)
+
+    def part(self, start: float, end: float) -> Callable[[float], bool] | None:
+        if self._progress is None:
+            return None
+        progress = self._progress
+
+        def report(fraction: float) -> bool:
+            done = int(PROGRESS_TOTAL * (start + (end - start) * fraction))
+            self._done = max(self._done, min(done, PROGRESS_TOTAL))
+            return progress(self._done, PROGRESS_TOTAL) is not False
+
+        return report
+
+    def at(self, fraction: float) -> None:
+        report = self.part(fraction, fraction)
+        if report is not None and not report(0.0):
+            raise Cancelled
+
+
+# --------------------------------------------------------------------------- loading
+def load_events(path: str | Path, mapping: ColumnMapping | None = None, *,
+                skip_bad_rows: bool = False, progress: Progress | None = None) -> LoadResult:
+    """Read an event file (CSV/TSV, optionally .gz; Parquet; JSON lines; XLSX) into Parquet.
+
+    ``mapping`` names the user, event and time columns (detected when None or partly None).
+    Bad rows raise :class:`BadRows` unless ``skip_bad_rows``, which leaves them out and
+    reports them in ``LoadResult.skipped``.  ``progress(done, total)`` is called as the import
+    goes on; returning False cancels it (:class:`ImportCancelled`; any other return value goes
+    on).  Other problems raise an :class:`EventImportError` with a one-line message.  Nothing
+    is left behind on disk, whatever happens.
+    """
+    path = Path(path)
+    steps = _Steps(progress)
+    with tempfile.TemporaryDirectory(prefix="journeydesk-import-") as tmp_name:
+        tmp = Path(tmp_name)
+        try:
+            steps.at(0.0)
+            source = prepare(path, tmp, steps.part(0.0, 0.15))
+            con = connect(tmp / "spill")
+            try:
+                result = _Import(con, tmp, steps, mapping, skip_bad_rows).load(source)
+            finally:
+                con.close()
+            steps.at(1.0)
+        except Cancelled:
+            raise ImportCancelled(f"{path.name}: import cancelled") from None
+    return result
+
+
+def _describe(con: Any, source: Source) -> None:
+    """Fill in the columns of a Parquet or JSON-lines source."""
+    if source.format == "parquet":
+        try:
+            rows = con.execute(f"DESCRIBE SELECT * FROM read_parquet("
+                               f"{literal(str(source.path))})").fetchall()
+        except Exception as exc:  # noqa: BLE001 - any DuckDB error means "not Parquet"
+            raise EventImportError(f"{source.original.name}: is not a readable Parquet file "
+                                   f"({_first_line(exc)})") from None
+        names = [r[0] for r in rows]
+        source.columns = unique_names(names)
+        if source.columns != names:
+            raise EventImportError(f"{source.original.name}: has two columns of the same "
+                                   "name")
+        source.types = {r[0]: r[1] for r in rows}
+    elif source.format == "jsonl" and source.line_column is None:
+        rows = con.execute(f"DESCRIBE SELECT * FROM read_json({literal(str(source.path))}, "
+                           "format='newline_delimited')").fetchall()
+        keys = [r[0] for r in rows]
+        source.json_keys = keys
+        source.columns = unique_names(keys)
+        if [c.lower() for c in source.columns] != [k.lower() for k in keys]:
+            raise EventImportError("keys differing only in case")  # handled by the fallback
+
+
+@dataclass
+class _Plan:
+    """What one pass over a source reads: the columns and the time format."""
+
+    source: Source
+    cols: ColumnMapping
+    attrs: list[tuple[str, str]]  # (file column, attribute name)
+    fmt: TimeFormat
+
+    def select_list(self) -> str:
+        """The output columns computed from the source's (internal) columns."""
+        def text(column: str) -> str:
+            value = ident(self.source.internal(column))
+            if self.source.types.get(column, "VARCHAR").upper() != "VARCHAR":
+                value = f"CAST({value} AS VARCHAR)"  # a timestamp column kept as an attribute
+            return _clean(value)
+
+        parts = [f"{text(self.cols.user)} AS \"user\"", f"{text(self.cols.event)} AS event",
+                 f"{self.fmt.sql(self.source.internal(self.cols.time))} AS ts"]
+        parts += [f"{text(col)} AS {ident(name)}" for col, name in self.attrs]
+        return ", ".join(parts)
+
+    def output_list(self) -> str:
+        """The output columns by name."""
+        return ", ".join(['"user"', "event", "ts", *(ident(name) for _, name in self.attrs)])
+
+
+@dataclass
+class _Import:
+    """One import: a DuckDB connection, a scratch folder and the caller's choices."""
+
+    con: Any
+    tmp: Path
+    steps: _Steps
+    mapping: ColumnMapping | None
+    skip: bool
+
+    def load(self, source: Source) -> LoadResult:
+        """Read ``source`` in one pass; a second pass only when some rows are bad."""
+        file = source.original.name
+        if source.format == "jsonl" and source.line_column is None:
+            try:
+                _describe(self.con, source)
+            except Exception:  # noqa: BLE001 - DuckDB refused a line: find them in Python
+                source = jsonl_via_python(source, self.tmp)
+        else:
+            _describe(self.con, source)
+        if not source.columns:
+            raise EmptyFileError(f"{file}: is empty")
+        cols = _resolve(self.mapping, source.columns, file)
+        plan = _Plan(source, cols, _attribute_names(source.columns, cols),
+                     _time_format(self.con, source, cols))
+
+        out = self.tmp / "events.parquet"
+        # DuckDB keeps the rows it refuses in these tables: start each pass with none
+        self.con.execute("DROP TABLE IF EXISTS reject_errors")
+        self.con.execute("DROP TABLE IF EXISTS reject_scans")
+        try:
+            stats = run(self.con, f"COPY (SELECT {plan.select_list()} FROM "
+                                  f"{source.relation(rejects=True)}) TO {literal(str(out))} "
+                                  "(FORMAT parquet, RETURN_STATS)",
+                        progress=self.steps.part(0.15, 0.85))
+        except Cancelled:
+            raise
+        except Exception as exc:  # noqa: BLE001 - DuckDB's errors name the problem
+            if source.format == "jsonl" and source.line_column is None:
+                # a line further on is not JSON: find the bad lines in Python
+                return self.load(jsonl_via_python(source, self.tmp))
+            raise EventImportError(f"{file}: cannot be read ({_first_line(exc)})") from None
+        written = int(stats[0][1]) if stats else 0
+        nulls = _null_counts(stats)
+        rejects = _rejects(self.con) if _has_rejects(source) else {}
+        if "INVALID ENCODING" in rejects and source.encoding in ("utf-8", "utf-8 (BOM)"):
+            # valid UTF-8 at the start only: read a transcoded copy instead
+            size = source.original.stat().st_size
+            return self.load(csv_transcoded(source, self.tmp, None,
+                                            self.steps.part(0.0, 0.15), size))
+        bad_in_file = sum(count for count, _ in rejects.values()) + sum(
+            count for count, _ in source.pre_bad.values())
+        if written == 0 and bad_in_file == 0:
+            raise EmptyFileError(f"{file}: has column names but no rows")
+
+        skipped: BadRowReport | None = None
+        if any(nulls.get(c, 0) for c in OUTPUT_COLUMNS) or bad_in_file:
+            report = self._find_bad_rows(plan, rejects)
+            keep = ""
+            if report.bad_rows:
+                if not self.skip:
+                    raise BadRows(report)
+                if report.rows_read == report.bad_rows:
+                    raise EventImportError(f"{file}: no row is usable; {report}")
+                skipped, keep = report, " WHERE _reason IS NULL"
+            # else: the format found on a second look parses every row
+            run(self.con, f"COPY (SELECT {plan.output_list()} FROM parsed{keep}) "
+                          f"TO {literal(str(out))} (FORMAT parquet)")
+        self.steps.at(0.9)
+        return _result(self.con, out, plan, skipped)
+
+    def _find_bad_rows(self, plan: _Plan,
+                       rejects: dict[str, tuple[int, list[int]]]) -> BadRowReport:
+        """Find the bad rows (a second pass, only for files that have some) and report them.
+
+        Leaves a table ``parsed`` with the output columns and each row's ``_reason``; may
+        change ``plan.fmt`` when every time value shows a better format than the sample did.
+        """
+        con, source, cols = self.con, plan.source, plan.cols
+        time_col = ident(source.internal(cols.time))
+        line = ident(source.line_column) if source.line_column else "NULL"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE parsed AS SELECT {line} AS _line, "
+                    f"{time_col} AS _time, {plan.select_list()} "
+                    f"FROM {source.relation(rejects=False)}")
+        self.steps.at(0.88)
+        if not cols.time_format and plan.fmt.kind not in ("native", "native_tz"):
+            # The sample may have misled (day-first dates that were month-first further
+            # on): look at every value and keep the format that parses the most.
+            nonblank = "(SELECT _time FROM parsed WHERE nullif(trim(_time), '') IS NOT NULL)"
+            better = _detect(con, nonblank, "_time")
+            if better is not None and better != plan.fmt:
+                old = con.execute("SELECT count(ts) FROM parsed").fetchone()[0]
+                new = con.execute(f"SELECT count({better.sql('_time')}) "
+                                  "FROM parsed").fetchone()[0]
+                if new > old:
+                    plan.fmt = better
+                    con.execute(f"UPDATE parsed SET ts = {better.sql('_time')}")
+        con.execute("ALTER TABLE parsed ADD COLUMN _reason VARCHAR")
+        con.execute(
+            f"UPDATE parsed SET _reason = CASE WHEN \"user\" IS NULL THEN "
+            f"{literal(MISSING_USER)} WHEN event IS NULL THEN {literal(MISSING_EVENT)} "
+            f"WHEN nullif(trim(CAST(_time AS VARCHAR)), '') IS NULL THEN "
+            f"{literal(MISSING_TIME)} WHEN ts IS NULL THEN {literal(BAD_TIMESTAMP)} END")
+        rows = con.execute(
+            "SELECT _reason, count(*), list(_line ORDER BY rowid)[1:5], "
+            "list(rowid ORDER BY rowid)[1:5] FROM parsed WHERE _reason IS NOT NULL "
+            "GROUP BY _reason").fetchall()
+        lines = {} if source.line_column else source.lines_of(o for r in rows for o in r[3])
+        found: dict[str, tuple[int, list[int]]] = {}
+        for reason, count, with_line, ordinals in rows:
+            examples = (list(with_line) if source.line_column
+                        else [lines.get(o, o + 2) for o in ordinals])
+            found[reason] = (int(count), [int(x) for x in examples])
+        dropped = [(RAGGED if kind in ("MISSING COLUMNS", "TOO MANY COLUMNS") else MALFORMED,
+                    count, examples) for kind, (count, examples) in rejects.items()]
+        dropped += [(reason, count, examples)
+                    for reason, (count, examples) in source.pre_bad.items()]
+        for reason, count, examples in dropped:
+            old_count, old_examples = found.get(reason, (0, []))
+            found[reason] = (old_count + count, sorted(old_examples + examples)[:EXAMPLES])
+        total = con.execute("SELECT count(*) FROM parsed").fetchone()[0]
+        return BadRowReport(
+            source.original.name, int(total) + sum(count for _, count, _ in dropped),
+            {r: ReasonCount(found[r][0], tuple(found[r][1])) for r in REASONS if r in found},
+            line_word=source.line_word, time_format=plan.fmt.name)
+
+
+def _has_rejects(source: Source) -> bool:
+    return source.format in ("csv", "tsv") or source.line_column is not None
+
+
+def _clean(col: str) -> str:
+    """Text without surrounding blanks; NULL when empty.  Trims only values that need it."""
+    return (f"nullif(CASE WHEN prefix({col}, ' ') OR suffix({col}, ' ') "
+            f"THEN trim({col}) ELSE {col} END, '')")
+
+
+def _null_counts(stats: list[tuple]) -> dict[str, int]:
+    if not stats:
+        return {}
+    columns = stats[0][4] or {}
+    return {name.strip('"'): int(info.get("null_count", 0)) for name, info in columns.items()}
+
+
+def _rejects(con: Any) -> dict[str, tuple[int, list[int]]]:
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() "
+                         "WHERE table_name = 'reject_errors'").fetchone()[0]
+    if not exists:
+        return {}
+    rows = con.execute(
+        "SELECT error_type, count(DISTINCT line), list(DISTINCT line ORDER BY line)[1:5] "
+        "FROM reject_errors GROUP BY error_type").fetchall()
+    return {str(kind): (int(n), [int(x) for x in lines]) for kind, n, lines in rows}
+
+
+def _time_format(con: Any, source: Source, cols: ColumnMapping) -> TimeFormat:
+    if cols.time_format:
+        try:
+            return timeformats.from_user(cols.time_format)
+        except ValueError as exc:
+            raise MappingError(str(exc)) from None
+    kind = source.types.get(cols.time, "VARCHAR").upper()
+    if kind.startswith("TIMESTAMP WITH TIME ZONE"):
+        return timeformats.NATIVE_TZ
+    if kind.startswith(("TIMESTAMP", "DATE")):
+        return timeformats.NATIVE
+    values = source.head_values(cols.time, SAMPLE_ROWS)
+    if not values:  # not a text file, or no time in its first rows: ask DuckDB
+        col = ident(source.internal(cols.time))
+        values = [r[0] for r in con.execute(
+            f"SELECT trim({col}) FROM {source.relation(rejects=False)} "
+            f"WHERE nullif(trim({col}), '') IS NOT NULL LIMIT {SAMPLE_ROWS}").fetchall()]
+    if not values:  # no row has a time: every row will be reported
+        return timeformats.all_patterns(timeformats.FAMILIES[0])
+    found = _detect(con, "(SELECT unnest(?::VARCHAR[]) AS t)", "t", [values])
+    if found is None:
+        raise EventImportError(
+            f"{source.original.name}: the {cols.time!r} column holds no timestamp in a known "
+            f"format (for example {values[0]!r})")
+    return found
+
+
+def _detect(con: Any, relation: str, column: str,
+            params: list[Any] | None = None) -> TimeFormat | None:
+    """The format that parses most values of ``column`` in ``relation``."""
+    candidates, counts_sql = timeformats.candidate_sql(column)
+    row = con.execute(f"SELECT count(*), {counts_sql} FROM {relation}", params or []).fetchone()
+    return timeformats.choose(candidates, [int(n) for n in row[1:]], int(row[0]))
+
+
+def _result(con: Any, out: Path, plan: _Plan, skipped: BadRowReport | None) -> LoadResult:
+    data = literal(str(out))
+    rows, users, t_min, t_max = con.execute(
+        f"SELECT count(*), count(DISTINCT \"user\"), min(ts), max(ts) "
+        f"FROM read_parquet({data})").fetchone()
+    counts = con.execute(f"SELECT event, count(*) AS n FROM read_parquet({data}) "
+                         "GROUP BY event ORDER BY n DESC, event").fetchall()
+    used = plan.cols.time_format or _format_spec(plan.fmt)
+    return LoadResult(
+        parquet=out.read_bytes(), row_count=int(rows), user_count=int(users),
+        event_counts={str(e): int(n) for e, n in counts},
+        attributes=[name for _, name in plan.attrs],
+        mapping=replace(plan.cols, time_format=used), time_format=plan.fmt.name,
+        time_min=t_min, time_max=t_max, source_format=plan.source.format,
+        encoding=plan.source.encoding, skipped=skipped,
+        source_columns=list(plan.source.columns))
+
+
+def _format_spec(fmt: TimeFormat) -> str:
+    if fmt.kind == "strptime" and len(fmt.patterns) == 1:
+        return fmt.patterns[0]
+    return fmt.kind if fmt.kind != "strptime" else "iso"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _plural(n: int, word: str) -> str:
+    return word if n == 1 else word + "s"
+
+
+# --------------------------------------------------------------------------- preview
+def preview(path: str | Path, rows: int = 20) -> Preview:
+    """The column names, the first ``rows`` rows (as text) and the detected mapping."""
+    path = Path(path)
+    with tempfile.TemporaryDirectory(prefix="journeydesk-preview-") as tmp_name:
+        tmp = Path(tmp_name)
+        fmt = format_of(path)
+        if fmt == "xlsx":
+            return _preview_xlsx(path, rows)
+        source = prepare(path, tmp)
+        con = connect(tmp / "spill")
+        try:
+            if source.format == "jsonl":
+                try:
+                    _describe(con, source)
+                except Exception:  # noqa: BLE001 - see _load
+                    source = jsonl_via_python(source, tmp)
+            else:
+                _describe(con, source)
+            names = ", ".join(f"CAST(c{i} AS VARCHAR)" for i in range(len(source.columns)))
+            first = con.execute(f"SELECT {names} FROM {source.relation(rejects=False)} "
+                                f"LIMIT {int(rows)}").fetchall()
+            mapping = detect_mapping(source.columns)
+            time_format = None
+            if mapping.time is not None:
+                col = ident(source.internal(mapping.time))
+                sample = (f"(SELECT CAST({col} AS VARCHAR) AS {col} FROM "
+                          f"{source.relation(rejects=False)} LIMIT {SAMPLE_ROWS})")
+                kind = source.types.get(mapping.time, "VARCHAR").upper()
+                if kind.startswith(("TIMESTAMP", "DATE")):
+                    time_format = timeformats.NATIVE.name
+                else:
+                    found = _detect(con, sample, source.internal(mapping.time))
+                    time_format = found.name if found else None
+        finally:
+            con.close()
+    return Preview(source.columns, [list(r) for r in first], mapping, time_format,
+                   source.format, source.encoding)
+
+
+def _preview_xlsx(path: Path, rows: int) -> Preview:
+    from journeydesk.analytics.sources import _cell_text, _check_xlsx_size
+
+    _check_xlsx_size(path)
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        header: list[str] | None = None
+        body: list[list[str | None]] = []
+        for row in workbook.worksheets[0].iter_rows(min_row=1, min_col=1, values_only=True):
+            values = [_cell_text(v) for v in row]
+            if not any(values):
+                continue
+            if header is None:
+                while values and not values[-1]:
+                    values.pop()
+                header = unique_names(values)
+                continue
+            body.append([v or None for v in values[:len(header)]])
+            if len(body) >= rows:
+                break
+    finally:
+        workbook.close()
+    if header is None:
+        raise EmptyFileError(f"{path.name}: the first sheet is empty")
+    mapping = detect_mapping(header)
+    time_format = None
+    if mapping.time is not None:
+        values = [r[header.index(mapping.time)] for r in body if len(r) > header.index(
+            mapping.time)]
+        con = connect()
+        try:
+            found = _detect(con, "(SELECT unnest(?::VARCHAR[]) AS t)", "t",
+                            [[v for v in values if v]])
+            time_format = found.name if found else None
+        finally:
+            con.close()
+    return Preview(header, body, mapping, time_format, "xlsx", None)

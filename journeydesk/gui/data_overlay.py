@@ -1,0 +1,136 @@
+"""The data overlay: funnel numbers of a dataset computed off the GUI thread, shown on the map.
+
+The controller reads the dataset's Parquet bytes from the workspace (GUI thread, one query),
+computes the funnel and the event counts with DuckDB on a worker thread, and hands the result
+back through a queued signal; the canvas stays responsive meanwhile.  Edits to the map's stages
+or bindings recompute it (debounced).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from journeydesk.domain.commands import Changes
+from journeydesk.domain.model import JourneyMap
+from journeydesk.gui.canvas.overlay import DataOverlay, overlay_from_metrics
+from journeydesk.store.document import Document
+
+
+@dataclass(frozen=True)
+class OverlayRequest:
+    """What to compute: which map, which dataset, and the map's bindings at that moment."""
+
+    map_id: str
+    dataset: str
+    stages: tuple[tuple[str, tuple[str, ...]], ...]
+    card_events: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def metrics_dict(map_name: str, dataset: str, result: Any) -> dict[str, Any]:
+    """A FunnelResult in the public ``metrics --json`` form."""
+    return {"map": map_name, "dataset": dataset, "users_total": result.users_total,
+            "stages": [numbers.as_dict() for numbers in result.stages]}
+
+
+def compute_overlay(parquet: bytes, request: OverlayRequest, map_name: str,
+                    stage_ids: list[str]) -> tuple[DataOverlay, dict[str, Any]]:
+    """The overlay and the metrics of one map over one dataset (runs on a worker thread)."""
+    from journeydesk.analytics.funnel import event_counts, funnel
+
+    result = funnel(parquet, [(name, list(events)) for name, events in request.stages])
+    counts = event_counts(parquet)
+    card_counts = {card_id: sum(counts.get(e, 0) for e in events)
+                   for card_id, events in request.card_events if events}
+    metrics = metrics_dict(map_name, request.dataset, result)
+    caption = f"{request.dataset} · {result.users_total:,} users"
+    return overlay_from_metrics(stage_ids, metrics, card_counts, caption), metrics
+
+
+class DataOverlayController(QObject):
+    """Keeps one scene's overlay up to date with one dataset."""
+
+    ready = Signal(object, object)  # (DataOverlay, metrics dict) for the current request
+    failed = Signal(str)
+    _delivered = Signal(object, object, object)  # worker -> GUI thread (queued)
+
+    def __init__(self, document: Document, parent: QObject | None = None):
+        super().__init__(parent)
+        self.document = document
+        self.map_id: str | None = None
+        self.dataset: str | None = None
+        self.metrics: dict[str, Any] | None = None
+        self._latest: OverlayRequest | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(250)
+        self._timer.timeout.connect(self.refresh)
+        self._delivered.connect(self._on_delivered)
+        document.subscribe(self._on_document_changed)
+
+    def close(self) -> None:
+        """Stop following the document."""
+        self.document.unsubscribe(self._on_document_changed)
+        self._latest = None
+
+    def show(self, map_id: str, dataset: str) -> None:
+        """Compute and show ``dataset``'s numbers on map ``map_id``."""
+        self.map_id, self.dataset = map_id, dataset
+        self.refresh()
+
+    def hide(self) -> None:
+        """Stop computing (results still in flight are dropped)."""
+        self.map_id = self.dataset = None
+        self._latest = None
+        self.metrics = None
+
+    def _on_document_changed(self, changes: Changes) -> None:
+        if self.map_id is not None and any(
+                len(key) > 1 and key[1] == self.map_id and key[0] in ("stages", "card")
+                for key in changes):
+            self._timer.start()
+
+    def _request(self, m: JourneyMap) -> OverlayRequest:
+        return OverlayRequest(
+            m.id, self.dataset or "",
+            tuple((s.name, tuple(s.events)) for s in m.stages),
+            tuple((c.id, tuple(c.events)) for c in m.cards.values() if c.events))
+
+    def refresh(self) -> None:
+        """Recompute now (off the GUI thread)."""
+        from journeydesk.store.datasets import dataset_parquet
+
+        m = self.document.workspace.maps.get(self.map_id or "")
+        if m is None or not self.dataset:
+            return
+        request = self._request(m)
+        self._latest = request
+        try:
+            parquet = dataset_parquet(self.document.file, self.dataset)
+        except Exception as exc:  # a missing or damaged dataset: say so, keep the app going
+            self.failed.emit(str(exc))
+            return
+        stage_ids = [s.id for s in m.stages]
+
+        def work() -> None:
+            try:
+                outcome = compute_overlay(parquet, request, m.name, stage_ids)
+            except Exception as exc:  # reported in the GUI, never lost in the thread
+                self._delivered.emit(request, None, str(exc))
+                return
+            self._delivered.emit(request, outcome, None)
+
+        threading.Thread(target=work, name="journeydesk-overlay", daemon=True).start()
+
+    def _on_delivered(self, request: OverlayRequest, outcome: object, error: object) -> None:
+        if request != self._latest:
+            return  # an older computation finished after a newer one started
+        if error is not None:
+            self.failed.emit(str(error))
+            return
+        overlay, metrics = outcome  # type: ignore[misc]
+        self.metrics = metrics
+        self.ready.emit(overlay, metrics)

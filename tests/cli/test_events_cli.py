@@ -1,0 +1,314 @@
+"""The event-data commands: import-events, bind, metrics (public interface, scripted by users)."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from journeydesk.cli import main
+from journeydesk.store import datasets
+from journeydesk.store.workspace_file import WorkspaceFile
+
+MAP = {
+    "format": "journeydesk.map", "version": 1, "name": "Shop",
+    "stages": [{"name": "Visit"}, {"name": "Sign up"}, {"name": "Support"}, {"name": "Buy"}],
+    "lanes": [{"name": "Doing", "type": "actions"}],
+    "cards": [],
+}
+
+# The log of tests/analytics/test_funnel.py with a platform per user.  By hand (see there):
+# Visit u1 u2 u3 u5 u6; Sign up u1 (600 s) u2 (0 s) u3 (1800 s); Buy u1 (3600 s) u2 (10800 s).
+# On ios (u1 u3 u5 u7): Visit u1 u3 u5; Sign up u1 (600 s) u3 (1800 s); Buy u1 (3600 s).
+PLATFORM = {"u1": "ios", "u2": "web", "u3": "ios", "u4": "web", "u5": "ios", "u6": "web",
+            "u7": "ios"}
+LOG = [
+    ("u1", "buy", "2024-05-01 11:10:00"), ("u3", "home", "2024-05-01 09:00:00"),
+    ("u1", "home", "2024-05-01 10:30:00"), ("u2", "buy", "2024-05-01 08:00:00"),
+    ("u1", "home", "2024-05-01 10:00:00"), ("u2", "landing", "2024-05-01 09:00:00"),
+    ("u1", "signup", "2024-05-01 10:10:00"), ("u2", "signup", "2024-05-01 09:00:00"),
+    ("u3", "signup", "2024-05-01 08:00:00"), ("u2", "buy", "2024-05-01 12:00:00"),
+    ("u3", "signup", "2024-05-01 09:30:00"), ("u4", "buy", "2024-05-01 10:00:00"),
+    ("u4", "signup", "2024-05-01 10:00:00"), ("u5", "home", "2024-05-01 10:00:00"),
+    ("u5", "buy", "2024-05-01 10:05:00"), ("u6", "landing", "2024-05-01 10:00:00"),
+    ("u7", "support", "2024-05-01 10:00:00"),
+]
+CSV = "visitor_id,event,timestamp,platform\n" + "".join(
+    f"{u},{e},{t},{PLATFORM[u]}\n" for u, e, t in LOG)
+
+EXPECTED = {
+    "map": "Shop", "dataset": "web", "users_total": 7,
+    "stages": [
+        {"stage": "Visit", "users": 5, "conversion_from_previous": None,
+         "conversion_from_first": 1.0, "dropped": 0, "median_seconds_from_previous": None},
+        {"stage": "Sign up", "users": 3, "conversion_from_previous": 0.6,
+         "conversion_from_first": 0.6, "dropped": 2, "median_seconds_from_previous": 600.0},
+        {"stage": "Support", "users": None, "conversion_from_previous": None,
+         "conversion_from_first": None, "dropped": None, "median_seconds_from_previous": None},
+        {"stage": "Buy", "users": 2, "conversion_from_previous": 2 / 3,
+         "conversion_from_first": 0.4, "dropped": 1, "median_seconds_from_previous": 7200.0},
+    ],
+}
+EXPECTED_IOS = {
+    "map": "Shop", "dataset": "web", "users_total": 4,
+    "stages": [
+        {"stage": "Visit", "users": 3, "conversion_from_previous": None,
+         "conversion_from_first": 1.0, "dropped": 0, "median_seconds_from_previous": None},
+        {"stage": "Sign up", "users": 2, "conversion_from_previous": 2 / 3,
+         "conversion_from_first": 2 / 3, "dropped": 1, "median_seconds_from_previous": 1200.0},
+        EXPECTED["stages"][2],
+        {"stage": "Buy", "users": 1, "conversion_from_previous": 0.5,
+         "conversion_from_first": 1 / 3, "dropped": 1, "median_seconds_from_previous": 3600.0},
+    ],
+}
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    """The real command, in a child process."""
+    return subprocess.run([sys.executable, "-m", "journeydesk", *args], capture_output=True,
+                          text=True, timeout=120)
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def events_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "web.csv"
+    path.write_text(CSV, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    """A workspace with the Shop map, its stages not bound yet."""
+    map_file = tmp_path / "shop.json"
+    map_file.write_text(json.dumps(MAP), encoding="utf-8")
+    ws = tmp_path / "ws.jdesk"
+    assert main(["import-map", str(ws), str(map_file)]) == 0
+    return ws
+
+
+@pytest.fixture
+def bound(shop: Path, events_csv: Path, capsys) -> Path:
+    """The Shop workspace with the web dataset and its stages bound (in process)."""
+    assert main(["import-events", str(shop), str(events_csv)]) == 0
+    for stage, events in (("Visit", "home,landing"), ("Sign up", "signup"), ("Buy", "buy")):
+        assert main(["bind", str(shop), "--map", "Shop", "--stage", stage,
+                     "--events", events]) == 0
+    capsys.readouterr()
+    return shop
+
+
+# --------------------------------------------------------------------------- end to end
+def test_import_bind_and_metrics_end_to_end(shop: Path, events_csv: Path) -> None:
+    result = run("import-events", str(shop), str(events_csv))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ("web: 17 rows, 7 users, 5 events, "
+                             "2024-05-01 08:00:00 to 2024-05-01 12:00:00\n")
+    assert "columns user='visitor_id', event='event', time='timestamp'" in result.stderr
+    assert "attributes: platform" in result.stderr
+
+    for stage, events in (("Visit", "home, landing"), ("Sign up", "signup")):
+        result = run("bind", str(shop), "--map", "Shop", "--stage", stage, "--events", events)
+        assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    result = run("bind", str(shop), "--map", "Shop", "--stage", "Buy", "--events",
+                 "buy,purchase,refund", "--dataset", "web")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ("journeydesk: warning: dataset 'web' has no events named "
+                             "purchase, refund\n")
+    with WorkspaceFile.open(shop, read_only=True) as ws_file:
+        (m,) = ws_file.load().maps.values()
+    assert [s.events for s in m.stages] == [["home", "landing"], ["signup"], [],
+                                            ["buy", "purchase", "refund"]]
+
+    result = run("metrics", str(shop), "--map", "Shop", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == EXPECTED
+    assert list(json.loads(result.stdout)) == ["map", "dataset", "users_total", "stages"]
+    assert all(list(s) == list(EXPECTED["stages"][0]) for s in json.loads(result.stdout)[
+        "stages"])
+
+    result = run("metrics", str(shop), "--map", "Shop", "--dataset", "web", "--where",
+                 "platform=ios", "--from", "2024-05-01", "--to", "2024-05-01", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == EXPECTED_IOS
+
+
+def test_metrics_table(bound: Path, capsys) -> None:
+    assert main(["metrics", str(bound), "--map", "Shop"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "Shop | dataset web | 7 users",
+        "Stage    Users  From previous  From first  Dropped  Median time",
+        "Visit        5              -      100.0%        0            -",
+        "Sign up      3          60.0%       60.0%        2      10m 00s",
+        "Support      -              -           -        -            -",
+        "Buy          2          66.7%       40.0%        1       2h 00m",
+    ]
+    assert main(["metrics", str(bound), "--map", "Shop", "--where", "platform=web",
+                 "--from", "2024-05-02"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Shop | dataset web | 0 users | 2024-05-02 to ... | platform=web"
+    assert lines[2].split() == ["Visit", "0", "-", "-", "0", "-"]
+
+
+def test_metrics_on_a_read_only_workspace(bound: Path, capsys) -> None:
+    before = digest(bound)
+    bound.chmod(0o444)
+    try:
+        assert main(["metrics", str(bound), "--map", "Shop", "--json"]) == 0
+    finally:
+        bound.chmod(0o644)
+    assert json.loads(capsys.readouterr().out) == EXPECTED
+    assert digest(bound) == before
+
+
+# --------------------------------------------------------------------------- import-events
+BAD_CSV = ("user,event,time\n"
+           "u1,home,2024-05-01 10:00:00\n"
+           "u2,home\n"
+           "u3,home,tomorrow\n"
+           "u4,buy,2024-05-01 11:00:00\n")
+
+
+def test_bad_rows_stop_the_import_and_nothing_is_written(tmp_path: Path, shop: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(BAD_CSV, encoding="utf-8")
+    fresh = tmp_path / "fresh.jdesk"
+    result = run("import-events", str(fresh), str(bad))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "journeydesk: error: bad.csv: 2 bad rows of 4; nothing imported (--skip-bad-rows "
+        "imports the other rows)",
+        "  ragged row: 1 (line 3)",
+        "  bad timestamp: 1 (line 4; expected YYYY-MM-DD HH:MM:SS)",
+    ]
+    assert not fresh.exists()
+    before = digest(shop)
+    assert run("import-events", str(shop), str(bad)).returncode == 1
+    assert digest(shop) == before
+
+
+def test_skip_bad_rows(tmp_path: Path, shop: Path, capsys) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(BAD_CSV, encoding="utf-8")
+    assert main(["import-events", str(shop), str(bad), "--skip-bad-rows"]) == 0
+    out, err = capsys.readouterr()
+    assert out == ("bad: 2 rows, 2 users, 2 events, 2024-05-01 10:00:00 to "
+                   "2024-05-01 11:00:00, 2 bad rows skipped\n")
+    assert "journeydesk: note: skipped bad.csv: 2 bad rows of 4" in err
+    assert "  ragged row: 1 (line 3)" in err.splitlines()
+    with WorkspaceFile.open(shop, read_only=True) as ws_file:
+        assert datasets.get_dataset(ws_file, "bad").row_count == 2
+
+
+def test_an_existing_name_needs_replace(tmp_path: Path, shop: Path, events_csv: Path,
+                                        capsys) -> None:
+    assert main(["import-events", str(shop), str(events_csv)]) == 0
+    before = digest(shop)
+    assert main(["import-events", str(shop), str(events_csv)]) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"journeydesk: error: {shop}: already has a dataset named 'web'; use --replace to "
+        "replace it or --name to import under another")
+    assert digest(shop) == before
+    smaller = tmp_path / "smaller.csv"
+    smaller.write_text("\n".join(CSV.splitlines()[:4]) + "\n", encoding="utf-8")
+    assert main(["import-events", str(shop), str(smaller), "--name", "web", "--replace"]) == 0
+    assert capsys.readouterr().out.startswith("web: 3 rows, ")
+    assert main(["import-events", str(shop), str(smaller), "--name", "web 2"]) == 0
+    with WorkspaceFile.open(shop, read_only=True) as ws_file:
+        assert [(d.name, d.row_count, d.source) for d in datasets.list_datasets(ws_file)] == [
+            ("web", 3, "smaller.csv"), ("web 2", 3, "smaller.csv")]
+
+
+def test_explicit_columns_and_compressed_files(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "export.2024.csv.gz"
+    path.write_bytes(gzip.compress(b"who,what,when\nann,home,01/05/2024 10:00\n"))
+    ws = tmp_path / "ws.jdesk"
+    assert main(["import-events", str(ws), str(path)]) == 1
+    assert "no user column found (columns: who, what, when)" in capsys.readouterr().err
+    assert not ws.exists()
+    assert main(["import-events", str(ws), str(path), "--user", "who", "--event", "what",
+                 "--time", "when"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "export.2024: 1 rows, 1 users, 1 events, 2024-05-01 10:00:00 to " \
+                  "2024-05-01 10:00:00\n"
+    assert "(DD/MM/YYYY HH:MM)" in err
+
+
+@pytest.mark.parametrize(("args", "status", "message"), [
+    (["import-events", "ws.jdesk", "events.txt"], 2, "not a supported event file"),
+    (["import-events", "ws.jdesk", "missing.csv"], 1, "missing.csv: no such file"),
+    (["import-events", "ws.jdesk", "empty.csv"], 1, "empty.csv: is empty"),
+    (["bind", "ws.jdesk", "--map", "Shop", "--stage", "Pay", "--events", "x"], 1,
+     "map 'Shop' has no stage named 'Pay' (stages: Visit, Sign up, Support, Buy)"),
+    (["bind", "ws.jdesk", "--map", "Shopping", "--stage", "Visit", "--events", "x"], 1,
+     "has no map named 'Shopping' (maps: Shop)"),
+    (["bind", "ws.jdesk", "--map", "Shop", "--stage", "Visit", "--events", "x", "--dataset",
+      "app"], 1, "has no dataset named 'app' (datasets: none)"),
+    (["metrics", "ws.jdesk", "--map", "Shop"], 1,
+     "has no event datasets; import one with 'journeydesk import-events'"),
+    (["metrics", "ws.jdesk", "--map", "Shop", "--from", "1 May"], 2,
+     "'1 May' is not a date (YYYY-MM-DD)"),
+    (["metrics", "ws.jdesk", "--map", "Shop", "--from", "2024-02-30"], 2, "is not a date"),
+    (["metrics", "ws.jdesk", "--map", "Shop", "--from", "2024-05-02", "--to", "2024-05-01"],
+     2, "--from is after --to"),
+    (["metrics", "ws.jdesk", "--map", "Shop", "--where", "platform"], 2,
+     "--where takes COLUMN=VALUE, not 'platform'"),
+    (["metrics", "ws.jdesk", "--map", "Shop", "--where", "a=1", "a=2"], 2,
+     "--where gives 'a' twice"),
+    (["metrics", "nowhere.jdesk", "--map", "Shop"], 1, "nowhere.jdesk: no such workspace file"),
+])
+def test_errors(args: list[str], status: int, message: str, in_folder: Path, capsys) -> None:
+    before = digest(in_folder)
+    try:
+        code = main(args)
+    except SystemExit as exc:  # argparse's own checks
+        code = exc.code
+    assert code == status
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+    assert digest(in_folder) == before
+
+
+@pytest.fixture
+def in_folder(shop: Path, tmp_path: Path, monkeypatch) -> Path:
+    """The Shop workspace (ws.jdesk) in the current folder, with a few odd files beside it."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "events.txt").write_text("user,event,time\n", encoding="utf-8")
+    (tmp_path / "empty.csv").write_text("", encoding="utf-8")
+    return shop
+
+
+def test_metrics_dataset_errors(bound: Path, events_csv: Path, capsys) -> None:
+    assert main(["metrics", str(bound), "--map", "Shop", "--where", "plan=free"]) == 1
+    assert "dataset 'web': no attribute 'plan' to filter on (attributes: platform)" in (
+        capsys.readouterr().err)
+    assert main(["import-events", str(bound), str(events_csv), "--name", "app"]) == 0
+    capsys.readouterr()
+    assert main(["metrics", str(bound), "--map", "Shop"]) == 1
+    assert "has several datasets (app, web); choose one with --dataset" in (
+        capsys.readouterr().err)
+    assert main(["metrics", str(bound), "--map", "Shop", "--dataset", "nope"]) == 1
+    assert "has no dataset named 'nope' (datasets: app, web)" in capsys.readouterr().err
+    assert main(["metrics", str(bound), "--map", "Shop", "--dataset", "app", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {**EXPECTED, "dataset": "app"}
+
+
+def test_bind_with_no_events_unbinds(bound: Path, capsys) -> None:
+    assert main(["bind", str(bound), "--map", "Shop", "--stage", "Sign up",
+                 "--events", ""]) == 0
+    assert main(["metrics", str(bound), "--map", "Shop", "--json"]) == 0
+    stages = json.loads(capsys.readouterr().out)["stages"]
+    assert stages[1]["users"] is None
+    # Buy now follows Visit: u1 (10:00 -> 11:10) and u2 (09:00 -> 12:00); u5 bought at 10:05
+    assert [stages[3][k] for k in ("users", "dropped", "median_seconds_from_previous")] == [
+        3, 2, 4200.0]

@@ -1,0 +1,95 @@
+"""The data overlay in the window: a real dataset's funnel on the map, off the GUI thread."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from canvas_helpers import open_window
+
+from journeydesk.analytics.events import load_events
+from journeydesk.domain.commands import EditStageCommand
+from journeydesk.store.datasets import add_dataset
+
+EVENTS = """user_id,event,timestamp,platform
+u1,landing_view,2026-10-01 09:00:00,mobile
+u1,form_start,2026-10-01 09:01:00,mobile
+u1,form_submit,2026-10-01 09:03:00,mobile
+u1,email_confirmed,2026-10-01 10:03:00,mobile
+u2,landing_view,2026-10-01 11:00:00,desktop
+u2,form_start,2026-10-01 11:02:00,desktop
+u3,landing_view,2026-10-02 08:00:00,mobile
+u3,form_start,2026-10-02 08:05:00,mobile
+u3,form_submit,2026-10-02 08:06:00,mobile
+u4,landing_view,2026-10-02 12:00:00,desktop
+"""
+
+
+def test_overlay_shows_the_funnel_of_the_dataset(qtbot, tmp_path: Path) -> None:
+    window = open_window(qtbot, tmp_path)
+    log = tmp_path / "signups.csv"
+    log.write_text(EVENTS, encoding="utf-8")
+    loaded = load_events(log)
+    add_dataset(window.document.file, "signups", loaded.parquet, source=log.name,
+                row_count=loaded.row_count)
+    m = window.current_map()
+    sign_up = m.stage_named("Sign up")
+    window.editor.run(EditStageCommand(m.id, sign_up.id, events=["form_start"]))
+    newsletter = next(c for c in m.cards.values() if c.text == "Newsletter")
+    from journeydesk.domain.commands import EditCardCommand
+
+    window.editor.run(EditCardCommand(m.id, newsletter.id, events=["landing_view"]))
+    window._refresh_navigator()
+    datasets = window.navigator.topLevelItem(2)
+    assert datasets.child(0).text(0) == "signups"
+
+    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
+        window.act_overlay.trigger()
+    scene = window.scene
+    numbers = {m.stage(sid).name: n for sid, n in scene.overlay.stages.items()}
+    # Discover: landing_view (4 users); Sign up: form_start (3); Confirm e-mail: 1 of them;
+    # First use: bound to an event nobody sent -> 0
+    assert numbers["Discover"].users == 4
+    assert numbers["Sign up"].users == 3 and numbers["Sign up"].dropped == 1
+    assert numbers["Confirm e-mail"].users == 1
+    assert numbers["First use"].users == 0
+    assert scene.overlay.largest_drop_stage == m.stage_named("Confirm e-mail").id
+    assert scene.cards[newsletter.id].count == 4
+    assert window.editor.stack.count() == 2  # showing numbers is not an edit
+
+    # editing a binding recomputes the numbers
+    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
+        window.editor.run(EditStageCommand(m.id, sign_up.id, events=["form_submit"]))
+    numbers = {m.stage(sid).name: n for sid, n in scene.overlay.stages.items()}
+    assert numbers["Sign up"].users == 2
+
+    window.act_overlay.trigger()
+    assert scene.overlay is None
+
+
+def test_overlay_without_data_says_what_to_do(qtbot, tmp_path: Path, monkeypatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information",
+                        staticmethod(lambda parent, title, text: shown.append(text)))
+    window = open_window(qtbot, tmp_path)
+    window.act_overlay.trigger()
+    assert not window.act_overlay.isChecked()
+    assert shown and "import-events" in shown[0]
+
+
+def test_excel_export_carries_the_overlay_numbers(qtbot, tmp_path: Path, monkeypatch) -> None:
+    from python_calamine import CalamineWorkbook
+
+    window = open_window(qtbot, tmp_path)
+    log = tmp_path / "signups.csv"
+    log.write_text(EVENTS, encoding="utf-8")
+    loaded = load_events(log)
+    add_dataset(window.document.file, "signups", loaded.parquet, source=log.name,
+                row_count=loaded.row_count)
+    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
+        window.act_overlay.trigger()
+    out = tmp_path / "with-numbers.xlsx"
+    assert window.export_map(out)
+    rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("Metrics").to_python()
+    assert rows[1][:2] == ["Discover", 4]
