@@ -117,14 +117,21 @@ def cmd_export(args: argparse.Namespace) -> int:
                          f"{', '.join(formats)}")
     if args.map is None and (args.scale or args.dpi or args.pages):
         raise UsageError("--scale, --dpi and --pages apply to map pictures only")
+    if args.dataset and (args.map is None or suffix != ".xlsx"):
+        raise UsageError("--dataset applies to map exports to .xlsx (the Metrics sheet)")
+    metrics = None
     with WorkspaceFile.open(_existing(args.workspace), read_only=True) as ws_file:
         if args.map is not None and suffix in PICTURE_FORMATS:
             _export_map_picture(ws_file, args, out)
             return 0
         ws = ws_file.load()
+        if args.dataset:
+            metrics = _metrics_json(ws_file, _find_map(ws, args.map, args.workspace),
+                                    args.dataset, args.workspace)
     try:
         if args.map is not None:
-            write_map(_find_map(ws, args.map, args.workspace), ws, out)
+            journey_map = _find_map(ws, args.map, args.workspace)
+            write_map(journey_map, ws, out, metrics=metrics)
             return 0
         persona = _find_persona(ws, args.persona, args.workspace)
         if suffix == ".json":
@@ -314,6 +321,19 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     return 0
 
 
+def _metrics_json(ws_file: WorkspaceFile, journey_map: JourneyMap, dataset: str,
+                  workspace: str) -> dict:
+    """The map's funnel over ``dataset`` in the ``metrics --json`` form."""
+    info = _pick_dataset(ws_file, dataset, workspace)
+    data = datasets.dataset_parquet(ws_file, info.name)
+    try:
+        result = funnel(data, [(s.name, s.events) for s in journey_map.stages])
+    except MetricsError as exc:
+        raise UserError(f"dataset {info.name!r}: {exc}") from None
+    return {"map": journey_map.name, "dataset": info.name, "users_total": result.users_total,
+            "stages": [s.as_dict() for s in result.stages]}
+
+
 def _pick_dataset(ws_file: WorkspaceFile, name: str | None,
                   workspace: str) -> datasets.DatasetInfo:
     if name is not None:
@@ -479,6 +499,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[..., int
                    help="map pictures (.png): pixels per canvas unit (default 2)")
     p.add_argument("--dpi", type=_positive, metavar="D",
                    help="map pictures (.png): resolution; 96 dpi is the canvas at 100 %%")
+    p.add_argument("--dataset", metavar="D",
+                   help="map exports to .xlsx: add a Metrics sheet with this dataset's funnel")
     p.add_argument("--pages", choices=["fit", "tile"],
                    help="map PDFs: fit the map on one page (default) or tile it at full size")
 

@@ -312,3 +312,18 @@ def test_bind_with_no_events_unbinds(bound: Path, capsys) -> None:
     # Buy now follows Visit: u1 (10:00 -> 11:10) and u2 (09:00 -> 12:00); u5 bought at 10:05
     assert [stages[3][k] for k in ("users", "dropped", "median_seconds_from_previous")] == [
         3, 2, 4200.0]
+
+
+def test_excel_export_with_a_dataset_has_the_metrics_sheet(bound: Path, tmp_path: Path,
+                                                           capsys) -> None:
+    from python_calamine import CalamineWorkbook
+
+    out = tmp_path / "shop.xlsx"
+    assert main(["export", str(bound), "--map", "Shop", "--dataset", "web", "-o",
+                 str(out)]) == 0
+    rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("Metrics").to_python()
+    assert [r[:2] for r in rows[1:]] == [["Visit", 5], ["Sign up", 3], ["Support", ""],
+                                         ["Buy", 2]]
+    assert main(["export", str(bound), "--map", "Shop", "--dataset", "web", "-o",
+                 str(tmp_path / "shop.json")]) == 2
+    assert "--dataset applies to map exports to .xlsx" in capsys.readouterr().err
