@@ -28,6 +28,7 @@ class OverlayRequest:
     dataset: str
     stages: tuple[tuple[str, tuple[str, ...]], ...]
     card_events: tuple[tuple[str, tuple[str, ...]], ...]
+    segment: tuple[tuple[str, str], ...] = ()
 
 
 def metrics_dict(map_name: str, dataset: str, result: Any) -> dict[str, Any]:
@@ -41,12 +42,15 @@ def compute_overlay(parquet: bytes, request: OverlayRequest, map_name: str,
     """The overlay and the metrics of one map over one dataset (runs on a worker thread)."""
     from journeydesk.analytics.funnel import event_counts, funnel
 
-    result = funnel(parquet, [(name, list(events)) for name, events in request.stages])
-    counts = event_counts(parquet)
+    where = dict(request.segment) or None
+    result = funnel(parquet, [(name, list(events)) for name, events in request.stages],
+                    where=where)
+    counts = event_counts(parquet, where=where)
     card_counts = {card_id: sum(counts.get(e, 0) for e in events)
                    for card_id, events in request.card_events if events}
     metrics = metrics_dict(map_name, request.dataset, result)
-    caption = f"{request.dataset} · {result.users_total:,} users"
+    segment = ", ".join(f"{k} = {v}" for k, v in request.segment) or "all users"
+    caption = f"{request.dataset} · {segment} · {result.users_total:,} users"
     return overlay_from_metrics(stage_ids, metrics, card_counts, caption), metrics
 
 
@@ -63,6 +67,7 @@ class DataOverlayController(QObject):
         self.map_id: str | None = None
         self.dataset: str | None = None
         self.metrics: dict[str, Any] | None = None
+        self.segment: dict[str, str] = {}  # attribute conditions (e.g. a persona's segment)
         self._latest: OverlayRequest | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -81,6 +86,11 @@ class DataOverlayController(QObject):
         self.map_id, self.dataset = map_id, dataset
         self.refresh()
 
+    def set_segment(self, segment: dict[str, str]) -> None:
+        """Only count events whose attributes match ``segment`` (empty: everybody)."""
+        self.segment = dict(segment)
+        self.refresh()
+
     def hide(self) -> None:
         """Stop computing (results still in flight are dropped)."""
         self.map_id = self.dataset = None
@@ -97,7 +107,8 @@ class DataOverlayController(QObject):
         return OverlayRequest(
             m.id, self.dataset or "",
             tuple((s.name, tuple(s.events)) for s in m.stages),
-            tuple((c.id, tuple(c.events)) for c in m.cards.values() if c.events))
+            tuple((c.id, tuple(c.events)) for c in m.cards.values() if c.events),
+            tuple(sorted(self.segment.items())))
 
     def refresh(self) -> None:
         """Recompute now (off the GUI thread)."""

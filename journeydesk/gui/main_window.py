@@ -222,6 +222,8 @@ class MainWindow(QMainWindow):
                               self.act_zoom_reset])
         view_menu.addSeparator()
         view_menu.addActions([self.act_minimap, self.act_dark, self.act_overlay])
+        self.segment_menu = view_menu.addMenu("Overlay &segment")
+        self.segment_menu.aboutToShow.connect(self._fill_segment_menu)
         view_menu.addSeparator()
         view_menu.addActions([self.navigator_dock.toggleViewAction(),
                               self.gallery_dock.toggleViewAction(),
@@ -520,6 +522,34 @@ class MainWindow(QMainWindow):
         self.data_overlay.hide()
         if self.scene is not None:
             self.scene.set_overlay(None)
+
+    def segment_choices(self) -> list[tuple[str, dict[str, str]]]:
+        """"All users" and each linked persona's data segment, for one-click filtering."""
+        choices: list[tuple[str, dict[str, str]]] = [("All users", {})]
+        m = self.current_map()
+        if m is not None:
+            for persona_id in m.persona_ids:
+                persona = self.document.workspace.personas[persona_id]
+                if persona.segment:
+                    conditions = ", ".join(f"{k} = {v}" for k, v in persona.segment.items())
+                    choices.append((f"{persona.name} ({conditions})", dict(persona.segment)))
+        return choices
+
+    def set_overlay_segment(self, segment: dict[str, str]) -> None:
+        """Show the overlay's numbers for this segment only (turning the overlay on)."""
+        self.data_overlay.segment = dict(segment)
+        if self.act_overlay.isChecked():
+            self.data_overlay.refresh()
+        else:
+            self.show_overlay()
+
+    def _fill_segment_menu(self) -> None:
+        self.segment_menu.clear()
+        for label, segment in self.segment_choices():
+            action = self.segment_menu.addAction(label)
+            action.setCheckable(True)
+            action.setChecked(segment == self.data_overlay.segment)
+            action.triggered.connect(lambda _c=False, s=segment: self.set_overlay_segment(s))
 
     def _toggle_overlay(self) -> None:
         if self.act_overlay.isChecked():

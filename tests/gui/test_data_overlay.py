@@ -93,3 +93,50 @@ def test_excel_export_carries_the_overlay_numbers(qtbot, tmp_path: Path, monkeyp
     assert window.export_map(out)
     rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("Metrics").to_python()
     assert rows[1][:2] == ["Discover", 4]
+
+
+def test_a_drop_off_becomes_a_pain_point_card(qtbot, tmp_path: Path) -> None:
+    window = open_window(qtbot, tmp_path)
+    log = tmp_path / "signups.csv"
+    log.write_text(EVENTS, encoding="utf-8")
+    loaded = load_events(log)
+    add_dataset(window.document.file, "signups", loaded.parquet, source=log.name,
+                row_count=loaded.row_count)
+    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
+        window.act_overlay.trigger()
+    scene = window.scene
+    m = window.current_map()
+    confirm = m.stage_named("Confirm e-mail")
+    menu = scene.interactions.build_context_menu(scene.layout.stage_rects[confirm.id].center())
+    action = next(a for a in menu.actions() if a.text() == "Add drop-off as pain point")
+    action.trigger()
+    pains = m.lane_named("Pain points")
+    card = m.cards_in(confirm.steps[0].id, pains.id)[-1]
+    # Sign up (form_start or form_submit): 3 users; Confirm e-mail: 1
+    assert card.text.startswith("2 people drop off between Sign up and Confirm e-mail")
+    assert "(only 33% continue)" in card.text and card.severity == 5
+    assert "data" in card.tags
+    window.act_undo.trigger()
+    assert card.id not in m.cards
+
+
+def test_a_personas_segment_filters_the_overlay(qtbot, tmp_path: Path) -> None:
+    window = open_window(qtbot, tmp_path)
+    log = tmp_path / "signups.csv"
+    log.write_text(EVENTS, encoding="utf-8")
+    loaded = load_events(log)
+    add_dataset(window.document.file, "signups", loaded.parquet, source=log.name,
+                row_count=loaded.row_count)
+    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
+        window.act_overlay.trigger()
+    labels = [label for label, _ in window.segment_choices()]
+    assert labels[0] == "All users"
+    assert "Daniel Okafor (platform = desktop)" in labels
+    desktop = dict(window.segment_choices())["Daniel Okafor (platform = desktop)"]
+    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
+        window.set_overlay_segment(desktop)
+    m = window.current_map()
+    numbers = {m.stage(sid).name: n for sid, n in window.scene.overlay.stages.items()}
+    assert numbers["Discover"].users == 2  # u2 and u4 are on desktop
+    assert numbers["Sign up"].users == 1
+    assert "platform = desktop" in window.scene.overlay.caption

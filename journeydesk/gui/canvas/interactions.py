@@ -442,6 +442,33 @@ class Interactions:
             return
         self.scene.status.emit("Every curve already has a point at this step.")
 
+    def add_drop_off_pain_point(self, stage_id: str) -> Card | None:
+        """A pain-point card on the stage saying how many people the data shows dropping."""
+        m = self.scene.map
+        overlay = self.scene.overlay
+        numbers = overlay.stages.get(stage_id) if overlay else None
+        lane = next((ln for ln in m.lanes if LaneType(ln.type) is LaneType.PAIN_POINTS), None)
+        if numbers is None or not numbers.dropped:
+            return None
+        if lane is None:
+            self.scene.status.emit("Add a pain points lane first.")
+            return None
+        stage = m.stage(stage_id)
+        previous = next((s.name for s in reversed(m.stages[:m.stage_index(stage_id)])
+                         if overlay.stages.get(s.id) and overlay.stages[s.id].users is not None),
+                        "the previous stage")
+        share = numbers.conversion_from_previous
+        text = (f"{numbers.dropped:,} people drop off between {previous} and {stage.name}"
+                + (f" (only {share:.0%} continue)" if share is not None else "")
+                + (f"; data: {overlay.caption}" if overlay.caption else ""))
+        severity = 5 if share is not None and share < 0.4 else 4 if share is not None \
+            and share < 0.7 else 3
+        card = Card(stage.steps[0].id, lane.id, text, severity=severity, tags=["data"])
+        if self.run(AddCardCommand(self.map_id, card)):
+            self.scene.select_only([self.scene.cards[card.id]])
+            return card
+        return None
+
     def delete_selection(self) -> bool:
         """Delete the selected cards, points, stages, steps or lanes as one undo step."""
         commands = []
@@ -596,6 +623,11 @@ class Interactions:
             menu.addAction("Insert stage after", lambda: self.add_stage(index + 1))
             menu.addAction("Add step", lambda: self.add_step(item.item_id))
             menu.addAction("Rename", lambda: self.rename(item))
+            numbers = item.numbers
+            if numbers is not None and numbers.dropped:
+                menu.addSeparator()
+                menu.addAction("Add drop-off as pain point",
+                               lambda: self.add_drop_off_pain_point(item.item_id))
             menu.addSeparator()
             menu.addAction("Delete stage",
                            lambda: self.run(RemoveStageCommand(self.map_id, item.item_id)))
