@@ -159,6 +159,8 @@ class MainWindow(QMainWindow):
         self.recent_menu = None
         self.act_save_copy = a("Save a &copy…", self.save_copy, "Ctrl+Shift+S")
         self.act_import = a("&Import map…", self.import_map, "Ctrl+I")
+        self.act_import_events = a("Import &events…", self.import_event_log, "Ctrl+Shift+I",
+                                   tip="Import an event log (CSV, Parquet, JSON lines, Excel)")
         self.act_export = a("&Export map…", self.export_map, "Ctrl+E")
         self.act_print = a("&Print…", self.print_map, QKeySequence.StandardKey.Print)
         self.act_quit = a("&Quit", self.close, std.Quit)
@@ -207,7 +209,8 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &recent")
         file_menu.addAction(self.act_save_copy)
         file_menu.addSeparator()
-        file_menu.addActions([self.act_import, self.act_export, self.act_print])
+        file_menu.addActions([self.act_import, self.act_import_events, self.act_export,
+                              self.act_print])
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         edit_menu = bar.addMenu("&Edit")
@@ -491,6 +494,23 @@ class MainWindow(QMainWindow):
         from journeydesk.store.datasets import list_datasets
 
         return [d.name for d in list_datasets(self.document.file) if d.kind == "events"]
+
+    def import_event_log(self, path: Path | None = None, accept=None) -> str | None:  # noqa: ANN001
+        """File > Import events: map the columns, import off the GUI thread, store."""
+        from journeydesk.gui.import_events import import_events
+
+        if path is None:
+            path = self._ask_path("Import events", "Event logs (*.csv *.tsv *.gz *.parquet "
+                                  "*.jsonl *.ndjson *.xlsx);;All files (*)", save=False)
+        if path is None:
+            return None
+        name = import_events(self.document, path, self, accept=accept)
+        if name is not None:
+            self._refresh_navigator()
+            self.statusBar().showMessage(f"Imported the event log as “{name}”", 8000)
+            if self.act_overlay.isChecked() and self.data_overlay.dataset == name:
+                self.data_overlay.refresh()
+        return name
 
     def show_overlay(self, dataset: str | None = None) -> bool:
         """Turn the data overlay on with ``dataset`` (asked for when there are several)."""
@@ -939,7 +959,8 @@ class MainWindow(QMainWindow):
         for action in (self.act_cut, self.act_duplicate):
             action.setEnabled(has_cards and writable)
         self.act_delete.setEnabled(has_map and writable)
-        for action in (self.act_new_map, self.act_new_from_template, self.act_import):
+        for action in (self.act_new_map, self.act_new_from_template, self.act_import,
+                       self.act_import_events):
             action.setEnabled(writable)
 
     # ------------------------------------------------------------------------ settings

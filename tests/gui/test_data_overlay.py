@@ -140,3 +140,53 @@ def test_a_personas_segment_filters_the_overlay(qtbot, tmp_path: Path) -> None:
     assert numbers["Discover"].users == 2  # u2 and u4 are on desktop
     assert numbers["Sign up"].users == 1
     assert "platform = desktop" in window.scene.overlay.caption
+
+
+def test_import_events_from_the_file_menu(qtbot, tmp_path: Path, monkeypatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from journeydesk.store.datasets import dataset_parquet, list_datasets
+
+    window = open_window(qtbot, tmp_path)
+    log = tmp_path / "web-events.csv"
+    log.write_text(EVENTS.replace("timestamp", "ts").replace("u4,landing_view,2026",
+                                                            "u4,landing_view,not-a-date"),
+                   encoding="utf-8")
+    seen: dict[str, object] = {}
+
+    def accept(dialog) -> bool:  # noqa: ANN001
+        seen["columns"] = [dialog.table.horizontalHeaderItem(i).text()
+                           for i in range(dialog.table.columnCount())]
+        seen["time"] = dialog.combos["time"].currentText()
+        dialog.name_edit.setText("web")
+        return True
+
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(
+        lambda parent, title, text, *a: asked.append(text) or QMessageBox.StandardButton.Yes))
+    assert window.import_event_log(log, accept=accept) == "web"
+    assert seen == {"columns": ["user_id", "event", "ts", "platform"], "time": "ts"}
+    assert "1 bad row of 10" in asked[0]  # the report, then the choice to skip
+    (info,) = list_datasets(window.document.file)
+    assert info.name == "web" and info.row_count == 9
+    assert dataset_parquet(window.document.file, "web").startswith(b"PAR1")
+    datasets = window.navigator.topLevelItem(2)
+    assert datasets.child(0).text(0) == "web"
+
+
+def test_cancelled_import_leaves_the_workspace_alone(qtbot, tmp_path: Path,
+                                                     monkeypatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from journeydesk.store.datasets import list_datasets
+
+    window = open_window(qtbot, tmp_path)
+    log = tmp_path / "bad.csv"
+    log.write_text(EVENTS.replace("u4,landing_view,2026", "u4,landing_view,nope"),
+                   encoding="utf-8")
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(
+        lambda *a: QMessageBox.StandardButton.Cancel))
+    before = (tmp_path / "canvas.jdesk").read_bytes()
+    assert window.import_event_log(log, accept=lambda d: True) is None
+    assert list_datasets(window.document.file) == []
+    assert (tmp_path / "canvas.jdesk").read_bytes() == before

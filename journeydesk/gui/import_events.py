@@ -1,0 +1,211 @@
+"""File > Import events: preview, column mapping, bad-row report, progress with cancel.
+
+The import itself (DuckDB) runs on a worker thread while a progress dialog keeps the window
+responsive; the dataset is stored in the workspace on the GUI thread in one transaction, so a
+cancelled or failed import leaves the workspace exactly as it was.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEventLoop, QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressDialog,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from journeydesk.store.document import Document
+
+NOT_SET = "(detect)"
+
+
+class _Relay(QObject):
+    """Carries the worker thread's progress and result to the GUI thread (queued)."""
+
+    progressed = Signal(int, int)
+    finished = Signal(object, object)
+
+
+class ImportEventsDialog(QDialog):
+    """Shows the first rows of an event file and lets the user map its columns."""
+
+    def __init__(self, document: Document, path: Path, parent: QWidget | None = None):
+        from journeydesk.analytics.events import preview
+
+        super().__init__(parent)
+        self.document = document
+        self.path = path
+        self.setObjectName("importEvents")
+        self.setWindowTitle(f"Import events from {path.name}")
+        self.preview = preview(path)
+        self.name_edit = QLineEdit(_dataset_name(path))
+        self.name_edit.setAccessibleName("Dataset name")
+        self.combos: dict[str, QComboBox] = {}
+        form = QFormLayout()
+        form.addRow("Dataset &name", self.name_edit)
+        detected = self.preview.mapping
+        for role, label in (("user", "&User column"), ("event", "&Event column"),
+                            ("time", "&Time column")):
+            combo = QComboBox()
+            combo.setAccessibleName(label.replace("&", ""))
+            combo.addItems([NOT_SET, *self.preview.columns])
+            chosen = getattr(detected, role)
+            if chosen:
+                combo.setCurrentText(chosen)
+            self.combos[role] = combo
+            form.addRow(label, combo)
+        details = [f"format {self.preview.source_format}"]
+        if self.preview.encoding:
+            details.append(f"encoding {self.preview.encoding}")
+        if self.preview.time_format:
+            details.append(f"times look like {self.preview.time_format}")
+        self.details = QLabel(" · ".join(details))
+        self.table = QTableWidget(len(self.preview.rows), len(self.preview.columns))
+        self.table.setObjectName("previewTable")
+        self.table.setHorizontalHeaderLabels(self.preview.columns)
+        for r, row in enumerate(self.preview.rows):
+            for c, value in enumerate(row):
+                self.table.setItem(r, c, QTableWidgetItem("" if value is None else str(value)))
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.details)
+        layout.addWidget(QLabel("First rows of the file:"))
+        layout.addWidget(self.table, 1)
+        layout.addWidget(buttons)
+        self.resize(820, 520)
+
+    def mapping(self) -> Any:
+        """The column mapping chosen (roles left on "(detect)" are detected)."""
+        from journeydesk.analytics.events import ColumnMapping
+
+        def chosen(role: str) -> str | None:
+            text = self.combos[role].currentText()
+            return None if text == NOT_SET else text
+
+        return ColumnMapping(user=chosen("user"), event=chosen("event"), time=chosen("time"))
+
+
+def run_import(path: Path, mapping: Any, skip_bad_rows: bool,
+               parent: QWidget | None) -> tuple[object | None, Exception | None]:
+    """Import on a worker thread behind a progress dialog; (result, error), both None when
+    the user cancelled."""
+    from journeydesk.analytics.events import ImportCancelled, load_events
+
+    relay = _Relay()
+    dialog = QProgressDialog(f"Reading {path.name}…", "Cancel", 0, 1000, parent)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(300)
+    dialog.setAutoClose(False)
+    cancelled = threading.Event()
+    loop = QEventLoop()
+    outcome: dict[str, Any] = {}
+
+    def on_progress(done: int, total: int) -> None:
+        dialog.setMaximum(max(1, total))
+        dialog.setValue(min(done, total))
+
+    def on_finished(result: object, error: object) -> None:
+        outcome["result"], outcome["error"] = result, error
+        loop.quit()
+
+    relay.progressed.connect(on_progress)
+    relay.finished.connect(on_finished)
+    dialog.canceled.connect(cancelled.set)
+
+    def progress(done: int, total: int) -> bool:
+        relay.progressed.emit(done, total)
+        return not cancelled.is_set()
+
+    def work() -> None:
+        try:
+            result = load_events(path, mapping, skip_bad_rows=skip_bad_rows, progress=progress)
+        except ImportCancelled:
+            relay.finished.emit(None, None)
+        except Exception as exc:  # shown to the user by the caller
+            relay.finished.emit(None, exc)
+        else:
+            relay.finished.emit(result, None)
+
+    threading.Thread(target=work, name="journeydesk-import", daemon=True).start()
+    loop.exec()
+    dialog.close()
+    dialog.deleteLater()
+    return outcome.get("result"), outcome.get("error")
+
+
+def import_events(document: Document, path: Path, parent: QWidget | None = None, *,
+                  accept: Callable[[ImportEventsDialog], bool] | None = None) -> str | None:
+    """The whole import: mapping dialog, import, bad rows (skip or cancel), store.
+
+    ``accept`` shows the mapping dialog and says whether to go on (default: run it modally).
+    Returns the dataset's name, or None when nothing was imported (the workspace unchanged).
+    """
+    from journeydesk.analytics.events import BadRows, EventImportError
+    from journeydesk.store.datasets import DatasetExistsError, add_dataset
+
+    try:
+        dialog = ImportEventsDialog(document, path, parent)
+    except (EventImportError, OSError) as exc:
+        QMessageBox.warning(parent, "Import events", f"{path.name}: {exc}")
+        return None
+    go_on = accept(dialog) if accept else dialog.exec() == QDialog.DialogCode.Accepted
+    dialog.deleteLater()
+    if not go_on:
+        return None
+    name = dialog.name_edit.text().strip() or _dataset_name(path)
+    mapping = dialog.mapping()
+    result, error = run_import(path, mapping, False, parent)
+    if isinstance(error, BadRows):
+        answer = QMessageBox.question(
+            parent, "Import events", "\n".join(error.report.lines())
+            + "\n\nImport the other rows and leave these out?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        result, error = run_import(path, mapping, True, parent)
+    if error is not None:
+        QMessageBox.warning(parent, "Import events", f"{path.name}: {error}")
+        return None
+    if result is None:
+        return None  # cancelled
+    kwargs = {"source": path.name, "row_count": result.row_count,
+              "user_column": result.mapping.user, "event_column": result.mapping.event,
+              "time_column": result.mapping.time, "attributes": result.attributes}
+    try:
+        add_dataset(document.file, name, result.parquet, **kwargs)
+    except DatasetExistsError:
+        answer = QMessageBox.question(
+            parent, "Import events", f"There is already a dataset named “{name}”. "
+            "Replace it with the new data?")
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        add_dataset(document.file, name, result.parquet, replace=True, **kwargs)
+    return name
+
+
+def _dataset_name(path: Path) -> str:
+    name = path.name
+    for suffix in (".gz", ".csv", ".tsv", ".parquet", ".jsonl", ".ndjson", ".json", ".xlsx"):
+        if name.lower().endswith(suffix):
+            name = name[: -len(suffix)]
+    return name or "events"
