@@ -86,6 +86,18 @@ class DataOverlayController(QObject):
         self.map_id, self.dataset = map_id, dataset
         self.refresh()
 
+    def dropped_users(self, stage_id: str) -> list[str]:
+        """The users who reached the previous bound stage but not this one (same filters)."""
+        from journeydesk.analytics.funnel import dropped_users
+        from journeydesk.store.datasets import dataset_parquet
+
+        m = self.document.workspace.maps.get(self.map_id or "")
+        if m is None or not self.dataset:
+            return []
+        parquet = dataset_parquet(self.document.file, self.dataset)
+        return dropped_users(parquet, [(s.name, s.events) for s in m.stages],
+                             m.stage_index(stage_id), where=self.segment or None)
+
     def set_segment(self, segment: dict[str, str]) -> None:
         """Only count events whose attributes match ``segment`` (empty: everybody)."""
         self.segment = dict(segment)

@@ -282,6 +282,7 @@ class MainWindow(QMainWindow):
         self.scene.selectionChanged.connect(self._on_selection_changed)
         self.scene.status.connect(lambda text: self.statusBar().showMessage(text, 4000))
         self.scene.layout_changed.connect(self.minimap.refit)
+        self.scene.who_dropped_requested.connect(self.show_who_dropped)
         self.view.setScene(self.scene)
         self.minimap.setScene(self.scene)
         self.stack.setCurrentWidget(self.view)
@@ -535,6 +536,20 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Computing the funnel of {dataset}…")
         self.data_overlay.show(m.id, dataset)
         return True
+
+    def show_who_dropped(self, stage_id: str) -> object:
+        """List the users who dropped off before a stage; their ids can be exported."""
+        from journeydesk.gui.dropped_users import DroppedUsersDialog
+
+        m = self.current_map()
+        if m is None:
+            return None
+        users = self.data_overlay.dropped_users(stage_id)
+        dialog = DroppedUsersDialog(m.stage(stage_id).name, self.data_overlay.dataset or "",
+                                    users, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def hide_overlay(self) -> None:
         """Turn the data overlay off."""

@@ -190,3 +190,26 @@ def test_cancelled_import_leaves_the_workspace_alone(qtbot, tmp_path: Path,
     assert window.import_event_log(log, accept=lambda d: True) is None
     assert list_datasets(window.document.file) == []
     assert (tmp_path / "canvas.jdesk").read_bytes() == before
+
+
+def test_who_dropped_here_lists_and_exports_the_users(qtbot, tmp_path: Path) -> None:
+    window = open_window(qtbot, tmp_path)
+    log = tmp_path / "signups.csv"
+    log.write_text(EVENTS, encoding="utf-8")
+    loaded = load_events(log)
+    add_dataset(window.document.file, "signups", loaded.parquet, source=log.name,
+                row_count=loaded.row_count)
+    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
+        window.act_overlay.trigger()
+    scene = window.scene
+    m = window.current_map()
+    confirm = m.stage_named("Confirm e-mail")
+    menu = scene.interactions.build_context_menu(scene.layout.stage_rects[confirm.id].center())
+    with qtbot.waitSignal(scene.who_dropped_requested):
+        next(a for a in menu.actions() if a.text() == "Who dropped here…").trigger()
+    dialog = window.findChild(object, "droppedUsers")
+    assert [dialog.list.item(i).text() for i in range(dialog.list.count())] == ["u2", "u3"]
+    out = tmp_path / "ids.txt"
+    assert dialog.export_ids(out)
+    assert out.read_text(encoding="utf-8") == "u2\nu3\n"
+    dialog.close()

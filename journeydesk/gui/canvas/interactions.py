@@ -628,6 +628,8 @@ class Interactions:
                 menu.addSeparator()
                 menu.addAction("Add drop-off as pain point",
                                lambda: self.add_drop_off_pain_point(item.item_id))
+                menu.addAction("Who dropped here…",
+                               lambda: self.scene.who_dropped_requested.emit(item.item_id))
             menu.addSeparator()
             menu.addAction("Delete stage",
                            lambda: self.run(RemoveStageCommand(self.map_id, item.item_id)))

@@ -84,6 +84,7 @@ class MapScene(QGraphicsScene):
 
     layout_changed = Signal()
     status = Signal(str)
+    who_dropped_requested = Signal(str)  # stage id: the window lists those users
 
     def __init__(self, editor: Editor, map_id: str, theme: Theme = LIGHT):
         super().__init__()

@@ -1,0 +1,60 @@
+"""Who dropped here: the users who reached the previous stage but not this one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from journeydesk.exchange.files import write_atomic
+
+
+class DroppedUsersDialog(QDialog):
+    """The dropped users' ids, with an export to a text file (one id per line)."""
+
+    def __init__(self, stage: str, dataset: str, users: list[str],
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("droppedUsers")
+        self.users = list(users)
+        self.setWindowTitle(f"Who dropped before {stage}")
+        self.list = QListWidget()
+        self.list.setAccessibleName("Dropped users")
+        self.list.addItems(self.users)
+        self.export_button = QPushButton("Export ids…")
+        self.export_button.setEnabled(bool(self.users))
+        self.export_button.clicked.connect(lambda _c=False: self.export_ids())
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"{len(self.users):,} users of “{dataset}” reached the stage "
+                                f"before {stage} but never {stage}:"))
+        layout.addWidget(self.list, 1)
+        layout.addWidget(buttons)
+        self.resize(420, 480)
+
+    def export_ids(self, path: Path | None = None) -> bool:
+        """Write the ids, one per line (UTF-8), atomically."""
+        if path is None:
+            name, _ = QFileDialog.getSaveFileName(self, "Export user ids", "dropped-users.txt",
+                                                  "Text (*.txt *.csv)")
+            if not name:
+                return False
+            path = Path(name)
+        try:
+            write_atomic(path, "".join(f"{user}\n" for user in self.users))
+        except OSError as exc:
+            QMessageBox.warning(self, "Export user ids", f"{path.name}: {exc.strerror or exc}")
+            return False
+        return True
