@@ -261,6 +261,8 @@ class MainWindow(QMainWindow):
     def _connect_signals(self) -> None:
         self.document.subscribe(self._on_document_changed)
         self.navigator.itemActivated.connect(self._on_navigator_activated)
+        self.navigator.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.navigator.customContextMenuRequested.connect(self._navigator_menu)
         self.editor.refused.connect(self._on_refused)
         self.editor.stack.indexChanged.connect(lambda _i: self._update_actions())
         self.view.zoom_changed.connect(self._on_zoom_changed)
@@ -535,6 +537,57 @@ class MainWindow(QMainWindow):
         self.act_overlay.setChecked(True)
         self.statusBar().showMessage(f"Computing the funnel of {dataset}…")
         self.data_overlay.show(m.id, dataset)
+        return True
+
+    def _navigator_menu(self, pos) -> None:  # noqa: ANN001
+        item = self.navigator.itemAt(pos)
+        data = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+        if not data or data[0] != "dataset" or self.document.read_only:
+            return
+        from PySide6.QtWidgets import QMenu
+
+        menu = QMenu(self)
+        menu.addAction("Rename dataset…", lambda: self.rename_dataset(data[1]))
+        menu.addAction("Delete dataset…", lambda: self.delete_dataset(data[1]))
+        menu.exec(self.navigator.viewport().mapToGlobal(pos))
+
+    def rename_dataset(self, name: str, new_name: str | None = None) -> bool:
+        """Rename a stored dataset."""
+        from journeydesk.store.datasets import rename_dataset
+        from journeydesk.store.workspace_file import WorkspaceError
+
+        if new_name is None:
+            new_name, ok = QInputDialog.getText(self, "Rename dataset", "New name:", text=name)
+            if not ok or not new_name.strip() or new_name.strip() == name:
+                return False
+        try:
+            rename_dataset(self.document.file, name, new_name.strip())
+        except WorkspaceError as exc:
+            self._on_refused(str(exc))
+            return False
+        if self.data_overlay.dataset == name:
+            self.data_overlay.dataset = new_name.strip()
+        self._refresh_navigator()
+        return True
+
+    def delete_dataset(self, name: str, confirm: bool = True) -> bool:
+        """Delete a stored dataset (after a confirmation: this cannot be undone)."""
+        from journeydesk.store.datasets import delete_dataset
+        from journeydesk.store.workspace_file import WorkspaceError
+
+        if confirm and QMessageBox.question(
+                self, "Delete dataset", f"Delete the dataset “{name}” from this workspace? "
+                "This cannot be undone; the original file is not touched."
+        ) != QMessageBox.StandardButton.Yes:
+            return False
+        try:
+            delete_dataset(self.document.file, name)
+        except WorkspaceError as exc:
+            self._on_refused(str(exc))
+            return False
+        if self.data_overlay.dataset == name:
+            self.hide_overlay()
+        self._refresh_navigator()
         return True
 
     def show_who_dropped(self, stage_id: str) -> object:

@@ -213,3 +213,23 @@ def test_who_dropped_here_lists_and_exports_the_users(qtbot, tmp_path: Path) -> 
     assert dialog.export_ids(out)
     assert out.read_text(encoding="utf-8") == "u2\nu3\n"
     dialog.close()
+
+
+def test_rename_and_delete_a_dataset(qtbot, tmp_path: Path) -> None:
+    from journeydesk.store.datasets import list_datasets
+
+    window = open_window(qtbot, tmp_path)
+    log = tmp_path / "signups.csv"
+    log.write_text(EVENTS, encoding="utf-8")
+    loaded = load_events(log)
+    add_dataset(window.document.file, "signups", loaded.parquet, source=log.name,
+                row_count=loaded.row_count)
+    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
+        window.act_overlay.trigger()
+    assert window.rename_dataset("signups", "october")
+    assert [d.name for d in list_datasets(window.document.file)] == ["october"]
+    assert window.data_overlay.dataset == "october"
+    assert window.navigator.topLevelItem(2).child(0).text(0) == "october"
+    assert window.delete_dataset("october", confirm=False)
+    assert list_datasets(window.document.file) == []
+    assert not window.act_overlay.isChecked() and window.scene.overlay is None
