@@ -15,7 +15,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-MODULES = ["bench_store", "bench_canvas", "bench_excel", "bench_events"]
+MODULES = ["bench_store", "bench_canvas", "bench_excel", "bench_events", "bench_overlay"]
 
 
 def main(argv: list[str]) -> int:
