@@ -51,7 +51,9 @@ def compute_overlay(parquet: bytes, request: OverlayRequest, map_name: str,
     metrics = metrics_dict(map_name, request.dataset, result)
     segment = ", ".join(f"{k} = {v}" for k, v in request.segment) or "all users"
     caption = f"{request.dataset} · {segment} · {result.users_total:,} users"
-    return overlay_from_metrics(stage_ids, metrics, card_counts, caption), metrics
+    overlay = overlay_from_metrics(stage_ids, metrics, card_counts, caption)
+    overlay.event_counts = counts
+    return overlay, metrics
 
 
 class DataOverlayController(QObject):

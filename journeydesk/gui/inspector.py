@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGraphicsItem,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QSpinBox,
     QStackedWidget,
@@ -128,9 +132,18 @@ class InspectorWidget(QWidget):
         self.stage_description = _PlainText(self._save_stage_description)
         self.stage_events = QLineEdit()
         self.stage_events.setPlaceholderText("event names, comma separated")
+        self.event_list = QListWidget()
+        self.event_list.setObjectName("datasetEvents")
+        self.event_list.setMaximumHeight(220)
+        self.event_hint = QLabel("Turn on View > Data overlay to pick events from your data.")
+        self.event_hint.setWordWrap(True)
+        self.event_counts: dict[str, int] = {}
         self.stage_page = self._page([("Name", self.stage_name),
                                       ("Description", self.stage_description),
-                                      ("Bound events", self.stage_events)])
+                                      ("Bound events", self.stage_events),
+                                      ("Data events", self.event_list),
+                                      ("", self.event_hint)])
+        self.event_list.itemChanged.connect(self._on_event_ticked)
         self.stage_name.editingFinished.connect(
             lambda: self._edit_stage(name=self.stage_name.text()))
         self.stage_events.editingFinished.connect(
@@ -233,6 +246,7 @@ class InspectorWidget(QWidget):
                 self.stage_name.setText(stage.name)
                 _set_plain(self.stage_description, stage.description)
                 self.stage_events.setText(", ".join(stage.events))
+                self._fill_event_list(stage)
                 self.pages.setCurrentWidget(self.stage_page)
             elif kind == "step":
                 step = m.step(self._target_id)
@@ -275,6 +289,41 @@ class InspectorWidget(QWidget):
         if self._kind == "card":
             self._run(EditCardCommand, **fields)
 
+    def set_event_counts(self, counts: dict[str, int]) -> None:
+        """The events of the dataset on show (name -> count); the stage page lists them."""
+        self.event_counts = dict(counts)
+        self._load()
+
+    def _fill_event_list(self, stage) -> None:  # noqa: ANN001
+        """Every event of the data, ticked when bound; likely ones first for an unbound stage."""
+        self.event_list.clear()
+        self.event_list.setVisible(bool(self.event_counts))
+        self.event_hint.setVisible(not self.event_counts)
+        words = {w for w in re.split(r"\W+", stage.name.casefold()) if len(w) > 2}
+        suggested = {e for e in self.event_counts if not stage.events and _related(words, e)}
+        order = sorted(self.event_counts, key=lambda e: (e not in stage.events,
+                                                         e not in suggested,
+                                                         -self.event_counts[e], e))
+        for event in order:
+            label = f"{event}  ({self.event_counts[event]:,})"
+            if event in suggested:
+                label += "  · suggested"
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, event)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if event in stage.events
+                               else Qt.CheckState.Unchecked)
+            self.event_list.addItem(item)
+
+    def _on_event_ticked(self, item: QListWidgetItem) -> None:
+        if self._loading or self._kind != "stage" or self.map_id is None:
+            return
+        stage = self.editor.document.workspace.maps[self.map_id].stage(self._target_id)
+        event = item.data(Qt.ItemDataRole.UserRole)
+        ticked = item.checkState() == Qt.CheckState.Checked
+        events = [e for e in stage.events if e != event] + ([event] if ticked else [])
+        self._edit_stage(events=events)
+
     def _edit_stage(self, **fields: Any) -> None:
         if self._kind == "stage":
             self._run(EditStageCommand, **fields)
@@ -312,3 +361,9 @@ def _current_values(editor: Editor, command: Command) -> dict[str, Any] | None:
         return None
     return {key: getattr(target, key, None) for key in command.fields}  # type: ignore[attr-defined]
 
+
+def _related(words: set[str], event: str) -> bool:
+    """True when a word of the stage's name is part of the event's name ("confirm" and
+    "email_confirmed"), so the event is a likely binding."""
+    tokens = [t for t in re.split(r"[\W_]+", event.casefold()) if len(t) > 2]
+    return any(w in t or t in w for w in words for t in tokens)

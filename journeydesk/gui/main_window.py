@@ -608,6 +608,7 @@ class MainWindow(QMainWindow):
         """Turn the data overlay off."""
         self.act_overlay.setChecked(False)
         self.data_overlay.hide()
+        self.inspector.set_event_counts({})
         if self.scene is not None:
             self.scene.set_overlay(None)
 
@@ -649,6 +650,7 @@ class MainWindow(QMainWindow):
         if self.scene is not None and self.act_overlay.isChecked() \
                 and metrics["map"] == self.scene.map.name:
             self.scene.set_overlay(overlay)
+            self.inspector.set_event_counts(overlay.event_counts)
             self.statusBar().showMessage(f"Data overlay: {overlay.caption}", 8000)
 
     def _on_overlay_failed(self, message: str) -> None:

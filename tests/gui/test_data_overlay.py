@@ -233,3 +233,51 @@ def test_rename_and_delete_a_dataset(qtbot, tmp_path: Path) -> None:
     assert window.delete_dataset("october", confirm=False)
     assert list_datasets(window.document.file) == []
     assert not window.act_overlay.isChecked() and window.scene.overlay is None
+
+
+def test_bind_a_stage_by_ticking_data_events_in_the_inspector(qtbot, tmp_path: Path) -> None:
+    from canvas_helpers import click
+    from PySide6.QtCore import Qt
+
+    window = open_window(qtbot, tmp_path)
+    log = tmp_path / "signups.csv"
+    log.write_text(EVENTS, encoding="utf-8")
+    loaded = load_events(log)
+    add_dataset(window.document.file, "signups", loaded.parquet, source=log.name,
+                row_count=loaded.row_count)
+    m = window.current_map()
+    use = m.stage_named("First use")
+    window.editor.run(EditStageCommand(m.id, use.id, events=[]))
+    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
+        window.act_overlay.trigger()
+    click(window.view, window.scene.layout.stage_rects[use.id].center())
+    inspector = window.inspector
+    assert inspector.pages.currentWidget() is inspector.stage_page
+    rows = [inspector.event_list.item(i) for i in range(inspector.event_list.count())]
+    labels = [r.text() for r in rows]
+    assert labels[0].startswith("landing_view  (4)")  # most frequent first when none fits
+    confirmed = next(r for r in rows if r.data(Qt.ItemDataRole.UserRole) == "email_confirmed")
+    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
+        confirmed.setCheckState(Qt.CheckState.Checked)  # what ticking the box does
+    assert use.events == ["email_confirmed"]
+    numbers = {m.stage(sid).name: n for sid, n in window.scene.overlay.stages.items()}
+    assert numbers["First use"].users == 1
+    window.act_undo.trigger()
+    assert use.events == []
+
+
+def test_events_matching_the_stage_name_are_suggested(qtbot, tmp_path: Path) -> None:
+    window = open_window(qtbot, tmp_path)
+    log = tmp_path / "signups.csv"
+    log.write_text(EVENTS, encoding="utf-8")
+    loaded = load_events(log)
+    add_dataset(window.document.file, "signups", loaded.parquet, source=log.name,
+                row_count=loaded.row_count)
+    m = window.current_map()
+    confirm = m.stage_named("Confirm e-mail")
+    window.editor.run(EditStageCommand(m.id, confirm.id, events=[]))
+    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
+        window.act_overlay.trigger()
+    window.scene.select_only([window.scene.stages[confirm.id]])
+    first = window.inspector.event_list.item(0).text()
+    assert first == "email_confirmed  (1)  · suggested"

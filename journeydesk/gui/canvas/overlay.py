@@ -27,6 +27,7 @@ class DataOverlay:
     largest_drop_stage: str | None = None
     card_counts: dict[str, int] = field(default_factory=dict)
     caption: str = ""
+    event_counts: dict[str, int] = field(default_factory=dict)  # every event of the data
 
 
 def overlay_from_metrics(stage_ids: list[str], metrics: dict[str, Any],
