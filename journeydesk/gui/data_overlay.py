@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -29,6 +30,8 @@ class OverlayRequest:
     stages: tuple[tuple[str, tuple[str, ...]], ...]
     card_events: tuple[tuple[str, tuple[str, ...]], ...]
     segment: tuple[tuple[str, str], ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
 
 
 def metrics_dict(map_name: str, dataset: str, result: Any) -> dict[str, Any]:
@@ -43,14 +46,18 @@ def compute_overlay(parquet: bytes, request: OverlayRequest, map_name: str,
     from journeydesk.analytics.funnel import event_counts, funnel
 
     where = dict(request.segment) or None
+    dates = {"date_from": request.date_from, "date_to": request.date_to}
     result = funnel(parquet, [(name, list(events)) for name, events in request.stages],
-                    where=where)
-    counts = event_counts(parquet, where=where)
+                    where=where, **dates)
+    counts = event_counts(parquet, where=where, **dates)
     card_counts = {card_id: sum(counts.get(e, 0) for e in events)
                    for card_id, events in request.card_events if events}
     metrics = metrics_dict(map_name, request.dataset, result)
     segment = ", ".join(f"{k} = {v}" for k, v in request.segment) or "all users"
     caption = f"{request.dataset} · {segment} · {result.users_total:,} users"
+    if request.date_from or request.date_to:
+        caption += (f" · {request.date_from.isoformat() if request.date_from else '…'} to "
+                    f"{request.date_to.isoformat() if request.date_to else '…'}")
     overlay = overlay_from_metrics(stage_ids, metrics, card_counts, caption)
     overlay.event_counts = counts
     return overlay, metrics
@@ -70,6 +77,8 @@ class DataOverlayController(QObject):
         self.dataset: str | None = None
         self.metrics: dict[str, Any] | None = None
         self.segment: dict[str, str] = {}  # attribute conditions (e.g. a persona's segment)
+        self.date_from: date | None = None  # calendar days kept, both ends included
+        self.date_to: date | None = None
         self._latest: OverlayRequest | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -98,7 +107,13 @@ class DataOverlayController(QObject):
             return []
         parquet = dataset_parquet(self.document.file, self.dataset)
         return dropped_users(parquet, [(s.name, s.events) for s in m.stages],
-                             m.stage_index(stage_id), where=self.segment or None)
+                             m.stage_index(stage_id), where=self.segment or None,
+                             date_from=self.date_from, date_to=self.date_to)
+
+    def set_dates(self, date_from: date | None, date_to: date | None) -> None:
+        """Only count events on these calendar days (None: no limit on that side)."""
+        self.date_from, self.date_to = date_from, date_to
+        self.refresh()
 
     def set_segment(self, segment: dict[str, str]) -> None:
         """Only count events whose attributes match ``segment`` (empty: everybody)."""
@@ -122,7 +137,7 @@ class DataOverlayController(QObject):
             m.id, self.dataset or "",
             tuple((s.name, tuple(s.events)) for s in m.stages),
             tuple((c.id, tuple(c.events)) for c in m.cards.values() if c.events),
-            tuple(sorted(self.segment.items())))
+            tuple(sorted(self.segment.items())), self.date_from, self.date_to)
 
     def refresh(self) -> None:
         """Recompute now (off the GUI thread)."""

@@ -227,6 +227,7 @@ class MainWindow(QMainWindow):
         view_menu.addActions([self.act_minimap, self.act_dark, self.act_overlay])
         self.segment_menu = view_menu.addMenu("Overlay &segment")
         self.segment_menu.aboutToShow.connect(self._fill_segment_menu)
+        view_menu.addAction(self._action("Overlay &dates…", self.ask_overlay_dates))
         view_menu.addSeparator()
         view_menu.addActions([self.navigator_dock.toggleViewAction(),
                               self.gallery_dock.toggleViewAction(),
@@ -611,6 +612,22 @@ class MainWindow(QMainWindow):
         self.inspector.set_event_counts({})
         if self.scene is not None:
             self.scene.set_overlay(None)
+
+    def ask_overlay_dates(self) -> None:
+        """Choose the calendar days the overlay counts (both ends included)."""
+        from journeydesk.gui.date_range import DateRangeDialog
+
+        dialog = DateRangeDialog(self.data_overlay.date_from, self.data_overlay.date_to, self)
+        if dialog.exec():
+            self.set_overlay_dates(*dialog.range())
+
+    def set_overlay_dates(self, date_from, date_to) -> None:  # noqa: ANN001
+        """Count only events between these days (None: open-ended), turning the overlay on."""
+        self.data_overlay.date_from, self.data_overlay.date_to = date_from, date_to
+        if self.act_overlay.isChecked():
+            self.data_overlay.refresh()
+        else:
+            self.show_overlay()
 
     def segment_choices(self) -> list[tuple[str, dict[str, str]]]:
         """"All users" and each linked persona's data segment, for one-click filtering."""

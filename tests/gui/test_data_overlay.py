@@ -281,3 +281,28 @@ def test_events_matching_the_stage_name_are_suggested(qtbot, tmp_path: Path) -> 
     window.scene.select_only([window.scene.stages[confirm.id]])
     first = window.inspector.event_list.item(0).text()
     assert first == "email_confirmed  (1)  · suggested"
+
+
+def test_a_date_range_limits_the_overlay(qtbot, tmp_path: Path) -> None:
+    import datetime as dt
+
+    from journeydesk.gui.date_range import DateRangeDialog
+
+    window = open_window(qtbot, tmp_path)
+    log = tmp_path / "signups.csv"
+    log.write_text(EVENTS, encoding="utf-8")
+    loaded = load_events(log)
+    add_dataset(window.document.file, "signups", loaded.parquet, source=log.name,
+                row_count=loaded.row_count)
+    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
+        window.set_overlay_dates(dt.date(2026, 10, 2), dt.date(2026, 10, 2))
+    m = window.current_map()
+    numbers = {m.stage(sid).name: n for sid, n in window.scene.overlay.stages.items()}
+    assert numbers["Discover"].users == 2  # u3 and u4 came on 2 October
+    assert "2026-10-02 to 2026-10-02" in window.scene.overlay.caption
+    dialog = DateRangeDialog(dt.date(2026, 10, 5), dt.date(2026, 10, 1))
+    qtbot.addWidget(dialog)
+    dialog._accept()
+    assert dialog.result() == 0  # a range that ends before it starts is not accepted
+    dialog.to_on.setChecked(False)
+    assert dialog.range() == (dt.date(2026, 10, 5), None)
