@@ -41,7 +41,8 @@ def metrics_dict(map_name: str, dataset: str, result: Any) -> dict[str, Any]:
 
 
 def compute_overlay(parquet: bytes, request: OverlayRequest, map_name: str,
-                    stage_ids: list[str]) -> tuple[DataOverlay, dict[str, Any]]:
+                    stage_ids: list[str], baseline: Any = None
+                    ) -> tuple[DataOverlay, dict[str, Any]]:
     """The overlay and the metrics of one map over one dataset (runs on a worker thread)."""
     from journeydesk.analytics.funnel import event_counts, funnel
 
@@ -58,7 +59,10 @@ def compute_overlay(parquet: bytes, request: OverlayRequest, map_name: str,
     if request.date_from or request.date_to:
         caption += (f" · {request.date_from.isoformat() if request.date_from else '…'} to "
                     f"{request.date_to.isoformat() if request.date_to else '…'}")
-    overlay = overlay_from_metrics(stage_ids, metrics, card_counts, caption)
+    overlay = overlay_from_metrics(
+        stage_ids, metrics, card_counts, caption,
+        baseline=baseline.numbers if baseline is not None else None,
+        baseline_label=f"since {baseline.taken_at:%Y-%m-%d}" if baseline is not None else "")
     overlay.event_counts = counts
     return overlay, metrics
 
@@ -79,6 +83,7 @@ class DataOverlayController(QObject):
         self.segment: dict[str, str] = {}  # attribute conditions (e.g. a persona's segment)
         self.date_from: date | None = None  # calendar days kept, both ends included
         self.date_to: date | None = None
+        self.baseline: Any = None  # a store.snapshots.Snapshot to show the change against
         self._latest: OverlayRequest | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -114,6 +119,12 @@ class DataOverlayController(QObject):
         """Only count events on these calendar days (None: no limit on that side)."""
         self.date_from, self.date_to = date_from, date_to
         self.refresh()
+
+    def filters(self) -> dict[str, Any]:
+        """The filters of the numbers on show (stored with a snapshot)."""
+        return {"segment": dict(self.segment),
+                "from": self.date_from.isoformat() if self.date_from else None,
+                "to": self.date_to.isoformat() if self.date_to else None}
 
     def set_segment(self, segment: dict[str, str]) -> None:
         """Only count events whose attributes match ``segment`` (empty: everybody)."""
@@ -154,10 +165,11 @@ class DataOverlayController(QObject):
             self.failed.emit(str(exc))
             return
         stage_ids = [s.id for s in m.stages]
+        baseline = self.baseline
 
         def work() -> None:
             try:
-                outcome = compute_overlay(parquet, request, m.name, stage_ids)
+                outcome = compute_overlay(parquet, request, m.name, stage_ids, baseline)
             except Exception as exc:  # reported in the GUI, never lost in the thread
                 self._delivered.emit(request, None, str(exc))
                 return

@@ -228,6 +228,9 @@ class MainWindow(QMainWindow):
         self.segment_menu = view_menu.addMenu("Overlay &segment")
         self.segment_menu.aboutToShow.connect(self._fill_segment_menu)
         view_menu.addAction(self._action("Overlay &dates…", self.ask_overlay_dates))
+        view_menu.addAction(self._action("Save numbers as a &snapshot", self.save_snapshot))
+        self.snapshot_menu = view_menu.addMenu("Compare with snapsho&t")
+        self.snapshot_menu.aboutToShow.connect(self._fill_snapshot_menu)
         view_menu.addSeparator()
         view_menu.addActions([self.navigator_dock.toggleViewAction(),
                               self.gallery_dock.toggleViewAction(),
@@ -628,6 +631,48 @@ class MainWindow(QMainWindow):
             self.data_overlay.refresh()
         else:
             self.show_overlay()
+
+    def save_snapshot(self) -> object:
+        """Keep the numbers on show, with today's date, to compare with next quarter."""
+        from journeydesk.store.datasets import get_dataset
+        from journeydesk.store.snapshots import save_snapshot
+        from journeydesk.store.workspace_file import WorkspaceError
+
+        overlay = self.data_overlay
+        if not self.act_overlay.isChecked() or overlay.metrics is None:
+            QMessageBox.information(self, "Snapshot", "Turn on View > Data overlay first: a "
+                                    "snapshot keeps the numbers on show.")
+            return None
+        try:
+            info = get_dataset(self.document.file, overlay.dataset)
+            snapshot = save_snapshot(self.document.file, overlay.map_id, info.id,
+                                     overlay.metrics, filters=overlay.filters())
+        except WorkspaceError as exc:
+            self._on_refused(str(exc))
+            return None
+        self.statusBar().showMessage(f"Saved a snapshot: {snapshot.label}", 6000)
+        return snapshot
+
+    def compare_with_snapshot(self, snapshot: object) -> None:
+        """Show each stage's change in users since ``snapshot`` (None: stop comparing)."""
+        self.data_overlay.baseline = snapshot
+        if self.act_overlay.isChecked():
+            self.data_overlay.refresh()
+
+    def _fill_snapshot_menu(self) -> None:
+        from journeydesk.store.snapshots import list_snapshots
+
+        self.snapshot_menu.clear()
+        m = self.current_map()
+        snapshots = list_snapshots(self.document.file, m.id) if m is not None else []
+        none = self.snapshot_menu.addAction("No comparison")
+        none.triggered.connect(lambda _c=False: self.compare_with_snapshot(None))
+        for snapshot in snapshots:
+            action = self.snapshot_menu.addAction(snapshot.label)
+            action.setCheckable(True)
+            current = self.data_overlay.baseline
+            action.setChecked(current is not None and current.id == snapshot.id)
+            action.triggered.connect(lambda _c=False, s=snapshot: self.compare_with_snapshot(s))
 
     def segment_choices(self) -> list[tuple[str, dict[str, str]]]:
         """"All users" and each linked persona's data segment, for one-click filtering."""

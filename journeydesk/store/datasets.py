@@ -8,20 +8,16 @@ writing transaction, which the workspace's writer lock makes the only one).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, delete, func, insert, select, update
-from sqlalchemy.exc import DBAPIError
 
 from journeydesk.store.schema import DatasetRow
 from journeydesk.store.workspace_file import (
-    ReadOnlyWorkspaceError,
     WorkspaceError,
     WorkspaceFile,
 )
@@ -176,16 +172,9 @@ def delete_dataset(ws_file: WorkspaceFile, name: str) -> None:
             raise _no_such(conn, ws_file, name)
 
 
-@contextlib.contextmanager
-def _writing(ws_file: WorkspaceFile) -> Iterator[Connection]:
-    """One writing transaction: committed when the block ends, rolled back on any error."""
-    if ws_file.read_only:
-        raise ReadOnlyWorkspaceError(f"{ws_file.path}: is open read-only")
-    try:
-        with ws_file.connection() as conn, conn.begin():
-            yield conn
-    except DBAPIError as exc:
-        raise WorkspaceError(f"{ws_file.path}: could not be saved ({exc.orig})") from exc
+def _writing(ws_file: WorkspaceFile):  # noqa: ANN202
+    """One writing transaction (see WorkspaceFile.transaction)."""
+    return ws_file.transaction()
 
 
 def _clean_name(name: str) -> str:

@@ -375,6 +375,17 @@ class WorkspaceFile:
         return dest
 
     @contextlib.contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One writing transaction: committed when the block ends, rolled back on any error."""
+        if self.read_only:
+            raise ReadOnlyWorkspaceError(f"{self.path}: is open read-only")
+        try:
+            with self._engine.begin() as conn:
+                yield conn
+        except DBAPIError as exc:
+            raise WorkspaceError(f"{self.path}: could not be saved ({exc.orig})") from exc
+
+    @contextlib.contextmanager
     def connection(self) -> Iterator[Connection]:
         """A read connection, for queries the repository does not offer."""
         with self._engine.connect() as conn:

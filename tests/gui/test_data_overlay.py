@@ -306,3 +306,32 @@ def test_a_date_range_limits_the_overlay(qtbot, tmp_path: Path) -> None:
     assert dialog.result() == 0  # a range that ends before it starts is not accepted
     dialog.to_on.setChecked(False)
     assert dialog.range() == (dt.date(2026, 10, 5), None)
+
+
+def test_a_snapshot_keeps_the_numbers_and_shows_the_change(qtbot, tmp_path: Path) -> None:
+    from journeydesk.store.snapshots import list_snapshots
+
+    window = open_window(qtbot, tmp_path)
+    log = tmp_path / "signups.csv"
+    first_quarter = "\n".join(EVENTS.splitlines()[:6]) + "\n"  # u1, and u2 landing
+    log.write_text(first_quarter, encoding="utf-8")
+    loaded = load_events(log)
+    add_dataset(window.document.file, "signups", loaded.parquet, source=log.name,
+                row_count=loaded.row_count)
+    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
+        window.act_overlay.trigger()
+    snapshot = window.save_snapshot()
+    m = window.current_map()
+    (saved,) = list_snapshots(window.document.file, m.id)
+    assert saved.id == snapshot.id and saved.numbers["stages"][0]["users"] == 2
+    assert saved.filters == {"segment": {}, "from": None, "to": None}
+    # next quarter: the full log replaces the data; compare with the snapshot
+    log.write_text(EVENTS, encoding="utf-8")
+    loaded = load_events(log)
+    add_dataset(window.document.file, "signups", loaded.parquet, source=log.name,
+                row_count=loaded.row_count, replace=True)
+    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
+        window.compare_with_snapshot(saved)
+    numbers = {m.stage(sid).name: n for sid, n in window.scene.overlay.stages.items()}
+    assert numbers["Discover"].users == 4 and numbers["Discover"].users_change == 2
+    assert window.scene.overlay.baseline_label == f"since {saved.taken_at:%Y-%m-%d}"

@@ -366,6 +366,14 @@ class StageHeaderItem(_HeaderItem):
         painter.drawText(QRectF(inner.left(), inner.top(), inner.width(), 22),
                          int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
                          f"{numbers.users:,} users")
+        if numbers.users_change is not None:  # compared with a snapshot
+            change = numbers.users_change
+            painter.setFont(_small_font(bold=True))
+            painter.setPen(QColor("#8fe39c") if change >= 0 else QColor("#ffb4ae"))
+            arrow = "▲" if change > 0 else "▼" if change < 0 else "="
+            painter.drawText(QRectF(inner.left(), inner.top(), inner.width(), 22),
+                             int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                             f"{arrow} {change:+,}")
         parts = []
         if numbers.conversion_from_previous is not None:
             parts.append(f"{numbers.conversion_from_previous:.0%} from previous")

@@ -17,6 +17,7 @@ class StageNumbers:
     dropped: int | None = None
     share_of_first: float | None = None
     median_seconds_from_previous: float | None = None
+    users_change: int | None = None  # since the snapshot compared with, if any
 
 
 @dataclass
@@ -28,16 +29,22 @@ class DataOverlay:
     card_counts: dict[str, int] = field(default_factory=dict)
     caption: str = ""
     event_counts: dict[str, int] = field(default_factory=dict)  # every event of the data
+    baseline_label: str = ""  # "since 2026-08-01" when compared with a snapshot
 
 
 def overlay_from_metrics(stage_ids: list[str], metrics: dict[str, Any],
                          card_counts: dict[str, int] | None = None,
-                         caption: str = "") -> DataOverlay:
+                         caption: str = "", *, baseline: dict[str, Any] | None = None,
+                         baseline_label: str = "") -> DataOverlay:
     """Build the overlay from the metrics JSON form (``journeydesk metrics --json``).
 
     ``stage_ids`` are the map's stages in order, matching ``metrics["stages"]``.
+    ``baseline`` (the same form, from a snapshot) adds each stage's change in users; stages
+    are matched by name, so renamed or new stages show no change.
     """
-    overlay = DataOverlay(card_counts=dict(card_counts or {}), caption=caption)
+    overlay = DataOverlay(card_counts=dict(card_counts or {}), caption=caption,
+                          baseline_label=baseline_label)
+    before = {entry["stage"]: entry.get("users") for entry in (baseline or {}).get("stages", [])}
     first: int | None = None
     worst: tuple[int, str] | None = None
     for stage_id, entry in zip(stage_ids, metrics["stages"], strict=True):
@@ -45,9 +52,11 @@ def overlay_from_metrics(stage_ids: list[str], metrics: dict[str, Any],
         if users is not None and first is None:
             first = users
         share = users / first if users is not None and first else None
+        old = before.get(entry["stage"])
+        change = users - old if users is not None and old is not None else None
         numbers = StageNumbers(users, entry.get("conversion_from_previous"),
                                entry.get("dropped"), share,
-                               entry.get("median_seconds_from_previous"))
+                               entry.get("median_seconds_from_previous"), change)
         overlay.stages[stage_id] = numbers
         if numbers.dropped and (worst is None or numbers.dropped > worst[0]):
             worst = (numbers.dropped, stage_id)
