@@ -235,6 +235,37 @@ def cmd_import_events(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_metrics(args: argparse.Namespace) -> int:
+    """Import a table of stage, metric, value[, date] (NPS, CSAT...) for metrics lanes."""
+    from journeydesk.analytics.stage_metrics import (
+        StageMetricsError,
+        read_stage_metrics,
+        to_parquet,
+    )
+
+    source = Path(args.file)
+    if source.suffix.lower() not in (".csv", ".tsv", ".txt", ".xlsx"):
+        raise UsageError(f"cannot import metrics from {source.name!r}: supported formats are "
+                         ".csv, .tsv, .txt, .xlsx")
+    if not source.is_file():
+        raise UserError(f"{source}: no such file")
+    try:
+        rows = read_stage_metrics(source)
+    except (StageMetricsError, OSError) as exc:
+        raise UserError(str(exc)) from None
+    name = args.name.strip() if args.name else source.stem
+    with WorkspaceFile.open(args.workspace, create=True) as ws_file:
+        try:
+            datasets.add_dataset(ws_file, name, to_parquet(rows), source=source.name,
+                                 row_count=len(rows), kind="metrics", replace=args.replace)
+        except datasets.DatasetExistsError as exc:
+            raise UserError(f"{exc}; use --replace to replace it") from None
+    stages = len({r.stage for r in rows})
+    metrics = len({r.metric for r in rows})
+    print(f"{name}: {len(rows)} values of {metrics} metrics for {stages} stages")
+    return 0
+
+
 def _dataset_name(source: Path) -> str:
     name = source.name
     for suffix in sorted(SUPPORTED_SUFFIXES, key=len, reverse=True):
@@ -504,6 +535,15 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[..., int
     p.add_argument("--pages", choices=["fit", "tile"],
                    help="map PDFs: fit the map on one page (default) or tile it at full size")
 
+    p = sub.add_parser("import-metrics",
+                       help="import stage metrics (columns stage, metric, value[, date]) from "
+                            ".csv or .xlsx; metrics lanes show the latest values")
+    p.add_argument("workspace", metavar="WORKSPACE", help="created when it does not exist")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--name", help="the dataset's name (default: the file's name)")
+    p.add_argument("--replace", action="store_true",
+                   help="replace a dataset of the same name")
+
     p = sub.add_parser("import-events",
                        help="import an event log (.csv, .tsv, .csv.gz, .tsv.gz, .parquet, "
                             ".jsonl, .ndjson, .xlsx) into a workspace as a dataset")
@@ -542,7 +582,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[..., int
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     handlers = {"maps": cmd_maps, "personas": cmd_personas, "import-map": cmd_import_map,
-                "export": cmd_export, "import-events": cmd_import_events, "bind": cmd_bind,
+                "export": cmd_export, "import-events": cmd_import_events,
+                "import-metrics": cmd_import_metrics, "bind": cmd_bind,
                 "metrics": cmd_metrics}
     return parser, handlers
 

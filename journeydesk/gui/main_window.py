@@ -300,6 +300,7 @@ class MainWindow(QMainWindow):
         self.view.setFocus()
         self.inspector.show_map(map_id)
         self.gallery.set_current_map(map_id)
+        self.refresh_stage_metrics()
         if self.act_overlay.isChecked() and self.data_overlay.dataset:
             self.data_overlay.show(map_id, self.data_overlay.dataset)
         self._update_title()
@@ -519,6 +520,24 @@ class MainWindow(QMainWindow):
                 self.data_overlay.refresh()
         return name
 
+    def refresh_stage_metrics(self) -> None:
+        """Show the imported stage metrics (latest value per metric) in the metrics lanes."""
+        from journeydesk.analytics.stage_metrics import latest_per_stage
+        from journeydesk.store.datasets import dataset_parquet
+
+        if self.scene is None:
+            return
+        by_name: dict[str, list[tuple[str, str]]] = {}
+        for info in self._datasets():
+            if info.kind != "metrics":
+                continue
+            for stage, values in latest_per_stage(
+                    dataset_parquet(self.document.file, info.name)).items():
+                by_name.setdefault(stage, []).extend((metric, f"{value:g}")
+                                                     for metric, value in values)
+        m = self.scene.map
+        self.scene.set_metrics({s.id: by_name[s.name] for s in m.stages if s.name in by_name})
+
     def show_overlay(self, dataset: str | None = None) -> bool:
         """Turn the data overlay on with ``dataset`` (asked for when there are several)."""
         m = self.current_map()
@@ -592,6 +611,7 @@ class MainWindow(QMainWindow):
         if self.data_overlay.dataset == name:
             self.hide_overlay()
         self._refresh_navigator()
+        self.refresh_stage_metrics()
         return True
 
     def show_who_dropped(self, stage_id: str) -> object:

@@ -327,3 +327,33 @@ def test_excel_export_with_a_dataset_has_the_metrics_sheet(bound: Path, tmp_path
     assert main(["export", str(bound), "--map", "Shop", "--dataset", "web", "-o",
                  str(tmp_path / "shop.json")]) == 2
     assert "--dataset applies to map exports to .xlsx" in capsys.readouterr().err
+
+
+def test_import_stage_metrics_and_see_them_in_the_metrics_lane(shop: Path, tmp_path: Path,
+                                                               capsys, qtbot) -> None:
+    from journeydesk.domain.commands import AddLaneCommand
+    from journeydesk.domain.model import Lane, LaneType
+    from journeydesk.gui.main_window import MainWindow
+    from journeydesk.store.document import Document
+
+    table = tmp_path / "nps.csv"
+    table.write_text("stage;metric;value;date\nVisit;NPS;31;2026-07-01\nVisit;NPS;35;"
+                     "2026-10-01\nBuy;CSAT;4,2;2026-10-01\n", encoding="utf-8")
+    assert main(["import-metrics", str(shop), str(table)]) == 0
+    assert capsys.readouterr().out == "nps: 3 values of 2 metrics for 2 stages\n"
+    assert main(["import-metrics", str(shop), str(table)]) == 1
+    assert "use --replace" in capsys.readouterr().err
+    bad = tmp_path / "bad.csv"
+    bad.write_text("stage,metric,value\nVisit,NPS,high\n", encoding="utf-8")
+    assert main(["import-metrics", str(shop), str(bad)]) == 1
+    assert "line 2: value 'high' is not a number" in capsys.readouterr().err
+
+    doc = Document(WorkspaceFile.open(shop))
+    m = doc.workspace.map_named("Shop")
+    doc.execute(AddLaneCommand(m.id, Lane(name="Scores", type=LaneType.METRICS)))
+    window = MainWindow(doc, remember_settings=False)
+    qtbot.addWidget(window)
+    window.open_map(m.id)
+    assert window.scene.metrics == {m.stage_named("Visit").id: [("NPS", "35")],
+                                    m.stage_named("Buy").id: [("CSAT", "4.2")]}
+    window.close()
