@@ -25,7 +25,7 @@ import os
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -257,3 +257,13 @@ def _check_bound(stages: Stages, stage: int) -> None:
         raise MetricsError(f"there is no stage {stage} (the map has {len(stages)})")
     if not stages[stage][1]:
         raise MetricsError(f"stage {stages[stage][0]!r} is bound to no events")
+
+
+def user_timeline(parquet: ParquetData, user: str, *, limit: int = 1000
+                  ) -> list[tuple[datetime, str]]:
+    """One user's events, oldest first (at most ``limit``): what did this person do?"""
+    with _Query(parquet, None, None, None) as q:
+        rows = q.con.execute(
+            f"SELECT ts, event FROM {q.events} WHERE \"user\" = ? ORDER BY ts, event LIMIT ?",
+            [*q.params, user, int(limit)]).fetchall()
+    return [(ts, str(event)) for ts, event in rows]

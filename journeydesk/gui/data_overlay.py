@@ -126,6 +126,15 @@ class DataOverlayController(QObject):
                 "from": self.date_from.isoformat() if self.date_from else None,
                 "to": self.date_to.isoformat() if self.date_to else None}
 
+    def user_timeline(self, user: str) -> list:
+        """Every event of one user in the dataset on show, oldest first."""
+        from journeydesk.analytics.funnel import user_timeline
+        from journeydesk.store.datasets import dataset_parquet
+
+        if not self.dataset:
+            return []
+        return user_timeline(dataset_parquet(self.document.file, self.dataset), user)
+
     def set_segment(self, segment: dict[str, str]) -> None:
         """Only count events whose attributes match ``segment`` (empty: everybody)."""
         self.segment = dict(segment)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -17,20 +19,24 @@ from PySide6.QtWidgets import (
 )
 
 from journeydesk.exchange.files import write_atomic
+from journeydesk.gui.canvas.overlay import format_duration
 
 
 class DroppedUsersDialog(QDialog):
     """The dropped users' ids, with an export to a text file (one id per line)."""
 
     def __init__(self, stage: str, dataset: str, users: list[str],
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, timeline: Callable[[str], list] | None = None):
         super().__init__(parent)
+        self.timeline = timeline
         self.setObjectName("droppedUsers")
         self.users = list(users)
         self.setWindowTitle(f"Who dropped before {stage}")
         self.list = QListWidget()
         self.list.setAccessibleName("Dropped users")
         self.list.addItems(self.users)
+        self.list.setToolTip("Double-click a user to see everything they did")
+        self.list.itemActivated.connect(lambda item: self.show_timeline(item.text()))
         self.export_button = QPushButton("Export ids…")
         self.export_button.setEnabled(bool(self.users))
         self.export_button.clicked.connect(lambda _c=False: self.export_ids())
@@ -43,6 +49,29 @@ class DroppedUsersDialog(QDialog):
         layout.addWidget(self.list, 1)
         layout.addWidget(buttons)
         self.resize(420, 480)
+
+    def show_timeline(self, user: str) -> QDialog | None:
+        """A user's events, oldest first, with the time since the one before."""
+        if self.timeline is None:
+            return None
+        events = self.timeline(user)
+        dialog = QDialog(self)
+        dialog.setObjectName("userTimeline")
+        dialog.setWindowTitle(f"Timeline of {user}")
+        listing = QListWidget()
+        listing.setAccessibleName(f"Events of {user}")
+        previous = None
+        for ts, event in events:
+            gap = f"   (+{format_duration((ts - previous).total_seconds())})" if previous else ""
+            listing.addItem(f"{ts:%Y-%m-%d %H:%M:%S}   {event}{gap}")
+            previous = ts
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(QLabel(f"{len(events):,} events of {user}, oldest first:"))
+        layout.addWidget(listing)
+        dialog.resize(460, 420)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def export_ids(self, path: Path | None = None) -> bool:
         """Write the ids, one per line (UTF-8), atomically."""

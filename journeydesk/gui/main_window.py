@@ -623,7 +623,7 @@ class MainWindow(QMainWindow):
             return None
         users = self.data_overlay.dropped_users(stage_id)
         dialog = DroppedUsersDialog(m.stage(stage_id).name, self.data_overlay.dataset or "",
-                                    users, self)
+                                    users, self, timeline=self.data_overlay.user_timeline)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog

@@ -212,6 +212,13 @@ def test_who_dropped_here_lists_and_exports_the_users(qtbot, tmp_path: Path) -> 
     out = tmp_path / "ids.txt"
     assert dialog.export_ids(out)
     assert out.read_text(encoding="utf-8") == "u2\nu3\n"
+    timeline = dialog.show_timeline("u3")
+    listing = timeline.findChildren(type(dialog.list))[0]
+    assert [listing.item(i).text() for i in range(listing.count())] == [
+        "2026-10-02 08:00:00   landing_view",
+        "2026-10-02 08:05:00   form_start   (+5 min)",
+        "2026-10-02 08:06:00   form_submit   (+60 s)"]
+    timeline.close()
     dialog.close()
 
 
