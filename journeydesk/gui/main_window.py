@@ -121,6 +121,13 @@ class MainWindow(QMainWindow):
         self.history_dock = self._dock("History", "historyDock", self.history,
                                        Qt.DockWidgetArea.RightDockWidgetArea)
         self.history_dock.hide()
+        # Charts load pyqtgraph: the dock is built the first time it is shown.
+        self.analytics_dock = QDockWidget("Analytics", self)
+        self.analytics_dock.setObjectName("analyticsDock")
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.analytics_dock)
+        self.analytics_dock.hide()
+        self.analytics_dock.visibilityChanged.connect(self._on_analytics_visible)
+        self.analytics = None
         self.zoom_label = QLabel("100 %")
         self.statusBar().addPermanentWidget(self.zoom_label)
 
@@ -232,9 +239,11 @@ class MainWindow(QMainWindow):
         self.snapshot_menu = view_menu.addMenu("Compare with snapsho&t")
         self.snapshot_menu.aboutToShow.connect(self._fill_snapshot_menu)
         view_menu.addSeparator()
+        self.act_analytics = self.analytics_dock.toggleViewAction()
+        self.act_analytics.setShortcut(QKeySequence("Ctrl+Shift+A"))
         view_menu.addActions([self.navigator_dock.toggleViewAction(),
                               self.gallery_dock.toggleViewAction(),
-                              self.inspector_dock.toggleViewAction()])
+                              self.inspector_dock.toggleViewAction(), self.act_analytics])
         map_menu = bar.addMenu("&Map")
         map_menu.addActions([self.act_new_map, self.act_new_from_template,
                              self.act_duplicate_map, self.act_rename_map, self.act_delete_map])
@@ -693,6 +702,15 @@ class MainWindow(QMainWindow):
             current = self.data_overlay.baseline
             action.setChecked(current is not None and current.id == snapshot.id)
             action.triggered.connect(lambda _c=False, s=snapshot: self.compare_with_snapshot(s))
+
+    def _on_analytics_visible(self, visible: bool) -> None:
+        if visible and self.analytics is None:
+            from journeydesk.gui.analytics_dock import AnalyticsDock
+
+            self.analytics = AnalyticsDock(self.document, self.data_overlay, self)
+            self.analytics_dock.setWidget(self.analytics)
+        if visible and self.analytics is not None:
+            self.analytics.refresh()
 
     def segment_choices(self) -> list[tuple[str, dict[str, str]]]:
         """"All users" and each linked persona's data segment, for one-click filtering."""
