@@ -61,10 +61,69 @@ def main() -> int:
     from journeydesk.gui.persona_page import render_persona_page
 
     render_persona_page(noor, document.workspace, OUT / "persona-sheet.png")
+
+    _overlay_screenshot(app, document, journey.id, Path(settings_dir))
     window.close()
     document.close()
     print(f"screenshots written to {OUT}")
     return 0
+
+
+def _overlay_screenshot(app, document, map_id: str, folder: Path) -> None:  # noqa: ANN001
+    """The map with a generated event log's numbers on it and the analytics dock open."""
+    import random
+    from datetime import datetime, timedelta
+
+    from PySide6.QtCore import QEventLoop, Qt, QTimer
+
+    from journeydesk.analytics.events import load_events
+    from journeydesk.gui.main_window import MainWindow
+    from journeydesk.store.datasets import add_dataset
+
+    rng = random.Random(7)
+    lines = ["user_id,event,timestamp,platform,customer_type"]
+    start = datetime(2026, 9, 1)
+    for n in range(1200):
+        when = start + timedelta(minutes=rng.randint(0, 60 * 24 * 40))
+        platform = rng.choice(["mobile", "mobile", "desktop"])
+        customer = rng.choice(["new", "new", "returning"])
+        steps = [("landing_view", 1.0), ("form_start", 0.72), ("form_submit", 0.8),
+                 ("email_confirmed", 0.45 if platform == "mobile" else 0.7),
+                 ("first_benefit_used", 0.6)]
+        for event, chance in steps:
+            if rng.random() > chance:
+                break
+            lines.append(f"u{n},{event},{when:%Y-%m-%d %H:%M:%S},{platform},{customer}")
+            when += timedelta(minutes=rng.randint(1, 180))
+    log = folder / "membership-events.csv"
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    loaded = load_events(log)
+    add_dataset(document.file, "membership events", loaded.parquet, source=log.name,
+                row_count=loaded.row_count)
+    window = MainWindow(document, remember_settings=False)
+    window.resize(1600, 1300)
+    window.show()
+    window.open_map(map_id)
+    loop = QEventLoop()
+    window.data_overlay.ready.connect(lambda *_: loop.quit())
+    QTimer.singleShot(20_000, loop.quit)
+    window.show_overlay("membership events")
+    loop.exec()
+    window.act_analytics.trigger()
+
+    def settle(rounds: int) -> None:
+        for _ in range(rounds):
+            app.processEvents()
+            QTimer.singleShot(100, loop.quit)
+            loop.exec()
+
+    settle(10)
+    window.resizeDocks([window.analytics_dock], [440], Qt.Orientation.Vertical)
+    settle(3)
+    window.view.fit()
+    settle(10)
+    window.grab().save(str(OUT / "data-overlay.png"))
+    window.close()
 
 
 if __name__ == "__main__":
