@@ -24,13 +24,25 @@ u4,landing_view,2026-10-02 12:00:00,desktop
 """
 
 
+def add_log(window, tmp_path: Path, text: str = EVENTS, name: str = "signups",  # noqa: ANN001
+            replace: bool = False) -> None:
+    """Import ``text`` as an event log into the window's workspace."""
+    log = tmp_path / f"{name}.csv"
+    log.write_text(text, encoding="utf-8")
+    loaded = load_events(log)
+    add_dataset(window.document.file, name, loaded.parquet, source=log.name,
+                row_count=loaded.row_count, replace=replace)
+
+
+def overlay_on(qtbot, window) -> None:  # noqa: ANN001
+    """Turn the data overlay on and wait for its numbers."""
+    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
+        window.act_overlay.trigger()
+
+
 def test_overlay_shows_the_funnel_of_the_dataset(qtbot, tmp_path: Path) -> None:
     window = open_window(qtbot, tmp_path)
-    log = tmp_path / "signups.csv"
-    log.write_text(EVENTS, encoding="utf-8")
-    loaded = load_events(log)
-    add_dataset(window.document.file, "signups", loaded.parquet, source=log.name,
-                row_count=loaded.row_count)
+    add_log(window, tmp_path)
     m = window.current_map()
     sign_up = m.stage_named("Sign up")
     window.editor.run(EditStageCommand(m.id, sign_up.id, events=["form_start"]))
@@ -42,8 +54,7 @@ def test_overlay_shows_the_funnel_of_the_dataset(qtbot, tmp_path: Path) -> None:
     datasets = window.navigator.topLevelItem(2)
     assert datasets.child(0).text(0) == "signups"
 
-    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
-        window.act_overlay.trigger()
+    overlay_on(qtbot, window)
     scene = window.scene
     numbers = {m.stage(sid).name: n for sid, n in scene.overlay.stages.items()}
     # Discover: landing_view (4 users); Sign up: form_start (3); Confirm e-mail: 1 of them;
@@ -82,13 +93,8 @@ def test_excel_export_carries_the_overlay_numbers(qtbot, tmp_path: Path, monkeyp
     from python_calamine import CalamineWorkbook
 
     window = open_window(qtbot, tmp_path)
-    log = tmp_path / "signups.csv"
-    log.write_text(EVENTS, encoding="utf-8")
-    loaded = load_events(log)
-    add_dataset(window.document.file, "signups", loaded.parquet, source=log.name,
-                row_count=loaded.row_count)
-    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
-        window.act_overlay.trigger()
+    add_log(window, tmp_path)
+    overlay_on(qtbot, window)
     out = tmp_path / "with-numbers.xlsx"
     assert window.export_map(out)
     rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("Metrics").to_python()
@@ -97,13 +103,8 @@ def test_excel_export_carries_the_overlay_numbers(qtbot, tmp_path: Path, monkeyp
 
 def test_a_drop_off_becomes_a_pain_point_card(qtbot, tmp_path: Path) -> None:
     window = open_window(qtbot, tmp_path)
-    log = tmp_path / "signups.csv"
-    log.write_text(EVENTS, encoding="utf-8")
-    loaded = load_events(log)
-    add_dataset(window.document.file, "signups", loaded.parquet, source=log.name,
-                row_count=loaded.row_count)
-    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
-        window.act_overlay.trigger()
+    add_log(window, tmp_path)
+    overlay_on(qtbot, window)
     scene = window.scene
     m = window.current_map()
     confirm = m.stage_named("Confirm e-mail")
@@ -122,13 +123,8 @@ def test_a_drop_off_becomes_a_pain_point_card(qtbot, tmp_path: Path) -> None:
 
 def test_a_personas_segment_filters_the_overlay(qtbot, tmp_path: Path) -> None:
     window = open_window(qtbot, tmp_path)
-    log = tmp_path / "signups.csv"
-    log.write_text(EVENTS, encoding="utf-8")
-    loaded = load_events(log)
-    add_dataset(window.document.file, "signups", loaded.parquet, source=log.name,
-                row_count=loaded.row_count)
-    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
-        window.act_overlay.trigger()
+    add_log(window, tmp_path)
+    overlay_on(qtbot, window)
     labels = [label for label, _ in window.segment_choices()]
     assert labels[0] == "All users"
     assert "Daniel Okafor (platform = desktop)" in labels
@@ -194,13 +190,8 @@ def test_cancelled_import_leaves_the_workspace_alone(qtbot, tmp_path: Path,
 
 def test_who_dropped_here_lists_and_exports_the_users(qtbot, tmp_path: Path) -> None:
     window = open_window(qtbot, tmp_path)
-    log = tmp_path / "signups.csv"
-    log.write_text(EVENTS, encoding="utf-8")
-    loaded = load_events(log)
-    add_dataset(window.document.file, "signups", loaded.parquet, source=log.name,
-                row_count=loaded.row_count)
-    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
-        window.act_overlay.trigger()
+    add_log(window, tmp_path)
+    overlay_on(qtbot, window)
     scene = window.scene
     m = window.current_map()
     confirm = m.stage_named("Confirm e-mail")
@@ -226,13 +217,8 @@ def test_rename_and_delete_a_dataset(qtbot, tmp_path: Path) -> None:
     from journeydesk.store.datasets import list_datasets
 
     window = open_window(qtbot, tmp_path)
-    log = tmp_path / "signups.csv"
-    log.write_text(EVENTS, encoding="utf-8")
-    loaded = load_events(log)
-    add_dataset(window.document.file, "signups", loaded.parquet, source=log.name,
-                row_count=loaded.row_count)
-    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
-        window.act_overlay.trigger()
+    add_log(window, tmp_path)
+    overlay_on(qtbot, window)
     assert window.rename_dataset("signups", "october")
     assert [d.name for d in list_datasets(window.document.file)] == ["october"]
     assert window.data_overlay.dataset == "october"
@@ -247,16 +233,11 @@ def test_bind_a_stage_by_ticking_data_events_in_the_inspector(qtbot, tmp_path: P
     from PySide6.QtCore import Qt
 
     window = open_window(qtbot, tmp_path)
-    log = tmp_path / "signups.csv"
-    log.write_text(EVENTS, encoding="utf-8")
-    loaded = load_events(log)
-    add_dataset(window.document.file, "signups", loaded.parquet, source=log.name,
-                row_count=loaded.row_count)
+    add_log(window, tmp_path)
     m = window.current_map()
     use = m.stage_named("First use")
     window.editor.run(EditStageCommand(m.id, use.id, events=[]))
-    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
-        window.act_overlay.trigger()
+    overlay_on(qtbot, window)
     click(window.view, window.scene.layout.stage_rects[use.id].center())
     inspector = window.inspector
     assert inspector.pages.currentWidget() is inspector.stage_page
@@ -275,16 +256,11 @@ def test_bind_a_stage_by_ticking_data_events_in_the_inspector(qtbot, tmp_path: P
 
 def test_events_matching_the_stage_name_are_suggested(qtbot, tmp_path: Path) -> None:
     window = open_window(qtbot, tmp_path)
-    log = tmp_path / "signups.csv"
-    log.write_text(EVENTS, encoding="utf-8")
-    loaded = load_events(log)
-    add_dataset(window.document.file, "signups", loaded.parquet, source=log.name,
-                row_count=loaded.row_count)
+    add_log(window, tmp_path)
     m = window.current_map()
     confirm = m.stage_named("Confirm e-mail")
     window.editor.run(EditStageCommand(m.id, confirm.id, events=[]))
-    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
-        window.act_overlay.trigger()
+    overlay_on(qtbot, window)
     window.scene.select_only([window.scene.stages[confirm.id]])
     first = window.inspector.event_list.item(0).text()
     assert first == "email_confirmed  (1)  · suggested"
@@ -296,11 +272,7 @@ def test_a_date_range_limits_the_overlay(qtbot, tmp_path: Path) -> None:
     from journeydesk.gui.date_range import DateRangeDialog
 
     window = open_window(qtbot, tmp_path)
-    log = tmp_path / "signups.csv"
-    log.write_text(EVENTS, encoding="utf-8")
-    loaded = load_events(log)
-    add_dataset(window.document.file, "signups", loaded.parquet, source=log.name,
-                row_count=loaded.row_count)
+    add_log(window, tmp_path)
     with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
         window.set_overlay_dates(dt.date(2026, 10, 2), dt.date(2026, 10, 2))
     m = window.current_map()
@@ -319,24 +291,16 @@ def test_a_snapshot_keeps_the_numbers_and_shows_the_change(qtbot, tmp_path: Path
     from journeydesk.store.snapshots import list_snapshots
 
     window = open_window(qtbot, tmp_path)
-    log = tmp_path / "signups.csv"
     first_quarter = "\n".join(EVENTS.splitlines()[:6]) + "\n"  # u1, and u2 landing
-    log.write_text(first_quarter, encoding="utf-8")
-    loaded = load_events(log)
-    add_dataset(window.document.file, "signups", loaded.parquet, source=log.name,
-                row_count=loaded.row_count)
-    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
-        window.act_overlay.trigger()
+    add_log(window, tmp_path, first_quarter)
+    overlay_on(qtbot, window)
     snapshot = window.save_snapshot()
     m = window.current_map()
     (saved,) = list_snapshots(window.document.file, m.id)
     assert saved.id == snapshot.id and saved.numbers["stages"][0]["users"] == 2
     assert saved.filters == {"segment": {}, "from": None, "to": None}
     # next quarter: the full log replaces the data; compare with the snapshot
-    log.write_text(EVENTS, encoding="utf-8")
-    loaded = load_events(log)
-    add_dataset(window.document.file, "signups", loaded.parquet, source=log.name,
-                row_count=loaded.row_count, replace=True)
+    add_log(window, tmp_path, replace=True)
     with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
         window.compare_with_snapshot(saved)
     numbers = {m.stage(sid).name: n for sid, n in window.scene.overlay.stages.items()}
