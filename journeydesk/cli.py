@@ -181,6 +181,12 @@ def cmd_gui(args: argparse.Namespace) -> int:
     if args.screenshot and not args.screenshot.lower().endswith(".png"):
         raise UsageError("--screenshot writes a .png file")
     path = Path(args.workspace) if args.workspace else default_workspace_path()
+    if args.workspace is None and not path.exists():
+        # First start: the demo workspace, so there is a real map with real numbers to see.
+        from journeydesk.demo import build_demo
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        build_demo(path)
     return run_app(path, create=args.workspace is None, map_name=args.map,
                    screenshot=Path(args.screenshot) if args.screenshot else None,
                    theme=args.theme)
@@ -232,6 +238,20 @@ def cmd_import_events(args: argparse.Namespace) -> int:
             raise UserError(f"{exc}; use --replace to replace it") from None
     _import_notes(result)
     print(_import_summary(name, result))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Build the demo workspace (the membership map, its personas, a generated event log)."""
+    from journeydesk.demo import build_demo
+
+    path = Path(args.workspace) if args.workspace else default_workspace_path()
+    if path.exists():
+        raise UserError(f"{path}: already exists; name another file for the demo")
+    if not path.parent.is_dir():
+        raise UserError(f"{path.parent}: no such folder")
+    build_demo(path)
+    print(path)
     return 0
 
 
@@ -535,6 +555,11 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[..., int
     p.add_argument("--pages", choices=["fit", "tile"],
                    help="map PDFs: fit the map on one page (default) or tile it at full size")
 
+    p = sub.add_parser("demo", help="build the demo workspace: the membership sign-up map, "
+                                    "its personas and a generated event log")
+    p.add_argument("workspace", metavar="WORKSPACE", nargs="?",
+                   help="where to build it (default: your default workspace, if it is new)")
+
     p = sub.add_parser("import-metrics",
                        help="import stage metrics (columns stage, metric, value[, date]) from "
                             ".csv or .xlsx; metrics lanes show the latest values")
@@ -583,7 +608,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[..., int
 
     handlers = {"maps": cmd_maps, "personas": cmd_personas, "import-map": cmd_import_map,
                 "export": cmd_export, "import-events": cmd_import_events,
-                "import-metrics": cmd_import_metrics, "bind": cmd_bind,
+                "import-metrics": cmd_import_metrics, "demo": cmd_demo, "bind": cmd_bind,
                 "metrics": cmd_metrics}
     return parser, handlers
 

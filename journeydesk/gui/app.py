@@ -65,6 +65,9 @@ def run_app(path: Path, *, create: bool = False, map_name: str | None = None,
             document.close()
             return 1
         window.open_map(journey_map.id)
+    elif document.workspace.maps:  # land on a map rather than an empty canvas
+        first = min(document.workspace.maps.values(), key=lambda m: m.name.casefold())
+        window.open_map(first.id)
     if screenshot is not None:
         return _screenshot(app, window, screenshot)
     window.show()
