@@ -181,15 +181,16 @@ def cmd_gui(args: argparse.Namespace) -> int:
     if args.screenshot and not args.screenshot.lower().endswith(".png"):
         raise UsageError("--screenshot writes a .png file")
     path = Path(args.workspace) if args.workspace else default_workspace_path()
-    if args.workspace is None and not path.exists():
-        # First start: the demo workspace, so there is a real map with real numbers to see.
+    first_start = args.workspace is None and not path.exists()
+    if first_start:
+        # The demo workspace, so there is a real map with real numbers to see.
         from journeydesk.demo import build_demo
 
         path.parent.mkdir(parents=True, exist_ok=True)
         build_demo(path)
     return run_app(path, create=args.workspace is None, map_name=args.map,
                    screenshot=Path(args.screenshot) if args.screenshot else None,
-                   theme=args.theme)
+                   theme=args.theme, welcome=first_start)
 
 
 # --------------------------------------------------------------------------- event data

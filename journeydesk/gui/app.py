@@ -41,7 +41,8 @@ def open_document(path: Path, *, create: bool = False,
 
 
 def run_app(path: Path, *, create: bool = False, map_name: str | None = None,
-            screenshot: Path | None = None, theme: str | None = None) -> int:
+            screenshot: Path | None = None, theme: str | None = None,
+            welcome: bool = False) -> int:
     """Show the main window on the workspace at ``path``; returns the exit status.
 
     With ``screenshot`` the window is drawn once, saved to that PNG and the app exits (this
@@ -68,6 +69,8 @@ def run_app(path: Path, *, create: bool = False, map_name: str | None = None,
     elif document.workspace.maps:  # land on a map rather than an empty canvas
         first = min(document.workspace.maps.values(), key=lambda m: m.name.casefold())
         window.open_map(first.id)
+    if welcome:
+        window.show_welcome()
     if screenshot is not None:
         return _screenshot(app, window, screenshot)
     window.show()

@@ -10,16 +10,20 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
+    QFrame,
+    QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QStackedWidget,
     QToolBar,
     QTreeWidget,
     QTreeWidgetItem,
     QUndoView,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -88,7 +92,15 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.placeholder)
         self.stack.addWidget(self.view)
-        self.setCentralWidget(self.stack)
+        self.welcome = _WelcomeBanner(self)
+        self.welcome.hide()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.welcome)
+        column.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
 
         self.find_bar = QLineEdit()
         self.find_bar.setObjectName("findBar")
@@ -209,6 +221,10 @@ class MainWindow(QMainWindow):
         self.act_add_lane = a("Add &lane", self.add_lane, "Ctrl+Shift+L")
         self.act_add_card = a("Add &card", self.add_card, "Ctrl+Shift+C")
         self.act_compare = a("&Compare personas…", self.compare_personas, "Ctrl+Shift+P")
+        self.act_guide = a("&User guide", lambda: self._show_help("user_guide"),
+                           QKeySequence.StandardKey.HelpContents)
+        self.act_shortcuts = a("&Keyboard shortcuts", lambda: self._show_help("shortcuts"))
+        self.act_about = a("&About JourneyDesk", lambda: self._show_help("about"))
 
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
@@ -255,6 +271,9 @@ class MainWindow(QMainWindow):
         self.curves_menu = map_menu.addMenu("Show &curves")
         self.curves_menu.aboutToShow.connect(self._fill_curves_menu)
         map_menu.addAction(self.act_compare)
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addActions([self.act_guide, self.act_shortcuts, self.act_about])
 
         tools = QToolBar("Main")
         tools.setObjectName("mainToolbar")
@@ -504,6 +523,27 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         self._compare_dialog = dialog
+
+    def show_welcome(self) -> bool:
+        """The short "what you are looking at" guide, unless it was dismissed before."""
+        if self._settings().value("welcome/dismissed", False) in (True, "true"):
+            return False
+        self.welcome.show()
+        return True
+
+    def dismiss_welcome(self) -> None:
+        """Hide the guide for good (remembered)."""
+        self.welcome.hide()
+        self._settings().setValue("welcome/dismissed", True)
+
+    def _show_help(self, which: str) -> object:
+        from journeydesk.gui import help as help_dialogs
+
+        dialog = getattr(help_dialogs, which)(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self._help_dialog = dialog
+        return dialog
 
     # ------------------------------------------------------------------------ data
     def dataset_names(self) -> list[str]:
@@ -1219,3 +1259,33 @@ class _ProgressDialog:
     def close(self) -> None:
         self.dialog.close()
         self.dialog.deleteLater()
+
+
+WELCOME = (
+    "<b>What you are looking at:</b> a journey map of a membership sign-up. Stages run across "
+    "the top, lanes down the side; each persona has an emotion curve. Turn on <b>View &gt; "
+    "Data overlay</b> (Ctrl+Shift+O) to see how many people reach each stage from the demo's "
+    "event log, and where they drop off. Double-click anywhere to add a card; Ctrl+Z undoes "
+    "anything. <b>Help &gt; User guide</b> (F1) tells the rest.")
+
+
+class _WelcomeBanner(QFrame):
+    """A dismissible band above the canvas for the first start."""
+
+    def __init__(self, window: MainWindow):
+        super().__init__()
+        self.setObjectName("welcomeBanner")
+        self.setStyleSheet("#welcomeBanner { background: #eaf2ff; border-bottom: 1px solid "
+                           "#b9d0f5; } QLabel { color: #1f2430; }")
+        text = QLabel(WELCOME)
+        text.setWordWrap(True)
+        text.setAccessibleName("Welcome")
+        self.overlay_button = QPushButton("Show the data")
+        self.overlay_button.clicked.connect(lambda _c=False: window.show_overlay())
+        self.close_button = QPushButton("Got it")
+        self.close_button.clicked.connect(lambda _c=False: window.dismiss_welcome())
+        row = QHBoxLayout(self)
+        row.setContentsMargins(14, 8, 14, 8)
+        row.addWidget(text, 1)
+        row.addWidget(self.overlay_button)
+        row.addWidget(self.close_button)
