@@ -15,7 +15,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-MODULES = ["bench_store", "bench_canvas", "bench_excel", "bench_events", "bench_overlay"]
+MODULES = ["bench_store", "bench_canvas", "bench_excel", "bench_events", "bench_overlay",
+           "bench_startup"]
 
 
 def main(argv: list[str]) -> int:
