@@ -55,8 +55,10 @@ app.exec()
 """
 
 
-def _time(code: str, *args: str) -> float:
-    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+def _time(code: str, *args: str, config: str) -> float:
+    # XDG_CONFIG_HOME: the app's settings (recent files, window state) stay in the temp folder
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+           "XDG_CONFIG_HOME": config}
     start = time.perf_counter()
     subprocess.run([sys.executable, "-c", code, *args], check=True, env=env,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
@@ -69,10 +71,9 @@ def run() -> list[Result]:
 
     with tempfile.TemporaryDirectory(prefix="journeydesk-bench-") as tmp:
         path = build_demo(Path(tmp) / "demo.jdesk")
-        os.environ.setdefault("JOURNEYDESK_DATA_DIR", tmp)
         ours, floor = [], []
         for _ in range(5):
-            ours.append(_time(OURS, str(path)))
-            floor.append(_time(FLOOR))
+            ours.append(_time(OURS, str(path), config=tmp))
+            floor.append(_time(FLOOR, config=tmp))
         return [Result("start-up to first paint (demo)", statistics.median(ours),
                        statistics.median(floor), max_ratio=5)]
