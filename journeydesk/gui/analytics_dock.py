@@ -14,7 +14,6 @@ so a 1-unit outline on a bar of users is one *user* thick and the bars melt into
 from __future__ import annotations
 
 import html
-import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from journeydesk.gui.background import BackgroundJobs
 from journeydesk.gui.canvas.theme import make_pen
 from journeydesk.store.document import Document
 
@@ -86,7 +86,6 @@ class AnalyticsDock(QWidget):
     """Charts of the data overlay's dataset; drives the overlay's segment and dates."""
 
     updated = Signal(str)  # a chart was redrawn: "funnel", "series", "histogram", "compare"
-    _delivered = Signal(str, int, object, object)  # worker -> GUI thread (queued)
 
     def __init__(self, document: Document, controller: Any, window: Any,
                  parent: QWidget | None = None):
@@ -220,7 +219,7 @@ class AnalyticsDock(QWidget):
         grid.setRowStretch(1, 3)
         grid.setRowStretch(2, 2)
 
-        self._delivered.connect(self._on_delivered)
+        self.jobs = BackgroundJobs(self)
         controller.ready.connect(self._on_ready)
         self.refresh()
 
@@ -373,15 +372,9 @@ class AnalyticsDock(QWidget):
         token = self._tokens.get(kind, 0) + 1
         self._tokens[kind] = token
 
-        def run() -> None:
-            try:
-                result = work()
-            except Exception as exc:  # reported in the dock, never lost in the thread
-                self._delivered.emit(kind, token, None, str(exc))
-                return
-            self._delivered.emit(kind, token, result, None)
-
-        threading.Thread(target=run, name=f"journeydesk-analytics-{kind}", daemon=True).start()
+        self.jobs.submit(work, lambda result, error: self._on_delivered(kind, token, result,
+                                                                        error),
+                         name=f"journeydesk-analytics-{kind}")
 
     def _on_delivered(self, kind: str, token: int, result: object, error: object) -> None:
         if token != self._tokens.get(kind):

@@ -8,7 +8,6 @@ or bindings recompute it (debounced).
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,6 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from journeydesk.domain.commands import Changes
 from journeydesk.domain.model import JourneyMap
+from journeydesk.gui.background import BackgroundJobs
 from journeydesk.gui.canvas.overlay import DataOverlay, overlay_from_metrics
 from journeydesk.store.document import Document
 
@@ -72,7 +72,6 @@ class DataOverlayController(QObject):
 
     ready = Signal(object, object)  # (DataOverlay, metrics dict) for the current request
     failed = Signal(str)
-    _delivered = Signal(object, object, object)  # worker -> GUI thread (queued)
 
     def __init__(self, document: Document, parent: QObject | None = None):
         super().__init__(parent)
@@ -89,13 +88,14 @@ class DataOverlayController(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(250)
         self._timer.timeout.connect(self.refresh)
-        self._delivered.connect(self._on_delivered)
+        self.jobs = BackgroundJobs(self)
         document.subscribe(self._on_document_changed)
 
     def close(self) -> None:
-        """Stop following the document."""
+        """Stop following the document; results still being computed are dropped."""
         self.document.unsubscribe(self._on_document_changed)
         self._latest = None
+        self.jobs.wait()
 
     def show(self, map_id: str, dataset: str) -> None:
         """Compute and show ``dataset``'s numbers on map ``map_id``."""
@@ -176,22 +176,18 @@ class DataOverlayController(QObject):
         stage_ids = [s.id for s in m.stages]
         baseline = self.baseline
 
-        def work() -> None:
-            try:
-                outcome = compute_overlay(parquet, request, m.name, stage_ids, baseline)
-            except Exception as exc:  # reported in the GUI, never lost in the thread
-                self._delivered.emit(request, None, str(exc))
-                return
-            self._delivered.emit(request, outcome, None)
+        self.jobs.submit(
+            lambda: compute_overlay(parquet, request, m.name, stage_ids, baseline),
+            lambda outcome, error: self._on_delivered(request, outcome, error),
+            name="journeydesk-overlay")
 
-        threading.Thread(target=work, name="journeydesk-overlay", daemon=True).start()
-
-    def _on_delivered(self, request: OverlayRequest, outcome: object, error: object) -> None:
+    def _on_delivered(self, request: OverlayRequest, outcome: Any,
+                      error: BaseException | None) -> None:
         if request != self._latest:
             return  # an older computation finished after a newer one started
         if error is not None:
             self.failed.emit(str(error))
             return
-        overlay, metrics = outcome  # type: ignore[misc]
+        overlay, metrics = outcome
         self.metrics = metrics
         self.ready.emit(overlay, metrics)

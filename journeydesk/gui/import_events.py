@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QObject, Qt, Signal
+from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -28,16 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from journeydesk.gui.background import BackgroundJobs
 from journeydesk.store.document import Document
 
 NOT_SET = "(detect)"
-
-
-class _Relay(QObject):
-    """Carries the worker thread's progress and result to the GUI thread (queued)."""
-
-    progressed = Signal(int, int)
-    finished = Signal(object, object)
 
 
 class ImportEventsDialog(QDialog):
@@ -108,48 +102,47 @@ class ImportEventsDialog(QDialog):
 def run_import(path: Path, mapping: Any, skip_bad_rows: bool,
                parent: QWidget | None) -> tuple[object | None, Exception | None]:
     """Import on a worker thread behind a progress dialog; (result, error), both None when
-    the user cancelled."""
+    the user cancelled.  The worker only records its progress; the dialog reads it."""
     from journeydesk.analytics.events import ImportCancelled, load_events
 
-    relay = _Relay()
     dialog = QProgressDialog(f"Reading {path.name}…", "Cancel", 0, 1000, parent)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(300)
     dialog.setAutoClose(False)
     cancelled = threading.Event()
+    dialog.canceled.connect(cancelled.set)
+    seen = {"progress": (0, 1000)}
     loop = QEventLoop()
     outcome: dict[str, Any] = {}
 
-    def on_progress(done: int, total: int) -> None:
+    def progress(done: int, total: int) -> bool:
+        seen["progress"] = (done, total)  # one assignment: safe to read from the GUI thread
+        return not cancelled.is_set()
+
+    def work() -> object:
+        return load_events(path, mapping, skip_bad_rows=skip_bad_rows, progress=progress)
+
+    def finished(result: object, error: BaseException | None) -> None:
+        outcome["result"] = result
+        outcome["error"] = None if isinstance(error, ImportCancelled) else error
+        loop.quit()
+
+    def show_progress() -> None:
+        done, total = seen["progress"]
         dialog.setMaximum(max(1, total))
         dialog.setValue(min(done, total))
 
-    def on_finished(result: object, error: object) -> None:
-        outcome["result"], outcome["error"] = result, error
-        loop.quit()
-
-    relay.progressed.connect(on_progress)
-    relay.finished.connect(on_finished)
-    dialog.canceled.connect(cancelled.set)
-
-    def progress(done: int, total: int) -> bool:
-        relay.progressed.emit(done, total)
-        return not cancelled.is_set()
-
-    def work() -> None:
-        try:
-            result = load_events(path, mapping, skip_bad_rows=skip_bad_rows, progress=progress)
-        except ImportCancelled:
-            relay.finished.emit(None, None)
-        except Exception as exc:  # shown to the user by the caller
-            relay.finished.emit(None, exc)
-        else:
-            relay.finished.emit(result, None)
-
-    threading.Thread(target=work, name="journeydesk-import", daemon=True).start()
+    jobs = BackgroundJobs()
+    ticker = QTimer()
+    ticker.setInterval(50)
+    ticker.timeout.connect(show_progress)
+    ticker.start()
+    jobs.submit(work, finished, name="journeydesk-import")
     loop.exec()
+    ticker.stop()
     dialog.close()
     dialog.deleteLater()
+    jobs.deleteLater()
     return outcome.get("result"), outcome.get("error")
 
 
