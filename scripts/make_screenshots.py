@@ -71,34 +71,17 @@ def main() -> int:
 
 def _overlay_screenshot(app, document, map_id: str, folder: Path) -> None:  # noqa: ANN001
     """The map with a generated event log's numbers on it and the analytics dock open."""
-    import random
-    from datetime import datetime, timedelta
-
     from PySide6.QtCore import QEventLoop, Qt, QTimer
 
     from journeydesk.analytics.events import load_events
+    from journeydesk.demo import DATASET, demo_event_log
     from journeydesk.gui.main_window import MainWindow
     from journeydesk.store.datasets import add_dataset
 
-    rng = random.Random(7)
-    lines = ["user_id,event,timestamp,platform,customer_type"]
-    start = datetime(2026, 9, 1)
-    for n in range(1200):
-        when = start + timedelta(minutes=rng.randint(0, 60 * 24 * 40))
-        platform = rng.choice(["mobile", "mobile", "desktop"])
-        customer = rng.choice(["new", "new", "returning"])
-        steps = [("landing_view", 1.0), ("form_start", 0.72), ("form_submit", 0.8),
-                 ("email_confirmed", 0.45 if platform == "mobile" else 0.7),
-                 ("first_benefit_used", 0.6)]
-        for event, chance in steps:
-            if rng.random() > chance:
-                break
-            lines.append(f"u{n},{event},{when:%Y-%m-%d %H:%M:%S},{platform},{customer}")
-            when += timedelta(minutes=rng.randint(1, 180))
     log = folder / "membership-events.csv"
-    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    log.write_text(demo_event_log(), encoding="utf-8")
     loaded = load_events(log)
-    add_dataset(document.file, "membership events", loaded.parquet, source=log.name,
+    add_dataset(document.file, DATASET, loaded.parquet, source=log.name,
                 row_count=loaded.row_count)
     window = MainWindow(document, remember_settings=False)
     window.resize(1600, 1300)
@@ -107,7 +90,7 @@ def _overlay_screenshot(app, document, map_id: str, folder: Path) -> None:  # no
     loop = QEventLoop()
     window.data_overlay.ready.connect(lambda *_: loop.quit())
     QTimer.singleShot(20_000, loop.quit)
-    window.show_overlay("membership events")
+    window.show_overlay(DATASET)
     loop.exec()
     window.act_analytics.trigger()
 
