@@ -8,12 +8,15 @@ map), 2 for a wrong command line.  A user error never prints a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from journeydesk import __version__
 from journeydesk.analytics.events import (
@@ -27,6 +30,7 @@ from journeydesk.analytics.events import (
     load_events,
 )
 from journeydesk.analytics.funnel import FunnelResult, MetricsError, event_counts, funnel
+from journeydesk.data_access import close_data, event_data, event_data_names
 from journeydesk.domain.commands import AddMapCommand, EditStageCommand
 from journeydesk.domain.model import DomainError, JourneyMap, Persona, Workspace
 from journeydesk.exchange import json_persona
@@ -40,7 +44,7 @@ from journeydesk.exchange.map_formats import (
     read_map,
     write_map,
 )
-from journeydesk.store import datasets
+from journeydesk.store import datasets, sources
 from journeydesk.store.document import Document
 from journeydesk.store.paths import default_workspace_path
 from journeydesk.store.workspace_file import WorkspaceError, WorkspaceFile
@@ -242,6 +246,109 @@ def cmd_import_events(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_add_source(args: argparse.Namespace) -> int:
+    """Add a database source: a table or view of events where the metrics are computed.
+
+    The URL is stored without its password (one given in the URL is used for the check and
+    dropped).  Unless --no-check, the server is reached, the table found and the columns
+    checked (detected from their names when not given) before anything is written.
+    """
+    from journeydesk.analytics.warehouse import SourceError, strip_password
+
+    name = args.name.strip()
+    if not name:
+        raise UsageError("--name must not be empty")
+    try:
+        url, password = strip_password(args.url)
+    except SourceError as exc:
+        raise UsageError(str(exc)) from None
+    if password is not None:
+        print(f"{PROG}: note: the password in the URL is used for this check only and not "
+              "stored", file=sys.stderr)
+    if password is None and args.password_env:
+        password = os.environ.get(args.password_env) or None
+    workspace = Path(args.workspace)
+    if workspace.exists():  # fail before reaching the server
+        with WorkspaceFile.open(workspace, read_only=True) as ws_file:
+            taken = {c.name: c.kind for c in event_data_names(ws_file)}
+            if name in taken and not (args.replace and taken[name] == "database"):
+                raise UserError(f"{workspace}: already has a "
+                                f"{'source' if taken[name] == 'database' else 'dataset'} "
+                                f"named {name!r}"
+                                + ("; use --replace to replace it"
+                                   if taken[name] == "database" else ""))
+    mapping = {"user": args.user, "event": args.event, "time": args.time}
+    # stored as given; none given: every column but the user, event and time, when queried
+    attributes = tuple(a.strip() for a in (args.attributes or "").split(",") if a.strip())
+    summary = ""
+    if args.no_check:
+        defaults = {"user": "user_id", "event": "event", "time": "timestamp"}
+        mapping = {role: column or defaults[role] for role, column in mapping.items()}
+    else:
+        try:
+            mapping, summary = _check_source(url, password, args, mapping, attributes)
+        except SourceError as exc:
+            raise UserError(f"{exc} (nothing was added; --no-check adds the source without "
+                            "reaching the server)") from None
+    with WorkspaceFile.open(workspace, create=True) as ws_file:
+        try:
+            info = sources.add_source(
+                ws_file, name, url=url, table=args.table, user_column=mapping["user"],
+                event_column=mapping["event"], time_column=mapping["time"],
+                attributes=attributes, password_env=args.password_env,
+                timeout_seconds=args.timeout, replace=args.replace)
+        except datasets.DatasetExistsError as exc:
+            raise UserError(str(exc)) from None
+    print(f"{info.name}: {info.table} at {info.display_url()} (user {info.user_column}, "
+          f"event {info.event_column}, time {info.time_column}){summary}")
+    return 0
+
+
+def _check_source(url: str, password: str | None, args: argparse.Namespace,
+                  mapping: dict[str, str | None], attributes: tuple[str, ...]
+                  ) -> tuple[dict[str, str], str]:
+    """Reach the server, find the table, detect the columns not given and count the events.
+
+    Returns the complete mapping and a summary for the output line; raises SourceError.
+    """
+    from journeydesk.analytics.events import detect_mapping
+    from journeydesk.analytics.warehouse import (
+        AuthenticationError,
+        TableSource,
+        Warehouse,
+    )
+
+    probe = TableSource(url, args.table, "", "", "", timeout_seconds=args.timeout)
+    while True:
+        try:
+            with Warehouse(probe, password=password) as warehouse:
+                columns = [c for c, _ in warehouse.table_columns()]
+            break
+        except AuthenticationError as exc:
+            if password is not None or not sys.stdin.isatty():
+                raise
+            import getpass
+
+            print(f"{PROG}: {exc}", file=sys.stderr)
+            password = getpass.getpass(f"Password for {probe.display_url()}: ") or None
+            if password is None:
+                raise
+    detected = detect_mapping(columns)
+    found = {role: column or getattr(detected, role) for role, column in mapping.items()}
+    missing = [role for role, column in found.items() if not column]
+    if missing:
+        raise UserError(f"table {args.table!r}: cannot tell which column holds the "
+                        f"{' and the '.join(missing)} (columns: {', '.join(columns)}); "
+                        f"name it with {' '.join('--' + m for m in missing)}")
+    source = TableSource(url, args.table, found["user"], found["event"], found["time"],
+                         attributes, args.password_env, args.timeout)
+    with Warehouse(source, password=password) as warehouse:
+        offered = warehouse.check()
+        counts = warehouse.event_counts()
+    return found, (f"; {sum(counts.values()):,} events of {len(counts):,} kinds, "
+                   f"attributes: {', '.join(offered) or 'none'}")
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Build the demo workspace (the membership map, its personas, a generated event log)."""
     from journeydesk.demo import build_demo
@@ -335,11 +442,8 @@ def cmd_bind(args: argparse.Namespace) -> int:
                             f"(stages: {names})")
         unknown: list[str] = []
         if args.dataset is not None:
-            data = datasets.dataset_parquet(ws_file, args.dataset)
-            try:
+            with _opened_data(ws_file, args.dataset) as data:
                 known = event_counts(data)
-            except MetricsError as exc:
-                raise UserError(f"dataset {args.dataset!r}: {exc}") from None
             unknown = [e for e in events if e not in known]
         document.execute(EditStageCommand(journey_map.id, stage.id, events=events))
     if unknown:
@@ -355,49 +459,71 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     where = _where(args.where or [])
     with WorkspaceFile.open(_existing(args.workspace), read_only=True) as ws_file:
         journey_map = _find_map(ws_file.load(), args.map, args.workspace)
-        info = _pick_dataset(ws_file, args.dataset, args.workspace)
-        data = datasets.dataset_parquet(ws_file, info.name)
-    stages = [(s.name, s.events) for s in journey_map.stages]
-    try:
-        result = funnel(data, stages, date_from=args.date_from, date_to=args.date_to,
-                        where=where)
-    except MetricsError as exc:
-        raise UserError(f"dataset {info.name!r}: {exc}") from None
+        name = _pick_dataset(ws_file, args.dataset, args.workspace)
+        stages = [(s.name, s.events) for s in journey_map.stages]
+        with _opened_data(ws_file, name) as data:
+            result = funnel(data, stages, date_from=args.date_from, date_to=args.date_to,
+                            where=where)
     if args.json:
-        print(json.dumps({"map": journey_map.name, "dataset": info.name,
+        print(json.dumps({"map": journey_map.name, "dataset": name,
                           "users_total": result.users_total,
                           "stages": [s.as_dict() for s in result.stages]},
                          indent=2, ensure_ascii=False))
     else:
-        print(_metrics_table(journey_map.name, info.name, result, args, where))
+        print(_metrics_table(journey_map.name, name, result, args, where))
     return 0
+
+
+@contextlib.contextmanager
+def _opened_data(ws_file: WorkspaceFile, name: str) -> Iterator[Any]:
+    """The event data named ``name`` (a dataset or a database source), closed afterwards;
+    a metrics error becomes a UserError naming the dataset."""
+    try:
+        data = event_data(ws_file, name, ask=_ask_password)
+    except MetricsError as exc:
+        raise UserError(f"source {name!r}: {exc}") from None
+    try:
+        yield data
+    except MetricsError as exc:
+        raise UserError(f"dataset {name!r}: {exc}") from None
+    finally:
+        close_data(data)
+
+
+def _ask_password(info: sources.SourceInfo, reason: str) -> str | None:
+    """Ask for a source's password at the terminal (None when there is no terminal)."""
+    if not sys.stdin.isatty():
+        return None
+    import getpass
+
+    print(f"{PROG}: {reason}", file=sys.stderr)
+    hint = f" (or set {info.password_env})" if info.password_env else ""
+    answer = getpass.getpass(f"Password for {info.display_url()}{hint}: ")
+    return answer or None
 
 
 def _metrics_json(ws_file: WorkspaceFile, journey_map: JourneyMap, dataset: str,
                   workspace: str) -> dict:
     """The map's funnel over ``dataset`` in the ``metrics --json`` form."""
-    info = _pick_dataset(ws_file, dataset, workspace)
-    data = datasets.dataset_parquet(ws_file, info.name)
-    try:
+    name = _pick_dataset(ws_file, dataset, workspace)
+    with _opened_data(ws_file, name) as data:
         result = funnel(data, [(s.name, s.events) for s in journey_map.stages])
-    except MetricsError as exc:
-        raise UserError(f"dataset {info.name!r}: {exc}") from None
-    return {"map": journey_map.name, "dataset": info.name, "users_total": result.users_total,
+    return {"map": journey_map.name, "dataset": name, "users_total": result.users_total,
             "stages": [s.as_dict() for s in result.stages]}
 
 
-def _pick_dataset(ws_file: WorkspaceFile, name: str | None,
-                  workspace: str) -> datasets.DatasetInfo:
+def _pick_dataset(ws_file: WorkspaceFile, name: str | None, workspace: str) -> str:
+    """The name of the event data to use: ``name``, else the workspace's only one."""
     if name is not None:
-        return datasets.get_dataset(ws_file, name)
-    found = [d for d in datasets.list_datasets(ws_file) if d.kind == "events"]
+        return name
+    found = event_data_names(ws_file)
     if not found:
         raise UserError(f"{workspace}: has no event datasets; import one with "
-                        f"'{PROG} import-events'")
+                        f"'{PROG} import-events' or add a database with '{PROG} add-source'")
     if len(found) > 1:
         raise UserError(f"{workspace}: has several datasets "
                         f"({', '.join(d.name for d in found)}); choose one with --dataset")
-    return found[0]
+    return found[0].name
 
 
 def _where(items: list[str]) -> dict[str, str]:
@@ -585,6 +711,29 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[..., int
     p.add_argument("--replace", action="store_true",
                    help="replace a dataset of the same name")
 
+    p = sub.add_parser("add-source",
+                       help="add a database source: a table or view of events in PostgreSQL "
+                            "or a warehouse, where the metrics are computed")
+    p.add_argument("workspace", metavar="WORKSPACE", help="created when it does not exist")
+    p.add_argument("--name", required=True, help="the source's name (used as --dataset NAME)")
+    p.add_argument("--url", required=True,
+                   help="a SQLAlchemy URL, e.g. postgresql+psycopg://user@host:5432/db "
+                        "(stored without a password)")
+    p.add_argument("--table", required=True, metavar="T", help="table or view (schema.name)")
+    p.add_argument("--user", metavar="COL", help="the column of user ids (default: detected)")
+    p.add_argument("--event", metavar="COL",
+                   help="the column of event names (default: detected)")
+    p.add_argument("--time", metavar="COL", help="the column of times (default: detected)")
+    p.add_argument("--attributes", metavar="A,B",
+                   help="columns offered for --where segments (default: all other columns)")
+    p.add_argument("--password-env", metavar="VAR",
+                   help="read the password from this environment variable (else asked for)")
+    p.add_argument("--timeout", type=_positive, default=sources.DEFAULT_TIMEOUT, metavar="S",
+                   help="cancel a query that runs longer than S seconds (default 120)")
+    p.add_argument("--no-check", action="store_true",
+                   help="add it without reaching the server")
+    p.add_argument("--replace", action="store_true", help="replace a source of the same name")
+
     p = sub.add_parser("bind", help="bind a stage of a map to event names")
     p.add_argument("workspace", metavar="WORKSPACE")
     p.add_argument("--map", required=True, metavar="NAME")
@@ -610,7 +759,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[..., int
     handlers = {"maps": cmd_maps, "personas": cmd_personas, "import-map": cmd_import_map,
                 "export": cmd_export, "import-events": cmd_import_events,
                 "import-metrics": cmd_import_metrics, "demo": cmd_demo, "bind": cmd_bind,
-                "metrics": cmd_metrics}
+                "metrics": cmd_metrics, "add-source": cmd_add_source}
     return parser, handlers
 
 

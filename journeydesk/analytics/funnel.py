@@ -32,6 +32,8 @@ from typing import Any
 from journeydesk.analytics.engine import connect, ident, literal, parquet_path
 
 Stages = Sequence[tuple[str, Sequence[str]]]
+# A dataset's Parquet (bytes or a file), or a live database source (analytics.warehouse
+# .Warehouse), which computes the same numbers in SQL where its data lives.
 ParquetData = bytes | str | os.PathLike[str]
 RESERVED = ("user", "event", "ts")
 
@@ -132,6 +134,11 @@ class _Query:
                                 self.params * count).fetchall()
 
 
+def _remote(data: Any) -> bool:
+    """Whether ``data`` is a database source rather than Parquet bytes or a file."""
+    return not isinstance(data, bytes | bytearray | memoryview | str | os.PathLike)
+
+
 def _bound(stages: Stages) -> list[int]:
     return [i for i, (_, events) in enumerate(stages) if list(events)]
 
@@ -175,10 +182,12 @@ def funnel(parquet: ParquetData, stages: Stages, *, date_from: date | None = Non
 
     See the module docstring for the exact definition of every number.
     """
+    if _remote(parquet):
+        return parquet.funnel(stages, date_from=date_from, date_to=date_to, where=where)
     stages = [(name, list(events)) for name, events in stages]
+    bound = _bound(stages)
     with _Query(parquet, date_from, date_to, where) as q:
         users_total = q.rows("SELECT count(DISTINCT \"user\") FROM {events}")[0][0]
-        bound = _bound(stages)
         per_bound: list[tuple[int, float | None]] = []
         if bound:
             with_clause, names = _chain(stages)
@@ -188,6 +197,12 @@ def funnel(parquet: ParquetData, stages: Stages, *, date_from: date | None = Non
             rows = q.rows(f"{with_clause} {' UNION ALL '.join(parts)} ORDER BY k")
             per_bound = [(int(users), None if med is None else float(med))
                          for _, users, med in rows]
+    return assemble_funnel(stages, bound, per_bound, int(users_total))
+
+
+def assemble_funnel(stages: Stages, bound: list[int], per_bound: list[tuple[int, float | None]],
+                    users_total: int) -> FunnelResult:
+    """The stage numbers from (users, median seconds) of each bound stage, in order."""
     numbers: list[StageNumbers] = []
     first: int | None = None
     previous: int | None = None
@@ -215,6 +230,8 @@ def event_counts(parquet: ParquetData, *, date_from: date | None = None,
                  date_to: date | None = None, where: Mapping[str, str] | None = None
                  ) -> dict[str, int]:
     """How many events of each name the filtered dataset has, most frequent first."""
+    if _remote(parquet):
+        return parquet.event_counts(date_from=date_from, date_to=date_to, where=where)
     with _Query(parquet, date_from, date_to, where) as q:
         rows = q.rows("SELECT event, count(*) AS n FROM {events} GROUP BY event "
                       "ORDER BY n DESC, event")
@@ -225,6 +242,9 @@ def users_at_stage(parquet: ParquetData, stages: Stages, stage: int, *,
                    date_from: date | None = None, date_to: date | None = None,
                    where: Mapping[str, str] | None = None) -> list[str]:
     """The users who reached stage ``stage`` (an index into ``stages``), sorted."""
+    if _remote(parquet):
+        return parquet.users_at_stage(stages, stage, date_from=date_from, date_to=date_to,
+                                      where=where)
     stages = [(name, list(events)) for name, events in stages]
     _check_bound(stages, stage)
     with _Query(parquet, date_from, date_to, where) as q:
@@ -240,6 +260,9 @@ def dropped_users(parquet: ParquetData, stages: Stages, stage: int, *,
 
     Empty for the first bound stage (nobody drops before the funnel starts).
     """
+    if _remote(parquet):
+        return parquet.dropped_users(stages, stage, date_from=date_from, date_to=date_to,
+                                     where=where)
     stages = [(name, list(events)) for name, events in stages]
     _check_bound(stages, stage)
     if _bound(stages)[0] == stage:
@@ -262,6 +285,8 @@ def _check_bound(stages: Stages, stage: int) -> None:
 def user_timeline(parquet: ParquetData, user: str, *, limit: int = 1000
                   ) -> list[tuple[datetime, str]]:
     """One user's events, oldest first (at most ``limit``): what did this person do?"""
+    if _remote(parquet):
+        return parquet.user_timeline(user, limit=limit)
     with _Query(parquet, None, None, None) as q:
         rows = q.con.execute(
             f"SELECT ts, event FROM {q.events} WHERE \"user\" = ? ORDER BY ts, event LIMIT ?",

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from journeydesk.analytics.series import Histogram
 from journeydesk.gui.background import BackgroundJobs
 from journeydesk.gui.canvas.theme import make_pen
 from journeydesk.store.document import Document
@@ -80,6 +81,16 @@ def _duration_unit(values: list[float]) -> tuple[float, str]:
         if middle >= size:
             return size, name
     return 1.0, "seconds"
+
+
+def _middle(histogram: Histogram) -> float:
+    """The middle of the bin holding the median value (enough to pick a unit)."""
+    half, seen = histogram.total / 2, 0
+    for i, count in enumerate(histogram.counts):
+        seen += count
+        if seen >= half:
+            return (histogram.edges[i] + histogram.edges[i + 1]) / 2
+    return histogram.edges[-1]
 
 
 class AnalyticsDock(QWidget):
@@ -188,7 +199,7 @@ class AnalyticsDock(QWidget):
         self.histogram_bars = pg.BarGraphItem(x=[], height=[], width=1, brush=TEAL,
                                               pen=_pen(WHITE, 1))
         self.histogram_plot.addItem(self.histogram_bars)
-        self.histogram_values: list[float] = []
+        self.histogram: Histogram = Histogram([], [])  # the time-to-next chart on show
         controls = QHBoxLayout()
         label = QLabel("Stage")
         label.setObjectName("hint")
@@ -280,13 +291,12 @@ class AnalyticsDock(QWidget):
         m = self._map()
         return [(s.name, list(s.events)) for s in m.stages] if m is not None else []
 
-    def _parquet(self) -> bytes | None:
-        from journeydesk.store.datasets import dataset_parquet
-
+    def _parquet(self) -> Any:
+        """The event data on show: Parquet bytes, or the session's database source."""
         if self._map() is None or not self.controller.dataset:
             return None
         try:
-            return dataset_parquet(self.document.file, self.controller.dataset)
+            return self.controller.data()
         except Exception as exc:  # a missing or damaged dataset: say so, keep going
             self.status.setText(str(exc).splitlines()[0])
             return None
@@ -401,7 +411,7 @@ class AnalyticsDock(QWidget):
                                      weekly_conversion(parquet, stages, where=where, **dates)))
 
     def _compute_histogram(self, *_: object) -> None:
-        from journeydesk.analytics.series import time_to_next
+        from journeydesk.analytics.series import time_to_next_histogram
 
         index = self.stage_combo.currentData()
         parquet = self._parquet() if index is not None else None
@@ -410,8 +420,8 @@ class AnalyticsDock(QWidget):
         stages, where, dates = self._stages(), dict(self.controller.segment) or None, \
             self._filters()
         name = self.stage_combo.currentText()
-        self._run("histogram", lambda: (name, time_to_next(parquet, stages, index,
-                                                           where=where, **dates)))
+        self._run("histogram", lambda: (name, time_to_next_histogram(
+            parquet, stages, index, where=where, **dates)))
 
     def _compute_comparison(self, *_: object) -> None:
         from journeydesk.analytics.funnel import funnel
@@ -507,24 +517,21 @@ class AnalyticsDock(QWidget):
         self.weekly_plot.setYRange(0, 100, padding=0.04)
 
     def _draw_histogram(self, result: Any) -> None:
-        import numpy as np
-
-        name, values = result
-        self.histogram_values = list(values)
-        size, unit = _duration_unit(values)
+        name, histogram = result
+        self.histogram = histogram
+        size, unit = _duration_unit([_middle(histogram)] if histogram.counts else [])
         self.histogram_plot.setLabel("bottom", f"{unit} to reach {name}")
-        if not values:
+        if not histogram.counts:
             self.histogram_bars.setOpts(x=[], height=[])
             return
-        scaled = np.array(values, dtype=float) / size
-        bins = min(20, max(4, len(values)))
-        counts, edges = np.histogram(scaled, bins=bins)
-        width = float(edges[1] - edges[0]) or 1.0
-        self.histogram_bars.setOpts(x=(edges[:-1] + edges[1:]) / 2, height=counts,
-                                    width=width)
-        self.histogram_plot.setXRange(float(edges[0]), float(edges[-1]), padding=0.03)
-        self.histogram_plot.setYRange(0, max(int(counts.max()), 1) * 1.1, padding=0)
-        _count_axis(self.histogram_plot, int(counts.max()))
+        edges = [e / size for e in histogram.edges]
+        width = (edges[1] - edges[0]) or 1.0
+        middles = [(a + b) / 2 for a, b in zip(edges[:-1], edges[1:], strict=True)]
+        self.histogram_bars.setOpts(x=middles, height=list(histogram.counts), width=width)
+        self.histogram_plot.setXRange(edges[0], edges[-1], padding=0.03)
+        top = max(*histogram.counts, 1)
+        self.histogram_plot.setYRange(0, top * 1.1, padding=0)
+        _count_axis(self.histogram_plot, top)
 
     def _draw_comparison(self, result: Any) -> None:
         names: list[str] = []

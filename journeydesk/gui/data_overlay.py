@@ -1,7 +1,8 @@
 """The data overlay: funnel numbers of a dataset computed off the GUI thread, shown on the map.
 
 The controller reads the dataset's Parquet bytes from the workspace (GUI thread, one query),
-computes the funnel and the event counts with DuckDB on a worker thread, and hands the result
+or takes the session's connection to a database source, computes the funnel and the event
+counts (DuckDB, or SQL sent to the database) on a worker thread, and hands the result
 back through a queued signal; the canvas stays responsive meanwhile.  Edits to the map's stages
 or bindings recompute it (debounced).
 """
@@ -13,11 +14,13 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QWidget
 
 from journeydesk.domain.commands import Changes
 from journeydesk.domain.model import JourneyMap
 from journeydesk.gui.background import BackgroundJobs
 from journeydesk.gui.canvas.overlay import DataOverlay, overlay_from_metrics
+from journeydesk.gui.sources import SourceSessions
 from journeydesk.store.document import Document
 
 
@@ -40,7 +43,7 @@ def metrics_dict(map_name: str, dataset: str, result: Any) -> dict[str, Any]:
             "stages": [numbers.as_dict() for numbers in result.stages]}
 
 
-def compute_overlay(parquet: bytes, request: OverlayRequest, map_name: str,
+def compute_overlay(parquet: Any, request: OverlayRequest, map_name: str,
                     stage_ids: list[str], baseline: Any = None
                     ) -> tuple[DataOverlay, dict[str, Any]]:
     """The overlay and the metrics of one map over one dataset (runs on a worker thread)."""
@@ -72,6 +75,8 @@ class DataOverlayController(QObject):
 
     ready = Signal(object, object)  # (DataOverlay, metrics dict) for the current request
     failed = Signal(str)
+    started = Signal(str)  # a computation began (the dataset's name)
+    cancelled = Signal(str)  # the user stopped a database query (the message)
 
     def __init__(self, document: Document, parent: QObject | None = None):
         super().__init__(parent)
@@ -89,13 +94,29 @@ class DataOverlayController(QObject):
         self._timer.setInterval(250)
         self._timer.timeout.connect(self.refresh)
         self.jobs = BackgroundJobs(self)
+        self.sources = SourceSessions(document.file, self)
         document.subscribe(self._on_document_changed)
 
     def close(self) -> None:
         """Stop following the document; results still being computed are dropped."""
         self.document.unsubscribe(self._on_document_changed)
         self._latest = None
+        self.sources.cancel()
         self.jobs.wait()
+        self.sources.close()
+
+    def data(self) -> Any:
+        """The event data on show (Parquet bytes or a database source), or None."""
+        return self.sources.data(self.dataset) if self.dataset else None
+
+    def cancel(self) -> None:
+        """Stop the database queries running for the overlay and the charts."""
+        if self.dataset:
+            self.sources.cancel(self.dataset)
+
+    def busy(self) -> bool:
+        """Whether a computation is running."""
+        return self.jobs.busy()
 
     def show(self, map_id: str, dataset: str) -> None:
         """Compute and show ``dataset``'s numbers on map ``map_id``."""
@@ -105,13 +126,11 @@ class DataOverlayController(QObject):
     def dropped_users(self, stage_id: str) -> list[str]:
         """The users who reached the previous bound stage but not this one (same filters)."""
         from journeydesk.analytics.funnel import dropped_users
-        from journeydesk.store.datasets import dataset_parquet
 
         m = self.document.workspace.maps.get(self.map_id or "")
         if m is None or not self.dataset:
             return []
-        parquet = dataset_parquet(self.document.file, self.dataset)
-        return dropped_users(parquet, [(s.name, s.events) for s in m.stages],
+        return dropped_users(self.data(), [(s.name, s.events) for s in m.stages],
                              m.stage_index(stage_id), where=self.segment or None,
                              date_from=self.date_from, date_to=self.date_to)
 
@@ -129,11 +148,10 @@ class DataOverlayController(QObject):
     def user_timeline(self, user: str) -> list:
         """Every event of one user in the dataset on show, oldest first."""
         from journeydesk.analytics.funnel import user_timeline
-        from journeydesk.store.datasets import dataset_parquet
 
         if not self.dataset:
             return []
-        return user_timeline(dataset_parquet(self.document.file, self.dataset), user)
+        return user_timeline(self.data(), user)
 
     def set_segment(self, segment: dict[str, str]) -> None:
         """Only count events whose attributes match ``segment`` (empty: everybody)."""
@@ -161,30 +179,40 @@ class DataOverlayController(QObject):
 
     def refresh(self) -> None:
         """Recompute now (off the GUI thread)."""
-        from journeydesk.store.datasets import dataset_parquet
-
         m = self.document.workspace.maps.get(self.map_id or "")
         if m is None or not self.dataset:
             return
         request = self._request(m)
         self._latest = request
         try:
-            parquet = dataset_parquet(self.document.file, self.dataset)
+            data = self.data()
         except Exception as exc:  # a missing or damaged dataset: say so, keep the app going
             self.failed.emit(str(exc))
             return
         stage_ids = [s.id for s in m.stages]
         baseline = self.baseline
 
+        self.started.emit(request.dataset)
         self.jobs.submit(
-            lambda: compute_overlay(parquet, request, m.name, stage_ids, baseline),
+            lambda: compute_overlay(data, request, m.name, stage_ids, baseline),
             lambda outcome, error: self._on_delivered(request, outcome, error),
             name="journeydesk-overlay")
 
     def _on_delivered(self, request: OverlayRequest, outcome: Any,
                       error: BaseException | None) -> None:
+        from journeydesk.analytics.warehouse import AuthenticationError, QueryCancelled
+
         if request != self._latest:
             return  # an older computation finished after a newer one started
+        if isinstance(error, AuthenticationError):
+            parent = self.parent()
+            if self.sources.ask_password(request.dataset, str(error),
+                                         parent if isinstance(parent, QWidget) else None):
+                self.refresh()
+                return
+        if isinstance(error, QueryCancelled):
+            self.cancelled.emit(str(error))
+            return
         if error is not None:
             self.failed.emit(str(error))
             return

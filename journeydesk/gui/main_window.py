@@ -141,6 +141,12 @@ class MainWindow(QMainWindow):
         self.analytics_dock.visibilityChanged.connect(self._on_analytics_visible)
         self.analytics = None
         self.zoom_label = QLabel("100 %")
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setToolTip("Cancel the query running in the database (Ctrl+.)")
+        self.stop_button.setAccessibleName("Stop computing")
+        self.stop_button.clicked.connect(self.stop_computing)
+        self.stop_button.hide()
+        self.statusBar().addPermanentWidget(self.stop_button)
         self.statusBar().addPermanentWidget(self.zoom_label)
 
         self._build_actions()
@@ -210,6 +216,11 @@ class MainWindow(QMainWindow):
         self.act_overlay = a("Data &overlay", self._toggle_overlay, "Ctrl+Shift+O",
                              tip="Show a dataset's funnel numbers on the map")
         self.act_overlay.setCheckable(True)
+        self.act_stop = a("Stop &computing", self.stop_computing, "Ctrl+.",
+                          tip="Cancel the query running in a database source")
+        self.act_stop.setEnabled(False)
+        self.act_add_source = a("Add &database source…", self.add_database_source,
+                                tip="Compute the numbers in PostgreSQL or a warehouse")
 
         self.act_new_map = a("&New map…", self.new_map, "Ctrl+N")
         self.act_new_from_template = a("New from &template…", self.new_map_from_template,
@@ -232,8 +243,8 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &recent")
         file_menu.addAction(self.act_save_copy)
         file_menu.addSeparator()
-        file_menu.addActions([self.act_import, self.act_import_events, self.act_export,
-                              self.act_print])
+        file_menu.addActions([self.act_import, self.act_import_events, self.act_add_source,
+                              self.act_export, self.act_print])
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         edit_menu = bar.addMenu("&Edit")
@@ -247,7 +258,8 @@ class MainWindow(QMainWindow):
         view_menu.addActions([self.act_zoom_in, self.act_zoom_out, self.act_zoom_fit,
                               self.act_zoom_reset])
         view_menu.addSeparator()
-        view_menu.addActions([self.act_minimap, self.act_dark, self.act_overlay])
+        view_menu.addActions([self.act_minimap, self.act_dark, self.act_overlay,
+                              self.act_stop])
         self.segment_menu = view_menu.addMenu("Overlay &segment")
         self.segment_menu.aboutToShow.connect(self._fill_segment_menu)
         view_menu.addAction(self._action("Overlay &dates…", self.ask_overlay_dates))
@@ -304,6 +316,8 @@ class MainWindow(QMainWindow):
         self.gallery.open_requested.connect(self.edit_persona)
         self.data_overlay.ready.connect(self._on_overlay_ready)
         self.data_overlay.failed.connect(self._on_overlay_failed)
+        self.data_overlay.started.connect(self._on_overlay_started)
+        self.data_overlay.cancelled.connect(self._on_overlay_cancelled)
 
     # ------------------------------------------------------------------------ maps
     def open_map(self, map_id: str) -> None:
@@ -547,10 +561,16 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------------ data
     def dataset_names(self) -> list[str]:
-        """The event datasets stored in the workspace."""
-        from journeydesk.store.datasets import list_datasets
+        """The event datasets and database sources of the workspace."""
+        return [c.name for c in self._event_data()]
 
-        return [d.name for d in list_datasets(self.document.file) if d.kind == "events"]
+    def _event_data(self) -> list:
+        from journeydesk.data_access import event_data_names
+
+        try:
+            return event_data_names(self.document.file)
+        except Exception:  # an older or damaged table must not break the window
+            return []
 
     def import_event_log(self, path: Path | None = None, accept=None) -> str | None:  # noqa: ANN001
         """File > Import events: map the columns, import off the GUI thread, store."""
@@ -607,21 +627,96 @@ class MainWindow(QMainWindow):
                     self.act_overlay.setChecked(False)
                     return False
         self.act_overlay.setChecked(True)
-        self.statusBar().showMessage(f"Computing the funnel of {dataset}…")
         self.data_overlay.show(m.id, dataset)
         return True
+
+    def _on_overlay_started(self, dataset: str) -> None:
+        where = " in the database" if self.data_overlay.sources.is_source(dataset) else ""
+        self.statusBar().showMessage(f"Computing the funnel of {dataset}{where}…")
+        self.stop_button.show()
+        self.act_stop.setEnabled(True)
+
+    def stop_computing(self) -> None:
+        """Cancel the database queries of the overlay and the charts (View > Stop computing)."""
+        self.data_overlay.cancel()
+
+    def _computing_done(self) -> None:
+        self.stop_button.hide()
+        self.act_stop.setEnabled(False)
+
+    def _on_overlay_cancelled(self, message: str) -> None:
+        self._computing_done()
+        self.hide_overlay()
+        self.statusBar().showMessage(f"Stopped: {message}", 8000)
 
     def _navigator_menu(self, pos) -> None:  # noqa: ANN001
         item = self.navigator.itemAt(pos)
         data = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
-        if not data or data[0] != "dataset" or self.document.read_only:
+        if not data or data[0] not in ("dataset", "source") or self.document.read_only:
             return
         from PySide6.QtWidgets import QMenu
 
         menu = QMenu(self)
-        menu.addAction("Rename dataset…", lambda: self.rename_dataset(data[1]))
-        menu.addAction("Delete dataset…", lambda: self.delete_dataset(data[1]))
+        if data[0] == "dataset":
+            menu.addAction("Rename dataset…", lambda: self.rename_dataset(data[1]))
+            menu.addAction("Delete dataset…", lambda: self.delete_dataset(data[1]))
+        else:
+            menu.addAction("Remove database source…", lambda: self.delete_source(data[1]))
         menu.exec(self.navigator.viewport().mapToGlobal(pos))
+
+    def add_database_source(self) -> object:
+        """File > Add database source: connect, check the table, store the source."""
+        from journeydesk.gui.add_source import AddSourceDialog
+
+        if self.document.read_only:
+            self._on_refused("This workspace is open read-only.")
+            return None
+        dialog = AddSourceDialog({c.name for c in self._event_data()}, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._add_source_from(dialog))
+        dialog.open()
+        return dialog
+
+    def _add_source_from(self, dialog) -> None:  # noqa: ANN001
+        from journeydesk.store.sources import add_source
+        from journeydesk.store.workspace_file import WorkspaceError
+
+        name, mapping = dialog.name.text().strip(), dialog.mapping()
+        try:
+            add_source(self.document.file, name, url=dialog.url.text().strip(),
+                       table=dialog.table.text().strip(), user_column=mapping["user"],
+                       event_column=mapping["event"], time_column=mapping["time"],
+                       password_env=dialog.password_env.text().strip() or None,
+                       timeout_seconds=dialog.timeout.value())
+        except WorkspaceError as exc:
+            self._on_refused(str(exc))
+            return
+        self.data_overlay.sources.set_password(name, dialog.password.text() or None)
+        self._refresh_navigator()
+        self.statusBar().showMessage(f"Added the database source “{name}”", 8000)
+        if self.current_map() is not None:
+            self.show_overlay(name)
+
+    def delete_source(self, name: str, confirm: bool = True) -> bool:
+        """Remove a database source from the workspace (the database is not touched)."""
+        from journeydesk.store.sources import delete_source
+        from journeydesk.store.workspace_file import WorkspaceError
+
+        if confirm and QMessageBox.question(
+                self, "Remove database source", f"Remove the source “{name}” from this "
+                "workspace? The database itself is not touched."
+        ) != QMessageBox.StandardButton.Yes:
+            return False
+        try:
+            delete_source(self.document.file, name)
+        except WorkspaceError as exc:
+            self._on_refused(str(exc))
+            return False
+        if self.data_overlay.dataset == name:
+            self.hide_overlay()
+        self.data_overlay.sources.forget(name)
+        self._refresh_navigator()
+        return True
 
     def rename_dataset(self, name: str, new_name: str | None = None) -> bool:
         """Rename a stored dataset."""
@@ -705,6 +800,7 @@ class MainWindow(QMainWindow):
         """Keep the numbers on show, with today's date, to compare with next quarter."""
         from journeydesk.store.datasets import get_dataset
         from journeydesk.store.snapshots import save_snapshot
+        from journeydesk.store.sources import find_source
         from journeydesk.store.workspace_file import WorkspaceError
 
         overlay = self.data_overlay
@@ -713,7 +809,8 @@ class MainWindow(QMainWindow):
                                     "snapshot keeps the numbers on show.")
             return None
         try:
-            info = get_dataset(self.document.file, overlay.dataset)
+            source = find_source(self.document.file, overlay.dataset)
+            info = source or get_dataset(self.document.file, overlay.dataset)
             snapshot = save_snapshot(self.document.file, overlay.map_id, info.id,
                                      overlay.metrics, filters=overlay.filters())
         except WorkspaceError as exc:
@@ -787,6 +884,7 @@ class MainWindow(QMainWindow):
             self.hide_overlay()
 
     def _on_overlay_ready(self, overlay, metrics) -> None:  # noqa: ANN001
+        self._computing_done()
         if self.scene is not None and self.act_overlay.isChecked() \
                 and metrics["map"] == self.scene.map.name:
             self.scene.set_overlay(overlay)
@@ -794,6 +892,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Data overlay: {overlay.caption}", 8000)
 
     def _on_overlay_failed(self, message: str) -> None:
+        self._computing_done()
         self.hide_overlay()
         self._on_refused(f"The data overlay could not be computed: {message}")
 
@@ -1102,7 +1201,7 @@ class MainWindow(QMainWindow):
             self.open_map(data[1])
         elif data and data[0] == "persona":
             self.edit_persona(data[1])
-        elif data and data[0] == "dataset" and self.scene is not None:
+        elif data and data[0] in ("dataset", "source") and self.scene is not None:
             self.show_overlay(data[1])
 
     def _refresh_navigator(self) -> None:
@@ -1118,11 +1217,13 @@ class MainWindow(QMainWindow):
             QTreeWidgetItem(personas, [p.name]).setData(0, Qt.ItemDataRole.UserRole,
                                                         ("persona", p.id))
         datasets = QTreeWidgetItem(self.navigator, ["Datasets"])
-        datasets.setToolTip(0, "Imported event logs")
-        for info in self._datasets():
-            item = QTreeWidgetItem(datasets, [info.name])
-            item.setToolTip(0, f"{info.row_count:,} events from {info.source}")
-            item.setData(0, Qt.ItemDataRole.UserRole, ("dataset", info.name))
+        datasets.setToolTip(0, "Imported event logs, and tables in a database (⛁)")
+        for choice in self._event_data():
+            database = choice.kind == "database"
+            item = QTreeWidgetItem(datasets, [f"⛁ {choice.name}" if database else choice.name])
+            item.setToolTip(0, choice.description)
+            item.setData(0, Qt.ItemDataRole.UserRole,
+                         ("source" if database else "dataset", choice.name))
         self.navigator.expandAll()
         if self.scene is not None:
             self._select_in_navigator(self.scene.map_id)
@@ -1170,7 +1271,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(has_cards and writable)
         self.act_delete.setEnabled(has_map and writable)
         for action in (self.act_new_map, self.act_new_from_template, self.act_import,
-                       self.act_import_events):
+                       self.act_import_events, self.act_add_source):
             action.setEnabled(writable)
 
     # ------------------------------------------------------------------------ settings

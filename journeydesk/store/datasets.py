@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, delete, func, insert, select, update
 
-from journeydesk.store.schema import DatasetRow
+from journeydesk.store.schema import DatasetRow, DataSourceRow
 from journeydesk.store.workspace_file import (
     WorkspaceError,
     WorkspaceFile,
@@ -27,6 +27,14 @@ KINDS = ("events", "metrics")
 MAX_BLOB_BYTES = 1_000_000_000
 
 datasets_t: Table = DatasetRow.__table__  # type: ignore[assignment]
+_sources_t: Table = DataSourceRow.__table__  # type: ignore[assignment]
+
+
+def _refuse_source_name(conn: Connection, ws_file: WorkspaceFile, name: str) -> None:
+    """Datasets and database sources share names: ``--dataset NAME`` means one thing."""
+    if conn.execute(select(_sources_t.c.id).where(_sources_t.c.name == name)).first():
+        raise DatasetExistsError(f"{ws_file.path}: already has a database source named "
+                                 f"{name!r}")
 
 
 class DatasetError(WorkspaceError):
@@ -118,7 +126,7 @@ def add_dataset(ws_file: WorkspaceFile, name: str, parquet: bytes, *, source: st
     is replaced by the new one in the same transaction, so a failure keeps the old one whole.
     The replacement gets a new id: snapshots taken from the old data do not point at new data.
     """
-    name = _clean_name(name)
+    name = clean_name(name)
     if kind not in KINDS:
         raise DatasetError(f"a dataset's kind is one of {', '.join(KINDS)}, not {kind!r}")
     if len(parquet) > MAX_BLOB_BYTES:
@@ -132,6 +140,7 @@ def add_dataset(ws_file: WorkspaceFile, name: str, parquet: bytes, *, source: st
            "attributes": json.dumps(list(attributes), ensure_ascii=False),
            "parquet": bytes(parquet)}
     with _writing(ws_file) as conn:
+        _refuse_source_name(conn, ws_file, name)
         old = conn.execute(select(datasets_t.c.id).where(datasets_t.c.name == name)).scalar()
         if old is not None:
             if not replace:
@@ -149,7 +158,7 @@ def _insert_row(conn: Connection, row: dict[str, Any]) -> None:
 
 def rename_dataset(ws_file: WorkspaceFile, name: str, new_name: str) -> None:
     """Rename a dataset; the new name must be free."""
-    new_name = _clean_name(new_name)
+    new_name = clean_name(new_name)
     with _writing(ws_file) as conn:
         ids = dict(conn.execute(select(datasets_t.c.name, datasets_t.c.id)
                                 .where(datasets_t.c.name.in_([name, new_name]))).all())
@@ -160,6 +169,7 @@ def rename_dataset(ws_file: WorkspaceFile, name: str, new_name: str) -> None:
         if new_name in ids:
             raise DatasetExistsError(f"{ws_file.path}: already has a dataset named "
                                      f"{new_name!r}")
+        _refuse_source_name(conn, ws_file, new_name)
         conn.execute(update(datasets_t).where(datasets_t.c.id == ids[name])
                      .values(name=new_name))
 
@@ -177,7 +187,8 @@ def _writing(ws_file: WorkspaceFile):  # noqa: ANN202
     return ws_file.transaction()
 
 
-def _clean_name(name: str) -> str:
+def clean_name(name: str) -> str:
+    """A dataset's or source's name without surrounding blanks; DatasetError when unusable."""
     if not isinstance(name, str) or not name.strip():
         raise DatasetError("a dataset's name must not be empty")
     if "\n" in name or "\r" in name:

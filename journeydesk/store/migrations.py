@@ -53,8 +53,27 @@ def _v2_to_v3(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX ix_metric_snapshots_map ON metric_snapshots (map_id)")
 
 
+def _v3_to_v4(conn: sqlite3.Connection) -> None:
+    """Database sources (a URL without password, a table and its column mapping)."""
+    conn.execute("""
+        CREATE TABLE data_sources (
+            id VARCHAR NOT NULL,
+            name TEXT NOT NULL,
+            url TEXT NOT NULL,
+            table_name TEXT NOT NULL,
+            user_column TEXT NOT NULL,
+            event_column TEXT NOT NULL,
+            time_column TEXT NOT NULL,
+            attributes TEXT,
+            password_env TEXT,
+            timeout_seconds FLOAT NOT NULL,
+            added_at VARCHAR NOT NULL,
+            PRIMARY KEY (id)
+        )""")
+
+
 # Version 1 is the first released schema; each later version adds its step here.
-STEPS: dict[int, MigrationStep] = {1: _v1_to_v2, 2: _v2_to_v3}
+STEPS: dict[int, MigrationStep] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 
 def upgrade(conn: sqlite3.Connection, from_version: int, to_version: int) -> None:

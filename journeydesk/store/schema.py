@@ -1,8 +1,8 @@
-"""Tables of the workspace file (schema version 3), as typed SQLAlchemy mappings.
+"""Tables of the workspace file (schema version 4), as typed SQLAlchemy mappings.
 
 Version history: 1 the first release; 2 adds persona age range, location, tech comfort, photo
 and data segment; 3 adds imported datasets (event logs kept as Parquet blobs) and metric
-snapshots.
+snapshots; 4 adds database sources (where a team's events live; never a password).
 
 Lists (events, tags, persona goals...) are stored as JSON text, NULL when empty.  Every child row
 cascades on delete, so deleting a map row removes its stages, steps, lanes, cards and points.
@@ -15,7 +15,7 @@ from __future__ import annotations
 from sqlalchemy import Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # PRAGMA application_id: "JDSK" as a big-endian 32-bit integer.
 APPLICATION_ID = 0x4A44534B
 
@@ -168,3 +168,26 @@ class MetricSnapshotRow(Base):
     filters: Mapped[str] = mapped_column(Text)
     numbers: Mapped[str] = mapped_column(Text)
     __table_args__ = (Index("ix_metric_snapshots_map", "map_id"),)
+
+
+# --------------------------------------------------------------------------- schema 4
+class DataSourceRow(Base):
+    """A database source: a table or view of events in a database or warehouse.
+
+    ``url`` is a SQLAlchemy URL without a password (the password is asked for at run time or
+    read from the environment variable ``password_env``; it is never stored).  Names share one
+    namespace with the datasets (journeydesk.store.sources).
+    """
+
+    __tablename__ = "data_sources"
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(Text)
+    table_name: Mapped[str] = mapped_column(Text)
+    user_column: Mapped[str] = mapped_column(Text)
+    event_column: Mapped[str] = mapped_column(Text)
+    time_column: Mapped[str] = mapped_column(Text)
+    attributes: Mapped[str | None] = mapped_column(Text)  # JSON list; NULL: every other column
+    password_env: Mapped[str | None] = mapped_column(Text)
+    timeout_seconds: Mapped[float] = mapped_column(Float)
+    added_at: Mapped[str] = mapped_column(String)  # ISO 8601, UTC

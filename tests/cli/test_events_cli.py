@@ -252,7 +252,7 @@ def test_explicit_columns_and_compressed_files(tmp_path: Path, capsys) -> None:
     (["bind", "ws.jdesk", "--map", "Shopping", "--stage", "Visit", "--events", "x"], 1,
      "has no map named 'Shopping' (maps: Shop)"),
     (["bind", "ws.jdesk", "--map", "Shop", "--stage", "Visit", "--events", "x", "--dataset",
-      "app"], 1, "has no dataset named 'app' (datasets: none)"),
+      "app"], 1, "has no dataset or source named 'app' (there are: none)"),
     (["metrics", "ws.jdesk", "--map", "Shop"], 1,
      "has no event datasets; import one with 'journeydesk import-events'"),
     (["metrics", "ws.jdesk", "--map", "Shop", "--from", "1 May"], 2,
@@ -298,7 +298,7 @@ def test_metrics_dataset_errors(bound: Path, events_csv: Path, capsys) -> None:
     assert "has several datasets (app, web); choose one with --dataset" in (
         capsys.readouterr().err)
     assert main(["metrics", str(bound), "--map", "Shop", "--dataset", "nope"]) == 1
-    assert "has no dataset named 'nope' (datasets: app, web)" in capsys.readouterr().err
+    assert "has no dataset or source named 'nope' (there are: app, web)" in capsys.readouterr().err
     assert main(["metrics", str(bound), "--map", "Shop", "--dataset", "app", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {**EXPECTED, "dataset": "app"}
 

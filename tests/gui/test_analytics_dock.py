@@ -80,9 +80,11 @@ def test_analytics_dock_charts_and_drives_the_overlay(qtbot, tmp_path: Path) -> 
     assert _heights(dock.compare_bars[0]) == [6, 5, 3, 1]
     assert list(dock.compare_bars[0].opts["x"]) == [-0.19, 0.81, 1.81, 2.81]
 
-    # (c) time to reach Sign up, one value per user; (d) daily volume; (b) weekly lines
-    qtbot.waitUntil(lambda: dock.histogram_values == [60.0, 120.0, 300.0, 600.0, 1800.0],
-                    timeout=20000)
+    # (c) time to reach Sign up (60, 120, 300, 600 and 1800 s) in 5 bins of 348 s;
+    # (d) daily volume; (b) weekly lines
+    qtbot.waitUntil(lambda: dock.histogram.counts == [3, 1, 0, 0, 1], timeout=20000)
+    assert dock.histogram.edges == [60.0, 408.0, 756.0, 1104.0, 1452.0, 1800.0]
+    assert _heights(dock.histogram_bars) == [3, 1, 0, 0, 1]
     assert dock.stage_combo.currentText() == "Sign up"
     qtbot.waitUntil(lambda: len(dock.volume_bars.opts["height"]) == 7, timeout=20000)
     assert _heights(dock.volume_bars) == [6, 4, 1, 3, 2, 1, 1]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from journeydesk.analytics.funnel import funnel
-from journeydesk.store import datasets, migrations, workspace_file
+from journeydesk.store import datasets, migrations, sources, workspace_file
 from journeydesk.store.schema import SCHEMA_VERSION
 from journeydesk.store.workspace_file import WorkspaceError, WorkspaceFile
 
@@ -52,6 +52,7 @@ def test_every_released_version_opens_with_its_content(version: int, tmp_path: P
         assert ws_file.pragma("user_version") == SCHEMA_VERSION
         found = datasets.list_datasets(ws_file)
         parquet = datasets.dataset_parquet(ws_file, "web") if found else b""
+        found_sources = sources.list_sources(ws_file)
     (m,) = ws.maps.values()
     assert m.name == "Membership sign-up"
     assert [s.name for s in m.stages] == ["Discover", "Sign up", "Use"]
@@ -83,6 +84,16 @@ def test_every_released_version_opens_with_its_content(version: int, tmp_path: P
             (3, 0, None), (2, 1, 360.0), (1, 1, 86280.0)]
     else:  # upgraded: no datasets yet
         assert found == []
+    if version >= 4:
+        (warehouse,) = found_sources
+        assert (warehouse.name, warehouse.url, warehouse.table) == (
+            "warehouse", "postgresql+psycopg://analyst@db.example:5432/cx", "analytics.events")
+        assert (warehouse.user_column, warehouse.event_column, warehouse.time_column) == (
+            "user_id", "event", "occurred_at")
+        assert (warehouse.attributes, warehouse.password_env, warehouse.timeout_seconds) == (
+            ["platform"], "CX_DB_PASSWORD", 60.0)
+    else:  # upgraded: no sources yet
+        assert found_sources == []
 
 
 def table_shapes(path: Path) -> dict[str, list[tuple]]:

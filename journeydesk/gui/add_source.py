@@ -1,0 +1,179 @@
+"""File > Add database source: a table of events in PostgreSQL or a warehouse.
+
+The dialog connects off the GUI thread ("Connect" or Enter in the table field), lists the
+table's columns with the user, event and time columns guessed, and adds the source when the
+columns are right.  The URL is stored without a password; a password typed here stays in this
+session's memory only (:class:`~journeydesk.gui.sources.SourceSessions`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from journeydesk.gui.background import BackgroundJobs
+
+ROLES = (("user", "User column"), ("event", "Event column"), ("time", "Time column"))
+
+
+def inspect_table(url: str, password: str | None, table: str,
+                  timeout: float) -> list[str]:
+    """The table's column names (runs on a worker thread; raises SourceError)."""
+    from journeydesk.analytics.warehouse import TableSource, Warehouse
+
+    with Warehouse(TableSource(url, table, "", "", "", timeout_seconds=timeout),
+                   password=password) as warehouse:
+        return [name for name, _ in warehouse.table_columns()]
+
+
+class AddSourceDialog(QDialog):
+    """Name, URL, password, table; Connect; then the column mapping; Add."""
+
+    def __init__(self, taken: set[str], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Add database source")
+        self.setMinimumWidth(560)
+        self.taken = taken
+        self.jobs = BackgroundJobs(self)
+        self.columns: list[str] = []
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("e.g. Production events")
+        self.url = QLineEdit()
+        self.url.setPlaceholderText("postgresql+psycopg://user@host:5432/database")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText("kept until JourneyDesk closes, never saved")
+        self.password_env = QLineEdit()
+        self.password_env.setPlaceholderText("optional, e.g. JOURNEYDESK_DB_PASSWORD")
+        self.table = QLineEdit()
+        self.table.setPlaceholderText("events or schema.events")
+        self.timeout = QDoubleSpinBox()
+        self.timeout.setRange(1, 86400)
+        self.timeout.setDecimals(0)
+        self.timeout.setValue(120)
+        self.timeout.setSuffix(" s")
+        self.connect_button = QPushButton("&Connect")
+        self.connect_button.clicked.connect(self.connect_to_table)
+        self.table.returnPressed.connect(self.connect_to_table)
+        self.combos: dict[str, QComboBox] = {}
+        self.status = QLabel("Give the database URL and the table, then Connect.")
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("Connection status")
+
+        form = QFormLayout()
+        form.addRow("&Name:", self.name)
+        form.addRow("&URL:", self.url)
+        form.addRow("&Password:", self.password)
+        form.addRow("Password &variable:", self.password_env)
+        form.addRow("&Table or view:", self.table)
+        form.addRow("Query &timeout:", self.timeout)
+        form.addRow("", self.connect_button)
+        for role, label in ROLES:
+            combo = QComboBox()
+            combo.setEditable(False)
+            combo.setEnabled(False)
+            combo.setAccessibleName(label)
+            self.combos[role] = combo
+            form.addRow(f"{label}:", combo)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Add source")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.status)
+        layout.addWidget(self.buttons)
+        for edit in (self.url, self.table):
+            edit.textEdited.connect(self._changed)
+
+    def _changed(self) -> None:
+        """The URL or table changed: the columns found before no longer count."""
+        self.columns = []
+        for combo in self.combos.values():
+            combo.clear()
+            combo.setEnabled(False)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+
+    def connect_to_table(self) -> None:
+        """Reach the server off the GUI thread and list the table's columns."""
+        from journeydesk.analytics.warehouse import SourceError, strip_password
+
+        url, table = self.url.text().strip(), self.table.text().strip()
+        if not url or not table:
+            self.status.setText("Give the database URL and the table first.")
+            return
+        try:
+            url, in_url = strip_password(url)
+        except SourceError as exc:
+            self.status.setText(str(exc))
+            return
+        if in_url is not None:  # a password typed into the URL goes to the password field
+            self.url.setText(url)
+            self.password.setText(in_url)
+        password = self.password.text() or None
+        self.connect_button.setEnabled(False)
+        self.status.setText(f"Connecting to {url}…")
+        self.jobs.submit(lambda: inspect_table(url, password, table, self.timeout.value()),
+                         self._on_columns, name="journeydesk-connect")
+
+    def _on_columns(self, columns: Any, error: BaseException | None) -> None:
+        from journeydesk.analytics.events import detect_mapping
+
+        self.connect_button.setEnabled(True)
+        if error is not None:
+            self.status.setText(str(error).splitlines()[0] if str(error) else repr(error))
+            return
+        self.columns = list(columns)
+        guessed = detect_mapping(self.columns)
+        for role, combo in self.combos.items():
+            combo.clear()
+            combo.addItems(self.columns)
+            combo.setEnabled(True)
+            pick = getattr(guessed, role)
+            if pick is not None:
+                combo.setCurrentText(pick)
+        others = [c for c in self.columns if c not in {getattr(guessed, r) for r, _ in ROLES}]
+        self.status.setText(f"Found {len(self.columns)} columns. Segments can use: "
+                            f"{', '.join(others) or 'none'}. Check the mapping, then Add.")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(True)
+
+    def mapping(self) -> dict[str, str]:
+        """The chosen user, event and time columns."""
+        return {role: combo.currentText() for role, combo in self.combos.items()}
+
+    def accept(self) -> None:
+        """Refuse a missing or taken name, or one column in two roles; else close."""
+        name = self.name.text().strip()
+        chosen = list(self.mapping().values())
+        if not name:
+            self.status.setText("Give the source a name.")
+            self.name.setFocus()
+            return
+        if name in self.taken:
+            self.status.setText(f"The workspace already has a dataset or source named "
+                                f"“{name}”.")
+            self.name.setFocus()
+            return
+        if len(set(chosen)) < len(chosen):
+            self.status.setText("The user, event and time columns must be three different "
+                                "columns.")
+            return
+        super().accept()
+
+    def done(self, result: int) -> None:  # noqa: D102 - Qt override
+        self.jobs.wait(1.0)
+        super().done(result)
