@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test bench lint clean-venv
+.PHONY: setup run test bench lint clean-venv installer check-installer
 
 setup: $(STAMP)
 
@@ -29,6 +29,14 @@ test: lint
 
 bench: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py
+
+# The one-folder bundle (build_installer.spec, docs/installer.md) in dist/journeydesk/, and a
+# headless run of the built executable: --version, import-map, export to .xlsx and .pdf.
+installer: setup
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build build_installer.spec
+
+check-installer: installer
+	QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/check_bundle.py dist/journeydesk
 
 clean-venv:
 	rm -rf $(VENV)

@@ -13,8 +13,9 @@ import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
-TEMPLATE = Path(__file__).resolve().parents[1] / "resources" / "templates" / \
-    "membership-signup.json"
+from journeydesk.resources import resource_path
+
+TEMPLATE = resource_path("templates", "membership-signup.json")
 DATASET = "membership events"
 USERS = 1200
 

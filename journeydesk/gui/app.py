@@ -5,9 +5,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from journeydesk import __version__
+from journeydesk.resources import app_icon_path
 from journeydesk.store.document import Document
 from journeydesk.store.workspace_file import WorkspaceError, WorkspaceFile
 
@@ -18,6 +20,7 @@ def application() -> QApplication:
     if app is None:
         app = QApplication(sys.argv[:1])
         app.setStyle("Fusion")  # the same look on every platform, and it honours our palettes
+        app.setWindowIcon(QIcon(str(app_icon_path())))
         from journeydesk.gui.canvas.clipboard import release_clipboard
 
         app.aboutToQuit.connect(release_clipboard)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import platform
 from importlib import metadata
-from pathlib import Path
 
 from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import (
@@ -19,8 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from journeydesk import __version__
+from journeydesk.resources import docs_path
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+DOCS = docs_path()
 
 
 def _dialog(parent: QWidget, title: str, body: QWidget, size: tuple[int, int]) -> QDialog:

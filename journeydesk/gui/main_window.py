@@ -45,6 +45,7 @@ from journeydesk.gui.editing import Editor
 from journeydesk.gui.inspector import InspectorWidget
 from journeydesk.gui.persona_editor import PersonaEditorDialog, open_persona_editor
 from journeydesk.gui.persona_gallery import PersonaGalleryWidget
+from journeydesk.resources import resource_path
 from journeydesk.store.document import Document
 
 EXPORT_FILTERS = ";;".join([
@@ -53,7 +54,7 @@ EXPORT_FILTERS = ";;".join([
 IMPORT_FILTERS = ";;".join([
     "Map files (*.json *.xlsx *.mmd)", "JourneyDesk map (*.json)", "Excel workbook (*.xlsx)",
     "Mermaid journey (*.mmd)"])
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "resources" / "templates"
+TEMPLATES_DIR = resource_path("templates")
 MAX_RECENT = 8
 
 

@@ -7,7 +7,6 @@ the document, so an undo made elsewhere shows here at once.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QFile, QIODevice, QObject, Qt
@@ -34,8 +33,9 @@ from journeydesk.domain.model import DomainError, Persona
 from journeydesk.gui.avatar import avatar_pixmap
 from journeydesk.gui.editing import Editor
 from journeydesk.gui.persona_photo import PhotoError, load_photo
+from journeydesk.resources import ui_path
 
-UI_FILE = Path(__file__).resolve().parents[2] / "ui" / "persona_editor.ui"
+UI_FILE = ui_path("persona_editor.ui")
 CHANNELS = ("web", "email", "mobile app", "phone", "store", "social", "chat", "sms")
 LIST_FIELDS = {"goalsEdit": "goals", "frustrationsEdit": "frustrations", "needsEdit": "needs",
                "motivationsEdit": "motivations"}
