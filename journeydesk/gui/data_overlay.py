@@ -9,8 +9,10 @@ or bindings recompute it (debounced).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -125,14 +127,19 @@ class DataOverlayController(QObject):
 
     def dropped_users(self, stage_id: str) -> list[str]:
         """The users who reached the previous bound stage but not this one (same filters)."""
+        return self.dropped_users_work(stage_id)()
+
+    def dropped_users_work(self, stage_id: str) -> Callable[[], list[str]]:
+        """:meth:`dropped_users` as work for a worker thread (the workspace is read here)."""
         from journeydesk.analytics.funnel import dropped_users
 
         m = self.document.workspace.maps.get(self.map_id or "")
         if m is None or not self.dataset:
-            return []
-        return dropped_users(self.data(), [(s.name, s.events) for s in m.stages],
-                             m.stage_index(stage_id), where=self.segment or None,
-                             date_from=self.date_from, date_to=self.date_to)
+            return list
+        data = self.data()
+        return partial(dropped_users, data, [(s.name, s.events) for s in m.stages],
+                       m.stage_index(stage_id), where=dict(self.segment) or None,
+                       date_from=self.date_from, date_to=self.date_to)
 
     def set_dates(self, date_from: date | None, date_to: date | None) -> None:
         """Only count events on these calendar days (None: no limit on that side)."""
@@ -147,11 +154,15 @@ class DataOverlayController(QObject):
 
     def user_timeline(self, user: str) -> list:
         """Every event of one user in the dataset on show, oldest first."""
+        return self.user_timeline_work(user)()
+
+    def user_timeline_work(self, user: str) -> Callable[[], list]:
+        """:meth:`user_timeline` as work for a worker thread (the workspace is read here)."""
         from journeydesk.analytics.funnel import user_timeline
 
         if not self.dataset:
-            return []
-        return user_timeline(self.data(), user)
+            return list
+        return partial(user_timeline, self.data(), user)
 
     def set_segment(self, segment: dict[str, str]) -> None:
         """Only count events whose attributes match ``segment`` (empty: everybody)."""

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from journeydesk.exchange.files import write_atomic
+from journeydesk.gui.background import BackgroundJobs
 from journeydesk.gui.canvas.overlay import format_duration
 
 
@@ -26,9 +27,11 @@ class DroppedUsersDialog(QDialog):
     """The dropped users' ids, with an export to a text file (one id per line)."""
 
     def __init__(self, stage: str, dataset: str, users: list[str],
-                 parent: QWidget | None = None, timeline: Callable[[str], list] | None = None):
+                 parent: QWidget | None = None,
+                 timeline: Callable[[str], Callable[[], list]] | None = None):
         super().__init__(parent)
-        self.timeline = timeline
+        self.timeline = timeline  # user -> work that fetches their events (on a worker)
+        self.jobs = BackgroundJobs(self)
         self.setObjectName("droppedUsers")
         self.users = list(users)
         self.setWindowTitle(f"Who dropped before {stage}")
@@ -51,26 +54,44 @@ class DroppedUsersDialog(QDialog):
         self.resize(420, 480)
 
     def show_timeline(self, user: str) -> QDialog | None:
-        """A user's events, oldest first, with the time since the one before."""
+        """A user's events, oldest first, with the time since the one before.
+
+        The dialog opens at once and fills when the events are there (fetched off the GUI
+        thread: for a database source, the query runs in the database).
+        """
         if self.timeline is None:
             return None
-        events = self.timeline(user)
         dialog = QDialog(self)
         dialog.setObjectName("userTimeline")
         dialog.setWindowTitle(f"Timeline of {user}")
         listing = QListWidget()
         listing.setAccessibleName(f"Events of {user}")
-        previous = None
-        for ts, event in events:
-            gap = f"   (+{format_duration((ts - previous).total_seconds())})" if previous else ""
-            listing.addItem(f"{ts:%Y-%m-%d %H:%M:%S}   {event}{gap}")
-            previous = ts
+        heading = QLabel(f"Finding the events of {user}…")
         layout = QVBoxLayout(dialog)
-        layout.addWidget(QLabel(f"{len(events):,} events of {user}, oldest first:"))
+        layout.addWidget(heading)
         layout.addWidget(listing)
         dialog.resize(460, 420)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
+
+        def fill(events: list | None, error: BaseException | None) -> None:
+            if error is not None:
+                heading.setText(f"Could not read the events of {user}: {error}")
+                return
+            previous = None
+            for ts, event in events or []:
+                gap = (f"   (+{format_duration((ts - previous).total_seconds())})"
+                       if previous else "")
+                listing.addItem(f"{ts:%Y-%m-%d %H:%M:%S}   {event}{gap}")
+                previous = ts
+            heading.setText(f"{len(events or []):,} events of {user}, oldest first:")
+
+        try:
+            work = self.timeline(user)
+        except Exception as exc:  # a dataset deleted meanwhile: say so in the dialog
+            fill(None, exc)
+            return dialog
+        self.jobs.submit(work, fill, name="journeydesk-timeline")
         return dialog
 
     def export_ids(self, path: Path | None = None) -> bool:

@@ -759,19 +759,46 @@ class MainWindow(QMainWindow):
         self.refresh_stage_metrics()
         return True
 
-    def show_who_dropped(self, stage_id: str) -> object:
-        """List the users who dropped off before a stage; their ids can be exported."""
-        from journeydesk.gui.dropped_users import DroppedUsersDialog
+    def show_who_dropped(self, stage_id: str) -> None:
+        """List the users who dropped off before a stage; their ids can be exported.
 
+        The list is found off the GUI thread (in the database, for a database source); the
+        dialog opens when it is there.
+        """
         m = self.current_map()
         if m is None:
-            return None
-        users = self.data_overlay.dropped_users(stage_id)
-        dialog = DroppedUsersDialog(m.stage(stage_id).name, self.data_overlay.dataset or "",
-                                    users, self, timeline=self.data_overlay.user_timeline)
+            return
+        stage, dataset = m.stage(stage_id).name, self.data_overlay.dataset or ""
+        try:
+            work = self.data_overlay.dropped_users_work(stage_id)
+        except Exception as exc:  # a missing dataset: say so
+            self._on_refused(str(exc))
+            return
+        self.statusBar().showMessage(f"Finding who dropped before {stage}…")
+        self.stop_button.show()
+        self.act_stop.setEnabled(True)
+        self.data_overlay.jobs.submit(
+            work, lambda users, error: self._open_dropped(stage, dataset, users, error),
+            name="journeydesk-dropped")
+
+    def _open_dropped(self, stage: str, dataset: str, users: list[str] | None,
+                      error: BaseException | None) -> None:
+        from journeydesk.analytics.warehouse import QueryCancelled
+        from journeydesk.gui.dropped_users import DroppedUsersDialog
+
+        if not self.data_overlay.busy():
+            self._computing_done()
+        if isinstance(error, QueryCancelled):
+            self.statusBar().showMessage(f"Stopped: {error}", 8000)
+            return
+        if error is not None:
+            self._on_refused(f"Could not list who dropped before {stage}: {error}")
+            return
+        self.statusBar().clearMessage()
+        dialog = DroppedUsersDialog(stage, dataset, users or [], self,
+                                    timeline=self.data_overlay.user_timeline_work)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
-        return dialog
 
     def hide_overlay(self) -> None:
         """Turn the data overlay off."""

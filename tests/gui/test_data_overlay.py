@@ -198,6 +198,9 @@ def test_who_dropped_here_lists_and_exports_the_users(qtbot, tmp_path: Path) -> 
     menu = scene.interactions.build_context_menu(scene.layout.stage_rects[confirm.id].center())
     with qtbot.waitSignal(scene.who_dropped_requested):
         next(a for a in menu.actions() if a.text() == "Who dropped here…").trigger()
+    # the list is found off the GUI thread; the dialog opens when it is there
+    qtbot.waitUntil(lambda: window.findChild(object, "droppedUsers") is not None,
+                    timeout=20000)
     dialog = window.findChild(object, "droppedUsers")
     assert [dialog.list.item(i).text() for i in range(dialog.list.count())] == ["u2", "u3"]
     out = tmp_path / "ids.txt"
@@ -205,6 +208,7 @@ def test_who_dropped_here_lists_and_exports_the_users(qtbot, tmp_path: Path) -> 
     assert out.read_text(encoding="utf-8") == "u2\nu3\n"
     timeline = dialog.show_timeline("u3")
     listing = timeline.findChildren(type(dialog.list))[0]
+    qtbot.waitUntil(lambda: listing.count() == 3, timeout=20000)
     assert [listing.item(i).text() for i in range(listing.count())] == [
         "2026-10-02 08:00:00   landing_view",
         "2026-10-02 08:05:00   form_start   (+5 min)",

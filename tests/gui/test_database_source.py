@@ -104,6 +104,19 @@ def test_password_is_asked_once_per_session(qtbot, tmp_path: Path, postgres, tab
         window.data_overlay.refresh()
     assert len(asked) == 1
     assert sum(window.analytics.histogram.counts) == 3  # three users reached Sign up
+
+    # who dropped before Sign up, and one user's timeline, from the database
+    m = window.current_map()
+    window.show_who_dropped(m.stage_named("Sign up").id)
+    qtbot.waitUntil(lambda: window.findChild(object, "droppedUsers") is not None,
+                    timeout=20000)
+    dialog = window.findChild(object, "droppedUsers")
+    assert [dialog.list.item(i).text() for i in range(dialog.list.count())] == ["u4"]
+    timeline = dialog.show_timeline("u1")
+    listing = timeline.findChildren(type(dialog.list))[0]
+    qtbot.waitUntil(lambda: listing.count() == 4, timeout=20000)
+    assert listing.item(0).text() == "2026-10-01 09:00:00   landing_view"
+    assert len(asked) == 1
     assert postgres.password.encode() not in Path(window.document.file.path).read_bytes()
 
 
