@@ -389,6 +389,10 @@ class _Import:
         # DuckDB keeps the rows it refuses in these tables: start each pass with none
         self.con.execute("DROP TABLE IF EXISTS reject_errors")
         self.con.execute("DROP TABLE IF EXISTS reject_scans")
+        # The rows' order in the dataset means nothing (every metric orders by time): let
+        # DuckDB's threads write the Parquet without keeping the file's order (~10 % faster).
+        # Only here: finding bad rows below counts rows in the file's order.
+        self.con.execute("SET preserve_insertion_order=false")
         try:
             stats = run(self.con, f"COPY (SELECT {plan.select_list()} FROM "
                                   f"{source.relation(rejects=True)}) TO {literal(str(out))} "
@@ -401,6 +405,8 @@ class _Import:
                 # a line further on is not JSON: find the bad lines in Python
                 return self.load(jsonl_via_python(source, self.tmp))
             raise EventImportError(f"{file}: cannot be read ({_first_line(exc)})") from None
+        finally:
+            self.con.execute("SET preserve_insertion_order=true")
         written = int(stats[0][1]) if stats else 0
         nulls = _null_counts(stats)
         rejects = _rejects(self.con) if _has_rejects(source) else {}
@@ -551,11 +557,11 @@ def _detect(con: Any, relation: str, column: str,
 
 def _result(con: Any, out: Path, plan: _Plan, skipped: BadRowReport | None) -> LoadResult:
     data = literal(str(out))
-    rows, users, t_min, t_max = con.execute(
-        f"SELECT count(*), count(DISTINCT \"user\"), min(ts), max(ts) "
+    # one scan: the counts, the time range and the events' histogram together
+    rows, users, t_min, t_max, histogram = con.execute(
+        f"SELECT count(*), count(DISTINCT \"user\"), min(ts), max(ts), histogram(event) "
         f"FROM read_parquet({data})").fetchone()
-    counts = con.execute(f"SELECT event, count(*) AS n FROM read_parquet({data}) "
-                         "GROUP BY event ORDER BY n DESC, event").fetchall()
+    counts = sorted((histogram or {}).items(), key=lambda item: (-item[1], item[0]))
     used = plan.cols.time_format or _format_spec(plan.fmt)
     return LoadResult(
         parquet=out.read_bytes(), row_count=int(rows), user_count=int(users),

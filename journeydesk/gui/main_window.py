@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QStackedWidget,
+    QStyle,
     QToolBar,
     QTreeWidget,
     QTreeWidgetItem,
@@ -1245,11 +1246,15 @@ class MainWindow(QMainWindow):
             QTreeWidgetItem(personas, [p.name]).setData(0, Qt.ItemDataRole.UserRole,
                                                         ("persona", p.id))
         datasets = QTreeWidgetItem(self.navigator, ["Datasets"])
-        datasets.setToolTip(0, "Imported event logs, and tables in a database (⛁)")
+        datasets.setToolTip(0, "Imported event logs, and tables in a database (network-drive "
+                               "icon)")
+        database_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_DriveNetIcon)
         for choice in self._event_data():
             database = choice.kind == "database"
-            item = QTreeWidgetItem(datasets, [f"⛁ {choice.name}" if database else choice.name])
-            item.setToolTip(0, choice.description)
+            item = QTreeWidgetItem(datasets, [choice.name])
+            item.setToolTip(0, choice.description + (" (database)" if database else ""))
+            if database:
+                item.setIcon(0, database_icon)
             item.setData(0, Qt.ItemDataRole.UserRole,
                          ("source" if database else "dataset", choice.name))
         self.navigator.expandAll()

@@ -290,3 +290,19 @@ def test_a_long_query_is_interrupted_when_cancelled() -> None:
 
 def test_a_progress_callback_returning_none_goes_on(tmp_path: Path) -> None:
     assert load_events(big_file(tmp_path, 10), progress=lambda done, total: None).row_count == 10
+
+
+def test_line_numbers_stay_right_in_a_large_file(tmp_path: Path) -> None:
+    """The Parquet is written in no particular order (faster); in a file of many chunks the bad
+    rows are still reported at their lines, and skipping keeps every good row."""
+    lines = ["user,event,time"]
+    lines += [f"u{i},home,2024-05-01 10:00:00" for i in range(250_000)]
+    lines[7] = "u7,home,not a time"  # line 8 (line 1 is the header)
+    lines[200_000] = "u199999,home,31/31/2024"  # line 200,001
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(BadRows) as info:
+        load_events(path)
+    assert info.value.report.reasons["bad timestamp"] == ReasonCount(2, (8, 200_001))
+    result = load_events(path, skip_bad_rows=True)
+    assert (result.row_count, result.user_count) == (249_998, 249_998)

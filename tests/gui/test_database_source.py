@@ -69,9 +69,12 @@ def test_source_added_from_the_file_menu_shows_the_same_overlay(qtbot, tmp_path:
     assert (info.name, info.table, info.url) == ("Warehouse", table,
                                                   postgres.url(with_password=False))
     assert postgres.password.encode() not in Path(window.document.file.path).read_bytes()
-    names = [window.navigator.topLevelItem(2).child(i).text(0)
-             for i in range(window.navigator.topLevelItem(2).childCount())]
-    assert names == ["signups", "⛁ Warehouse"]
+    datasets = window.navigator.topLevelItem(2)
+    assert [datasets.child(i).text(0) for i in range(datasets.childCount())] == [
+        "signups", "Warehouse"]
+    assert datasets.child(0).icon(0).isNull() and not datasets.child(1).icon(0).isNull()
+    assert datasets.child(1).toolTip(0) == f"{table} at {postgres.url(with_password=False)} " \
+                                           "(database)"
 
     # a segment is computed in the database too: mobile users are u1 and u3
     with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
