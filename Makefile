@@ -25,9 +25,11 @@ lint: setup
 	$(BIN)/lint-imports
 
 test: lint
+	bash scripts/install-system-deps.sh --tests
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
 
 bench: setup
+	bash scripts/install-system-deps.sh --tests
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py
 
 # The one-folder bundle (build_installer.spec, docs/installer.md) in dist/journeydesk/, and a

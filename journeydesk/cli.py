@@ -51,6 +51,7 @@ from journeydesk.store.workspace_file import WorkspaceError, WorkspaceFile
 
 PROG = "journeydesk"
 MAP_EXPORT_FORMATS = (*WRITE_FORMATS, *PICTURE_FORMATS)
+COUNT_TIMEOUT = 30.0  # seconds add-source spends counting a database table's events
 PERSONA_EXPORT_FORMATS = (".json", ".pdf", ".png")
 
 
@@ -314,6 +315,7 @@ def _check_source(url: str, password: str | None, args: argparse.Namespace,
     from journeydesk.analytics.events import detect_mapping
     from journeydesk.analytics.warehouse import (
         AuthenticationError,
+        QueryTimeout,
         TableSource,
         Warehouse,
     )
@@ -341,12 +343,15 @@ def _check_source(url: str, password: str | None, args: argparse.Namespace,
                         f"{' and the '.join(missing)} (columns: {', '.join(columns)}); "
                         f"name it with {' '.join('--' + m for m in missing)}")
     source = TableSource(url, args.table, found["user"], found["event"], found["time"],
-                         attributes, args.password_env, args.timeout)
+                         attributes, args.password_env, min(args.timeout, COUNT_TIMEOUT))
     with Warehouse(source, password=password) as warehouse:
         offered = warehouse.check()
-        counts = warehouse.event_counts()
-    return found, (f"; {sum(counts.values()):,} events of {len(counts):,} kinds, "
-                   f"attributes: {', '.join(offered) or 'none'}")
+        try:  # a courtesy: on a table of billions of rows it may take too long
+            counts = warehouse.event_counts()
+            counted = f"{sum(counts.values()):,} events of {len(counts):,} kinds"
+        except QueryTimeout:
+            counted = f"events not counted (more than {COUNT_TIMEOUT:g} s)"
+    return found, f"; {counted}, attributes: {', '.join(offered) or 'none'}"
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -172,6 +172,18 @@ def check_png(path: Path) -> None:
     print(f"  {path.name}: {width} x {height}, {len(data):,} bytes")
 
 
+def check_database_driver(exe: Path, workspace: Path, work: Path, env: dict[str, str]) -> None:
+    """The PostgreSQL driver is bundled: adding a source on a closed port must fail because
+    nobody answers, not because the dialect or psycopg is missing."""
+    args = ["add-source", str(workspace), "--name", "db", "--table", "events",
+            "--url", "postgresql+psycopg://someone@127.0.0.1:1/db"]
+    done = subprocess.run([str(exe), *args], cwd=work, env=env, capture_output=True,
+                          text=True, timeout=120, check=False)
+    print(f"  $ journeydesk {shlex.join(args)}  ->  exit {done.returncode}")
+    check(done.returncode == 1 and "cannot reach the server" in done.stderr,
+          f"add-source did not reach the PostgreSQL driver: {done.stderr.strip()}")
+
+
 def main(argv: list[str]) -> int:
     bundle = Path(argv[1] if len(argv) > 1 else ROOT / "dist" / "journeydesk").resolve()
     sys.path.insert(0, str(ROOT))
@@ -213,6 +225,7 @@ def main(argv: list[str]) -> int:
             shot = work / "window.png"
             run(exe, str(demo), "--screenshot", str(shot), cwd=work, env=env)
             check_png(shot)
+            check_database_driver(exe, demo, work, env)
     except CheckFailed as exc:
         print(f"check_bundle: FAILED: {exc}", file=sys.stderr)
         print(f"check_bundle: {PASSED[0]} passed, 1 failed")

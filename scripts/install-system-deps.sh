@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Install the Debian/Ubuntu libraries Qt needs (offscreen and on a desktop), and the PostgreSQL
-# server the warehouse tests start, when they are missing.
+# Install the Debian/Ubuntu libraries Qt needs (offscreen and on a desktop) when they are
+# missing; with --tests also the PostgreSQL server that the warehouse tests and benchmark start.
 # Safe to run again: it installs nothing when everything is there.
 set -euo pipefail
 
@@ -11,11 +11,14 @@ packages=(
   # the X11 (xcb) platform plugin, for a real window on a Linux desktop
   libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0
-  # PostgreSQL server + client, for the warehouse tests and benchmark: they start their own
-  # throw-away server (tests/postgres_server.py) from /usr/lib/postgresql/*/bin and never use
-  # the package's default cluster. The metapackage pulls postgresql-15 on Debian 12.
-  postgresql
 )
+if [ "${1:-}" = "--tests" ]; then
+  # PostgreSQL server + client, for the warehouse tests and benchmark only (make test, make
+  # bench): they start their own throw-away server (tests/postgres_server.py) from
+  # /usr/lib/postgresql/*/bin and never use the package's default cluster. The metapackage
+  # pulls postgresql-15 on Debian 12. Running the app does not need it.
+  packages+=(postgresql)
+fi
 
 if ! command -v dpkg >/dev/null 2>&1; then
   echo "install-system-deps: not Debian-based; install Qt 6's runtime libraries and PostgreSQL yourself" >&2

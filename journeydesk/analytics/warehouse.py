@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import weakref
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -70,6 +71,34 @@ class QueryCancelled(SourceError):
 
 
 # --------------------------------------------------------------------------- the source
+# Query-string keys that carry a secret in some dialects' URLs: never stored either.
+PASSWORD_KEYS = ("password", "passwd", "pwd")
+SECRET_KEYS = (*PASSWORD_KEYS, "sslpassword", "token", "access_token", "secret",
+               "client_secret", "private_key_passphrase", "private_key_file_pwd",
+               "credentials_base64", "credentials_info")
+
+
+def _parse_url(url: str) -> sa.URL:
+    try:
+        return sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        raise SourceError(f"not a database URL: {url!r} (for example "
+                          "postgresql+psycopg://user@host:5432/database)") from None
+
+
+def _secrets_in(url: sa.URL) -> list[str]:
+    return [key for key in url.query if key.lower() in SECRET_KEYS]
+
+
+def split_table(table: str) -> tuple[str | None, str]:
+    """``schema.name`` or ``name`` -> (schema or None, name); more parts are refused."""
+    parts = [p.strip() for p in table.strip().split(".")]
+    if not all(parts) or len(parts) > 2:
+        raise SourceError(f"{table!r}: give the table as name or schema.name (a catalog or "
+                          "database goes in the URL)")
+    return (parts[0], parts[1]) if len(parts) == 2 else (None, parts[0])
+
+
 @dataclass(frozen=True)
 class TableSource:
     """Where a database source's events are and how its columns map (no password in here).
@@ -90,92 +119,109 @@ class TableSource:
     timeout_seconds: float = DEFAULT_TIMEOUT
 
     def __post_init__(self) -> None:
-        url = sa.engine.make_url(self.url)  # raises ArgumentError on a malformed URL
-        if url.password is not None:
+        url = _parse_url(self.url)
+        if url.password is not None or _secrets_in(url):
             raise SourceError("a source's URL is stored without its password; give the URL "
                               "without it (the password is asked for, or read from an "
                               "environment variable)")
+        split_table(self.table)
 
     def display_url(self) -> str:
         """The URL for people (never with a password)."""
-        return sa.engine.make_url(self.url).render_as_string(hide_password=True)
+        return _parse_url(self.url).render_as_string(hide_password=True)
 
 
 def strip_password(url: str) -> tuple[str, str | None]:
-    """``url`` without its password, and the password it had (None when none)."""
-    try:
-        parsed = sa.engine.make_url(url)
-    except sa.exc.ArgumentError:
-        raise SourceError(f"not a database URL: {url!r} (for example "
-                          "postgresql+psycopg://user@host:5432/database)") from None
+    """``url`` without its password, and the password it had (None when none).
+
+    A password in the query string (``?password=...``) counts too; another secret there (a
+    token, a key's passphrase) is refused: give it through the password prompt or variable.
+    """
+    parsed = _parse_url(url)
     password = parsed.password
+    secrets = _secrets_in(parsed)
+    others = [key for key in secrets if key.lower() not in PASSWORD_KEYS]
+    if others:
+        raise SourceError(f"the URL carries a secret ({', '.join(others)}); secrets are never "
+                          "stored: remove it and give it as the password (asked for, or read "
+                          "from the variable named with --password-env)")
+    for key in secrets:
+        value = parsed.query[key]
+        password = password if password is not None else (
+            value if isinstance(value, str) else value[0])
     if password is None:
         return url, None
     # URL.set(password=None) keeps the old one; URL is a named tuple
-    bare = parsed._replace(password=None)
-    return bare.render_as_string(hide_password=False), str(password)
+    bare = parsed._replace(password=None).difference_update_query(secrets)
+    return bare.render_as_string(hide_password=False), str(password) or None
 
 
 # --------------------------------------------------------------------------- dialect constructs
-class SecondsBetween(expression.FunctionElement[float]):
-    """``SecondsBetween(start, end)``: end - start in seconds, as a double."""
+class MicrosBetween(expression.FunctionElement[int]):
+    """``MicrosBetween(start, end)``: end - start in whole microseconds (the local engine's
+    unit: medians and seconds come out the same, bit for bit)."""
 
-    type = sa.Float()
-    name = "seconds_between"
+    type = sa.BigInteger()
+    name = "micros_between"
     inherit_cache = True
 
 
-def _ends(element: SecondsBetween, compiler: Any, **kw: Any) -> tuple[str, str]:
+def _ends(element: MicrosBetween, compiler: Any, **kw: Any) -> tuple[str, str]:
     start, end = element.clauses
     return compiler.process(start, **kw), compiler.process(end, **kw)
 
 
-@compiles(SecondsBetween)
-def _seconds_default(element: SecondsBetween, compiler: Any, **kw: Any) -> str:
+@compiles(MicrosBetween)
+def _micros_default(element: MicrosBetween, compiler: Any, **kw: Any) -> str:
     start, end = _ends(element, compiler, **kw)
-    return f"CAST(EXTRACT(EPOCH FROM ({end} - {start})) AS DOUBLE PRECISION)"
+    return f"CAST(EXTRACT(EPOCH FROM ({end} - {start})) * 1000000 AS BIGINT)"
 
 
-@compiles(SecondsBetween, "duckdb")
-def _seconds_duckdb(element: SecondsBetween, compiler: Any, **kw: Any) -> str:
+@compiles(MicrosBetween, "duckdb")
+def _micros_duckdb(element: MicrosBetween, compiler: Any, **kw: Any) -> str:
     start, end = _ends(element, compiler, **kw)
-    return f"((epoch_us({end}) - epoch_us({start})) / 1000000.0)"
+    return f"(epoch_us({end}) - epoch_us({start}))"
 
 
-@compiles(SecondsBetween, "sqlite")
-def _seconds_sqlite(element: SecondsBetween, compiler: Any, **kw: Any) -> str:
+@compiles(MicrosBetween, "sqlite")
+def _micros_sqlite(element: MicrosBetween, compiler: Any, **kw: Any) -> str:
     start, end = _ends(element, compiler, **kw)
-    return f"((julianday({end}) - julianday({start})) * 86400.0)"
+    return f"CAST(ROUND((julianday({end}) - julianday({start})) * 86400000000) AS INTEGER)"
 
 
-@compiles(SecondsBetween, "trino")
-def _seconds_trino(element: SecondsBetween, compiler: Any, **kw: Any) -> str:
+@compiles(MicrosBetween, "trino")
+def _micros_trino(element: MicrosBetween, compiler: Any, **kw: Any) -> str:
     start, end = _ends(element, compiler, **kw)
-    return f"(date_diff('millisecond', {start}, {end}) / 1000.0)"
+    return f"(date_diff('millisecond', {start}, {end}) * 1000)"
 
 
-@compiles(SecondsBetween, "clickhouse")
-def _seconds_clickhouse(element: SecondsBetween, compiler: Any, **kw: Any) -> str:
+@compiles(MicrosBetween, "clickhouse")
+def _micros_clickhouse(element: MicrosBetween, compiler: Any, **kw: Any) -> str:
     start, end = _ends(element, compiler, **kw)
-    return f"(dateDiff('millisecond', {start}, {end}) / 1000.0)"
+    return f"dateDiff('microsecond', {start}, {end})"
 
 
-@compiles(SecondsBetween, "snowflake")
-def _seconds_snowflake(element: SecondsBetween, compiler: Any, **kw: Any) -> str:
+@compiles(MicrosBetween, "snowflake")
+def _micros_snowflake(element: MicrosBetween, compiler: Any, **kw: Any) -> str:
     start, end = _ends(element, compiler, **kw)
-    return f"(DATEDIFF('millisecond', {start}, {end}) / 1000.0)"
+    return f"DATEDIFF('microsecond', {start}, {end})"
 
 
-@compiles(SecondsBetween, "bigquery")
-def _seconds_bigquery(element: SecondsBetween, compiler: Any, **kw: Any) -> str:
+@compiles(MicrosBetween, "bigquery")
+def _micros_bigquery(element: MicrosBetween, compiler: Any, **kw: Any) -> str:
     start, end = _ends(element, compiler, **kw)
-    return f"(TIMESTAMP_DIFF({end}, {start}, MICROSECOND) / 1000000.0)"
+    return f"TIMESTAMP_DIFF({end}, {start}, MICROSECOND)"
 
 
-@compiles(SecondsBetween, "mysql")
-def _seconds_mysql(element: SecondsBetween, compiler: Any, **kw: Any) -> str:
+@compiles(MicrosBetween, "mysql")
+def _micros_mysql(element: MicrosBetween, compiler: Any, **kw: Any) -> str:
     start, end = _ends(element, compiler, **kw)
-    return f"(TIMESTAMPDIFF(MICROSECOND, {start}, {end}) / 1000000.0)"
+    return f"TIMESTAMPDIFF(MICROSECOND, {start}, {end})"
+
+
+def seconds_between(start: Any, end: Any) -> sa.ColumnElement[float]:
+    """end - start in seconds: whole microseconds / 1e6 in double precision, as locally."""
+    return sa.cast(MicrosBetween(start, end), sa.Float) / sa.literal_column("1000000.0")
 
 
 class Median(expression.FunctionElement[float]):
@@ -260,23 +306,45 @@ class _Columns:
     attributes: dict[str, sa.ColumnElement[Any]]  # lower-case name -> text expression
 
 
-@dataclass
+class _Token:
+    """Whether one handle's work was cancelled (checked before and during each query)."""
+
+    __slots__ = ("cancelled", "__weakref__")
+
+    def __init__(self) -> None:
+        self.cancelled = False
+
+
+class _Shared:
+    """What every handle on one source shares: the engine, the password and the bookkeeping
+    of running queries, under one lock."""
+
+    def __init__(self, password: str | None):
+        self.lock = threading.Lock()
+        self.password = password
+        self.engine: sa.Engine | None = None
+        self.closed = False
+        self.running: dict[Any, _Token] = {}  # DBAPI connection -> the handle running on it
+        self.views: weakref.WeakSet[_Token] = weakref.WeakSet()
+        self.reflected: list[tuple[str, Any]] | None = None
+        self.columns: _Columns | None = None
+
+
 class Warehouse:
     """A live connection to a :class:`TableSource`, with the metrics as methods.
 
-    ``password`` is kept in memory only.  Every query runs under the source's timeout and can
-    be cancelled from another thread with :meth:`cancel`.  Close it when done.
+    ``password`` is kept in memory only.  Every query runs under the source's timeout.  For
+    work that may be stopped, take a :meth:`view` (a handle sharing the connection pool) per
+    job: :meth:`cancel` stops that handle's running query and refuses its later ones, and
+    :meth:`cancel_views` does so for every view (the app's Stop).  Close it when done; a
+    closed Warehouse refuses new queries.
     """
 
-    source: TableSource
-    password: str | None = None
-    name: str = ""
-    _engine: sa.Engine | None = field(default=None, init=False, repr=False)
-    _columns: _Columns | None = field(default=None, init=False, repr=False)
-    _reflected: list[tuple[str, Any]] | None = field(default=None, init=False, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
-    _running: set[Any] = field(default_factory=set, init=False, repr=False)
-    _cancelled: bool = field(default=False, init=False, repr=False)
+    def __init__(self, source: TableSource, password: str | None = None, name: str = ""):
+        self.source = source
+        self.name = name
+        self._shared = _Shared(password or None)
+        self._token = _Token()
 
     # ---------------------------------------------------------------- lifecycle
     def __enter__(self) -> Warehouse:
@@ -288,52 +356,109 @@ class Warehouse:
     def __repr__(self) -> str:  # never the password
         return f"Warehouse({self.source.display_url()!r}, table={self.source.table!r})"
 
+    @property
+    def password(self) -> str | None:
+        """The password in use (memory only)."""
+        return self._shared.password
+
+    def view(self) -> Warehouse:
+        """Another handle on the same pool, cancelled on its own (take one per job)."""
+        other = object.__new__(Warehouse)
+        other.source, other.name, other._shared = self.source, self.name, self._shared
+        other._token = _Token()
+        with self._shared.lock:
+            self._shared.views.add(other._token)
+        return other
+
+    def reconnect(self, password: str | None) -> None:
+        """Use ``password`` from now on (queries running keep their connection)."""
+        with self._shared.lock:
+            self._shared.password = password or None
+            engine, self._shared.engine = self._shared.engine, None
+        if engine is not None:
+            engine.dispose()
+
     def close(self) -> None:
-        """Close every pooled connection."""
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
+        """Cancel what is running and close every pooled connection; no query after this."""
+        with self._shared.lock:
+            self._shared.closed = True
+            running = list(self._shared.running)
+            engine, self._shared.engine = self._shared.engine, None
+        for raw in running:
+            _cancel_soon(raw)
+        if engine is not None:
+            engine.dispose()
 
     def engine(self) -> sa.Engine:
-        """The SQLAlchemy engine (made at first use)."""
-        if self._engine is None:
-            try:
-                url = sa.engine.make_url(self.source.url)
-            except sa.exc.ArgumentError:
-                raise SourceError(f"not a database URL: {self.source.url!r}") from None
-            if self.password is not None:
-                url = url.set(password=self.password)
-            try:
-                self._engine = sa.create_engine(url, connect_args=_connect_args(
-                    url, self.source.timeout_seconds), pool_pre_ping=True)
-            except ModuleNotFoundError as exc:
-                raise SourceError(f"no database driver for {url.drivername} is installed "
-                                  f"({exc.name}); see docs/warehouses.md") from None
-            except sa.exc.ArgumentError as exc:
-                raise SourceError(f"{self.source.display_url()}: {exc}") from None
-        return self._engine
+        """The SQLAlchemy engine (made at first use; SourceError once closed)."""
+        with self._shared.lock:
+            if self._shared.closed:
+                raise SourceError(f"{self.source.display_url()}: the connection was closed")
+            if self._shared.engine is None:
+                self._shared.engine = self._make_engine(self._shared.password)
+            return self._shared.engine
+
+    def _make_engine(self, password: str | None) -> sa.Engine:
+        url = _parse_url(self.source.url)
+        if password is not None:
+            url = url.set(password=password)
+        try:
+            engine = sa.create_engine(url, connect_args=_connect_args(url),
+                                      pool_pre_ping=True)
+        except sa.exc.NoSuchModuleError:
+            raise SourceError(f"no SQLAlchemy dialect for {url.drivername} is installed "
+                              "(install its package; see docs/warehouses.md)") from None
+        except ModuleNotFoundError as exc:
+            raise SourceError(f"no database driver for {url.drivername} is installed "
+                              f"({exc.name}); see docs/warehouses.md") from None
+        except sa.exc.ArgumentError as exc:
+            raise SourceError(f"{self.source.display_url()}: {exc}") from None
+        if url.get_backend_name() == "postgresql":
+            timeout_ms = int(self.source.timeout_seconds * 1000)
+
+            @sa.event.listens_for(engine, "connect")
+            def _session_settings(dbapi_connection: Any, _record: Any) -> None:
+                # SET, not startup options: connection poolers (PgBouncer) refuse those
+                autocommit = dbapi_connection.autocommit
+                dbapi_connection.autocommit = True
+                with dbapi_connection.cursor() as cursor:
+                    cursor.execute(f"SET statement_timeout = {timeout_ms}")
+                    cursor.execute("SET TIME ZONE 'UTC'")
+                dbapi_connection.autocommit = autocommit
+        return engine
 
     def cancel(self) -> None:
-        """Cancel the queries running now (from any thread); they raise QueryCancelled."""
-        with self._lock:
-            self._cancelled = True
-            running = list(self._running)
-        for dbapi_connection in running:
-            _cancel(dbapi_connection)
+        """Cancel this handle's running query and refuse its later ones (any thread)."""
+        self._cancel_tokens([self._token])
+
+    def cancel_views(self) -> None:
+        """Cancel every view's running and later queries (this handle stays usable)."""
+        with self._shared.lock:
+            tokens = list(self._shared.views)
+        self._cancel_tokens(tokens)
+
+    def _cancel_tokens(self, tokens: list[_Token]) -> None:
+        with self._shared.lock:
+            for token in tokens:
+                token.cancelled = True
+            running = [raw for raw, token in self._shared.running.items() if token in tokens]
+        for raw in running:
+            _cancel_soon(raw)
 
     # ---------------------------------------------------------------- running queries
     @contextlib.contextmanager
     def _connection(self) -> Iterator[sa.Connection]:
-        with self._lock:
-            self._cancelled = False
+        token = self._token
+        if token.cancelled:
+            raise QueryCancelled(f"{self.source.display_url()}: cancelled")
         try:
             conn = self.engine().connect()
         except sa.exc.DBAPIError as exc:
-            raise self._error(exc) from None
+            raise self._error(exc, token) from None
         with conn:
             raw = conn.connection.dbapi_connection
-            with self._lock:
-                self._running.add(raw)
+            with self._shared.lock:
+                self._shared.running[raw] = token
             timed_out = threading.Event()
 
             def too_long() -> None:  # the client-side timeout, for every driver
@@ -344,19 +469,22 @@ class Warehouse:
             timer.daemon = True
             timer.start()
             try:
+                if token.cancelled:  # cancelled while connecting
+                    raise QueryCancelled(f"{self.source.display_url()}: cancelled")
                 yield conn
             except sa.exc.DBAPIError as exc:
-                raise self._error(exc, timed_out=timed_out.is_set()) from None
+                raise self._error(exc, token, timed_out=timed_out.is_set()) from None
             finally:
                 timer.cancel()
-                with self._lock:
-                    self._running.discard(raw)
+                with self._shared.lock:
+                    self._shared.running.pop(raw, None)
 
     def _rows(self, statement: sa.Executable) -> list[sa.Row[Any]]:
         with self._connection() as conn:
             return list(conn.execute(statement))
 
-    def _error(self, exc: sa.exc.DBAPIError, *, timed_out: bool = False) -> SourceError:
+    def _error(self, exc: sa.exc.DBAPIError, token: _Token, *,
+               timed_out: bool = False) -> SourceError:
         where = self.source.display_url()
         orig = exc.orig
         code = getattr(orig, "sqlstate", None) or ""
@@ -365,19 +493,16 @@ class Warehouse:
         if self.password:
             first = first.replace(self.password, "***")
         low = text.lower()
-        if code == "57014" or "canceling statement" in low or "cancelled" in low:
-            if timed_out or "statement timeout" in low:
-                return QueryTimeout(f"{where}: the query took longer than "
-                                    f"{self.source.timeout_seconds:g} s and was cancelled")
-            if self._cancelled:
-                return QueryCancelled(f"{where}: cancelled")
+        if timed_out or "statement timeout" in low:
+            return QueryTimeout(f"{where}: the query took longer than "
+                                f"{self.source.timeout_seconds:g} s and was cancelled")
+        if token.cancelled:
+            return QueryCancelled(f"{where}: cancelled")
         if code in ("28P01", "28000") or "password" in low and (
                 "authentication" in low or "no password" in low):
             env = (f" or set {self.source.password_env}" if self.source.password_env else "")
             return AuthenticationError(f"{where}: the server refused the user or password "
                                        f"({first}); check the password{env}")
-        if code == "3D000":
-            return SourceError(f"{where}: {first}")
         if code == "42P01":
             return MissingTableError(f"{where}: no table or view {self.source.table!r} "
                                      f"({first})")
@@ -394,9 +519,9 @@ class Warehouse:
     # ---------------------------------------------------------------- the table
     def table_columns(self) -> list[tuple[str, Any]]:
         """The table's columns as (name, SQLAlchemy type), reflected once."""
-        if self._reflected is not None:
-            return self._reflected
-        schema, _, name = self.source.table.rpartition(".")
+        if self._shared.reflected is not None:
+            return self._shared.reflected
+        schema, name = split_table(self.source.table)
         with self._connection() as conn:
             inspector = sa.inspect(conn)
             try:
@@ -413,14 +538,14 @@ class Warehouse:
                 raise MissingTableError(
                     f"{self.source.display_url()}: no table or view named "
                     f"{self.source.table!r} (there are: {listing or 'none visible'})")
-        self._reflected = [(c["name"], c["type"]) for c in found]
-        return self._reflected
+        self._shared.reflected = [(c["name"], c["type"]) for c in found]
+        return self._shared.reflected
 
     def columns(self) -> _Columns:
         """The mapped columns, checked against the table (reflected once)."""
-        if self._columns is not None:
-            return self._columns
-        schema, _, name = self.source.table.rpartition(".")
+        if self._shared.columns is not None:
+            return self._shared.columns
+        schema, name = split_table(self.source.table)
         found = [{"name": n, "type": t} for n, t in self.table_columns()]
         by_name = {c["name"]: c for c in found}
         table = sa.Table(name, sa.MetaData(), *(sa.Column(c["name"], c["type"]) for c in found),
@@ -448,8 +573,8 @@ class Warehouse:
         roles = {c.lower() for c in (self.source.user, self.source.event, self.source.time)}
         names = self.source.attributes or tuple(n for n in by_name if n.lower() not in roles)
         attributes = {n.lower(): _as_text(column(n, "attribute")) for n in names}
-        self._columns = _Columns(table, user, event, ts, attributes)
-        return self._columns
+        self._shared.columns = _Columns(table, user, event, ts, attributes)
+        return self._shared.columns
 
     def attribute_names(self) -> list[str]:
         """The columns offered for segment filters."""
@@ -461,7 +586,13 @@ class Warehouse:
     def _conditions(self, date_from: date | None, date_to: date | None,
                     where: Mapping[str, str] | None) -> list[sa.ColumnElement[bool]]:
         cols = self.columns()
-        out: list[sa.ColumnElement[bool]] = []
+        # Rows without a user, an event name or a time are not events (an import leaves them
+        # out as bad rows): anonymous visits with a NULL user must not count.
+        out: list[sa.ColumnElement[bool]] = [
+            cols.user.is_not(None), cols.event.is_not(None), cols.ts.is_not(None),
+            sa.func.trim(cols.event) != sa.literal("", sa.String)]
+        if isinstance(cols.user.type, sa.String):
+            out.append(sa.func.trim(cols.user) != sa.literal("", sa.String))
         if date_from is not None:
             out.append(cols.ts >= sa.bindparam("date_from", datetime.combine(date_from, time()),
                                                type_=sa.DateTime))
@@ -525,12 +656,13 @@ class Warehouse:
         bound = _bound(stages)
         if bound:
             for k, r in enumerate(self._chain(stages, conditions)):
-                med = Median(SecondsBetween(r.c.prev, r.c.t)) if k else sa.cast(sa.null(),
-                                                                                sa.Float)
+                med = Median(MicrosBetween(r.c.prev, r.c.t)) if k else sa.cast(sa.null(),
+                                                                              sa.Float)
                 parts.append(sa.select(sa.literal_column(str(k)).label("k"),
                                        sa.func.count().label("users"), med.label("med"))
                              .select_from(r))
-        rows = {int(k): (int(n), None if m is None else float(m))
+        # the median in whole microseconds, divided here as the local engine divides
+        rows = {int(k): (int(n), None if m is None else float(m) / 1e6)
                 for k, n, m in self._rows(sa.union_all(*parts))}
         per_bound = [rows[k] for k in range(len(bound))]
         return assemble_funnel(stages, bound, per_bound, rows[-1][0])
@@ -587,7 +719,7 @@ class Warehouse:
             return Histogram([], [])
         chain = self._chain(stages, self._conditions(date_from, date_to, where), stage_index)
         last = chain[-1]
-        d = sa.select(SecondsBetween(last.c.prev, last.c.t).label("s")).select_from(last)\
+        d = sa.select(seconds_between(last.c.prev, last.c.t).label("s")).select_from(last)\
             .cte("d")
         b = sa.select(sa.func.min(d.c.s).label("lo"), sa.func.max(d.c.s).label("hi"),
                       sa.func.count().label("n")).cte("b")
@@ -653,22 +785,32 @@ def _as_date(value: Any) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
-def _connect_args(url: sa.URL, timeout: float) -> dict[str, Any]:
-    """Driver settings: a connect timeout, and for PostgreSQL a server-side statement timeout
-    and UTC (times without a zone are compared as UTC, like the local engine)."""
+def _connect_args(url: sa.URL) -> dict[str, Any]:
+    """Driver settings: for PostgreSQL a connect timeout and the application's name (the
+    statement timeout and UTC are SET on each new connection)."""
     if url.get_backend_name() == "postgresql":
-        return {"connect_timeout": CONNECT_TIMEOUT, "application_name": "JourneyDesk",
-                "options": f"-c statement_timeout={int(timeout * 1000)} -c TimeZone=UTC"}
+        return {"connect_timeout": CONNECT_TIMEOUT, "application_name": "JourneyDesk"}
     return {}
+
+
+def _cancel_soon(dbapi_connection: Any) -> None:
+    """:func:`_cancel` on a daemon thread: a cancel that waits for a slow server must not
+    hold up the caller (the GUI thread's Stop)."""
+    threading.Thread(target=_cancel, args=(dbapi_connection,), name="journeydesk-cancel",
+                     daemon=True).start()
 
 
 def _cancel(dbapi_connection: Any) -> None:
     """Ask the server to stop the connection's running query (what the driver offers)."""
-    for method in ("cancel_safe", "cancel"):
-        fn = getattr(dbapi_connection, method, None)
-        if fn is not None:
-            with contextlib.suppress(Exception):
-                fn()
-            return
+    safe = getattr(dbapi_connection, "cancel_safe", None)  # psycopg >= 3.2
+    if safe is not None:
+        with contextlib.suppress(Exception):
+            safe(timeout=5)
+        return
+    plain = getattr(dbapi_connection, "cancel", None)
+    if plain is not None:
+        with contextlib.suppress(Exception):
+            plain()
+        return
     with contextlib.suppress(Exception):  # no cancel in this driver: closing stops it
         dbapi_connection.close()

@@ -124,10 +124,10 @@ class AddSourceDialog(QDialog):
         if in_url is not None:  # a password typed into the URL goes to the password field
             self.url.setText(url)
             self.password.setText(in_url)
-        password = self.password.text() or None
+        password, timeout = self.password.text() or None, self.timeout.value()
         self.connect_button.setEnabled(False)
         self.status.setText(f"Connecting to {url}…")
-        self.jobs.submit(lambda: inspect_table(url, password, table, self.timeout.value()),
+        self.jobs.submit(lambda: inspect_table(url, password, table, timeout),
                          self._on_columns, name="journeydesk-connect")
 
     def _on_columns(self, columns: Any, error: BaseException | None) -> None:

@@ -91,6 +91,7 @@ class DataOverlayController(QObject):
         self.date_to: date | None = None
         self.baseline: Any = None  # a store.snapshots.Snapshot to show the change against
         self._latest: OverlayRequest | None = None
+        self._running: Any = None  # the data of the request being computed
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(250)
@@ -115,6 +116,13 @@ class DataOverlayController(QObject):
         """Stop the database queries running for the overlay and the charts."""
         if self.dataset:
             self.sources.cancel(self.dataset)
+
+    def _cancel_running(self) -> None:
+        """Cancel the current request's database queries (nothing for a local dataset)."""
+        running, self._running = self._running, None
+        cancel = getattr(running, "cancel", None)
+        if callable(cancel):
+            cancel()
 
     def busy(self) -> bool:
         """Whether a computation is running."""
@@ -156,13 +164,15 @@ class DataOverlayController(QObject):
         """Every event of one user in the dataset on show, oldest first."""
         return self.user_timeline_work(user)()
 
-    def user_timeline_work(self, user: str) -> Callable[[], list]:
-        """:meth:`user_timeline` as work for a worker thread (the workspace is read here)."""
+    def user_timeline_work(self, user: str, dataset: str | None = None) -> Callable[[], list]:
+        """:meth:`user_timeline` (in ``dataset``, default the one on show) as work for a
+        worker thread (the workspace is read here)."""
         from journeydesk.analytics.funnel import user_timeline
 
-        if not self.dataset:
+        dataset = dataset or self.dataset
+        if not dataset:
             return list
-        return partial(user_timeline, self.data(), user)
+        return partial(user_timeline, self.sources.data(dataset), user)
 
     def set_segment(self, segment: dict[str, str]) -> None:
         """Only count events whose attributes match ``segment`` (empty: everybody)."""
@@ -171,6 +181,7 @@ class DataOverlayController(QObject):
 
     def hide(self) -> None:
         """Stop computing (results still in flight are dropped)."""
+        self._cancel_running()
         self.map_id = self.dataset = None
         self._latest = None
         self.metrics = None
@@ -195,11 +206,13 @@ class DataOverlayController(QObject):
             return
         request = self._request(m)
         self._latest = request
+        self._cancel_running()  # a newer request makes the running one's queries useless
         try:
             data = self.data()
         except Exception as exc:  # a missing or damaged dataset: say so, keep the app going
             self.failed.emit(str(exc))
             return
+        self._running = data
         stage_ids = [s.id for s in m.stages]
         baseline = self.baseline
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
@@ -633,10 +634,12 @@ class MainWindow(QMainWindow):
         return True
 
     def _on_overlay_started(self, dataset: str) -> None:
-        where = " in the database" if self.data_overlay.sources.is_source(dataset) else ""
+        database = self.data_overlay.sources.is_source(dataset)
+        where = " in the database" if database else ""
         self.statusBar().showMessage(f"Computing the funnel of {dataset}{where}…")
-        self.stop_button.show()
-        self.act_stop.setEnabled(True)
+        if database:  # only a database query can be stopped
+            self.stop_button.show()
+            self.act_stop.setEnabled(True)
 
     def stop_computing(self) -> None:
         """Cancel the database queries of the overlay and the charts (View > Stop computing)."""
@@ -776,8 +779,9 @@ class MainWindow(QMainWindow):
             self._on_refused(str(exc))
             return
         self.statusBar().showMessage(f"Finding who dropped before {stage}…")
-        self.stop_button.show()
-        self.act_stop.setEnabled(True)
+        if self.data_overlay.sources.is_source(dataset):
+            self.stop_button.show()
+            self.act_stop.setEnabled(True)
         self.data_overlay.jobs.submit(
             work, lambda users, error: self._open_dropped(stage, dataset, users, error),
             name="journeydesk-dropped")
@@ -796,8 +800,9 @@ class MainWindow(QMainWindow):
             self._on_refused(f"Could not list who dropped before {stage}: {error}")
             return
         self.statusBar().clearMessage()
-        dialog = DroppedUsersDialog(stage, dataset, users or [], self,
-                                    timeline=self.data_overlay.user_timeline_work)
+        dialog = DroppedUsersDialog(
+            stage, dataset, users or [], self,
+            timeline=partial(self.data_overlay.user_timeline_work, dataset=dataset))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
 

@@ -35,8 +35,7 @@ class SourceSessions(QObject):
             self._passwords.pop(name, None)
         warehouse = self._open.get(name)
         if warehouse is not None:
-            warehouse.close()
-            warehouse.password = password
+            warehouse.reconnect(password)
 
     def is_source(self, name: str) -> bool:
         """Whether ``name`` is a database source (not an imported dataset)."""
@@ -48,8 +47,9 @@ class SourceSessions(QObject):
             return False
 
     def data(self, name: str) -> Any:
-        """The event data named ``name`` without blocking: Parquet bytes, or this session's
-        Warehouse for a source (it connects when first queried, on the worker thread)."""
+        """The event data named ``name`` without blocking: Parquet bytes, or for a source a
+        new view of this session's Warehouse (one per job, so that the job can be cancelled
+        on its own; it connects when first queried, on the worker thread)."""
         from journeydesk.data_access import table_source
         from journeydesk.store.datasets import dataset_parquet
         from journeydesk.store.sources import find_source
@@ -69,7 +69,7 @@ class SourceSessions(QObject):
                 password = os.environ.get(info.password_env) or None
             warehouse = Warehouse(spec, password=password, name=name)
             self._open[name] = warehouse
-        return warehouse
+        return warehouse.view()
 
     def ask_password(self, name: str, reason: str, parent: QWidget | None = None) -> bool:
         """Ask for a source's password after the server refused; True when one was given
@@ -90,10 +90,10 @@ class SourceSessions(QObject):
         return True
 
     def cancel(self, name: str | None = None) -> None:
-        """Cancel the queries running on one source (every source when None)."""
+        """Cancel the jobs running on one source (every source when None)."""
         for key, warehouse in list(self._open.items()):
             if name is None or key == name:
-                warehouse.cancel()
+                warehouse.cancel_views()
 
     def forget(self, name: str) -> None:
         """Close a source's connections (its password is kept for the session)."""

@@ -38,13 +38,14 @@ Row = tuple[str, str, str, str, str]  # user, event, time, platform, plan
 HEADER = ("user_id", "event", "timestamp", "platform", "plan")
 
 
-def create_table(engine: sa.Engine, rows: Sequence[Sequence[str]], *,
-                 ts_type: str = "timestamp") -> str:
+def create_table(engine: sa.Engine, rows: Sequence[Sequence[str | None]], *,
+                 ts_type: str = "timestamp", user_type: str = "text",
+                 plan_type: str = "text") -> str:
     """A new table of ``rows`` (user_id, event, timestamp, platform, plan); its name."""
     name = f"events_{uuid.uuid4().hex[:10]}"
     with engine.begin() as conn:
-        conn.exec_driver_sql(f"CREATE TABLE {name} (user_id text, event text, "
-                             f"timestamp {ts_type}, platform text, plan text)")
+        conn.exec_driver_sql(f"CREATE TABLE {name} (user_id {user_type}, event text, "
+                             f"timestamp {ts_type}, platform text, plan {plan_type})")
         raw = conn.connection.dbapi_connection
         with raw.cursor() as cur, cur.copy(f"COPY {name} FROM STDIN") as copy:
             for row in rows:
@@ -65,12 +66,13 @@ def both(engine: sa.Engine, postgres: PostgresServer,
     """``both(rows)`` -> (the local dataset's Parquet, a Warehouse on the same rows)."""
     opened: list[Warehouse] = []
 
-    def make(rows: Sequence[Sequence[str]]) -> tuple[bytes, Warehouse]:
+    def make(rows: Sequence[Sequence[str | None]], **table_kw) -> tuple[bytes, Warehouse]:
         csv = tmp_path / f"log-{uuid.uuid4().hex[:6]}.csv"
-        csv.write_text("\n".join([",".join(HEADER), *(",".join(r) for r in rows)]) + "\n",
+        csv.write_text("\n".join([",".join(HEADER),
+                                  *(",".join(v or "" for v in r) for r in rows)]) + "\n",
                        encoding="utf-8")
-        parquet = load_events(csv).parquet
-        table = create_table(engine, rows)
+        parquet = load_events(csv, skip_bad_rows=True).parquet  # rows without user/event/time
+        table = create_table(engine, rows, **table_kw)
         warehouse = Warehouse(TableSource(postgres.url(with_password=False), table),
                               password=postgres.password)
         opened.append(warehouse)
@@ -163,6 +165,52 @@ def test_demo_log_gives_the_same_numbers(both) -> None:
         series.time_to_next_histogram(remote, stages, 2)
 
 
+def test_rows_without_user_event_or_time_count_nowhere(both) -> None:
+    """An import leaves such rows out as bad rows; the database source ignores them too
+    (anonymous visits with a NULL user are common in event tables)."""
+    rows = [*LOG,
+            (None, "home", "2024-05-01 09:00:00", "mobile", "pro"),
+            ("   ", "home", "2024-05-01 09:00:00", "mobile", "pro"),
+            ("u9", None, "2024-05-01 09:00:00", "mobile", "pro"),
+            ("u9", "  ", "2024-05-01 09:00:00", "mobile", "pro"),
+            ("u10", "home", None, "mobile", "pro")]
+    local, remote = both(rows)
+    stages = [("Visit", ["home", "landing"]), ("Sign up", ["signup"])]
+    assert funnel(remote, stages) == funnel(local, stages)
+    assert funnel(remote, stages).users_total == 8
+    assert dropped_users(remote, stages, 1) == dropped_users(local, stages, 1)
+    assert "None" not in users_at_stage(remote, stages, 0)
+    assert event_counts(remote) == event_counts(local)
+
+
+def test_sub_second_gaps_give_the_same_medians(both) -> None:
+    rows = [("u1", "home", "2024-05-01 10:00:00", "web", "pro"),
+            ("u1", "buy", "2024-05-01 10:00:00.1", "web", "pro"),
+            ("u2", "home", "2024-05-01 10:00:00", "web", "pro"),
+            ("u2", "buy", "2024-05-01 10:00:00.2", "web", "pro"),
+            ("u3", "home", "2024-05-01 10:00:00.000001", "web", "pro"),
+            ("u3", "buy", "2024-05-01 10:00:00.333334", "web", "pro")]
+    local, remote = both(rows[:4])
+    stages = [("Visit", ["home"]), ("Buy", ["buy"])]
+    assert funnel(remote, stages).stages[1].median_seconds_from_previous == 0.15
+    assert funnel(remote, stages) == funnel(local, stages)
+    local, remote = both(rows)
+    assert funnel(remote, stages) == funnel(local, stages)
+    assert series.time_to_next_histogram(local, stages, 1) == \
+        series.time_to_next_histogram(remote, stages, 1)
+
+
+def test_integer_users_and_attributes(both) -> None:
+    rows = [(u.lstrip("u"), e, t, p, {"pro": "2", "free": "1"}[c]) for u, e, t, p, c in LOG]
+    local, remote = both(rows, user_type="integer", plan_type="integer")
+    stages = [("Visit", ["home", "landing"]), ("Sign up", ["signup"]), ("Buy", ["buy"])]
+    for where in (None, {"plan": "2"}, {"platform": "mobile", "plan": "1"}):
+        assert funnel(remote, stages, where=where) == funnel(local, stages, where=where)
+        assert dropped_users(remote, stages, 2, where=where) == \
+            dropped_users(local, stages, 2, where=where)
+    assert user_timeline(remote, "1") == user_timeline(local, "1")
+
+
 def test_unknown_attribute_is_the_same_error(both) -> None:
     local, remote = both(LOG[:3])
     for data in (local, remote):
@@ -191,7 +239,8 @@ START = datetime(2024, 5, 1)
 event_rows = st.lists(
     st.tuples(st.sampled_from(["u1", "u2", "u3", "u4", "u5"]),
               st.sampled_from(["home", "landing", "signup", "buy"]),
-              st.integers(0, 60 * 24 * 4).map(lambda m: START + timedelta(minutes=m)),
+              st.builds(lambda m, us: START + timedelta(minutes=m, microseconds=us),
+                        st.integers(0, 60 * 24 * 4), st.sampled_from([0, 0, 1, 100_000, 333_333])),
               st.sampled_from(["mobile", "desktop"]), st.sampled_from(["free", "pro"])),
     min_size=1, max_size=30)
 

@@ -80,10 +80,10 @@ def test_generated_sql_compiles_for_other_dialects(postgres, table) -> None:
     """The same Core statements compile for other dialects (run only on PostgreSQL here)."""
     from sqlalchemy.dialects import mysql, sqlite
 
-    from journeydesk.analytics.warehouse import Median, SecondsBetween, WeekStart
+    from journeydesk.analytics.warehouse import Median, MicrosBetween, WeekStart
 
     t = sa.table("events", sa.column("ts", sa.DateTime), sa.column("prev", sa.DateTime))
-    query = sa.select(Median(SecondsBetween(t.c.prev, t.c.ts)), WeekStart(t.c.ts))
+    query = sa.select(Median(MicrosBetween(t.c.prev, t.c.ts)), WeekStart(t.c.ts))
     pg = str(query.compile(dialect=postgresql.dialect()))
     assert "percentile_cont(0.5) WITHIN GROUP" in pg and "EXTRACT(EPOCH FROM" in pg
     assert "julianday" in str(query.compile(dialect=sqlite.dialect()))
@@ -152,32 +152,109 @@ def test_slow_query_times_out(postgres, table) -> None:
         assert funnel(w, STAGES).users_total == 3
 
 
-def test_running_query_can_be_cancelled(postgres, table) -> None:
+def run_in_thread(fn) -> tuple[threading.Thread, dict[str, BaseException]]:  # noqa: ANN001
+    outcome: dict[str, BaseException] = {}
+
+    def work() -> None:
+        try:
+            fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    return worker, outcome
+
+
+def wait_until_running(w: Warehouse) -> None:
+    deadline = time.monotonic() + 20
+    while not w._shared.running and time.monotonic() < deadline:  # noqa: SLF001
+        time.sleep(0.02)
+    assert w._shared.running, "the query never started"  # noqa: SLF001
+
+
+def test_a_running_job_can_be_cancelled(postgres, table) -> None:
     with Warehouse(source(postgres, f"{table}_slow", timeout_seconds=60),
                    password=postgres.password) as w:
-        w.check  # noqa: B018 - reflection happens in the worker below
-        outcome: dict[str, BaseException] = {}
-
-        def work() -> None:
-            try:
-                funnel(w, STAGES)
-            except BaseException as exc:  # noqa: BLE001 - handed to the test
-                outcome["error"] = exc
-
-        worker = threading.Thread(target=work)
-        worker.start()
-        time.sleep(1.0)
-        w.cancel()
+        job = w.view()
+        worker, outcome = run_in_thread(lambda: (funnel(job, STAGES), event_counts(job)))
+        wait_until_running(w)
+        started = time.monotonic()
+        job.cancel()
         worker.join(20)
-        assert not worker.is_alive()
+        assert not worker.is_alive() and time.monotonic() - started < 10
         assert isinstance(outcome.get("error"), QueryCancelled), outcome
-        assert funnel(w, [("Visit", [])]).users_total == 3  # usable again
+        with pytest.raises(QueryCancelled):  # the job's later queries are refused
+            event_counts(job)
+        assert funnel(w, [("Visit", [])]).users_total == 3  # the source is usable
+
+
+def test_a_job_cancelled_before_its_query_never_runs(postgres, table) -> None:
+    with Warehouse(source(postgres, table), password=postgres.password) as w:
+        job = w.view()
+        job.cancel()
+        statements: list[str] = []
+        sa.event.listen(w.engine(), "before_cursor_execute",
+                        lambda *args: statements.append(args[2]))
+        with pytest.raises(QueryCancelled):
+            funnel(job, STAGES)
+        assert statements == []
+
+
+def test_stop_cancels_every_job_but_not_later_ones(postgres, table) -> None:
+    with Warehouse(source(postgres, f"{table}_slow", timeout_seconds=60),
+                   password=postgres.password) as w:
+        jobs = [w.view(), w.view()]
+        threads = [run_in_thread(lambda j=j: funnel(j, STAGES)) for j in jobs]
+        deadline = time.monotonic() + 20
+        while len(w._shared.running) < 2 and time.monotonic() < deadline:  # noqa: SLF001
+            time.sleep(0.02)
+        w.cancel_views()
+        for worker, outcome in threads:
+            worker.join(20)
+            assert isinstance(outcome.get("error"), QueryCancelled), outcome
+        later = w.view()  # a job started after Stop runs
+        assert funnel(later, [("Visit", [])]).users_total == 3
+
+
+def test_closing_cancels_and_refuses_new_queries(postgres, table) -> None:
+    w = Warehouse(source(postgres, f"{table}_slow", timeout_seconds=60),
+                  password=postgres.password)
+    worker, outcome = run_in_thread(lambda: funnel(w, STAGES))
+    wait_until_running(w)
+    w.close()
+    worker.join(20)
+    assert not worker.is_alive()
+    assert isinstance(outcome.get("error"), SourceError), outcome
+    assert w._shared.engine is None  # noqa: SLF001 - nothing left open
+    with pytest.raises(SourceError, match="the connection was closed"):
+        funnel(w, STAGES)
 
 
 def test_a_url_with_a_password_is_never_kept() -> None:
     url, password = strip_password("postgresql+psycopg://ana:s3cr%40t@db:5432/cx")
     assert (url, password) == ("postgresql+psycopg://ana@db:5432/cx", "s3cr@t")
-    with pytest.raises(SourceError, match="without its password"):
-        TableSource("postgresql+psycopg://ana:s3cret@db/cx", "events")
+    url, password = strip_password("postgresql+psycopg://ana@db/cx?password=pw&sslmode=require")
+    assert (url, password) == ("postgresql+psycopg://ana@db/cx?sslmode=require", "pw")
+    assert strip_password("databricks://token:@host/x") == ("databricks://token@host/x", None)
+    with pytest.raises(SourceError, match=r"carries a secret \(access_token\)"):
+        strip_password("trino://ana@host/x?access_token=abc")
+    for stored in ("postgresql+psycopg://ana:s3cret@db/cx",
+                   "postgresql+psycopg://ana@db/cx?password=s3cret"):
+        with pytest.raises(SourceError, match="without its password"):
+            TableSource(stored, "events")
     with pytest.raises(SourceError, match="not a database URL"):
         strip_password("not a url")
+
+
+def test_table_names_have_at_most_a_schema() -> None:
+    assert TableSource("postgresql+psycopg://a@h/d", "analytics.events").table == \
+        "analytics.events"
+    with pytest.raises(SourceError, match="catalog or database goes in the URL"):
+        TableSource("postgresql+psycopg://a@h/d", "cat.analytics.events")
+
+
+def test_a_missing_dialect_says_which_package() -> None:
+    with Warehouse(TableSource("nosuchdb://someone@host/db", "events")) as w, \
+            pytest.raises(SourceError, match="no SQLAlchemy dialect for nosuchdb"):
+        funnel(w, STAGES)
