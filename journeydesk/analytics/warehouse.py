@@ -763,14 +763,20 @@ class Warehouse:
     def user_timeline(self, user: str, *, limit: int = 1000) -> list[tuple[datetime, str]]:
         """One user's events, oldest first (at most ``limit``)."""
         cols = self.columns()
-        rows = self._rows(sa.select(cols.ts, cols.event)
-                          .where(_as_text(cols.user) == sa.bindparam("who", str(user)))
-                          .order_by(cols.ts, cols.event).limit(int(limit)))
+        # compare in the column's own type when it is a number, so that an index serves
+        who: sa.ColumnElement[bool] = _as_text(cols.user) == sa.bindparam("who", str(user))
+        if isinstance(cols.user.type, sa.Integer):
+            try:
+                who = cols.user == sa.bindparam("who", int(user), type_=cols.user.type)
+            except ValueError:
+                return []  # not a number: no such user
+        rows = self._rows(sa.select(cols.ts, cols.event).where(
+            who, cols.event.is_not(None), cols.ts.is_not(None))
+            .order_by(cols.ts, cols.event).limit(int(limit)))
         return [(ts, str(event)) for ts, event in rows]
 
     def check(self) -> list[str]:
         """Connect, find the table and its columns; the attribute names (raises SourceError)."""
-        self.columns()
         cols = self.columns()
         self._rows(sa.select(cols.user, cols.event, cols.ts).limit(1))
         return self.attribute_names()
