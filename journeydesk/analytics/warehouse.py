@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time as time_module
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -382,10 +383,10 @@ class Warehouse:
         """Cancel what is running and close every pooled connection; no query after this."""
         with self._shared.lock:
             self._shared.closed = True
-            running = list(self._shared.running)
+            running = list(self._shared.running.items())
             engine, self._shared.engine = self._shared.engine, None
-        for raw in running:
-            _cancel_soon(raw)
+        for raw, token in running:
+            self._cancel_soon(raw, token)
         if engine is not None:
             engine.dispose()
 
@@ -441,9 +442,29 @@ class Warehouse:
         with self._shared.lock:
             for token in tokens:
                 token.cancelled = True
-            running = [raw for raw, token in self._shared.running.items() if token in tokens]
-        for raw in running:
-            _cancel_soon(raw)
+            running = [(raw, token) for raw, token in self._shared.running.items()
+                       if token in tokens]
+        for raw, token in running:
+            self._cancel_soon(raw, token)
+
+    def _cancel_soon(self, raw: Any, token: _Token) -> None:
+        """Cancel the query on ``raw`` from a daemon thread, again every 0.2 s while it runs.
+
+        A server ignores a cancel that arrives before the query does (between checking out the
+        connection and sending the SQL), so one request is not enough; and a cancel that waits
+        for a slow server must not hold up the caller (the GUI thread's Stop).  It stops as
+        soon as the connection is back in the pool (or running another handle's query).
+        """
+        shared = self._shared
+
+        def keep_cancelling() -> None:
+            deadline = time_module.monotonic() + 60
+            while shared.running.get(raw) is token and time_module.monotonic() < deadline:
+                _cancel(raw)
+                time_module.sleep(0.2)
+
+        threading.Thread(target=keep_cancelling, name="journeydesk-cancel",
+                         daemon=True).start()
 
     # ---------------------------------------------------------------- running queries
     @contextlib.contextmanager
@@ -476,12 +497,23 @@ class Warehouse:
                 raise self._error(exc, token, timed_out=timed_out.is_set()) from None
             finally:
                 timer.cancel()
+                if token.cancelled or timed_out.is_set() or self._shared.closed:
+                    # a cancel request may still reach the server after the query ended: never
+                    # let it hit the next query of another job on a pooled connection
+                    with contextlib.suppress(Exception):
+                        conn.invalidate()
                 with self._shared.lock:
                     self._shared.running.pop(raw, None)
 
     def _rows(self, statement: sa.Executable) -> list[sa.Row[Any]]:
         with self._connection() as conn:
-            return list(conn.execute(statement))
+            rows = list(conn.execute(statement))
+        # a cancel or close that came too late to stop the query still stops the job
+        if self._token.cancelled:
+            raise QueryCancelled(f"{self.source.display_url()}: cancelled")
+        if self._shared.closed:
+            raise SourceError(f"{self.source.display_url()}: the connection was closed")
+        return rows
 
     def _error(self, exc: sa.exc.DBAPIError, token: _Token, *,
                timed_out: bool = False) -> SourceError:
@@ -797,13 +829,6 @@ def _connect_args(url: sa.URL) -> dict[str, Any]:
     if url.get_backend_name() == "postgresql":
         return {"connect_timeout": CONNECT_TIMEOUT, "application_name": "JourneyDesk"}
     return {}
-
-
-def _cancel_soon(dbapi_connection: Any) -> None:
-    """:func:`_cancel` on a daemon thread: a cancel that waits for a slow server must not
-    hold up the caller (the GUI thread's Stop)."""
-    threading.Thread(target=_cancel, args=(dbapi_connection,), name="journeydesk-cancel",
-                     daemon=True).start()
 
 
 def _cancel(dbapi_connection: Any) -> None:
