@@ -648,6 +648,14 @@ def _find_map(ws: Workspace, name: str, workspace: str) -> JourneyMap:
 
 
 # --------------------------------------------------------------------------- parsing
+def _column_options(p: argparse.ArgumentParser) -> None:
+    """--user, --event and --time: which columns hold what (detected when not given)."""
+    p.add_argument("--user", metavar="COL", help="the column of user ids (default: detected)")
+    p.add_argument("--event", metavar="COL",
+                   help="the column of event names (default: detected)")
+    p.add_argument("--time", metavar="COL", help="the column of times (default: detected)")
+
+
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[..., int]]]:
     """The sub-command parser and the function behind each sub-command."""
     parser = argparse.ArgumentParser(
@@ -707,10 +715,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[..., int
     p.add_argument("workspace", metavar="WORKSPACE", help="created when it does not exist")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--name", help="the dataset's name (default: the file's name)")
-    p.add_argument("--user", metavar="COL", help="the column of user ids (default: detected)")
-    p.add_argument("--event", metavar="COL",
-                   help="the column of event names (default: detected)")
-    p.add_argument("--time", metavar="COL", help="the column of times (default: detected)")
+    _column_options(p)
     p.add_argument("--skip-bad-rows", action="store_true",
                    help="import the good rows when some are bad (they are reported)")
     p.add_argument("--replace", action="store_true",
@@ -725,10 +730,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[..., int
                    help="a SQLAlchemy URL, e.g. postgresql+psycopg://user@host:5432/db "
                         "(stored without a password)")
     p.add_argument("--table", required=True, metavar="T", help="table or view (schema.name)")
-    p.add_argument("--user", metavar="COL", help="the column of user ids (default: detected)")
-    p.add_argument("--event", metavar="COL",
-                   help="the column of event names (default: detected)")
-    p.add_argument("--time", metavar="COL", help="the column of times (default: detected)")
+    _column_options(p)
     p.add_argument("--attributes", metavar="A,B",
                    help="columns offered for --where segments (default: all other columns)")
     p.add_argument("--password-env", metavar="VAR",

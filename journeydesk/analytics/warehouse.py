@@ -167,102 +167,12 @@ class MicrosBetween(expression.FunctionElement[int]):
     inherit_cache = True
 
 
-def _ends(element: MicrosBetween, compiler: Any, **kw: Any) -> tuple[str, str]:
-    start, end = element.clauses
-    return compiler.process(start, **kw), compiler.process(end, **kw)
-
-
-@compiles(MicrosBetween)
-def _micros_default(element: MicrosBetween, compiler: Any, **kw: Any) -> str:
-    start, end = _ends(element, compiler, **kw)
-    return f"CAST(EXTRACT(EPOCH FROM ({end} - {start})) * 1000000 AS BIGINT)"
-
-
-@compiles(MicrosBetween, "duckdb")
-def _micros_duckdb(element: MicrosBetween, compiler: Any, **kw: Any) -> str:
-    start, end = _ends(element, compiler, **kw)
-    return f"(epoch_us({end}) - epoch_us({start}))"
-
-
-@compiles(MicrosBetween, "sqlite")
-def _micros_sqlite(element: MicrosBetween, compiler: Any, **kw: Any) -> str:
-    start, end = _ends(element, compiler, **kw)
-    return f"CAST(ROUND((julianday({end}) - julianday({start})) * 86400000000) AS INTEGER)"
-
-
-@compiles(MicrosBetween, "trino")
-def _micros_trino(element: MicrosBetween, compiler: Any, **kw: Any) -> str:
-    start, end = _ends(element, compiler, **kw)
-    return f"(date_diff('millisecond', {start}, {end}) * 1000)"
-
-
-@compiles(MicrosBetween, "clickhouse")
-def _micros_clickhouse(element: MicrosBetween, compiler: Any, **kw: Any) -> str:
-    start, end = _ends(element, compiler, **kw)
-    return f"dateDiff('microsecond', {start}, {end})"
-
-
-@compiles(MicrosBetween, "snowflake")
-def _micros_snowflake(element: MicrosBetween, compiler: Any, **kw: Any) -> str:
-    start, end = _ends(element, compiler, **kw)
-    return f"DATEDIFF('microsecond', {start}, {end})"
-
-
-@compiles(MicrosBetween, "bigquery")
-def _micros_bigquery(element: MicrosBetween, compiler: Any, **kw: Any) -> str:
-    start, end = _ends(element, compiler, **kw)
-    return f"TIMESTAMP_DIFF({end}, {start}, MICROSECOND)"
-
-
-@compiles(MicrosBetween, "mysql")
-def _micros_mysql(element: MicrosBetween, compiler: Any, **kw: Any) -> str:
-    start, end = _ends(element, compiler, **kw)
-    return f"TIMESTAMPDIFF(MICROSECOND, {start}, {end})"
-
-
-def seconds_between(start: Any, end: Any) -> sa.ColumnElement[float]:
-    """end - start in seconds: whole microseconds / 1e6 in double precision, as locally."""
-    return sa.cast(MicrosBetween(start, end), sa.Float) / sa.literal_column("1000000.0")
-
-
 class Median(expression.FunctionElement[float]):
     """The median of a numeric expression (the mean of the two middle values when even)."""
 
     type = sa.Float()
     name = "median"
     inherit_cache = True
-
-
-@compiles(Median)
-def _median_default(element: Median, compiler: Any, **kw: Any) -> str:
-    return f"percentile_cont(0.5) WITHIN GROUP (ORDER BY {compiler.process(element.clauses, **kw)})"
-
-
-@compiles(Median, "duckdb")
-def _median_duckdb(element: Median, compiler: Any, **kw: Any) -> str:
-    return f"median({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(Median, "trino")
-def _median_trino(element: Median, compiler: Any, **kw: Any) -> str:
-    # Trino has only an approximate percentile
-    return f"approx_percentile({compiler.process(element.clauses, **kw)}, 0.5)"
-
-
-@compiles(Median, "clickhouse")
-def _median_clickhouse(element: Median, compiler: Any, **kw: Any) -> str:
-    return f"quantileExactInclusive(0.5)({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(Median, "bigquery")
-def _median_bigquery(element: Median, compiler: Any, **kw: Any) -> str:
-    # BigQuery's PERCENTILE_CONT is analytic only; APPROX_QUANTILES is its aggregate
-    return f"APPROX_QUANTILES({compiler.process(element.clauses, **kw)}, 2)[OFFSET(1)]"
-
-
-@compiles(Median, "snowflake")
-def _median_snowflake(element: Median, compiler: Any, **kw: Any) -> str:
-    return f"MEDIAN({compiler.process(element.clauses, **kw)})"
 
 
 class WeekStart(expression.FunctionElement[date]):
@@ -273,26 +183,57 @@ class WeekStart(expression.FunctionElement[date]):
     inherit_cache = True
 
 
-@compiles(WeekStart)
-def _week_default(element: WeekStart, compiler: Any, **kw: Any) -> str:
-    return f"CAST(date_trunc('week', {compiler.process(element.clauses, **kw)}) AS DATE)"
+# SQL of each construct per dialect (None: every other dialect); {start}/{end} or {x} stand for
+# the compiled arguments.
+SQL_FORMS: dict[type, dict[str | None, str]] = {
+    MicrosBetween: {
+        None: "CAST(EXTRACT(EPOCH FROM ({end} - {start})) * 1000000 AS BIGINT)",
+        "duckdb": "(epoch_us({end}) - epoch_us({start}))",
+        "sqlite": "CAST(ROUND((julianday({end}) - julianday({start})) * 86400000000) "
+                  "AS INTEGER)",
+        "trino": "(date_diff('millisecond', {start}, {end}) * 1000)",
+        "clickhouse": "dateDiff('microsecond', {start}, {end})",
+        "snowflake": "DATEDIFF('microsecond', {start}, {end})",
+        "bigquery": "TIMESTAMP_DIFF({end}, {start}, MICROSECOND)",
+        "mysql": "TIMESTAMPDIFF(MICROSECOND, {start}, {end})",
+    },
+    Median: {
+        None: "percentile_cont(0.5) WITHIN GROUP (ORDER BY {x})",
+        "duckdb": "median({x})",
+        "trino": "approx_percentile({x}, 0.5)",  # Trino has only an approximate percentile
+        "clickhouse": "quantileExactInclusive(0.5)({x})",
+        # BigQuery's PERCENTILE_CONT is analytic only; APPROX_QUANTILES is its aggregate
+        "bigquery": "APPROX_QUANTILES({x}, 2)[OFFSET(1)]",
+        "snowflake": "MEDIAN({x})",
+    },
+    WeekStart: {
+        None: "CAST(date_trunc('week', {x}) AS DATE)",
+        "clickhouse": "toMonday({x})",
+        "bigquery": "DATE_TRUNC(DATE({x}), ISOWEEK)",
+        # Snowflake's WEEK follows the WEEK_START parameter; DAYOFWEEKISO is always Monday = 1
+        "snowflake": "DATEADD('day', 1 - DAYOFWEEKISO({x}), CAST({x} AS DATE))",
+    },
+}
 
 
-@compiles(WeekStart, "clickhouse")
-def _week_clickhouse(element: WeekStart, compiler: Any, **kw: Any) -> str:
-    return f"toMonday({compiler.process(element.clauses, **kw)})"
+def _register(construct: type, dialect: str | None, form: str) -> None:
+    def render(element: Any, compiler: Any, **kw: Any) -> str:
+        args = [compiler.process(arg, **kw) for arg in element.clauses]
+        if len(args) == 2:
+            return form.format(start=args[0], end=args[1])
+        return form.format(x=args[0])
+
+    compiles(construct, *((dialect,) if dialect else ()))(render)
 
 
-@compiles(WeekStart, "bigquery")
-def _week_bigquery(element: WeekStart, compiler: Any, **kw: Any) -> str:
-    return f"DATE_TRUNC(DATE({compiler.process(element.clauses, **kw)}), ISOWEEK)"
+for _construct, _forms in SQL_FORMS.items():
+    for _dialect, _form in _forms.items():
+        _register(_construct, _dialect, _form)
 
 
-@compiles(WeekStart, "snowflake")
-def _week_snowflake(element: WeekStart, compiler: Any, **kw: Any) -> str:
-    # Snowflake's WEEK follows the WEEK_START parameter; DAYOFWEEKISO is always Monday = 1
-    ts = compiler.process(element.clauses, **kw)
-    return f"DATEADD('day', 1 - DAYOFWEEKISO({ts}), CAST({ts} AS DATE))"
+def seconds_between(start: Any, end: Any) -> sa.ColumnElement[float]:
+    """end - start in seconds: whole microseconds / 1e6 in double precision, as locally."""
+    return sa.cast(MicrosBetween(start, end), sa.Float) / sa.literal_column("1000000.0")
 
 
 # --------------------------------------------------------------------------- the connection
