@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -340,7 +340,6 @@ class MainWindow(QMainWindow):
         self.view.zoom_reset()
         self.view.horizontalScrollBar().setValue(self.view.horizontalScrollBar().minimum())
         self.view.verticalScrollBar().setValue(self.view.verticalScrollBar().minimum())
-        self._place_minimap()
         self.minimap.refit()
         self.view.setFocus()
         self.inspector.show_map(map_id)
@@ -1176,8 +1175,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------------ view
     def _toggle_minimap(self) -> None:
-        self.minimap.setVisible(self.act_minimap.isChecked())
-        self._place_minimap()
+        self.minimap.set_wanted(self.act_minimap.isChecked())
 
     def set_theme(self, name: str) -> None:
         """Switch the canvas to the light or dark theme."""
@@ -1193,16 +1191,6 @@ class MainWindow(QMainWindow):
 
     def _toggle_theme(self) -> None:
         self.set_theme("dark" if self.act_dark.isChecked() else "light")
-
-    def _place_minimap(self) -> None:
-        viewport = self.view.viewport().geometry()
-        self.minimap.move(viewport.right() - self.minimap.width() - 12,
-                          viewport.bottom() - self.minimap.height() - 12)
-        self.minimap.raise_()
-
-    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
-        super().resizeEvent(event)
-        QTimer.singleShot(0, self._place_minimap)
 
     def _on_zoom_changed(self, zoom: float) -> None:
         self.zoom_label.setText(f"{round(zoom * 100)} %")
@@ -1327,7 +1315,7 @@ class MainWindow(QMainWindow):
         self.set_theme(str(settings.value("view/theme", "light")))
         minimap = settings.value("view/minimap", True)
         self.act_minimap.setChecked(minimap not in (False, "false"))
-        self.minimap.setVisible(self.act_minimap.isChecked())
+        self.minimap.set_wanted(self.act_minimap.isChecked())
         if self.remember_settings:
             self._remember_recent(self.document.file.path)
         else:

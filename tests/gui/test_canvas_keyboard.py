@@ -237,6 +237,29 @@ def test_minimap_shows_and_moves_the_visible_area(qtbot, tmp_path: Path) -> None
     assert view.visible_scene_rect().contains(target)
     key(view, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
     assert not minimap.isVisible()
+    view.set_zoom(2.0)
+    assert not minimap.isVisible()  # switched off stays off, even when it would help
+    key(view, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    assert minimap.isVisible()
+
+
+def test_minimap_never_hides_a_map_that_fits(qtbot, tmp_path: Path) -> None:
+    window = open_window(qtbot, tmp_path)
+    view, minimap = window.view, window.minimap
+    key(view, Qt.Key.Key_9, Qt.KeyboardModifier.ControlModifier)  # fit to window
+    assert view.visible_scene_rect().contains(window.scene.itemsBoundingRect())
+    assert not minimap.isVisible()
+    key(view, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)  # 100 %: part of it is out
+    assert minimap.isVisible()
+    viewport = view.viewport().geometry()
+    assert viewport.contains(minimap.geometry())
+    # a narrower window (a projector at 1280 x 720) gets a smaller minimap, still in the corner
+    wide = minimap.width()
+    window.resize(1000, 700)
+    qtbot.waitUntil(lambda: minimap.width() < wide)
+    assert minimap.width() <= max(100, view.viewport().width() // 5 + 1)
+    assert view.viewport().geometry().contains(minimap.geometry())
+    assert minimap.geometry().right() == view.viewport().geometry().right() - minimap.MARGIN
 
 
 def test_navigator_double_click_opens_a_map(qtbot, tmp_path: Path) -> None:

@@ -164,26 +164,72 @@ class MapView(QGraphicsView):
 
 
 class MiniMapView(QGraphicsView):
-    """The whole map in small, with the main view's visible area; click or drag to move there."""
+    """The whole map in small, with the main view's visible area; click or drag to move there.
+
+    It sits in the bottom-right corner of the main view's viewport, at most 240 x 150 and
+    about a fifth of the viewport's width, and shows only when wanted (View > Minimap) and
+    useful: when the whole map already fits in the view it would only hide cards.
+    """
+
+    MAX_SIZE = (240, 150)
+    MARGIN = 12
 
     def __init__(self, main: MapView, parent: QWidget | None = None):
         super().__init__(parent)
         self.main = main
+        self.wanted = True
         self.setObjectName("miniMap")
         self.setAccessibleName("Minimap")
         self.setInteractive(False)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setRenderHints(QPainter.RenderHint.Antialiasing)
-        self.setFixedSize(240, 150)
-        main.horizontalScrollBar().valueChanged.connect(self.viewport().update)
-        main.verticalScrollBar().valueChanged.connect(self.viewport().update)
-        main.zoom_changed.connect(lambda _z: self.viewport().update())
+        self.setFixedSize(*self.MAX_SIZE)
+        main.horizontalScrollBar().valueChanged.connect(self._main_moved)
+        main.verticalScrollBar().valueChanged.connect(self._main_moved)
+        main.zoom_changed.connect(self._main_moved)
+        self._main_viewport = main.viewport()
+        self._main_viewport.installEventFilter(self)
+
+    def set_wanted(self, wanted: bool) -> None:
+        """Show the minimap whenever it is useful (True), or never (False)."""
+        self.wanted = wanted
+        self.place()
+
+    def useful(self) -> bool:
+        """True when part of the map is outside the main view."""
+        scene = self.main.scene()
+        if scene is None:
+            return False
+        visible = self.main.visible_scene_rect().adjusted(-1, -1, 1, 1)
+        return not visible.contains(scene.itemsBoundingRect())
+
+    def place(self) -> None:
+        """Size and move into the main viewport's corner; show or hide as wanted and useful."""
+        viewport = self.main.viewport().geometry()
+        width = max(100, min(self.MAX_SIZE[0], viewport.width() // 5))
+        height = round(width * self.MAX_SIZE[1] / self.MAX_SIZE[0])
+        if (width, height) != (self.width(), self.height()):
+            self.setFixedSize(width, height)
+        self.move(viewport.x() + viewport.width() - width - self.MARGIN,
+                  viewport.y() + viewport.height() - height - self.MARGIN)
+        self.setVisible(self.wanted and self.useful())
+        self.raise_()
+
+    def _main_moved(self, *_args: object) -> None:
+        self.place()
+        self.viewport().update()
+
+    def eventFilter(self, watched, event: QEvent) -> bool:  # noqa: N802, ANN001 - Qt override
+        if event.type() == QEvent.Type.Resize and watched is self._main_viewport:
+            self.place()
+        return False
 
     def refit(self) -> None:
         """Fit the whole scene again (after the layout changed)."""
         if self.scene() is not None:
             self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        self.place()
 
     def resizeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
         super().resizeEvent(event)
