@@ -39,6 +39,13 @@ class OverlayRequest:
     date_to: date | None = None
 
 
+def filters_of(segment: Any, date_from: date | None, date_to: date | None) -> dict[str, Any]:
+    """Filters as a snapshot stores them: the segment (a dict or pairs) and the dates."""
+    return {"segment": dict(segment),
+            "from": date_from.isoformat() if date_from else None,
+            "to": date_to.isoformat() if date_to else None}
+
+
 def metrics_dict(map_name: str, dataset: str, result: Any) -> dict[str, Any]:
     """A FunnelResult in the public ``metrics --json`` form."""
     return {"map": map_name, "dataset": dataset, "users_total": result.users_total,
@@ -64,10 +71,17 @@ def compute_overlay(parquet: Any, request: OverlayRequest, map_name: str,
     if request.date_from or request.date_to:
         caption += (f" · {request.date_from.isoformat() if request.date_from else '…'} to "
                     f"{request.date_to.isoformat() if request.date_to else '…'}")
+    comparable = baseline is not None and baseline.filters == filters_of(
+        request.segment, request.date_from, request.date_to) and baseline.numbers.get(
+        "dataset") == request.dataset
+    if baseline is not None:
+        caption += (f" · compared with the snapshot of {baseline.taken_at:%Y-%m-%d}"
+                    if comparable else f" · the snapshot of {baseline.taken_at:%Y-%m-%d} has "
+                    "other data or filters: no change shown")
     overlay = overlay_from_metrics(
         stage_ids, metrics, card_counts, caption,
-        baseline=baseline.numbers if baseline is not None else None,
-        baseline_label=f"since {baseline.taken_at:%Y-%m-%d}" if baseline is not None else "")
+        baseline=baseline.numbers if comparable else None,
+        baseline_label=f"since {baseline.taken_at:%Y-%m-%d}" if comparable else "")
     overlay.event_counts = counts
     return overlay, metrics
 
@@ -156,9 +170,7 @@ class DataOverlayController(QObject):
 
     def filters(self) -> dict[str, Any]:
         """The filters of the numbers on show (stored with a snapshot)."""
-        return {"segment": dict(self.segment),
-                "from": self.date_from.isoformat() if self.date_from else None,
-                "to": self.date_to.isoformat() if self.date_to else None}
+        return filters_of(self.segment, self.date_from, self.date_to)
 
     def user_timeline(self, user: str) -> list:
         """Every event of one user in the dataset on show, oldest first."""

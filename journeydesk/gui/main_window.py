@@ -97,11 +97,14 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.view)
         self.welcome = _WelcomeBanner(self)
         self.welcome.hide()
+        self.overlay_bar = _OverlayBar(self)
+        self.overlay_bar.hide()
         central = QWidget()
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addWidget(self.welcome)
+        column.addWidget(self.overlay_bar)
         column.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
@@ -616,9 +619,7 @@ class MainWindow(QMainWindow):
         if m is None or not names:
             self.act_overlay.setChecked(False)
             if m is not None:
-                QMessageBox.information(
-                    self, "Data overlay", "This workspace has no event data yet. Import an "
-                    "event log first (journeydesk import-events WORKSPACE FILE).")
+                return self._offer_data()
             return False
         if dataset is None:
             dataset = names[0]
@@ -631,6 +632,25 @@ class MainWindow(QMainWindow):
         self.act_overlay.setChecked(True)
         self.data_overlay.show(m.id, dataset)
         return True
+
+    def _offer_data(self) -> bool:
+        """No data yet: say what the overlay needs and offer the two ways to get it."""
+        box = QMessageBox(QMessageBox.Icon.Information, "Data overlay",
+                          "This workspace has no event data yet. Import an event log (CSV, "
+                          "Excel, Parquet or JSON lines) or connect a database to see how many "
+                          "people reach each stage.", parent=self)
+        box.setObjectName("noDataBox")
+        import_button = box.addButton("Import events…", QMessageBox.ButtonRole.AcceptRole)
+        source_button = box.addButton("Add database source…", QMessageBox.ButtonRole.ActionRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(import_button)
+        box.exec()
+        if box.clickedButton() is source_button:
+            self.add_database_source()  # shows the overlay once the source is added
+        elif box.clickedButton() is import_button:
+            name = self.import_event_log()
+            return name is not None and self.show_overlay(name)
+        return False
 
     def _on_overlay_started(self, dataset: str) -> None:
         database = self.data_overlay.sources.is_source(dataset)
@@ -645,6 +665,8 @@ class MainWindow(QMainWindow):
         self.data_overlay.cancel()
 
     def _computing_done(self) -> None:
+        if self.statusBar().currentMessage().startswith("Computing the funnel"):
+            self.statusBar().clearMessage()
         self.stop_button.hide()
         self.act_stop.setEnabled(False)
 
@@ -809,6 +831,7 @@ class MainWindow(QMainWindow):
         """Turn the data overlay off."""
         self.act_overlay.setChecked(False)
         self.data_overlay.hide()
+        self.overlay_bar.hide()
         self.inspector.set_event_counts({})
         if self.scene is not None:
             self.scene.set_overlay(None)
@@ -922,7 +945,7 @@ class MainWindow(QMainWindow):
                 and metrics["map"] == self.scene.map.name:
             self.scene.set_overlay(overlay)
             self.inspector.set_event_counts(overlay.event_counts)
-            self.statusBar().showMessage(f"Data overlay: {overlay.caption}", 8000)
+            self.overlay_bar.show_caption(overlay.caption)
 
     def _on_overlay_failed(self, message: str) -> None:
         self._computing_done()
@@ -1186,6 +1209,7 @@ class MainWindow(QMainWindow):
             app.setPalette(application_palette(self.theme))
         if self.scene is not None:
             self.scene.set_theme(self.theme)
+        self.overlay_bar.set_theme(self.theme)
         self.view.resetCachedContent()
         self.view.viewport().update()
 
@@ -1394,6 +1418,45 @@ WELCOME = (
     "Data overlay</b> (Ctrl+Shift+O) to see how many people reach each stage from the demo's "
     "event log, and where they drop off. Double-click anywhere to add a card; Ctrl+Z undoes "
     "anything. <b>Help &gt; User guide</b> (F1) tells the rest.")
+
+
+class _OverlayBar(QFrame):
+    """A band above the canvas while the data overlay is on: which data, segment, dates and
+    snapshot the numbers on the map are for (a slice must never pass for the whole)."""
+
+    def __init__(self, window: MainWindow):
+        super().__init__()
+        self.setObjectName("overlayBar")
+        self.caption = QLabel()
+        self.caption.setObjectName("overlayCaption")
+        self.caption.setAccessibleName("Data overlay shows")
+        self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.caption.setMinimumWidth(40)
+        dates = QPushButton("Dates…")
+        dates.setToolTip("Limit the numbers to a date range")
+        dates.clicked.connect(lambda _c=False: window.ask_overlay_dates())
+        self.off_button = QPushButton("Hide numbers")
+        self.off_button.setToolTip("Turn the data overlay off (Ctrl+Shift+O)")
+        self.off_button.clicked.connect(lambda _c=False: window.hide_overlay())
+        row = QHBoxLayout(self)
+        row.setContentsMargins(14, 5, 10, 5)
+        row.addWidget(QLabel("Data overlay:"))
+        row.addWidget(self.caption, 1)
+        row.addWidget(dates)
+        row.addWidget(self.off_button)
+        self.set_theme(window.theme)
+
+    def show_caption(self, caption: str) -> None:
+        """Show the band with ``caption`` (the whole text is in the tooltip when cut)."""
+        self.caption.setText(caption)
+        self.caption.setToolTip(caption)
+        self.show()
+
+    def set_theme(self, theme) -> None:  # noqa: ANN001 - a canvas Theme
+        """The colours of the stage headers, so the band reads as part of the map."""
+        fill, text = theme.header_fill.name(), theme.header_text.name()
+        self.setStyleSheet(f"#overlayBar {{ background: {fill}; }} "
+                           f"#overlayBar QLabel {{ color: {text}; font-weight: 600; }}")
 
 
 class _WelcomeBanner(QFrame):

@@ -77,16 +77,39 @@ def test_overlay_shows_the_funnel_of_the_dataset(qtbot, tmp_path: Path) -> None:
     assert scene.overlay is None
 
 
-def test_overlay_without_data_says_what_to_do(qtbot, tmp_path: Path, monkeypatch) -> None:
-    from PySide6.QtWidgets import QMessageBox
+def test_overlay_without_data_offers_to_import(qtbot, tmp_path: Path, monkeypatch) -> None:
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
 
-    shown: list[str] = []
-    monkeypatch.setattr(QMessageBox, "information",
-                        staticmethod(lambda parent, title, text: shown.append(text)))
     window = open_window(qtbot, tmp_path)
+    asked: list[str] = []
+
+    def import_instead() -> str:  # what the dialog would do after the user picked a file
+        asked.append("import")
+        add_log(window, tmp_path)
+        return "signups"
+
+    monkeypatch.setattr(window, "import_event_log", import_instead)
+    seen: list[str] = []
+
+    def press(label: str) -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, lambda: press(label))
+            return
+        seen.append(box.text())
+        button = next(b for b in box.buttons() if b.text() == label)
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, lambda: press("Cancel"))
     window.act_overlay.trigger()
-    assert not window.act_overlay.isChecked()
-    assert shown and "import-events" in shown[0]
+    assert not window.act_overlay.isChecked() and asked == []
+    assert "no event data yet" in seen[0]
+    QTimer.singleShot(0, lambda: press("Import events…"))
+    window.act_overlay.trigger()
+    assert asked == ["import"]
+    assert window.act_overlay.isChecked()
+    qtbot.waitUntil(lambda: window.data_overlay.metrics is not None, timeout=20000)
 
 
 def test_excel_export_carries_the_overlay_numbers(qtbot, tmp_path: Path, monkeypatch) -> None:
@@ -310,3 +333,47 @@ def test_a_snapshot_keeps_the_numbers_and_shows_the_change(qtbot, tmp_path: Path
     numbers = {m.stage(sid).name: n for sid, n in window.scene.overlay.stages.items()}
     assert numbers["Discover"].users == 4 and numbers["Discover"].users_change == 2
     assert window.scene.overlay.baseline_label == f"since {saved.taken_at:%Y-%m-%d}"
+    discover = next(item for item in window.scene.stages.values()
+                    if item.stage.name == "Discover")
+    assert "▲ 2 since" in discover.accessible_name()
+    assert "compared with the snapshot of" in window.overlay_bar.caption.text()
+    # the snapshot counted every user: a segment's numbers are not compared with it
+    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
+        window.set_overlay_segment({"platform": "mobile"})
+    numbers = {m.stage(sid).name: n for sid, n in window.scene.overlay.stages.items()}
+    assert numbers["Discover"].users_change is None
+    assert "other data or filters: no change shown" in window.overlay_bar.caption.text()
+
+
+def test_the_band_above_the_map_says_what_the_numbers_are(qtbot, tmp_path: Path) -> None:
+    from PySide6.QtCore import Qt
+
+    window = open_window(qtbot, tmp_path)
+    add_log(window, tmp_path)
+    assert not window.overlay_bar.isVisible()
+    overlay_on(qtbot, window)
+    assert window.overlay_bar.isVisible()
+    assert window.overlay_bar.caption.text() == "signups · all users · 4 users"
+    assert window.statusBar().currentMessage() == ""  # "Computing…" is over
+    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
+        window.set_overlay_segment({"platform": "desktop"})
+    assert "platform = desktop" in window.overlay_bar.caption.text()
+    # the band stays (a status-bar message would fade while the slice is still on show)
+    qtbot.wait(50)
+    assert window.overlay_bar.isVisible()
+    qtbot.mouseClick(window.overlay_bar.off_button, Qt.MouseButton.LeftButton)
+    assert not window.overlay_bar.isVisible()
+    assert not window.act_overlay.isChecked() and window.scene.overlay is None
+
+
+def test_stage_headers_label_every_number(qtbot, tmp_path: Path) -> None:
+    window = open_window(qtbot, tmp_path)
+    add_log(window, tmp_path)
+    overlay_on(qtbot, window)
+    names = {item.stage.name: item.accessible_name() for item in window.scene.stages.values()}
+    assert names["Discover"].startswith("stage: Discover, 4 users, first stage of the funnel")
+    worst = window.scene.overlay.largest_drop_stage
+    worst_name = window.current_map().stage(worst).name
+    assert names[worst_name].endswith("largest drop-off")
+    assert "from previous · " in names[worst_name] and " dropped" in names[worst_name]
+    assert "of first stage" in names[worst_name]

@@ -36,7 +36,9 @@ def test_overlay_numbers_and_largest_drop(qtbot, tmp_path: Path) -> None:
     confirm = scene.stages[m.stage_named("Confirm e-mail").id]
     assert confirm.largest_drop and confirm.numbers.users == 240
     assert abs(confirm.numbers.share_of_first - 0.24) < 1e-9
-    assert confirm.accessible_name() == "stage: Confirm e-mail, 240 users"
+    assert confirm.accessible_name() == (
+        "stage: Confirm e-mail, 240 users, 34% from previous · 460 dropped, "
+        "median 3 min from previous, 24% of first stage, largest drop-off")
     assert scene.cards[card.id].count == 4321
     image = window.view.grab().toImage()
     assert not image.isNull()

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from journeydesk.domain.model import Card, EmotionPoint, Lane, LaneType, Stage, Step
 from journeydesk.gui.canvas.layout import BADGE_ROW_H, BADGED
-from journeydesk.gui.canvas.overlay import OVERLAY_HEADER_EXTRA, StageNumbers, format_duration
+from journeydesk.gui.canvas.overlay import OVERLAY_HEADER_EXTRA, StageNumbers, header_texts
 from journeydesk.gui.canvas.theme import (
     CARD_PAD,
     LANE_TYPE_LABELS,
@@ -302,6 +302,7 @@ class StageHeaderItem(_HeaderItem):
         self.stage = stage
         self.numbers: StageNumbers | None = None  # set while the data overlay is on
         self.largest_drop = False
+        self.since = ""  # "since 2026-08-01" while compared with a snapshot
 
     @property
     def item_id(self) -> str:
@@ -310,7 +311,12 @@ class StageHeaderItem(_HeaderItem):
     def accessible_name(self) -> str:
         name = f"stage: {self.stage.name}"
         if self.numbers is not None and self.numbers.users is not None:
-            name += f", {self.numbers.users} users"
+            texts = header_texts(self.numbers, self.largest_drop, self.since)
+            spoken = [texts.users, *(slot[0] for slot in (texts.flow, texts.timing,
+                                                          texts.share, texts.change) if slot)]
+            if texts.badge:
+                spoken.append(texts.badge.lower())
+            name += ", " + ", ".join(spoken)
         return name
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
@@ -346,57 +352,94 @@ class StageHeaderItem(_HeaderItem):
 
 
     def _paint_numbers(self, painter: QPainter, band: QRectF, theme) -> None:  # noqa: ANN001
-        """Users, conversion from the previous stage, drop-off and a funnel bar."""
+        """Users; conversion and people dropped; median time; share of the first stage with
+        its funnel bar; the change since a snapshot.  Every number keeps a label while there
+        is room, and the largest drop-off is a red pill, so no number is cut off for it."""
         numbers = self.numbers
         assert numbers is not None
-        alert = QColor("#cf3b35")
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(255, 255, 255, 30))
         painter.drawRoundedRect(band.adjusted(6, 0, -6, -4), 5, 5)
         inner = band.adjusted(14, 4, -14, -8)
+        left = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if numbers.users is None:
             painter.setFont(_small_font())
             painter.setPen(theme.header_text)
-            painter.drawText(inner, int(Qt.AlignmentFlag.AlignLeft
-                                        | Qt.AlignmentFlag.AlignVCenter),
-                             "No events bound to this stage")
+            painter.drawText(inner, left, "No events bound to this stage")
             return
+        texts = header_texts(numbers, self.largest_drop, self.since)
+        row1 = QRectF(inner.left(), inner.top(), inner.width(), 22)
+        row2 = QRectF(inner.left(), inner.top() + 23, inner.width(), 16)
+        row3 = QRectF(inner.left(), inner.top() + 39, inner.width(), 16)
         painter.setFont(header_font(15))
         painter.setPen(theme.header_text)
-        painter.drawText(QRectF(inner.left(), inner.top(), inner.width(), 22),
-                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                         f"{numbers.users:,} users")
-        if numbers.users_change is not None:  # compared with a snapshot
-            change = numbers.users_change
+        users_width = painter.fontMetrics().horizontalAdvance(texts.users)
+        painter.drawText(row1, left, texts.users)
+        room = row1.adjusted(users_width + 8, 0, 0, 0)
+        change, share = texts.change, texts.share
+        if texts.badge:
             painter.setFont(_small_font(bold=True))
-            painter.setPen(QColor("#8fe39c") if change >= 0 else QColor("#ffb4ae"))
-            arrow = "▲" if change > 0 else "▼" if change < 0 else "="
-            painter.drawText(QRectF(inner.left(), inner.top(), inner.width(), 22),
-                             int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-                             f"{arrow} {change:+,}")
-        parts = []
-        if numbers.conversion_from_previous is not None:
-            parts.append(f"{numbers.conversion_from_previous:.0%} from previous")
-        if numbers.dropped:
-            parts.append(f"−{numbers.dropped:,}")
-        if numbers.median_seconds_from_previous is not None:
-            parts.append(f"median {format_duration(numbers.median_seconds_from_previous)}")
+            badge = _fit(painter, (texts.badge, "Largest drop", "▼"), room.width() - 12)
+            if badge:
+                width = painter.fontMetrics().horizontalAdvance(badge) + 12
+                pill = QRectF(room.right() - width, room.center().y() - 9, width, 18)
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(ALERT)
+                painter.drawRoundedRect(pill, 9, 9)
+                painter.setPen(QColor("white"))
+                painter.drawText(pill, int(Qt.AlignmentFlag.AlignCenter), badge)
+        elif change:  # the pill's place is free: the change goes up there
+            painter.setFont(_small_font(bold=True))
+            painter.setPen(_change_colour(numbers.users_change))
+            painter.drawText(room, right, _fit(painter, change, room.width()))
+            change = ()
         painter.setFont(_small_font(bold=self.largest_drop))
         painter.setPen(QColor("#ffb4ae") if self.largest_drop else theme.header_text)
-        label = "  ·  ".join(parts)
-        if self.largest_drop:
-            label = "Largest drop-off  ·  " + label
-        painter.drawText(QRectF(inner.left(), inner.top() + 22, inner.width(), 16),
-                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                         painter.fontMetrics().elidedText(label, Qt.TextElideMode.ElideRight,
-                                                          int(inner.width())))
+        painter.drawText(row2, left, _fit(painter, texts.flow, row2.width(), elide=True))
+        painter.setFont(_small_font())
+        corner = change or share
+        corner_text = _fit(painter, corner, row3.width() * 0.5) if corner else ""
+        corner_width = painter.fontMetrics().horizontalAdvance(corner_text)
+        if texts.timing:
+            painter.setPen(theme.header_text)
+            painter.drawText(row3, left, _fit(painter, texts.timing,
+                                              row3.width() - corner_width - 8, elide=True))
+        if corner_text:
+            if change:
+                painter.setFont(_small_font(bold=True))
+                painter.setPen(_change_colour(numbers.users_change))
+            else:
+                painter.setPen(theme.header_text)
+            painter.drawText(row3, right, corner_text)
         bar = QRectF(inner.left(), inner.bottom() - 6, inner.width(), 6)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(255, 255, 255, 50))
+        painter.setBrush(QColor(0, 0, 0, 90))  # a dark track: the bright fill stands out
         painter.drawRoundedRect(bar, 3, 3)
-        share = max(0.0, min(1.0, numbers.share_of_first or 0.0))
-        painter.setBrush(alert if self.largest_drop else QColor("#5cc46f"))
-        painter.drawRoundedRect(QRectF(bar.left(), bar.top(), bar.width() * share, 6), 3, 3)
+        fraction = max(0.0, min(1.0, numbers.share_of_first or 0.0))
+        painter.setBrush(ALERT_BRIGHT if self.largest_drop else QColor("#5cc46f"))
+        painter.drawRoundedRect(QRectF(bar.left(), bar.top(), bar.width() * fraction, 6), 3, 3)
+
+
+ALERT = QColor("#d93a33")
+ALERT_BRIGHT = QColor("#ff6b61")
+
+
+def _change_colour(change: int | None) -> QColor:
+    return QColor("#8fe39c") if (change or 0) >= 0 else QColor("#ffb4ae")
+
+
+def _fit(painter: QPainter, variants: tuple[str, ...], width: float, *,
+         elide: bool = False) -> str:
+    """The first of ``variants`` that fits in ``width`` with the painter's font; else the
+    last one elided (``elide``) or nothing."""
+    metrics = painter.fontMetrics()
+    for text in variants:
+        if metrics.horizontalAdvance(text) <= width:
+            return text
+    if elide and variants:
+        return metrics.elidedText(variants[-1], Qt.TextElideMode.ElideRight, int(width))
+    return ""
 
 
 class StepHeaderItem(_HeaderItem):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-OVERLAY_HEADER_EXTRA = 66.0
+OVERLAY_HEADER_EXTRA = 84.0
 
 
 @dataclass(frozen=True)
@@ -75,3 +75,46 @@ def format_duration(seconds: float | None) -> str:
     if seconds < 36 * 3600:
         return f"{seconds / 3600:.1f} h"
     return f"{seconds / 86400:.1f} d"
+
+
+@dataclass(frozen=True)
+class HeaderTexts:
+    """What a stage header's data band says, each slot as variants from the most explicit to
+    the shortest: the painter shows the first that fits, so every number keeps its label
+    as long as there is room for it."""
+
+    users: str
+    badge: str  # "Largest drop-off", or "" (drawn as a red pill)
+    flow: tuple[str, ...]  # conversion from the previous stage and people dropped
+    timing: tuple[str, ...]  # median time from the previous stage
+    share: tuple[str, ...]  # share of the first stage: what the bar shows
+    change: tuple[str, ...]  # change since the snapshot compared with
+
+
+def header_texts(numbers: StageNumbers, largest_drop: bool = False,
+                 since: str = "") -> HeaderTexts:
+    """The texts of one stage header's data band (``since``: "since 2026-08-01" or "")."""
+    flow: tuple[str, ...] = ()
+    if numbers.conversion_from_previous is not None:
+        rate = f"{numbers.conversion_from_previous:.0%}"
+        dropped = f"{numbers.dropped or 0:,} dropped"
+        flow = (f"{rate} from previous · {dropped}", f"{rate} · {dropped}", rate)
+    elif numbers.users is not None:
+        flow = ("first stage of the funnel", "first stage")
+    timing: tuple[str, ...] = ()
+    if numbers.median_seconds_from_previous is not None:
+        took = format_duration(numbers.median_seconds_from_previous)
+        timing = (f"median {took} from previous", f"median {took}", took)
+    share: tuple[str, ...] = ()
+    if numbers.share_of_first is not None and numbers.conversion_from_previous is not None:
+        part = f"{numbers.share_of_first:.0%}"
+        share = (f"{part} of first stage", f"{part} of first", part)
+    change: tuple[str, ...] = ()
+    if numbers.users_change is not None:
+        value = numbers.users_change
+        arrow = "▲" if value > 0 else "▼" if value < 0 else "="
+        short = f"{arrow} {abs(value):,}"
+        change = (f"{short} {since}", short) if since else (short,)
+    users = "" if numbers.users is None else f"{numbers.users:,} users"
+    return HeaderTexts(users, "Largest drop-off" if largest_drop else "", flow, timing, share,
+                       change)

@@ -228,6 +228,7 @@ class MapScene(QGraphicsScene):
         for stage_id, item in self.stages.items():
             item.numbers = overlay.stages.get(stage_id, StageNumbers(None)) if overlay else None
             item.largest_drop = overlay is not None and overlay.largest_drop_stage == stage_id
+            item.since = overlay.baseline_label if overlay else ""
             item.set_rect(lay.stage_rects[stage_id])
             item.update()
         sole_unnamed = {s.steps[0].id for s in m.stages if len(s.steps) == 1
