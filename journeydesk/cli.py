@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
 import json
 import os
 import re
@@ -186,6 +187,13 @@ def cmd_gui(args: argparse.Namespace) -> int:
     if args.screenshot and not args.screenshot.lower().endswith(".png"):
         raise UsageError("--screenshot writes a .png file")
     path = Path(args.workspace) if args.workspace else default_workspace_path()
+    create = args.workspace is None
+    if args.workspace and not path.exists():
+        if path.suffix.lower() != ".jdesk":
+            raise UserError(f"{path}: no such workspace file")
+        if not path.parent.is_dir():
+            raise UserError(f"{path.parent}: no such folder")
+        create = True  # a new workspace under the name given, as File > New workspace does
     first_start = args.workspace is None and not path.exists()
     if first_start:
         # The demo workspace, so there is a real map with real numbers to see.
@@ -193,7 +201,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
         path.parent.mkdir(parents=True, exist_ok=True)
         build_demo(path)
-    return run_app(path, create=args.workspace is None, map_name=args.map,
+    return run_app(path, create=create, map_name=args.map,
                    screenshot=Path(args.screenshot) if args.screenshot else None,
                    theme=args.theme, welcome=first_start)
 
@@ -361,6 +369,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     path = Path(args.workspace) if args.workspace else default_workspace_path()
     if path.exists():
         raise UserError(f"{path}: already exists; name another file for the demo")
+    if args.workspace is None:
+        path.parent.mkdir(parents=True, exist_ok=True)  # the first run on this machine
     if not path.parent.is_dir():
         raise UserError(f"{path.parent}: no such folder")
     build_demo(path)
@@ -793,10 +803,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser, handlers = build_parser()
     if not args_list or args_list[0] not in handlers:
         gui_parser = build_gui_parser(list(handlers))
+        if args_list and _looks_like_a_command(args_list[0]):
+            gui_parser.print_usage(sys.stderr)
+            close = difflib.get_close_matches(args_list[0], list(handlers), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            print(f"{PROG}: error: {args_list[0]!r} is neither a command nor a workspace file "
+                  f"(commands: {', '.join(handlers)}){hint}", file=sys.stderr)
+            return 2
         gui_args = gui_parser.parse_args(args_list)
         return _guarded(gui_parser, lambda: cmd_gui(gui_args))
     args = parser.parse_args(args_list)
     return _guarded(parser, lambda: handlers[args.command](args))
+
+
+def _looks_like_a_command(word: str) -> bool:
+    """A first word that is no option, no existing file and has no extension or folder: a
+    mistyped command rather than a workspace to open (which would start the app)."""
+    return (not word.startswith("-") and not Path(word).exists() and not Path(word).suffix
+            and "/" not in word and os.sep not in word)
 
 
 def _guarded(parser: argparse.ArgumentParser, action: Callable[[], int]) -> int:
@@ -811,3 +835,9 @@ def _guarded(parser: argparse.ArgumentParser, action: Callable[[], int]) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # the reader of our output went away (``journeydesk maps W | head``): not an error
+        # worth a traceback; point stdout at nothing so the exit's flush cannot fail again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1

@@ -54,7 +54,14 @@ def run_app(path: Path, *, create: bool = False, map_name: str | None = None,
     from journeydesk.gui.main_window import MainWindow
 
     app = application()
-    document = open_document(path, create=create)
+    if screenshot is not None:  # no one to click a dialog away: say it on stderr
+        try:
+            document = Document(WorkspaceFile.open(path, create=create))
+        except (WorkspaceError, OSError) as exc:
+            print(f"journeydesk: error: {exc}", file=sys.stderr)
+            return 1
+    else:
+        document = open_document(path, create=create)
     if document is None:
         return 1
     window = MainWindow(document, remember_settings=screenshot is None)

@@ -235,3 +235,59 @@ def test_screenshot_writes_a_png_of_the_window(tmp_path: Path, example_file: Pat
                               "--screenshot", str(tmp_path / "x.png")],
                              capture_output=True, text=True, timeout=120, env=env)
     assert missing.returncode == 1 and "no map named 'Nope'" in missing.stderr
+
+
+def test_a_mistyped_command_is_a_usage_error_not_a_workspace(tmp_path: Path) -> None:
+    import os
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run([sys.executable, "-m", "journeydesk", "import-event", "x.csv",
+                             "--screenshot", str(tmp_path / "x.png")], capture_output=True,
+                            text=True, timeout=60, env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "'import-event' is neither a command nor a workspace file" in result.stderr
+    assert "did you mean 'import-events'?" in result.stderr and "Traceback" not in result.stderr
+    other = subprocess.run([sys.executable, "-m", "journeydesk", "notes.txt"],
+                           capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path)
+    assert other.returncode == 1 and "notes.txt: no such workspace file" in other.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing created
+
+
+def test_the_app_on_a_new_file_name_creates_the_workspace(tmp_path: Path) -> None:
+    import os
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
+           "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    ws, shot = tmp_path / "new.jdesk", tmp_path / "new.png"
+    result = subprocess.run([sys.executable, "-m", "journeydesk", str(ws), "--screenshot",
+                             str(shot)], capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    assert ws.is_file() and shot.is_file()
+    assert run("maps", str(ws)).returncode == 0
+
+
+def test_a_screenshot_of_a_damaged_workspace_fails_on_stderr(tmp_path: Path) -> None:
+    import os
+
+    bad = tmp_path / "bad.jdesk"
+    bad.write_bytes(b"not a workspace at all" * 100)
+    before = bad.read_bytes()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
+           "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    result = subprocess.run([sys.executable, "-m", "journeydesk", str(bad), "--screenshot",
+                             str(tmp_path / "x.png")], capture_output=True, text=True,
+                            timeout=60, env=env)  # no dialog that nobody can click
+    assert result.returncode == 1 and str(bad) in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert bad.read_bytes() == before
+
+
+def test_output_into_a_closed_pipe_is_not_a_traceback(tmp_path: Path,
+                                                      example_file: Path) -> None:
+    ws = tmp_path / "ws.jdesk"
+    assert run("import-map", str(ws), str(example_file)).returncode == 0
+    child = subprocess.Popen([sys.executable, "-m", "journeydesk", "maps", str(ws)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    child.stdout.close()  # like `| head -0`: the reader is gone before we write
+    _, err = child.communicate(timeout=60)
+    assert b"Traceback" not in err and b"BrokenPipe" not in err

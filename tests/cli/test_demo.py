@@ -47,3 +47,14 @@ def test_first_start_with_no_workspace_opens_the_demo(tmp_path: Path) -> None:
     assert (data / "workspace.jdesk").exists() and shot.exists()
     with WorkspaceFile.open(data / "workspace.jdesk", read_only=True) as ws_file:
         assert ws_file.map_summaries()[0][0] == "Membership sign-up"
+
+
+def test_demo_without_a_name_builds_the_default_workspace_on_a_new_machine(
+        tmp_path: Path) -> None:
+    data = tmp_path / "fresh" / "JourneyDesk"  # the data folder does not exist yet
+    env = {**os.environ, "JOURNEYDESK_DATA_DIR": str(data)}
+    result = subprocess.run([sys.executable, "-m", "journeydesk", "demo"], capture_output=True,
+                            text=True, timeout=180, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(data / "workspace.jdesk")
+    assert (data / "workspace.jdesk").is_file()

@@ -279,3 +279,19 @@ def test_navigator_double_click_opens_a_map(qtbot, tmp_path: Path) -> None:
     QTest.mouseDClick(nav.viewport(), Qt.MouseButton.LeftButton,
                       Qt.KeyboardModifier.NoModifier, rect.center())
     assert window.current_map().id == first
+
+
+def test_both_redo_keys_redo_on_the_canvas(qtbot, tmp_path: Path) -> None:
+    window = open_window(qtbot, tmp_path)
+    stack = window.editor.stack
+    lanes = len(window.current_map().lanes)
+    window.act_add_lane.trigger()
+    key(window.view, Qt.Key.Key_Escape)  # leave the new lane's name as it is
+    assert len(window.current_map().lanes) == lanes + 1
+    for redo in ((Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
+                  | Qt.KeyboardModifier.ShiftModifier),
+                 (Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)):
+        key(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        assert len(window.current_map().lanes) == lanes and stack.canRedo()
+        key(window.view, *redo)
+        assert len(window.current_map().lanes) == lanes + 1, redo
