@@ -199,7 +199,14 @@ class MainWindow(QMainWindow):
         self.act_undo = self.editor.stack.createUndoAction(self, "&Undo")
         self.act_undo.setShortcut(std.Undo)
         self.act_redo = self.editor.stack.createRedoAction(self, "&Redo")
-        self.act_redo.setShortcuts([QKeySequence(std.Redo), QKeySequence("Ctrl+Y")])
+        # The platform's Redo keys, and Ctrl+Shift+Z and Ctrl+Y everywhere, each once: a key
+        # listed twice on one action is "ambiguous" to Qt and does nothing at all.
+        redo_keys: list[QKeySequence] = []
+        for keys in (QKeySequence(std.Redo), QKeySequence("Ctrl+Shift+Z"),
+                     QKeySequence("Ctrl+Y")):
+            if not keys.isEmpty() and keys not in redo_keys:
+                redo_keys.append(keys)
+        self.act_redo.setShortcuts(redo_keys)
         self.act_cut = a("Cu&t", self.cut, std.Cut)
         self.act_copy = a("&Copy", self.copy, std.Copy)
         self.act_paste = a("&Paste", self.paste, std.Paste)
@@ -901,6 +908,7 @@ class MainWindow(QMainWindow):
             from journeydesk.gui.analytics_dock import AnalyticsDock
 
             self.analytics = AnalyticsDock(self.document, self.data_overlay, self)
+            self.analytics.overlay_requested.connect(self.show_overlay)
             self.analytics_dock.setWidget(self.analytics)
         if visible and self.analytics is not None:
             self.analytics.refresh()
@@ -1210,6 +1218,8 @@ class MainWindow(QMainWindow):
         if self.scene is not None:
             self.scene.set_theme(self.theme)
         self.overlay_bar.set_theme(self.theme)
+        if self.analytics is not None:
+            self.analytics.set_theme(self.theme)
         self.view.resetCachedContent()
         self.view.viewport().update()
 
