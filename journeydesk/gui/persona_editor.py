@@ -7,6 +7,7 @@ the document, so an undo made elsewhere shows here at once.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from PySide6.QtCore import QEvent, QFile, QIODevice, QObject, Qt
@@ -42,6 +43,7 @@ LIST_FIELDS = {"goalsEdit": "goals", "frustrationsEdit": "frustrations", "needsE
 TEXT_FIELDS = {"nameEdit": "name", "roleEdit": "role", "ageRangeEdit": "age_range",
                "locationEdit": "location", "quoteEdit": "quote"}
 PLAIN_FIELDS = {"bioEdit": "bio", "notesEdit": "notes"}
+FIELD_LINES = 5  # the bio and the list fields show this many lines without scrolling
 
 
 def load_form(parent: QWidget) -> QWidget:
@@ -56,6 +58,12 @@ def load_form(parent: QWidget) -> QWidget:
     if form is None:
         raise RuntimeError(f"cannot build the form in {UI_FILE}")
     return form
+
+
+def lines_height(edit: QPlainTextEdit, lines: int) -> int:
+    """The height in which ``edit`` shows ``lines`` lines of its font without scrolling."""
+    text = edit.fontMetrics().lineSpacing() * lines + 2 * edit.document().documentMargin()
+    return math.ceil(text) + 2 * edit.frameWidth()
 
 
 def parse_segment(text: str) -> dict[str, str]:
@@ -90,7 +98,6 @@ class PersonaEditorDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.form)
-        self.resize(self.form.size())
         self.setWindowTitle("Persona")
 
         find = self.form.findChild
@@ -111,10 +118,19 @@ class PersonaEditorDialog(QDialog):
         for button in self.form.findChildren(QPushButton):
             button.setAutoDefault(False)
             button.setDefault(False)
+        self._size_text_fields()
+        self.resize(self.form.size().expandedTo(self.minimumSizeHint()))
 
         self._add_undo_actions()
         self._connect_signals()
         self._load()
+
+    def _size_text_fields(self) -> None:
+        """Bio and the list fields show ``FIELD_LINES`` lines (measured in their font)."""
+        bio = self.plains["bio"]
+        bio.setFixedHeight(lines_height(bio, FIELD_LINES))
+        for key in LIST_FIELDS.values():
+            self.plains[key].setMinimumHeight(lines_height(self.plains[key], FIELD_LINES))
 
     # -- wiring --------------------------------------------------------------------------
     def _add_undo_actions(self) -> None:
@@ -122,7 +138,11 @@ class PersonaEditorDialog(QDialog):
         undo.setShortcut(QKeySequence.StandardKey.Undo)
         undo.triggered.connect(self.editor.stack.undo)
         redo = QAction("Redo", self)
-        redo.setShortcuts([QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Y")])
+        # Each sequence once: where the platform's Redo is Ctrl+Y, listing it twice would make
+        # the shortcut "ambiguous" and Qt would trigger nothing.
+        keys = [QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Shift+Z"),
+                QKeySequence("Ctrl+Y")]
+        redo.setShortcuts([k for i, k in enumerate(keys) if k not in keys[:i]])
         redo.triggered.connect(self.editor.stack.redo)
         self.addActions([undo, redo])
 
@@ -206,11 +226,13 @@ class PersonaEditorDialog(QDialog):
             for channel in wanted:
                 item = QListWidgetItem(channel, self.channels)
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                # An item shows a check box only once it has a check state, even unticked.
+                item.setCheckState(Qt.CheckState.Unchecked)
         for i in range(self.channels.count()):
             item = self.channels.item(i)
             state = Qt.CheckState.Checked if item.text() in persona.channels else \
                 Qt.CheckState.Unchecked
-            if item.checkState() != state:
+            if item.data(Qt.ItemDataRole.CheckStateRole) is None or item.checkState() != state:
                 item.setCheckState(state)
 
     # -- form -> model -------------------------------------------------------------------

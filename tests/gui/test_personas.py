@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 from canvas_helpers import open_window
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QListView, QMessageBox, QStyle
 
+from journeydesk.domain.commands import EditPersonaCommand
 from journeydesk.gui.main_window import MainWindow
+from journeydesk.gui.persona_editor import CHANNELS, lines_height
 from journeydesk.gui.persona_photo import PhotoError, load_photo
 from journeydesk.store.workspace_file import WorkspaceFile
 
@@ -72,10 +74,9 @@ def test_editor_fields_are_saved_as_undoable_edits(qtbot, tmp_path: Path) -> Non
     type_into(goals, "Join in a minute\nNo phone number", finish=None)
     dialog.lines["role"].setFocus()  # leaving the list saves it
     assert persona.goals == ["Join in a minute", "No phone number"]
-    # preferred channels: tick "store" (QTest clicks do not reach item check boxes offscreen,
-    # so the item is ticked the way the list's delegate does it)
-    store = dialog.channels.findItems("store", Qt.MatchFlag.MatchExactly)[0]
-    store.setCheckState(Qt.CheckState.Checked)
+    # preferred channels: tick "store" by clicking its check box
+    click_check_box(dialog.channels, dialog.channels.findItems("store",
+                                                               Qt.MatchFlag.MatchExactly)[0])
     assert persona.channels == ["web", "email", "store", "chat"]
     dialog.tech_comfort.setFocus()
     QTest.keyClick(dialog.tech_comfort, Qt.Key.Key_Up)
@@ -94,6 +95,81 @@ def test_editor_fields_are_saved_as_undoable_edits(qtbot, tmp_path: Path) -> Non
     while window.editor.stack.canUndo():
         window.editor.stack.undo()
     assert persona.name == "Daniel Okafor" and dialog.lines["name"].text() == "Daniel Okafor"
+
+
+def click_check_box(channels, item) -> None:  # noqa: ANN001
+    """Click the check box of a list item, where the style draws it: the left of the item."""
+    style = channels.style()
+    rect = channels.visualItemRect(item)
+    margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, channels) + 1
+    x = rect.left() + margin + style.pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth) // 2
+    QTest.mouseClick(channels.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, QPoint(x, rect.center().y()))
+
+
+def test_every_channel_has_a_check_box_and_a_click_ticks_it(qtbot, tmp_path: Path) -> None:
+    window = open_window(qtbot, tmp_path)
+    dialog = open_editor(qtbot, window, "Margaret Lindqvist")
+    persona = persona_named(window, "Margaret Lindqvist")
+    assert persona.channels and "sms" not in persona.channels
+    items = [dialog.channels.item(i) for i in range(dialog.channels.count())]
+    assert all(item.data(Qt.ItemDataRole.CheckStateRole) is not None for item in items)
+    assert {item.text() for item in items if item.checkState() == Qt.CheckState.Checked} == \
+        set(persona.channels)
+    sms = dialog.channels.findItems("sms", Qt.MatchFlag.MatchExactly)[0]
+    ticked = [c for c in CHANNELS if c in persona.channels or c == "sms"]  # in the list's order
+    click_check_box(dialog.channels, sms)
+    assert sms.checkState() == Qt.CheckState.Checked
+    assert persona.channels == ticked
+    assert stored(window).personas[persona.id].channels == ticked
+    click_check_box(dialog.channels, sms)  # and off again
+    assert persona.channels == [c for c in ticked if c != "sms"]
+    window.act_undo.trigger()
+    assert persona.channels == ticked and sms.checkState() == Qt.CheckState.Checked
+    # a channel the list does not offer (from an imported persona) is shown ticked, with a box
+    window.editor.run(EditPersonaCommand(persona.id, channels=["web", "kiosk"]))
+    kiosk = dialog.channels.findItems("kiosk", Qt.MatchFlag.MatchExactly)[0]
+    assert kiosk.checkState() == Qt.CheckState.Checked
+    assert all(dialog.channels.item(i).data(Qt.ItemDataRole.CheckStateRole) is not None
+               for i in range(dialog.channels.count()))
+
+
+def test_editor_layout_shows_whole_fields(qtbot, tmp_path: Path) -> None:
+    window = open_window(qtbot, tmp_path)
+    dialog = open_editor(qtbot, window, "Daniel Okafor")
+    margins = dialog.form.layout().contentsMargins()
+    assert (margins.left(), margins.top(), margins.right(), margins.bottom()) == (12,) * 4
+    five_lines = [dialog.plains[key] for key in ("bio", "goals", "frustrations", "needs",
+                                                 "motivations")]
+    for edit in five_lines:
+        assert edit.height() >= lines_height(edit, 5) >= 5 * edit.fontMetrics().lineSpacing()
+    # nothing overlaps in the identity form: each field ends above the next one
+    fields = [*dialog.lines.values(), dialog.plains["bio"], dialog.tech_comfort,
+              dialog.tags_edit]
+    tops = sorted(fields, key=lambda w: w.y())
+    assert all(a.geometry().bottom() < b.y() for a, b in zip(tops, tops[1:], strict=False))
+    channels = dialog.channels
+    assert channels.flow() == QListView.Flow.LeftToRight and channels.isWrapping()
+    assert channels.height() <= 70
+    last = channels.item(channels.count() - 1)
+    assert channels.viewport().rect().contains(channels.visualItemRect(last))  # all in view
+
+
+def test_redo_keys_work_in_the_editor(qtbot, tmp_path: Path) -> None:
+    window = open_window(qtbot, tmp_path)
+    dialog = open_editor(qtbot, window, "Daniel Okafor")
+    persona = persona_named(window, "Daniel Okafor")
+    redo = next(a for a in dialog.actions() if a.text() == "Redo")
+    keys = [k.toString() for k in redo.shortcuts()]
+    assert len(keys) == len(set(keys)) and {"Ctrl+Y", "Ctrl+Shift+Z"} <= set(keys)
+    type_into(dialog.lines["location"], "Leeds")
+    for modifiers, key in ((Qt.KeyboardModifier.ControlModifier, Qt.Key.Key_Y),
+                           (Qt.KeyboardModifier.ControlModifier
+                            | Qt.KeyboardModifier.ShiftModifier, Qt.Key.Key_Z)):
+        QTest.keyClick(dialog, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        assert persona.location == "Manchester, United Kingdom"
+        QTest.keyClick(dialog, key, modifiers)
+        assert persona.location == "Leeds"
 
 
 def test_a_bad_segment_line_is_refused_with_a_message(qtbot, tmp_path: Path,
