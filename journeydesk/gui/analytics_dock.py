@@ -7,6 +7,11 @@ from the overlay controller's latest metrics; every other query runs with DuckDB
 thread and comes back through a queued signal, so the window stays responsive.  pyqtgraph is
 imported here only, when the dock is created.
 
+Without metrics (the overlay is off) the dock shows an empty state whose button asks the window
+to turn the overlay on (:attr:`AnalyticsDock.overlay_requested`).  The charts sit in a scroll
+area, so the dock can be short (a 720-pixel projector) without pushing the window off screen.
+Colours come from the canvas theme (:meth:`AnalyticsDock.set_theme`).
+
 Every pen drawn in a plot is cosmetic (:func:`_pen`): a plain QPen's width is in data units,
 so a 1-unit outline on a bar of users is one *user* thick and the bars melt into polygons.
 """
@@ -14,11 +19,13 @@ so a 1-unit outline on a bar of users is one *user* thick and the bars melt into
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import (
     QComboBox,
@@ -27,26 +34,31 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from journeydesk.analytics.series import Histogram
 from journeydesk.gui.background import BackgroundJobs
-from journeydesk.gui.canvas.theme import make_pen
+from journeydesk.gui.canvas.theme import LIGHT, LaneType, Theme, make_pen
 from journeydesk.store.document import Document
 
 DAY = 86400.0
-INK = QColor("#2b2f36")
-MUTED = QColor("#6b7280")
-GRID = QColor("#e5e7eb")
+MONDAY = 4  # 5 January 1970, the first Monday after the epoch, in days since the epoch
 BLUE = QColor("#3b6fd8")
 ORANGE = QColor("#e08a2c")
 TEAL = QColor("#2a9d8f")
-WHITE = QColor("white")
+VOLUME = QColor("#9aa5b8")
 SERIES = ["#3b6fd8", "#e08a2c", "#2a9d8f", "#c2417a", "#7b61c9", "#8a9a2b", "#d1495b"]
 REGION = QColor(59, 111, 216, 40)
+PLOT_MIN_W, PLOT_MIN_H = 200, 120  # small: the grid scrolls rather than the window growing
+EMPTY_TEXT = "Charts show the numbers of the data overlay."
+COMPUTING_TEXT = "Computing the numbers of the data overlay…"
+DAY_STEPS = (1, 2, 7, 14, 28, 56, 91, 182, 364)  # days between date ticks, smallest first
+DAY_LABEL_PX = 52  # room for one date label ("30 Sep") and the gap after it
 
 
 def _day_seconds(day: date) -> float:
@@ -58,11 +70,78 @@ def _day_of(seconds: float) -> date:
     return date(1970, 1, 1) + timedelta(days=int(round(seconds / DAY)))
 
 
+def _day_label(day: date) -> str:
+    """How both date axes write a day: "1 Sep"."""
+    return f"{day.day} {day:%b}"
+
+
+def _day_ticks(lo: float, hi: float, pixels: float, *,
+               weeks: bool = False) -> tuple[float, list[float]]:
+    """Midnights between ``lo`` and ``hi`` (seconds) far enough apart for their labels to fit
+    in ``pixels``: every day, every other day, or Mondays every week or more (always Mondays
+    with ``weeks``).  Returns the spacing and the ticks, in seconds."""
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi < lo:
+        return DAY, []
+    first, last = math.ceil(lo / DAY), math.floor(hi / DAY)
+    if last < first:
+        return DAY, []
+    fits = max(1, int(pixels // DAY_LABEL_PX))
+    span = last - first + 1
+    steps = [s for s in DAY_STEPS if s >= 7] if weeks else list(DAY_STEPS)
+    step = next((s for s in steps if span / s <= fits), math.ceil(span / fits / 364) * 364)
+    if step >= 7:
+        first += (MONDAY - first) % 7
+    return step * DAY, [d * DAY for d in range(first, last + 1, step)]
+
+
+def _day_labels(ticks: list[float]) -> list[str]:
+    """``_day_label`` of each tick, with the year where it changes ("28 Dec", "4 Jan 2027")."""
+    labels: list[str] = []
+    year = None
+    for x in ticks:
+        day = _day_of(x)
+        labels.append(_day_label(day) + (f" {day.year}" if year not in (None, day.year) else ""))
+        year = day.year
+    return labels
+
+
+@cache
+def _day_axis_class() -> type:
+    """The date axis of both date charts (built on first use: pyqtgraph loads with the dock)."""
+    import pyqtgraph as pg
+
+    class DayAxis(pg.AxisItem):
+        """A bottom axis of days written "1 Sep"; ``centre`` puts each tick in the middle of
+        its day (under a daily bar), ``weeks`` keeps ticks on Mondays (weekly points)."""
+
+        def __init__(self, *, centre: bool = False, weeks: bool = False):
+            super().__init__("bottom")
+            self.enableAutoSIPrefix(False)  # seconds since 1970 are not "x1e9"
+            self.shift = DAY / 2 if centre else 0.0
+            self.weeks = weeks
+
+        def tickValues(self, minVal: float, maxVal: float, size: float):  # noqa: N802, N803
+            spacing, ticks = _day_ticks(minVal - self.shift, maxVal - self.shift, size,
+                                        weeks=self.weeks)
+            return [(spacing, [t + self.shift for t in ticks])]
+
+        def tickStrings(self, values: list[float], scale: float,  # noqa: N802
+                        spacing: float) -> list[str]:
+            return _day_labels([v - self.shift for v in values])
+
+    return DayAxis
+
+
 def _pen(colour: QColor, width: float) -> QPen:
     """A pen whose width is in pixels whatever the plot's scale (built without keywords)."""
     pen = make_pen(colour, width)
     pen.setCosmetic(True)
     return pen
+
+
+def _surface(theme: Theme) -> QColor:
+    """The fill of the chart cards and plots: the fill of a plain card on the canvas."""
+    return QColor(theme.look(LaneType.ACTIONS).fill)
 
 
 def _count_axis(plot: Any, top: float) -> None:
@@ -97,6 +176,7 @@ class AnalyticsDock(QWidget):
     """Charts of the data overlay's dataset; drives the overlay's segment and dates."""
 
     updated = Signal(str)  # a chart was redrawn: "funnel", "series", "histogram", "compare"
+    overlay_requested = Signal()  # the empty state's "Turn on data overlay" was clicked
 
     def __init__(self, document: Document, controller: Any, window: Any,
                  parent: QWidget | None = None):
@@ -107,41 +187,60 @@ class AnalyticsDock(QWidget):
         self.document = document
         self.controller = controller
         self.window = window
+        self.theme: Theme = getattr(window, "theme", None) or LIGHT
         self._tokens: dict[str, int] = {}
         self._choices: list[tuple[str, dict[str, str]]] = []
         self._volume_days: list[date] = []
+        self._plots: list[Any] = []
         self.setObjectName("analyticsDock")
         self.setAutoFillBackground(True)
-        self.setStyleSheet(
-            "#analyticsDock { background: #f4f5f7; }"
-            "QFrame#card { background: white; border: 1px solid #e1e4e8; border-radius: 6px; }"
-            "QLabel#title { color: #2b2f36; font-weight: 600; font-size: 10.5pt; }"
-            "QLabel#hint { color: #6b7280; font-size: 9pt; }"
-            "QLabel#status { color: #6b7280; }")
 
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(10, 10, 10, 10)
-        outer.setSpacing(8)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.pages = QStackedWidget()
+        outer.addWidget(self.pages)
+        self.empty_page = self._empty_state()
+        self.pages.addWidget(self.empty_page)
+        self.charts_page = QWidget()
+        self.pages.addWidget(self.charts_page)
+
+        page = QVBoxLayout(self.charts_page)
+        page.setContentsMargins(10, 10, 10, 10)
+        page.setSpacing(8)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Segment"))
         self.segment_combo = QComboBox()
-        self.segment_combo.setMinimumWidth(220)
+        self.segment_combo.setMinimumWidth(160)
+        self.segment_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.segment_combo.setMinimumContentsLength(18)
         self.segment_combo.currentIndexChanged.connect(self._on_segment_chosen)
         bar.addWidget(self.segment_combo)
         bar.addSpacing(12)
-        self.all_dates_button = QPushButton("All dates")
-        self.all_dates_button.setToolTip("Count events on every day again")
-        self.all_dates_button.clicked.connect(self.clear_dates)
-        bar.addWidget(self.all_dates_button)
-        bar.addStretch(1)
-        self.status = QLabel("Turn on the data overlay to see charts")
+        self.clear_dates_button = QPushButton("Clear date filter")
+        self.clear_dates_button.setToolTip("Count events on every day again")
+        self.clear_dates_button.clicked.connect(self.clear_dates)
+        bar.addWidget(self.clear_dates_button)
+        bar.addSpacing(12)
+        self.status = QLabel()
         self.status.setObjectName("status")
-        bar.addWidget(self.status)
-        outer.addLayout(bar)
+        # a long caption is cut, not a reason for the window to grow (the tooltip has it all)
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.status.setMinimumWidth(1)
+        bar.addWidget(self.status, 1)
+        page.addLayout(bar)
 
-        grid = QGridLayout()
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("chartsScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        charts = QWidget()
+        charts.setObjectName("charts")
+        self.scroll.setWidget(charts)
+        page.addWidget(self.scroll, 1)
+        grid = QGridLayout(charts)
+        grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(8)
-        outer.addLayout(grid, 1)
 
         # (a) the funnel
         self.funnel_plot = self._plot()
@@ -157,7 +256,10 @@ class AnalyticsDock(QWidget):
         self.compare_a = QComboBox()
         self.compare_b = QComboBox()
         for combo in (self.compare_a, self.compare_b):
-            combo.setMinimumWidth(150)
+            combo.setMinimumWidth(90)
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
             combo.currentIndexChanged.connect(self._compute_comparison)
         self.compare_plot = self._plot()
         self.compare_plot.setLabel("left", "Users")
@@ -179,7 +281,7 @@ class AnalyticsDock(QWidget):
                                   self.compare_plot, controls), 0, 1)
 
         # (b) conversion by week
-        self.weekly_plot = self._plot(dates=True)
+        self.weekly_plot = self._plot(day_axis={"weeks": True})
         self.weekly_plot.setLabel("left", "Conversion", units="%")
         self.weekly_plot.setYRange(0, 100, padding=0.04)
         self.weekly_lines: dict[str, Any] = {}
@@ -197,7 +299,7 @@ class AnalyticsDock(QWidget):
         self.histogram_plot = self._plot()
         self.histogram_plot.setLabel("left", "Users")
         self.histogram_bars = pg.BarGraphItem(x=[], height=[], width=1, brush=TEAL,
-                                              pen=_pen(WHITE, 1))
+                                              pen=_pen(_surface(self.theme), 1))
         self.histogram_plot.addItem(self.histogram_bars)
         self.histogram: Histogram = Histogram([], [])  # the time-to-next chart on show
         controls = QHBoxLayout()
@@ -209,12 +311,10 @@ class AnalyticsDock(QWidget):
                                   self.histogram_plot, controls), 1, 1)
 
         # (d) event volume with a date range
-        self.volume_plot = self._plot(dates=True)
+        self.volume_plot = self._plot(day_axis={"centre": True})
         self.volume_plot.setLabel("left", "Events")
-        self.volume_plot.setMinimumHeight(170)
-        self.volume_bars = pg.BarGraphItem(x=[], height=[], width=DAY * 0.8,
-                                           brush=QColor("#9aa5b8"), pen=_pen(
-                                               QColor("#9aa5b8"), 1))
+        self.volume_bars = pg.BarGraphItem(x=[], height=[], width=DAY * 0.8, brush=VOLUME,
+                                           pen=_pen(VOLUME, 1))
         self.volume_plot.addItem(self.volume_bars)
         self.region = pg.LinearRegionItem(values=(0, DAY), brush=pg.mkBrush(REGION),
                                           pen=_pen(BLUE, 2),
@@ -230,29 +330,60 @@ class AnalyticsDock(QWidget):
         grid.setRowStretch(1, 3)
         grid.setRowStretch(2, 2)
 
+        self.set_theme(self.theme)
         self.jobs = BackgroundJobs(self)
         controller.ready.connect(self._on_ready)
+        overlay_action = getattr(window, "act_overlay", None)
+        if overlay_action is not None:  # the overlay going off empties the dock
+            overlay_action.toggled.connect(self._show_state)
         self.refresh()
 
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        """Open at a height that leaves the map most of a small screen (the grid scrolls)."""
+        return QSize(super().sizeHint().width(), 300)
+
     # ------------------------------------------------------------------ building
-    def _plot(self, *, dates: bool = False) -> Any:
+    def _empty_state(self) -> QWidget:
+        page = QWidget()
+        page.setObjectName("emptyState")
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(16, 16, 16, 16)
+        layout.setSpacing(10)
+        layout.addStretch(1)
+        self.empty_message = QLabel(EMPTY_TEXT)
+        self.empty_message.setObjectName("emptyMessage")
+        self.empty_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_message.setWordWrap(True)
+        layout.addWidget(self.empty_message)
+        self.overlay_button = QPushButton("Turn on data overlay")
+        self.overlay_button.setToolTip("Show the numbers of an imported event log on the map "
+                                       "and here (View > Data overlay)")
+        self.overlay_button.clicked.connect(self.overlay_requested)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.overlay_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addStretch(1)
+        return page
+
+    def _plot(self, *, day_axis: dict[str, bool] | None = None) -> Any:
         pg = self._pg
-        axes = {"bottom": pg.DateAxisItem(orientation="bottom", utcOffset=0)} if dates else {}
-        plot = pg.PlotWidget(background="w", axisItems=axes)
-        plot.setMinimumSize(260, 180)
+        axes = {"bottom": _day_axis_class()(**day_axis)} if day_axis is not None else {}
+        plot = pg.PlotWidget(axisItems=axes)
+        plot.setMinimumSize(PLOT_MIN_W, PLOT_MIN_H)
         plot.setMenuEnabled(False)
         plot.hideButtons()
         plot.getPlotItem().getViewBox().setMouseEnabled(x=False, y=False)
-        plot.showGrid(x=False, y=True, alpha=0.25)
+        plot.showGrid(x=False, y=True, alpha=1.0)  # the grid's colour is the theme's
         font = QFont()
-        font.setPointSizeF(8.5)
+        font.setPixelSize(11)
         for name in ("left", "bottom"):
-            axis = plot.getAxis(name)
-            axis.setPen(_pen(GRID.darker(120), 1))
-            axis.setTextPen(_pen(INK, 1))
-            axis.setTickFont(font)
-            axis.label.setDefaultTextColor(MUTED)
-        plot.getAxis("left").setWidth(52)
+            plot.getAxis(name).setTickFont(font)
+        left = plot.getAxis("left")
+        left.setWidth(52)
+        left.setZValue(-200)  # below the view box (-100): grid lines behind the bars
+        self._plots.append(plot)
         return plot
 
     def _card(self, title: str, hint: str, body: QWidget,
@@ -268,6 +399,8 @@ class AnalyticsDock(QWidget):
         head.addWidget(label)
         sub = QLabel(hint)
         sub.setObjectName("hint")
+        sub.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        sub.setMinimumWidth(1)
         head.addWidget(sub, 1)
         layout.addLayout(head)
         if controls is not None:
@@ -282,6 +415,37 @@ class AnalyticsDock(QWidget):
         swatch.setFixedSize(12, 12)
         swatch.setStyleSheet(f"background: {colour.name()}; border-radius: 2px;")
         return swatch
+
+    # ------------------------------------------------------------------ theme
+    def set_theme(self, theme: Theme) -> None:
+        """Paint the dock, its cards and its charts in the canvas theme ``theme``."""
+        self.theme = theme
+        surface = _surface(theme)
+        self.setStyleSheet(
+            f"#analyticsDock, #charts, #emptyState {{ background: {theme.background.name()}; }}"
+            "#chartsScroll { background: transparent; border: none; }"
+            f"QFrame#card {{ background: {surface.name()}; border: 1px solid "
+            f"{theme.grid.name()}; border-radius: 6px; }}"
+            f"QLabel#title {{ color: {theme.text.name()}; font-weight: 600; font-size: 14px; }}"
+            f"QLabel#hint {{ color: {theme.muted_text.name()}; font-size: 12px; }}"
+            f"QLabel#status {{ color: {theme.muted_text.name()}; }}"
+            f"QLabel#emptyMessage {{ color: {theme.text.name()}; font-size: 15px; }}")
+        self.scroll.viewport().setAutoFillBackground(False)
+        for plot in self._plots:
+            plot.setBackground(surface)
+            for name in ("left", "bottom"):
+                axis = plot.getAxis(name)
+                axis.setPen(_pen(theme.card_border, 1))  # the axis line
+                axis.setTickPen(_pen(theme.grid, 1))  # ticks, and the grid lines they extend
+                axis.setTextPen(_pen(theme.text, 1))  # tick labels (and, for now, the title)
+                text, units = axis.labelText, axis.labelUnits
+                axis.setLabel(text or None, units=units or None,
+                              color=theme.muted_text.name(), **{"font-size": "12px"})
+        for label in self._funnel_labels:
+            label.setColor(theme.text)
+        self.histogram_bars.setOpts(pen=_pen(surface, 1))  # a gap between touching bins
+        for line in self.weekly_lines.values():
+            line.setSymbolPen(_pen(surface, 1))
 
     # ------------------------------------------------------------------ state
     def _map(self) -> Any:
@@ -298,8 +462,26 @@ class AnalyticsDock(QWidget):
         try:
             return self.controller.data()
         except Exception as exc:  # a missing or damaged dataset: say so, keep going
-            self.status.setText(str(exc).splitlines()[0])
+            self._set_status(str(exc).splitlines()[0])
             return None
+
+    def _set_status(self, text: str) -> None:
+        self.status.setText(text)
+        self.status.setToolTip(text)
+
+    def _show_state(self, *_: object) -> None:
+        """The charts when there are metrics, else the empty state (or "computing")."""
+        action = getattr(self.window, "act_overlay", None)
+        # the action goes off before the controller forgets its metrics: it decides
+        overlay_on = action.isChecked() if action is not None \
+            else self.controller.metrics is not None
+        has_metrics = overlay_on and self.controller.metrics is not None
+        computing = overlay_on and self.controller.metrics is None
+        self.empty_message.setText(COMPUTING_TEXT if computing else EMPTY_TEXT)
+        self.overlay_button.setVisible(not computing)
+        self.pages.setCurrentWidget(self.charts_page if has_metrics else self.empty_page)
+        self.clear_dates_button.setEnabled(
+            self.controller.date_from is not None or self.controller.date_to is not None)
 
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
@@ -307,6 +489,7 @@ class AnalyticsDock(QWidget):
 
     def refresh(self) -> None:
         """Refill the segment and stage lists and recompute every chart."""
+        self._show_state()
         self._fill_segments()
         self._fill_stages()
         if self.controller.metrics is not None:
@@ -357,11 +540,13 @@ class AnalyticsDock(QWidget):
         date_to = max(date_from, _day_of(hi) - timedelta(days=1))
         self._set_region(date_from, date_to)
         self.window.set_overlay_dates(date_from, date_to)
+        self._show_state()
 
     def clear_dates(self) -> None:
         """Count events on every day again."""
         self.window.set_overlay_dates(None, None)
         self._show_dates()
+        self._show_state()
 
     def _set_region(self, date_from: date, date_to: date) -> None:
         self.region.blockSignals(True)
@@ -390,7 +575,7 @@ class AnalyticsDock(QWidget):
         if token != self._tokens.get(kind):
             return  # an older computation finished after a newer one started
         if error is not None:
-            self.status.setText(f"Could not compute the charts: {error}")
+            self._set_status(f"Could not compute the charts: {error}")
             return
         {"series": self._draw_series, "histogram": self._draw_histogram,
          "compare": self._draw_comparison}[kind](result)
@@ -438,6 +623,9 @@ class AnalyticsDock(QWidget):
 
     # ------------------------------------------------------------------ drawing
     def _on_ready(self, _overlay: object, metrics: dict[str, Any]) -> None:
+        self._show_state()
+        self._fill_segments()  # the dock may have opened before the overlay had a map
+        self._fill_stages()
         self._draw_funnel(metrics)
         self._compute_series()
         self._compute_histogram()
@@ -459,12 +647,12 @@ class AnalyticsDock(QWidget):
         for i, s in enumerate(stages):
             share = s["conversion_from_first"]
             text = f"{s['users']:,}" + (f"  ({share:.0%})" if share is not None and i else "")
-            label = pg.TextItem(text, color=INK, anchor=(0.5, 1.0))
+            label = pg.TextItem(text, color=self.theme.text, anchor=(0.5, 1.0))
             label.setPos(i, s["users"] + top * 0.02)
             self.funnel_plot.addItem(label)
             self._funnel_labels.append(label)
         self._stage_ticks(self.funnel_plot, [s["stage"] for s in stages])
-        self.funnel_plot.setYRange(0, top * 1.15, padding=0)
+        self.funnel_plot.setYRange(0, top * 1.25, padding=0)  # room for the top label
         _count_axis(self.funnel_plot, top)
         segment = ", ".join(f"{k} = {v}" for k, v in self.controller.segment.items())
         caption = f"{metrics.get('dataset', '')} · {segment or 'all users'} · " \
@@ -473,7 +661,7 @@ class AnalyticsDock(QWidget):
             caption += " · " + " to ".join(
                 d.isoformat() if d else "…"
                 for d in (self.controller.date_from, self.controller.date_to))
-        self.status.setText(caption)
+        self._set_status(caption)
         self.updated.emit("funnel")
 
     def _draw_series(self, result: Any) -> None:
@@ -494,33 +682,30 @@ class AnalyticsDock(QWidget):
             self.weekly_plot.removeItem(line)
         self.weekly_lines = {}
         legend = []
+        surface = _surface(self.theme)
         for i, (stage, points) in enumerate(weekly.items()):
             colour = QColor(SERIES[i % len(SERIES)])
             x = np.array([_day_seconds(w) for w, _ in points], dtype=float)
             y = np.array([np.nan if v is None else v * 100 for _, v in points], dtype=float)
             line = self.weekly_plot.plot(
                 x, y, pen=_pen(colour, 2), connect="finite", symbol="o", symbolSize=6,
-                symbolBrush=colour, symbolPen=_pen(WHITE, 1), name=stage)
+                symbolBrush=colour, symbolPen=_pen(surface, 1), name=stage)
             self.weekly_lines[stage] = line
-            legend.append(f'<span style="color:{colour.name()}; font-size:12pt">&#9679;</span>'
+            legend.append(f'<span style="color:{colour.name()}; font-size:16px">&#9679;</span>'
                           f'&nbsp;{html.escape(stage)}')
         self.weekly_legend.setText("&nbsp;&nbsp;&nbsp;".join(legend) or "Bind two stages to "
                                    "see their conversion by week")
         weeks = [w for points in weekly.values() for w, _ in points]
-        if weeks:
+        if weeks:  # the axis puts its ticks on Mondays, the weeks' first days
             lo, hi = _day_seconds(min(weeks)), _day_seconds(max(weeks))
             self.weekly_plot.setXRange(lo - 3 * DAY, hi + 3 * DAY, padding=0)
-            mondays = sorted(set(weeks))
-            step = max(1, len(mondays) // 8)
-            self.weekly_plot.getAxis("bottom").setTicks([[
-                (_day_seconds(w), f"{w.day} {w:%b}") for w in mondays[::step]]])
         self.weekly_plot.setYRange(0, 100, padding=0.04)
 
     def _draw_histogram(self, result: Any) -> None:
         name, histogram = result
         self.histogram = histogram
         size, unit = _duration_unit([_middle(histogram)] if histogram.counts else [])
-        self.histogram_plot.setLabel("bottom", f"{unit} to reach {name}")
+        self.histogram_plot.setLabel("bottom", f"{unit.capitalize()} to reach {name}")
         if not histogram.counts:
             self.histogram_bars.setOpts(x=[], height=[])
             return
