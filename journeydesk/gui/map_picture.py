@@ -14,11 +14,11 @@ import datetime as dt
 import math
 import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from journeydesk.domain.model import JourneyMap
+from journeydesk.exchange.files import temp_beside
 from journeydesk.exchange.map_formats import ExportCancelled, Progress
 from journeydesk.store.document import Document
 
@@ -96,9 +96,7 @@ def _paint_map(painter, scene, target, source) -> None:  # noqa: ANN001
 
 
 def _temp_beside(path: Path) -> Path:
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    return Path(name)
+    return temp_beside(path, suffix=path.suffix)
 
 
 def _finish(tmp: Path, path: Path, ok: bool) -> None:

@@ -17,7 +17,6 @@ import contextlib
 import datetime as dt
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +42,7 @@ from PySide6.QtGui import (
 
 from journeydesk import __version__
 from journeydesk.domain.model import Persona, Workspace
+from journeydesk.exchange.files import temp_beside
 from journeydesk.gui.avatar import avatar_colour, initials, photo_image
 from journeydesk.gui.canvas.theme import make_pen
 
@@ -88,9 +88,7 @@ def render_persona_page(persona: Persona, ws: Workspace, out: Path, *,
                          f"{', '.join(FORMATS)}")
     _ensure_app()
     sheet = _Sheet(persona, linked_map_names(persona, ws), today or dt.date.today())
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=f".tmp{suffix}",
-                                    dir=out.parent)
-    os.close(fd)
+    tmp_name = str(temp_beside(out, suffix=f".tmp{suffix}"))
     try:
         if suffix == ".pdf":
             _render_pdf(sheet, tmp_name, persona.name)

@@ -358,6 +358,7 @@ class WorkspaceFile:
         fd, tmp_name = tempfile.mkstemp(prefix=".jdesk-copy-", dir=dest.parent)
         os.close(fd)
         tmp = Path(tmp_name)
+        _permissions_of_a_new_file(tmp)  # mkstemp's are owner-only: a copy is for sharing
         raw = self._engine.raw_connection()
         try:
             target = sqlite3.connect(tmp)
@@ -420,3 +421,13 @@ def _free_backup_name(path: Path, version: int) -> Path:
         candidate = path.with_name(f"{path.name}.v{version}.{n}.bak")
         n += 1
     return candidate
+
+
+def _permissions_of_a_new_file(path: Path) -> None:
+    """Give ``path`` the permissions a newly created file would get (0666 less the umask)."""
+    probe = path.with_name(path.name + ".mode")
+    os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    try:
+        os.chmod(path, probe.stat().st_mode & 0o777)
+    finally:
+        probe.unlink()

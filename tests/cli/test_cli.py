@@ -291,3 +291,24 @@ def test_output_into_a_closed_pipe_is_not_a_traceback(tmp_path: Path,
     child.stdout.close()  # like `| head -0`: the reader is gone before we write
     _, err = child.communicate(timeout=60)
     assert b"Traceback" not in err and b"BrokenPipe" not in err
+
+
+def test_exports_are_as_readable_as_any_new_file(tmp_path: Path, example_file: Path) -> None:
+    import os
+    import stat
+
+    ws = tmp_path / "ws.jdesk"
+    main(["import-map", str(ws), str(example_file)])
+    old = os.umask(0o022)
+    try:
+        for name in ("out.json", "out.xlsx", "out.csv", "out.mmd", "out.png"):
+            assert main(["export", str(ws), "--map", "Trial to paid", "-o",
+                         str(tmp_path / name)]) == 0
+            assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o644, name
+        # an existing file keeps its own permissions when it is replaced
+        (tmp_path / "out.json").chmod(0o640)
+        assert main(["export", str(ws), "--map", "Trial to paid", "-o",
+                     str(tmp_path / "out.json")]) == 0
+        assert stat.S_IMODE((tmp_path / "out.json").stat().st_mode) == 0o640
+    finally:
+        os.umask(old)

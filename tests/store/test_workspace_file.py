@@ -218,6 +218,18 @@ def test_save_a_copy_is_a_complete_consistent_workspace(workspace: Path, tmp_pat
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".jdesk-copy")]
 
 
+def test_a_copy_is_as_readable_as_any_new_file(workspace: Path, tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        with WorkspaceFile.open(workspace) as ws_file:
+            ws_file.save_copy(tmp_path / "shared.jdesk")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "shared.jdesk").stat().st_mode & 0o777 == 0o644  # not owner-only
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("shared")) == [
+        "shared.jdesk"]
+
+
 def test_default_workspace_lives_in_the_data_folder(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("JOURNEYDESK_DATA_DIR", str(tmp_path / "data"))
     assert default_workspace_path() == tmp_path / "data" / "workspace.jdesk"
