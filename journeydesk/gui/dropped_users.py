@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QLabel,
     QListWidget,
     QMessageBox,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 from journeydesk.exchange.files import write_atomic
 from journeydesk.gui.background import BackgroundJobs
 from journeydesk.gui.canvas.overlay import format_duration
+from journeydesk.gui.file_dialogs import ask_save_path
 
 
 class DroppedUsersDialog(QDialog):
@@ -97,11 +97,10 @@ class DroppedUsersDialog(QDialog):
     def export_ids(self, path: Path | None = None) -> bool:
         """Write the ids, one per line (UTF-8), atomically."""
         if path is None:
-            name, _ = QFileDialog.getSaveFileName(self, "Export user ids", "dropped-users.txt",
-                                                  "Text (*.txt *.csv)")
-            if not name:
+            path = ask_save_path(self, "Export user ids", "dropped-users.txt",
+                                 "Text (*.txt *.csv)")
+            if path is None:
                 return False
-            path = Path(name)
         try:
             write_atomic(path, "".join(f"{user}\n" for user in self.users))
         except OSError as exc:

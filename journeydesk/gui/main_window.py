@@ -44,6 +44,7 @@ from journeydesk.gui.canvas.theme import THEMES, application_palette
 from journeydesk.gui.canvas.view import MapView, MiniMapView
 from journeydesk.gui.data_overlay import DataOverlayController
 from journeydesk.gui.editing import Editor
+from journeydesk.gui.file_dialogs import ask_save_path
 from journeydesk.gui.inspector import InspectorWidget
 from journeydesk.gui.persona_editor import PersonaEditorDialog, open_persona_editor
 from journeydesk.gui.persona_gallery import PersonaGalleryWidget
@@ -1057,8 +1058,10 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------------ files
     def _ask_path(self, title: str, filters: str, save: bool) -> Path | None:
-        dialog = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
-        name, _ = dialog(self, title, str(self.document.file.path.parent), filters)
+        start = str(self.document.file.path.parent)
+        if save:
+            return ask_save_path(self, title, start, filters)
+        name, _ = QFileDialog.getOpenFileName(self, title, start, filters)
         return Path(name) if name else None
 
     def new_workspace(self) -> None:

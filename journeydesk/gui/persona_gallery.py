@@ -33,6 +33,7 @@ from journeydesk.domain.commands import (
 from journeydesk.domain.model import Persona, unique_name
 from journeydesk.gui.avatar import paint_avatar
 from journeydesk.gui.editing import Editor
+from journeydesk.gui.file_dialogs import ask_save_path
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 CARD_HEIGHT = 92
@@ -328,12 +329,11 @@ class PersonaGalleryWidget(QWidget):
         if persona is None:
             return False
         if path is None:
-            name, _ = QFileDialog.getSaveFileName(
+            path = ask_save_path(
                 self, "Export persona", f"{persona.name}.pdf",
                 "One-pager PDF (*.pdf);;One-pager picture (*.png);;Persona file (*.json)")
-            if not name:
+            if path is None:
                 return False
-            path = Path(name)
         try:
             export_persona(persona, self.ws, path)
         except (OSError, ValueError) as exc:

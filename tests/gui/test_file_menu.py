@@ -117,3 +117,17 @@ def test_print_shows_a_preview_of_the_pages(qtbot, tmp_path: Path, monkeypatch) 
     assert painted[0] == "fit"
     assert preview.isVisible()
     preview.reject()
+
+
+def test_a_name_typed_without_extension_gets_the_chosen_type(qtbot, tmp_path: Path,
+                                                             monkeypatch) -> None:
+    from python_calamine import CalamineWorkbook
+
+    typed = tmp_path / "journey"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(
+        lambda *args, **kwargs: (str(typed), "Excel workbook (*.xlsx)")))
+    window = open_window(qtbot, tmp_path)
+    window.act_export.trigger()
+    written = tmp_path / "journey.xlsx"
+    assert written.is_file() and not typed.exists()
+    assert "Journey" in CalamineWorkbook.from_path(str(written)).sheet_names
