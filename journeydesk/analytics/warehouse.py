@@ -16,6 +16,7 @@ against a real server, the others are written from their documentation (docs/war
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 import time as time_module
 import weakref
@@ -130,6 +131,16 @@ class TableSource:
     def display_url(self) -> str:
         """The URL for people (never with a password)."""
         return _parse_url(self.url).render_as_string(hide_password=True)
+
+
+def mask_secret(text: str, secret: str) -> str:
+    """``text`` with every whole occurrence of ``secret`` shown as ***.
+
+    Only where it stands alone (not inside a longer word): masking a short password inside
+    "db.example.com" would garble the message and show which letters the password has.
+    """
+    pattern = rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])"
+    return re.sub(pattern, "***", text)
 
 
 def strip_password(url: str) -> tuple[str, str | None]:
@@ -464,7 +475,7 @@ class Warehouse:
         text = str(orig).strip() if orig is not None else str(exc)
         first = text.splitlines()[0] if text else type(exc).__name__
         if self.password:
-            first = first.replace(self.password, "***")
+            first = mask_secret(first, self.password)
         low = text.lower()
         if timed_out or "statement timeout" in low:
             return QueryTimeout(f"{where}: the query took longer than "

@@ -258,3 +258,14 @@ def test_a_missing_dialect_says_which_package() -> None:
     with Warehouse(TableSource("nosuchdb://someone@host/db", "events")) as w, \
             pytest.raises(SourceError, match="no SQLAlchemy dialect for nosuchdb"):
         funnel(w, STAGES)
+
+
+def test_masking_a_password_hides_it_without_spelling_it_out() -> None:
+    from journeydesk.analytics.warehouse import mask_secret
+
+    assert mask_secret("password=s3cr3t! rejected", "s3cr3t!") == "password=*** rejected"
+    assert mask_secret('user "s3cr3t" and s3cr3t', "s3cr3t") == 'user "***" and ***'
+    # a one-letter password must not turn every "x" of the message into ***
+    assert mask_secret("failed to resolve host 'db.example.com'", "x") == (
+        "failed to resolve host 'db.example.com'")
+    assert mask_secret("token x refused", "x") == "token *** refused"
