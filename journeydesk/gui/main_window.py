@@ -5,8 +5,8 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -17,11 +17,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QPushButton,
     QStackedWidget,
     QStyle,
     QToolBar,
+    QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
     QUndoView,
@@ -148,6 +150,18 @@ class MainWindow(QMainWindow):
         self.analytics_dock.visibilityChanged.connect(self._on_analytics_visible)
         self.analytics = None
         self.zoom_label = QLabel("100 %")
+        self.zoom_button = QToolButton()
+        self.zoom_button.setObjectName("zoomButton")
+        self.zoom_button.setText("100 %")
+        self.zoom_button.setToolTip("Zoom: the map's size now; click for other sizes")
+        self.zoom_button.setAccessibleName("Zoom")
+        self.zoom_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        zoom_menu = QMenu(self.zoom_button)
+        zoom_menu.addAction("Fit to window", self.view.fit)
+        for percent in (25, 50, 75, 100, 150, 200):
+            zoom_menu.addAction(f"{percent} %", lambda z=percent / 100: self.view.set_zoom(z))
+        self.zoom_button.setMenu(zoom_menu)
+        self._presenting: tuple | None = None  # what presenting hid, to show it again
         self.stop_button = QPushButton("Stop")
         self.stop_button.setToolTip("Cancel the query running in the database (Ctrl+.)")
         self.stop_button.setAccessibleName("Stop computing")
@@ -193,7 +207,7 @@ class MainWindow(QMainWindow):
         self.act_import = a("&Import map…", self.import_map, "Ctrl+I")
         self.act_import_events = a("Import &events…", self.import_event_log, "Ctrl+Shift+I",
                                    tip="Import an event log (CSV, Parquet, JSON lines, Excel)")
-        self.act_export = a("&Export map…", self.export_map, "Ctrl+E")
+        self.act_export = a("E&xport map…", self.export_map, "Ctrl+E")
         self.act_print = a("&Print…", self.print_map, QKeySequence.StandardKey.Print)
         self.act_quit = a("&Quit", self.close, std.Quit)
 
@@ -211,7 +225,7 @@ class MainWindow(QMainWindow):
         self.act_cut = a("Cu&t", self.cut, std.Cut)
         self.act_copy = a("&Copy", self.copy, std.Copy)
         self.act_paste = a("&Paste", self.paste, std.Paste)
-        self.act_duplicate = a("D&uplicate", self._duplicate, "Ctrl+D")
+        self.act_duplicate = a("Dup&licate", self._duplicate, "Ctrl+D")
         self.act_delete = a("&Delete", self._delete, std.Delete)
         self.act_select_all = a("Select &all", self.select_all, std.SelectAll)
         self.act_find = a("&Find…", self.start_find, std.Find)
@@ -221,15 +235,19 @@ class MainWindow(QMainWindow):
         self.act_zoom_in = a("Zoom &in", self.view.zoom_in, ["Ctrl++", "Ctrl+="])
         self.act_zoom_out = a("Zoom &out", self.view.zoom_out, "Ctrl+-")
         self.act_zoom_fit = a("&Fit to window", self.view.fit, "Ctrl+9")
-        self.act_zoom_reset = a("&100 %", self.view.zoom_reset, "Ctrl+0")
+        self.act_zoom_reset = a("&100 %", self.view.zoom_reset, "Ctrl+0",
+                                 tip="Actual size")
         self.act_minimap = a("&Minimap", self._toggle_minimap, "Ctrl+M")
         self.act_minimap.setCheckable(True)
         self.act_minimap.setChecked(True)
-        self.act_dark = a("&Dark theme", self._toggle_theme, "Ctrl+Shift+D")
+        self.act_dark = a("Dar&k theme", self._toggle_theme, "Ctrl+Shift+D")
         self.act_dark.setCheckable(True)
-        self.act_overlay = a("Data &overlay", self._toggle_overlay, "Ctrl+Shift+O",
+        self.act_overlay = a("Data o&verlay", self._toggle_overlay, "Ctrl+Shift+O",
                              tip="Show a dataset's funnel numbers on the map")
         self.act_overlay.setCheckable(True)
+        self.act_present = a("Pre&sent", self.toggle_presentation, "F5",
+                             tip="Full screen, the map only (F5 or Esc to come back)")
+        self.act_present.setCheckable(True)
         self.act_stop = a("Stop &computing", self.stop_computing, "Ctrl+.",
                           tip="Cancel the query running in a database source")
         self.act_stop.setEnabled(False)
@@ -245,7 +263,7 @@ class MainWindow(QMainWindow):
         self.act_add_stage = a("Add &stage", self.add_stage, "Ctrl+Shift+T")
         self.act_add_lane = a("Add &lane", self.add_lane, "Ctrl+Shift+L")
         self.act_add_card = a("Add &card", self.add_card, "Ctrl+Shift+C")
-        self.act_compare = a("&Compare personas…", self.compare_personas, "Ctrl+Shift+P")
+        self.act_compare = a("Co&mpare personas…", self.compare_personas, "Ctrl+Shift+P")
         self.act_guide = a("&User guide", lambda: self._show_help("user_guide"),
                            QKeySequence.StandardKey.HelpContents)
         self.act_shortcuts = a("&Keyboard shortcuts", lambda: self._show_help("shortcuts"))
@@ -270,19 +288,24 @@ class MainWindow(QMainWindow):
         edit_menu.addActions([self.act_find, self.act_history])
         view_menu = bar.addMenu("&View")
         view_menu.addActions([self.act_zoom_in, self.act_zoom_out, self.act_zoom_fit,
-                              self.act_zoom_reset])
+                              self.act_zoom_reset, self.act_present])
         view_menu.addSeparator()
         view_menu.addActions([self.act_minimap, self.act_dark, self.act_overlay,
                               self.act_stop])
-        self.segment_menu = view_menu.addMenu("Overlay &segment")
+        self.segment_menu = view_menu.addMenu("Overlay s&egment")
         self.segment_menu.aboutToShow.connect(self._fill_segment_menu)
         view_menu.addAction(self._action("Overlay &dates…", self.ask_overlay_dates))
-        view_menu.addAction(self._action("Save numbers as a &snapshot", self.save_snapshot))
+        view_menu.addAction(self._action("Save numbers as a s&napshot", self.save_snapshot))
         self.snapshot_menu = view_menu.addMenu("Compare with snapsho&t")
         self.snapshot_menu.aboutToShow.connect(self._fill_snapshot_menu)
         view_menu.addSeparator()
         self.act_analytics = self.analytics_dock.toggleViewAction()
         self.act_analytics.setShortcut(QKeySequence("Ctrl+Shift+A"))
+        for dock, text in ((self.navigator_dock, "&Workspace"),
+                           (self.gallery_dock, "&Personas"),
+                           (self.inspector_dock, "Inspecto&r"),
+                           (self.analytics_dock, "&Analytics")):
+            dock.toggleViewAction().setText(text)
         view_menu.addActions([self.navigator_dock.toggleViewAction(),
                               self.gallery_dock.toggleViewAction(),
                               self.inspector_dock.toggleViewAction(), self.act_analytics])
@@ -294,7 +317,7 @@ class MainWindow(QMainWindow):
         map_menu.addSeparator()
         self.personas_menu = map_menu.addMenu("&Personas on this map")
         self.personas_menu.aboutToShow.connect(self._fill_personas_menu)
-        self.curves_menu = map_menu.addMenu("Show &curves")
+        self.curves_menu = map_menu.addMenu("Show cur&ves")
         self.curves_menu.aboutToShow.connect(self._fill_curves_menu)
         map_menu.addAction(self.act_compare)
 
@@ -304,17 +327,23 @@ class MainWindow(QMainWindow):
         tools = QToolBar("Main")
         tools.setObjectName("mainToolbar")
         tools.setMovable(False)
-        tools.addActions([self.act_new_map, self.act_undo, self.act_redo])
+        tools.addAction(self.act_new_map)
+        tools.addActions(self._toolbar_undo_redo())
         tools.addSeparator()
         tools.addActions([self.act_add_stage, self.act_add_lane, self.act_add_card])
         tools.addSeparator()
-        tools.addActions([self.act_zoom_out, self.act_zoom_reset, self.act_zoom_in,
-                          self.act_zoom_fit])
+        tools.addAction(self.act_zoom_out)
+        tools.addWidget(self.zoom_button)
+        tools.addActions([self.act_zoom_in, self.act_zoom_fit])
         tools.addSeparator()
         tools.addWidget(self.find_bar)
         self.addToolBar(tools)
         self.toolbar = tools
-        self.addActions([self.act_find])
+        # The window holds every menu command too: their keys then work while the menu bar
+        # is hidden (View > Present), not only through the menus.
+        for menu_action in bar.actions():
+            self.addActions([action for action in menu_action.menu().actions()
+                             if action.menu() is None and not action.isSeparator()])
 
     def _connect_signals(self) -> None:
         self.document.subscribe(self._on_document_changed)
@@ -936,9 +965,11 @@ class MainWindow(QMainWindow):
 
     def _fill_segment_menu(self) -> None:
         self.segment_menu.clear()
+        group = QActionGroup(self.segment_menu)  # one segment at a time: radio items
         for label, segment in self.segment_choices():
             action = self.segment_menu.addAction(label)
             action.setCheckable(True)
+            group.addAction(action)
             action.setChecked(segment == self.data_overlay.segment)
             action.triggered.connect(lambda _c=False, s=segment: self.set_overlay_segment(s))
 
@@ -1229,8 +1260,54 @@ class MainWindow(QMainWindow):
     def _toggle_theme(self) -> None:
         self.set_theme("dark" if self.act_dark.isChecked() else "light")
 
+    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
+        super().resizeEvent(event)
+        if self._presenting is not None:  # the whole map, whatever size the screen gives
+            QTimer.singleShot(0, self.view.fit)
+
     def _on_zoom_changed(self, zoom: float) -> None:
         self.zoom_label.setText(f"{round(zoom * 100)} %")
+        self.zoom_button.setText(f"{round(zoom * 100)} %")
+
+    def _toolbar_undo_redo(self) -> list[QAction]:
+        """Undo and Redo for the toolbar: their text stays put (the menu's says what will be
+        undone, and would shift every button after it on each edit); the tooltip says it."""
+        stack = self.editor.stack
+        undo = self._action("Undo", stack.undo)
+        redo = self._action("Redo", stack.redo)
+        undo.setEnabled(stack.canUndo())
+        redo.setEnabled(stack.canRedo())
+        stack.canUndoChanged.connect(undo.setEnabled)
+        stack.canRedoChanged.connect(redo.setEnabled)
+        stack.undoTextChanged.connect(lambda text: undo.setToolTip(f"Undo {text}".strip()))
+        stack.redoTextChanged.connect(lambda text: redo.setToolTip(f"Redo {text}".strip()))
+        return [undo, redo]
+
+    def toggle_presentation(self) -> None:
+        """View > Present (F5): full screen with the map alone; F5 or Esc comes back."""
+        if self._presenting is None:
+            self._presenting = (self.saveState(), self.windowState(), self.minimap.wanted)
+            for dock in self.findChildren(QDockWidget):
+                dock.hide()
+            self.toolbar.hide()
+            self.menuBar().hide()
+            self.statusBar().hide()
+            self.minimap.set_wanted(False)
+            self.act_present.setShortcuts([QKeySequence("F5"), QKeySequence("Esc")])
+            self.showFullScreen()
+            self.act_present.setChecked(True)
+            QTimer.singleShot(0, self.view.fit)  # once the window has its full size
+        else:
+            state, window_state, minimap = self._presenting
+            self._presenting = None
+            self.act_present.setShortcuts([QKeySequence("F5")])
+            self.setWindowState(window_state)
+            self.menuBar().show()
+            self.toolbar.show()
+            self.statusBar().show()
+            self.restoreState(state)
+            self.minimap.set_wanted(minimap)
+            self.act_present.setChecked(False)
 
     # ------------------------------------------------------------------------ model events
     def _on_document_changed(self, changes: Changes) -> None:

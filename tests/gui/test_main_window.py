@@ -134,3 +134,69 @@ def test_a_single_recent_file_is_read_back_as_one_entry(qtbot, document: Documen
     window = MainWindow(document, remember_settings=False)
     qtbot.addWidget(window)
     assert [a.text() for a in window.recent_menu.actions()] == ["/somewhere/team.jdesk"]
+
+
+def _menu_windows(qtbot, tmp_path):  # noqa: ANN001, ANN202
+    from canvas_helpers import open_window
+
+    return open_window(qtbot, tmp_path)
+
+
+def test_every_menu_has_distinct_access_keys(qtbot, tmp_path: Path) -> None:
+    import re
+
+    window = _menu_windows(qtbot, tmp_path)
+    for menu_action in window.menuBar().actions():
+        menu = menu_action.menu()
+        menu.aboutToShow.emit()  # menus filled on demand
+        letters = []
+        for action in menu.actions():
+            if action.isSeparator():
+                continue
+            match = re.search(r"&(\w)", action.text())
+            assert match, f"{menu.title()}: {action.text()!r} has no access key"
+            letters.append(match.group(1).lower())
+        assert len(letters) == len(set(letters)), (menu.title(), letters)
+
+
+def test_present_shows_the_map_alone_and_esc_comes_back(qtbot, tmp_path: Path) -> None:
+    from canvas_helpers import key
+    from PySide6.QtCore import Qt
+
+    window = _menu_windows(qtbot, tmp_path)
+    key(window.view, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert window.minimap.isVisible() and window.inspector_dock.isVisible()
+    key(window.view, Qt.Key.Key_F5)
+    assert window.isFullScreen() and window.act_present.isChecked()
+    assert not window.inspector_dock.isVisible() and not window.navigator_dock.isVisible()
+    assert not window.toolbar.isVisible() and not window.menuBar().isVisible()
+    qtbot.waitUntil(lambda: window.view.visible_scene_rect().contains(
+        window.scene.itemsBoundingRect()))
+    assert not window.minimap.isVisible()
+    key(window.view, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)  # menu keys still work
+    assert window.view.zoom == 1.0
+    key(window.view, Qt.Key.Key_Escape)
+    assert not window.isFullScreen() and not window.act_present.isChecked()
+    assert window.inspector_dock.isVisible() and window.navigator_dock.isVisible()
+    assert window.toolbar.isVisible() and window.menuBar().isVisible()
+    assert window.minimap.wanted
+
+
+def test_toolbar_buttons_stay_put_and_show_the_zoom(qtbot, tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QToolButton
+
+    window = _menu_windows(qtbot, tmp_path)
+    buttons = [w for w in window.toolbar.findChildren(QToolButton) if w.isVisible()]
+    undo = next(b for b in buttons if b.text() == "Undo")
+    place = [b.geometry() for b in buttons]
+    assert not undo.isEnabled()
+    window.act_add_lane.trigger()
+    qtbot.keyClick(window.view, "\x1b")  # keep the new lane's name
+    assert undo.isEnabled() and undo.text() == "Undo"
+    assert undo.toolTip().startswith("Undo ")
+    assert [b.geometry() for b in buttons] == place  # nothing moved along
+    window.view.set_zoom(0.5)
+    assert window.zoom_button.text() == "50 %"
+    fit = next(a for a in window.zoom_button.menu().actions() if a.text() == "Fit to window")
+    fit.trigger()
+    assert window.zoom_button.text() == f"{round(window.view.zoom * 100)} %"
