@@ -133,12 +133,8 @@ def write_map_xlsx(m: JourneyMap, ws: Workspace, path: Path, progress: Progress 
 
 
 def build_workbook(m: JourneyMap, ws: Workspace, progress: Progress | None = None) -> Workbook:
-    """The export workbook of ``m``, not yet saved (see :func:`write_map_xlsx`).
-
-    A later "Metrics" sheet (funnel numbers when a dataset is bound to the map) belongs in
-    :meth:`_WorkbookWriter.data_sheets`, between Emotions and Personas; it is a plain
-    :class:`DataSheet` and needs nothing else here.
-    """
+    """The export workbook of ``m`` without numbers, not yet saved (see
+    :func:`write_map_xlsx`, which adds the Metrics sheet when given a dataset's metrics)."""
     return _WorkbookWriter(m, ws, progress).build()
 
 
@@ -459,7 +455,7 @@ class _WorkbookWriter:
 
     # -- data sheets ---------------------------------------------------------------------
     def data_sheets(self) -> list[DataSheet]:
-        """Cards, Stages, Lanes and Personas (a later Metrics sheet goes before Personas)."""
+        """Cards, Stages, Lanes, Metrics (with a dataset) and Personas."""
         sheets = [self.cards_sheet(), self.stages_sheet(), self.lanes_sheet()]
         if self.metrics is not None:
             sheets.append(self.metrics_sheet())
