@@ -31,7 +31,8 @@ from PySide6.QtWidgets import (
 from journeydesk.gui.background import BackgroundJobs
 from journeydesk.store.document import Document
 
-NOT_SET = "(detect)"
+NOT_SET = "— choose a column —"
+ROLES = (("user", "&User column"), ("event", "&Event column"), ("time", "&Time column"))
 
 
 class ImportEventsDialog(QDialog):
@@ -52,8 +53,7 @@ class ImportEventsDialog(QDialog):
         form = QFormLayout()
         form.addRow("Dataset &name", self.name_edit)
         detected = self.preview.mapping
-        for role, label in (("user", "&User column"), ("event", "&Event column"),
-                            ("time", "&Time column")):
+        for role, label in ROLES:
             combo = QComboBox()
             combo.setAccessibleName(label.replace("&", ""))
             combo.addItems([NOT_SET, *self.preview.columns])
@@ -62,12 +62,18 @@ class ImportEventsDialog(QDialog):
                 combo.setCurrentText(chosen)
             self.combos[role] = combo
             form.addRow(label, combo)
-        details = [f"format {self.preview.source_format}"]
+        details = [f"Format: {self.preview.source_format.upper()}"]
         if self.preview.encoding:
-            details.append(f"encoding {self.preview.encoding}")
+            details.append(f"encoding: {self.preview.encoding.upper()}")
         if self.preview.time_format:
             details.append(f"times look like {self.preview.time_format}")
         self.details = QLabel(" · ".join(details))
+        self.error = QLabel()
+        self.error.setObjectName("importError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("#importError { color: #b42318; font-weight: 600; }")
+        self.error.setAccessibleName("Problem")
+        self.error.hide()
         self.table = QTableWidget(len(self.preview.rows), len(self.preview.columns))
         self.table.setObjectName("previewTable")
         self.table.setHorizontalHeaderLabels(self.preview.columns)
@@ -75,6 +81,8 @@ class ImportEventsDialog(QDialog):
             for c, value in enumerate(row):
                 self.table.setItem(r, c, QTableWidgetItem("" if value is None else str(value)))
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setStretchLastSection(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
@@ -83,13 +91,29 @@ class ImportEventsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.details)
+        layout.addWidget(self.error)
         layout.addWidget(QLabel("First rows of the file:"))
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
         self.resize(820, 520)
 
+    def accept(self) -> None:  # a dialog that cannot import stays open and says why
+        missing = [label.replace("&", "").lower() for role, label in ROLES
+                   if self.combos[role].currentText() == NOT_SET]
+        if missing:
+            self.show_error(f"Choose the {' and the '.join(missing)}: it was not recognised.")
+            self.combos[next(role for role, label in ROLES
+                             if self.combos[role].currentText() == NOT_SET)].setFocus()
+            return
+        super().accept()
+
+    def show_error(self, text: str) -> None:
+        """Say in the dialog what stops the import (the choices stay as they are)."""
+        self.error.setText(text)
+        self.error.show()
+
     def mapping(self) -> Any:
-        """The column mapping chosen (roles left on "(detect)" are detected)."""
+        """The column mapping chosen."""
         from journeydesk.analytics.events import ColumnMapping
 
         def chosen(role: str) -> str | None:
@@ -159,25 +183,35 @@ def import_events(document: Document, path: Path, parent: QWidget | None = None,
     try:
         dialog = ImportEventsDialog(document, path, parent)
     except (EventImportError, OSError) as exc:
-        QMessageBox.warning(parent, "Import events", f"{path.name}: {exc}")
+        QMessageBox.warning(parent, "Import events", _message(path, exc))
         return None
-    go_on = accept(dialog) if accept else dialog.exec() == QDialog.DialogCode.Accepted
-    dialog.deleteLater()
-    if not go_on:
-        return None
-    name = dialog.name_edit.text().strip() or _dataset_name(path)
-    mapping = dialog.mapping()
-    result, error = run_import(path, mapping, False, parent)
-    if isinstance(error, BadRows):
-        answer = QMessageBox.question(
-            parent, "Import events", "\n".join(error.report.lines())
-            + "\n\nImport the other rows and leave these out?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
-        if answer != QMessageBox.StandardButton.Yes:
-            return None
-        result, error = run_import(path, mapping, True, parent)
+    tried = None
+    try:
+        while True:  # a problem the columns can fix brings the dialog back, choices kept
+            go_on = accept(dialog) if accept else dialog.exec() == QDialog.DialogCode.Accepted
+            if not go_on:
+                return None
+            name = dialog.name_edit.text().strip() or _dataset_name(path)
+            mapping = dialog.mapping()
+            result, error = run_import(path, mapping, False, parent)
+            if isinstance(error, BadRows):
+                answer = QMessageBox.question(
+                    parent, "Import events", "\n".join(error.report.lines())
+                    + "\n\nImport the other rows and leave these out?",
+                    QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
+                if answer != QMessageBox.StandardButton.Yes:
+                    return None
+                result, error = run_import(path, mapping, True, parent)
+            if (isinstance(error, EventImportError) and not isinstance(error, BadRows)
+                    and (mapping, name) != tried):  # the same choices again: stop asking
+                tried = (mapping, name)
+                dialog.show_error(_message(path, error))
+                continue
+            break
+    finally:
+        dialog.deleteLater()
     if error is not None:
-        QMessageBox.warning(parent, "Import events", f"{path.name}: {error}")
+        QMessageBox.warning(parent, "Import events", _message(path, error))
         return None
     if result is None:
         return None  # cancelled
@@ -194,6 +228,12 @@ def import_events(document: Document, path: Path, parent: QWidget | None = None,
             return None
         add_dataset(document.file, name, result.parquet, replace=True, **kwargs)
     return name
+
+
+def _message(path: Path, error: BaseException) -> str:
+    """The error, beginning with the file's name once (the importer's messages have it)."""
+    text = str(error)
+    return text if text.startswith(path.name) else f"{path.name}: {text}"
 
 
 def _dataset_name(path: Path) -> str:

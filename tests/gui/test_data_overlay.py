@@ -377,3 +377,38 @@ def test_stage_headers_label_every_number(qtbot, tmp_path: Path) -> None:
     assert names[worst_name].endswith("largest drop-off")
     assert "from previous · " in names[worst_name] and " dropped" in names[worst_name]
     assert "of first stage" in names[worst_name]
+
+
+def test_the_import_dialog_keeps_the_choices_and_says_what_is_missing(
+        qtbot, tmp_path: Path) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from journeydesk.gui.import_events import NOT_SET
+    from journeydesk.store.datasets import list_datasets
+
+    window = open_window(qtbot, tmp_path)
+    log = tmp_path / "crm export.csv"  # "When" is no time column name we know
+    log.write_text(EVENTS.replace("timestamp", "When"), encoding="utf-8")
+    rounds: list[str] = []
+
+    def accept(dialog) -> bool:  # noqa: ANN001 - what a user does in the open dialog
+        rounds.append(dialog.error.text() if dialog.error.isVisibleTo(dialog) else "")
+        import_button = dialog.findChild(QDialogButtonBox).button(
+            QDialogButtonBox.StandardButton.Ok)
+        if len(rounds) == 1:
+            assert dialog.combos["time"].currentText() == NOT_SET
+            qtbot.mouseClick(import_button, Qt.MouseButton.LeftButton)
+            assert dialog.result() == 0 and dialog.error.isVisibleTo(dialog)
+            assert dialog.error.text() == ("Choose the time column: it was not recognised.")
+            dialog.combos["time"].setCurrentText("platform")  # a wrong choice: no times in it
+        else:
+            assert dialog.combos["time"].currentText() == "platform"  # the choice is kept
+            dialog.combos["time"].setCurrentText("When")
+        qtbot.mouseClick(import_button, Qt.MouseButton.LeftButton)
+        return dialog.result() == 1
+
+    assert window.import_event_log(log, accept=accept) == "crm export"
+    assert rounds[0] == "" and rounds[1].startswith("crm export.csv: ")
+    assert rounds[1].count("crm export.csv") == 1  # the file named once
+    assert [d.name for d in list_datasets(window.document.file)] == ["crm export"]
