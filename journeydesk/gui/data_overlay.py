@@ -68,9 +68,12 @@ def compute_overlay(parquet: Any, request: OverlayRequest, map_name: str,
     metrics = metrics_dict(map_name, request.dataset, result)
     segment = ", ".join(f"{k} = {v}" for k, v in request.segment) or "all users"
     caption = f"{request.dataset} · {segment} · {result.users_total:,} users"
+    source = f"{request.dataset}, {segment}"
     if request.date_from or request.date_to:
-        caption += (f" · {request.date_from.isoformat() if request.date_from else '…'} to "
-                    f"{request.date_to.isoformat() if request.date_to else '…'}")
+        dates = (f"{request.date_from.isoformat() if request.date_from else '…'} to "
+                 f"{request.date_to.isoformat() if request.date_to else '…'}")
+        caption += f" · {dates}"
+        source += f", {dates}"
     comparable = baseline is not None and baseline.filters == filters_of(
         request.segment, request.date_from, request.date_to) and baseline.numbers.get(
         "dataset") == request.dataset
@@ -83,6 +86,7 @@ def compute_overlay(parquet: Any, request: OverlayRequest, map_name: str,
         baseline=baseline.numbers if comparable else None,
         baseline_label=f"since {baseline.taken_at:%Y-%m-%d}" if comparable else "")
     overlay.event_counts = counts
+    overlay.source = source
     return overlay, metrics
 
 

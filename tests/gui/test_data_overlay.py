@@ -138,7 +138,8 @@ def test_a_drop_off_becomes_a_pain_point_card(qtbot, tmp_path: Path) -> None:
     card = m.cards_in(confirm.steps[0].id, pains.id)[-1]
     # Sign up (form_start or form_submit): 3 users; Confirm e-mail: 1
     assert card.text.startswith("2 people drop off between Sign up and Confirm e-mail")
-    assert "(only 33% continue)" in card.text and card.severity == 5
+    assert card.text.endswith("(only 33% continue); data: signups, all users")
+    assert card.severity == 5
     assert "data" in card.tags
     window.act_undo.trigger()
     assert card.id not in m.cards

@@ -460,7 +460,7 @@ class Interactions:
         share = numbers.conversion_from_previous
         text = (f"{numbers.dropped:,} people drop off between {previous} and {stage.name}"
                 + (f" (only {share:.0%} continue)" if share is not None else "")
-                + (f"; data: {overlay.caption}" if overlay.caption else ""))
+                + (f"; data: {overlay.source}" if overlay.source else ""))
         severity = 5 if share is not None and share < 0.4 else 4 if share is not None \
             and share < 0.7 else 3
         card = Card(stage.steps[0].id, lane.id, text, severity=severity, tags=["data"])

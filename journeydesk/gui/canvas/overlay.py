@@ -30,6 +30,7 @@ class DataOverlay:
     caption: str = ""
     event_counts: dict[str, int] = field(default_factory=dict)  # every event of the data
     baseline_label: str = ""  # "since 2026-08-01" when compared with a snapshot
+    source: str = ""  # "membership events, all users, 2026-09-01 to 2026-09-30": for cards
 
 
 def overlay_from_metrics(stage_ids: list[str], metrics: dict[str, Any],
