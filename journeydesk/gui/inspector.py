@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QSpinBox,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -78,7 +77,7 @@ class InspectorWidget(QWidget):
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() + 1)
         self.title.setFont(font)
-        self.pages = QStackedWidget()
+        self.pages = _Pages()
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.pages)
@@ -99,9 +98,9 @@ class InspectorWidget(QWidget):
         self.card_text = _PlainText(self._save_card_text)
         self.card_severity = QSpinBox()
         self.card_severity.setRange(0, 5)
-        self.card_severity.setSpecialValueText("none")
+        self.card_severity.setSpecialValueText("None")
         self.card_priority = QComboBox()
-        self.card_priority.addItems(["none", *PRIORITIES])
+        self.card_priority.addItems(["None", *(p.capitalize() for p in PRIORITIES)])
         self.card_channel = QLineEdit()
         self.card_tags = QLineEdit()
         self.card_tags.setPlaceholderText("comma, separated")
@@ -180,6 +179,8 @@ class InspectorWidget(QWidget):
         page = QWidget()
         form = QFormLayout(page)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setFormAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         for label, widget in rows:
             widget.setAccessibleName(label)
             form.addRow(label, widget)
@@ -367,3 +368,53 @@ def _related(words: set[str], event: str) -> bool:
     "email_confirmed"), so the event is a likely binding."""
     tokens = [t for t in re.split(r"[\W_]+", event.casefold()) if len(t) > 2]
     return any(w in t or t in w for w in words for t in tokens)
+
+
+class _Pages(QWidget):
+    """One page of fields at a time, as tall as that page.
+
+    (A QStackedWidget is as tall as its tallest page whatever the size policies, through
+    height-for-width, and a short page's rows would be spread down over that height.)
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._current: QWidget | None = None
+
+    def addWidget(self, page: QWidget) -> None:  # noqa: N802 - QStackedWidget's name
+        """Add a page (hidden unless it is the first)."""
+        self._layout.addWidget(page)
+        if self._current is None:
+            self._current = page
+        else:
+            page.hide()
+
+    def setCurrentWidget(self, page: QWidget) -> None:  # noqa: N802 - QStackedWidget's name
+        """Show ``page`` and hide the one shown before."""
+        if page is self._current:
+            return
+        if self._current is not None:
+            self._current.hide()
+        self._current = page
+        page.show()
+
+    def currentWidget(self) -> QWidget | None:  # noqa: N802 - QStackedWidget's name
+        """The page on show."""
+        return self._current
+
+    def _pages(self) -> list[QWidget]:
+        return [self._layout.itemAt(i).widget() for i in range(self._layout.count())]
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        # as wide as the widest page, so the dock (and the canvas beside it) keeps its width
+        # whatever is selected; as tall as the page on show
+        hint = super().sizeHint()
+        return QSize(max([hint.width()] + [p.sizeHint().width() for p in self._pages()]),
+                     hint.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        hint = super().minimumSizeHint()
+        return QSize(max([hint.width()] + [p.minimumSizeHint().width()
+                                            for p in self._pages()]), hint.height())

@@ -117,3 +117,18 @@ def test_context_menus_offer_insert_rename_and_delete(qtbot, tmp_path: Path) -> 
     history = window.history.model()
     assert [history.index(i, 0).data() for i in range(history.rowCount())] == [
         "Opened", "Delete lane", "Add stage"]
+
+
+def test_fields_sit_under_the_title_and_the_dock_keeps_its_width(qtbot, tmp_path: Path) -> None:
+    window = open_window(qtbot, tmp_path)
+    inspector = window.inspector
+    click(window.view, window.scene.layout.card_rects[
+        card_named(window, "Membership conditions are hard to find").id].center())
+    width = window.inspector_dock.width()
+    window.scene.clearSelection()  # the map's two fields: one under the other, not spread
+    assert inspector.pages.currentWidget() is inspector.map_page
+    qtbot.waitUntil(lambda: inspector.map_description.isVisible())
+    gap = inspector.map_description.geometry().top() - inspector.map_name.geometry().bottom()
+    assert 0 < gap < 24
+    assert inspector.map_page.height() < inspector.height() / 2
+    assert window.inspector_dock.width() == width
