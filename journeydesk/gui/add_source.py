@@ -52,6 +52,10 @@ class AddSourceDialog(QDialog):
         self.name.setPlaceholderText("e.g. Production events")
         self.url = QLineEdit()
         self.url.setPlaceholderText("postgresql+psycopg://user@host:5432/database")
+        self.url.setToolTip("The database's address as a SQLAlchemy URL: the kind of database, "
+                            "the user, the server and the database name (see "
+                            "docs/warehouses.md). A password typed here is moved to the "
+                            "Password field and never saved.")
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("kept until JourneyDesk closes, never saved")
@@ -73,12 +77,12 @@ class AddSourceDialog(QDialog):
         self.status.setAccessibleName("Connection status")
 
         form = QFormLayout()
-        form.addRow("&Name:", self.name)
-        form.addRow("&URL:", self.url)
-        form.addRow("&Password:", self.password)
-        form.addRow("Password &variable:", self.password_env)
-        form.addRow("&Table or view:", self.table)
-        form.addRow("Query &timeout:", self.timeout)
+        form.addRow("&Name", self.name)
+        form.addRow("Database &URL", self.url)
+        form.addRow("&Password", self.password)
+        form.addRow("Or password from\nenvironment &variable", self.password_env)
+        form.addRow("&Table or view", self.table)
+        form.addRow("Query &timeout", self.timeout)
         form.addRow("", self.connect_button)
         for role, label in ROLES:
             combo = QComboBox()
@@ -86,7 +90,7 @@ class AddSourceDialog(QDialog):
             combo.setEnabled(False)
             combo.setAccessibleName(label)
             self.combos[role] = combo
-            form.addRow(f"{label}:", combo)
+            form.addRow(label, combo)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Add source")
@@ -114,28 +118,33 @@ class AddSourceDialog(QDialog):
 
         url, table = self.url.text().strip(), self.table.text().strip()
         if not url or not table:
-            self.status.setText("Give the database URL and the table first.")
+            self._say("Give the database URL and the table first.", problem=True)
             return
         try:
             url, in_url = strip_password(url)
         except SourceError as exc:
-            self.status.setText(str(exc))
+            self._say(str(exc), problem=True)
             return
         if in_url is not None:  # a password typed into the URL goes to the password field
             self.url.setText(url)
             self.password.setText(in_url)
         password, timeout = self.password.text() or None, self.timeout.value()
         self.connect_button.setEnabled(False)
-        self.status.setText(f"Connecting to {url}…")
+        self._say(f"Connecting to {url}…")
         self.jobs.submit(lambda: inspect_table(url, password, table, timeout),
                          self._on_columns, name="journeydesk-connect")
+
+    def _say(self, text: str, *, problem: bool = False) -> None:
+        """The status line: plain, or a problem in red with a warning sign."""
+        self.status.setText(f"⚠ {text}" if problem else text)
+        self.status.setStyleSheet("color: #b42318; font-weight: 600;" if problem else "")
 
     def _on_columns(self, columns: Any, error: BaseException | None) -> None:
         from journeydesk.analytics.events import detect_mapping
 
         self.connect_button.setEnabled(True)
         if error is not None:
-            self.status.setText(str(error).splitlines()[0] if str(error) else repr(error))
+            self._say(str(error).splitlines()[0] if str(error) else repr(error), problem=True)
             return
         self.columns = list(columns)
         guessed = detect_mapping(self.columns)
@@ -147,8 +156,8 @@ class AddSourceDialog(QDialog):
             if pick is not None:
                 combo.setCurrentText(pick)
         others = [c for c in self.columns if c not in {getattr(guessed, r) for r, _ in ROLES}]
-        self.status.setText(f"Found {len(self.columns)} columns. Segments can use: "
-                            f"{', '.join(others) or 'none'}. Check the mapping, then Add.")
+        self._say(f"Found {len(self.columns)} columns. Segments can use: "
+                  f"{', '.join(others) or 'none'}. Check the mapping, then Add.")
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(True)
 
     def mapping(self) -> dict[str, str]:
@@ -160,17 +169,17 @@ class AddSourceDialog(QDialog):
         name = self.name.text().strip()
         chosen = list(self.mapping().values())
         if not name:
-            self.status.setText("Give the source a name.")
+            self._say("Give the source a name.", problem=True)
             self.name.setFocus()
             return
         if name in self.taken:
-            self.status.setText(f"The workspace already has a dataset or source named "
-                                f"“{name}”.")
+            self._say(f"The workspace already has a dataset or source named “{name}”.",
+                      problem=True)
             self.name.setFocus()
             return
         if len(set(chosen)) < len(chosen):
-            self.status.setText("The user, event and time columns must be three different "
-                                "columns.")
+            self._say("The user, event and time columns must be three different columns.",
+                      problem=True)
             return
         super().accept()
 

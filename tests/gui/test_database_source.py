@@ -143,3 +143,16 @@ def test_a_slow_query_is_stopped_from_the_status_bar(qtbot, tmp_path: Path, post
     add_log(window, tmp_path)
     with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
         window.show_overlay("signups")
+
+
+def test_a_connection_problem_is_shown_as_a_problem(qtbot, tmp_path: Path) -> None:
+    window = open_window(qtbot, tmp_path)
+    dialog = window.add_database_source()
+    qtbot.keyClicks(dialog.url, "postgresql+psycopg://someone@127.0.0.1:1/db")
+    qtbot.keyClicks(dialog.table, "events")
+    qtbot.mouseClick(dialog.connect_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.status.text().startswith("⚠"), timeout=20000)
+    assert "cannot reach the server" in dialog.status.text()
+    assert "b42318" in dialog.status.styleSheet()  # red, not the plain text of a note
+    assert dialog.connect_button.isEnabled()
+    dialog.reject()
