@@ -257,3 +257,33 @@ def test_metrics_lane_shows_numbers_bound_to_stages(qtbot, tmp_path: Path) -> No
 def _close(a, b, tolerance: int = 40) -> bool:  # noqa: ANN001
     return (abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue())
             < tolerance)
+
+
+def test_every_face_and_emotion_label_of_the_templates_shows(qtbot, tmp_path: Path) -> None:
+    from journeydesk.gui.canvas.items import EmotionPointItem
+    from journeydesk.gui.main_window import builtin_templates
+
+    window = open_window(qtbot, tmp_path)
+    checked = 0
+    for template in builtin_templates():
+        window.open_map(window.new_map_from_template(template))
+        faces = [item for item in window.scene.points.values() if item.isVisible()]
+        radius = EmotionPointItem.RADIUS
+
+        def circle(item: EmotionPointItem) -> QRectF:
+            return QRectF(item.pos().x() - radius, item.pos().y() - radius, 2 * radius,
+                          2 * radius)
+
+        for item in faces:
+            for other in faces:
+                if other is item:
+                    continue
+                assert not circle(item).intersects(circle(other)), (template, item.point)
+                if item.point.label:  # the words themselves, not the whole label box
+                    words = item.label_rect().translated(item.pos())
+                    half = 4 * len(item.point.label)  # ~8 px a letter at 8.5 pt
+                    words.setLeft(item.pos().x() - half)
+                    words.setRight(item.pos().x() + half)
+                    assert not words.intersects(circle(other)), (template, item.point.label)
+            checked += 1
+    assert checked >= 10

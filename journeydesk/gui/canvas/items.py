@@ -572,6 +572,7 @@ class EmotionPointItem(QGraphicsItem):
         self.setCursor(Qt.CursorShape.SizeVerCursor)
         self.setZValue(20)
         self.normalised = 0.5  # 0 = bottom of the scale, 1 = top; set by the scene
+        self.label_above = False  # set by the scene when the label would hide another face
 
     @property
     def item_id(self) -> str:
@@ -583,7 +584,12 @@ class EmotionPointItem(QGraphicsItem):
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
         r = self.RADIUS + 3
-        return QRectF(-60, -r, 120, 2 * r + 18)
+        return QRectF(-60, -r - 18, 120, 2 * r + 36)
+
+    def label_rect(self) -> QRectF:
+        """Where the label goes, in the item's coordinates: under the face, or above it."""
+        r = self.RADIUS
+        return QRectF(-60, -r - 18, 120, 16) if self.label_above else QRectF(-60, r + 2, 120, 16)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -611,9 +617,16 @@ class EmotionPointItem(QGraphicsItem):
         painter.drawPath(mouth)
         if self.point.label:
             painter.setFont(_small_font())
+            rect = self.label_rect()
+            width = painter.fontMetrics().horizontalAdvance(self.point.label) + 8
+            back = QColor(theme.background)
+            back.setAlpha(215)  # the curves behind stay visible, the word stays readable
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(back)
+            painter.drawRoundedRect(QRectF(-width / 2, rect.top() + 1, width, rect.height() - 1),
+                                    4, 4)
             painter.setPen(theme.text)
-            painter.drawText(QRectF(-60, r + 2, 120, 16), int(Qt.AlignmentFlag.AlignHCenter),
-                             self.point.label)
+            painter.drawText(rect, int(Qt.AlignmentFlag.AlignHCenter), self.point.label)
 
 
 class EmotionCurveItem(QGraphicsItem):

@@ -255,7 +255,8 @@ class MapScene(QGraphicsScene):
     def _place_emotions(self, lay: Layout) -> None:
         m = self.map
         emotion_lanes = [lid for lid in lay.lane_ids if lay.lane_types[lid] is LaneType.EMOTIONS]
-        by_owner: dict[str | None, list[tuple[int, QPointF]]] = {o: [] for o in self.curves}
+        by_owner: dict[str | None, list[tuple[int, EmotionPointItem]]] = {
+            o: [] for o in self.curves}
         for item in self.points.values():
             if not emotion_lanes:
                 item.hide()
@@ -267,10 +268,44 @@ class MapScene(QGraphicsScene):
             item.setPos(pos)
             item.update()
             column = lay.column_steps.index(item.point.step_id)
-            by_owner.setdefault(item.point.persona_id, []).append((column, pos))
+            by_owner.setdefault(item.point.persona_id, []).append((column, item))
+        if emotion_lanes:
+            self._spread_faces()
         for owner, curve in self.curves.items():
-            points = [p for _, p in sorted(by_owner.get(owner, []), key=lambda cp: cp[0])]
+            points = [item.pos() for _, item in sorted(by_owner.get(owner, []),
+                                                      key=lambda ci: ci[0])]
             curve.set_points(points if emotion_lanes else [])
+
+    def _spread_faces(self) -> None:
+        """Faces of several personas at one spot move apart sideways, and a label that would
+        lie on another face (or label) goes above its own: every face and word shows."""
+        visible = [item for item in self.points.values() if item.isVisible()]
+        diameter = 2 * EmotionPointItem.RADIUS + 4
+        placed: list[EmotionPointItem] = []
+        for item in sorted(visible, key=lambda i: (i.pos().x(), i.pos().y())):
+            clashes = [other for other in placed
+                       if abs(other.pos().x() - item.pos().x()) < diameter
+                       and abs(other.pos().y() - item.pos().y()) < diameter]
+            if clashes:
+                item.setPos(max(other.pos().x() for other in clashes) + diameter, item.pos().y())
+            placed.append(item)
+        faces = {item: QRectF(item.pos().x() - diameter / 2, item.pos().y() - diameter / 2,
+                              diameter, diameter) for item in visible}
+        labels: list[QRectF] = []
+        for item in placed:
+            item.label_above = False
+            if item.point.label:
+                for above in (False, True):
+                    item.label_above = above
+                    rect = item.label_rect().translated(item.pos())
+                    if not any(rect.intersects(face) for other, face in faces.items()
+                               if other is not item) and not any(
+                                   rect.intersects(r) for r in labels):
+                        break
+                else:
+                    item.label_above = False  # nowhere free: under the face, as usual
+                labels.append(item.label_rect().translated(item.pos()))
+            item.update()
 
     def set_curve_visible(self, owner: str | None, visible: bool) -> None:
         """Show or hide the emotion curve of a persona (None: the map's own curve)."""
