@@ -263,16 +263,16 @@ def test_every_face_and_emotion_label_of_the_templates_shows(qtbot, tmp_path: Pa
     from journeydesk.gui.canvas.items import EmotionPointItem
     from journeydesk.gui.main_window import builtin_templates
 
+    radius = EmotionPointItem.RADIUS
+
+    def circle(item: EmotionPointItem) -> QRectF:
+        return QRectF(item.pos().x() - radius, item.pos().y() - radius, 2 * radius, 2 * radius)
+
     window = open_window(qtbot, tmp_path)
     checked = 0
     for template in builtin_templates():
         window.open_map(window.new_map_from_template(template))
         faces = [item for item in window.scene.points.values() if item.isVisible()]
-        radius = EmotionPointItem.RADIUS
-
-        def circle(item: EmotionPointItem) -> QRectF:
-            return QRectF(item.pos().x() - radius, item.pos().y() - radius, 2 * radius,
-                          2 * radius)
 
         for item in faces:
             for other in faces:

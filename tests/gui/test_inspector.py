@@ -127,7 +127,7 @@ def test_fields_sit_under_the_title_and_the_dock_keeps_its_width(qtbot, tmp_path
     width = window.inspector_dock.width()
     window.scene.clearSelection()  # the map's two fields: one under the other, not spread
     assert inspector.pages.currentWidget() is inspector.map_page
-    qtbot.waitUntil(lambda: inspector.map_description.isVisible())
+    qtbot.waitUntil(inspector.map_description.isVisible)
     gap = inspector.map_description.geometry().top() - inspector.map_name.geometry().bottom()
     assert 0 < gap < 24
     assert inspector.map_page.height() < inspector.height() / 2
