@@ -13,13 +13,15 @@ import difflib
 import json
 import os
 import re
+import shlex
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from journeydesk import __version__
+from journeydesk.analytics import timeformats
 from journeydesk.analytics.events import (
     SUPPORTED_SUFFIXES,
     BadRows,
@@ -223,13 +225,19 @@ def cmd_import_events(args: argparse.Namespace) -> int:
     name = args.name.strip() if args.name else _dataset_name(source)
     if not name:
         raise UsageError("--name must not be empty")
+    if args.time_format is not None:
+        try:
+            timeformats.from_user(args.time_format)
+        except ValueError as exc:
+            raise UsageError(f"--time-format: {exc}") from None
     workspace = Path(args.workspace)
     if workspace.exists() and not args.replace:  # fail before the long part
         with WorkspaceFile.open(workspace, read_only=True) as ws_file:
             if any(d.name == name for d in datasets.list_datasets(ws_file)):
                 raise UserError(f"{workspace}: already has a dataset named {name!r}; use "
                                 "--replace to replace it or --name to import under another")
-    mapping = ColumnMapping(user=args.user, event=args.event, time=args.time)
+    mapping = ColumnMapping(user=args.user, event=args.event, time=args.time,
+                            time_format=args.time_format)
     try:
         result = load_events(source, mapping, skip_bad_rows=args.skip_bad_rows)
     except BadRows as exc:
@@ -241,6 +249,9 @@ def cmd_import_events(args: argparse.Namespace) -> int:
         return 1
     except EventImportError as exc:
         raise UserError(str(exc)) from None
+    # Everything printed is made before the dataset is written: nothing can fail after it.
+    notes = _import_notes(result, explicit_format=args.time_format is not None)
+    summary = _import_summary(name, result)
     with WorkspaceFile.open(workspace, create=True) as ws_file:
         try:
             datasets.add_dataset(
@@ -250,8 +261,9 @@ def cmd_import_events(args: argparse.Namespace) -> int:
                 replace=args.replace)
         except datasets.DatasetExistsError as exc:
             raise UserError(f"{exc}; use --replace to replace it") from None
-    _import_notes(result)
-    print(_import_summary(name, result))
+    for line in notes:
+        print(line, file=sys.stderr)
+    print(summary)
     return 0
 
 
@@ -417,23 +429,35 @@ def _dataset_name(source: Path) -> str:
     return source.stem
 
 
-def _import_notes(result: LoadResult) -> None:
+def _import_notes(result: LoadResult, *, explicit_format: bool) -> list[str]:
+    """The lines for stderr about an import: the columns and time format used, a warning
+    when every date could be read either way and day-first was taken, the rows skipped."""
     m = result.mapping
     attrs = ", ".join(result.attributes) or "none"
-    print(f"{PROG}: note: columns user={m.user!r}, event={m.event!r}, time={m.time!r} "
-          f"({result.time_format}); attributes: {attrs}", file=sys.stderr)
+    lines = [f"{PROG}: note: columns user={m.user!r}, event={m.event!r}, time={m.time!r} "
+             f"({result.time_format}); attributes: {attrs}"]
+    month_first = (None if explicit_format
+                   else timeformats.unproven_day_first(result.time_format, result.parquet))
+    if month_first is not None:
+        lines.append(f"{PROG}: warning: every date could be day-first or month-first; read as "
+                     f"{result.time_format} (use --time-format {shlex.quote(month_first)} "
+                     "for month-first)")
     if result.skipped is not None:
-        lines = result.skipped.lines()
-        print(f"{PROG}: note: skipped {lines[0]}", file=sys.stderr)
-        for line in lines[1:]:
-            print(line, file=sys.stderr)
+        report = result.skipped.lines()
+        lines.append(f"{PROG}: note: skipped {report[0]}")
+        lines += report[1:]
+    return lines
+
+
+def _moment(value: object) -> str:
+    """A time of the summary (DuckDB gives a str, not a datetime, past the year 9999)."""
+    return value.isoformat(sep=" ") if isinstance(value, datetime) else str(value)
 
 
 def _import_summary(name: str, result: LoadResult) -> str:
     when = "no times"
     if result.time_min is not None and result.time_max is not None:
-        when = (f"{result.time_min.isoformat(sep=' ')} to "
-                f"{result.time_max.isoformat(sep=' ')}")
+        when = f"{_moment(result.time_min)} to {_moment(result.time_max)}"
     skipped = (f", {result.skipped.bad_rows} bad rows skipped" if result.skipped is not None
                else "")
     return (f"{name}: {result.row_count} rows, {result.user_count} users, "
@@ -726,6 +750,11 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[..., int
     p.add_argument("file", metavar="FILE")
     p.add_argument("--name", help="the dataset's name (default: the file's name)")
     _column_options(p)
+    p.add_argument("--time-format", metavar="FORMAT",
+                   help="how the times are written (default: detected): iso, iso_tz, "
+                        "epoch_s, epoch_ms, epoch_us, a date order such as MM/DD/YYYY "
+                        "(with or without a time of day), or a strptime pattern such as "
+                        "'%%m/%%d/%%Y %%H:%%M'")
     p.add_argument("--skip-bad-rows", action="store_true",
                    help="import the good rows when some are bad (they are reported)")
     p.add_argument("--replace", action="store_true",

@@ -5,14 +5,30 @@ with it; a value that does not fit is a bad timestamp (reported, never guessed a
 values are kept as written (the log's own clock); values with a zone (``Z``, ``+02:00``) are
 converted to UTC.  Day-first and month-first dates (``03/04/2024``) are told apart only when a
 value shows it (a day above 12); when every value could be either, day-first is chosen and
-reported, and the caller may give the format explicitly.
+reported (:func:`unproven_day_first` tells the caller, who may warn), and the caller may give
+the format explicitly (:func:`from_user`).
+
+DuckDB's ``%Y`` reads one to four digits and ``%y`` one or two, and its fields do not need
+their full width: each pattern is guarded so that a year is read only from four digits (two
+for ``%y``), and compact patterns (``%Y%m%d%H%M%S``) only from exactly as many digits.  Epoch
+numbers are times only between 1970 (exclusive: 0 is a placeholder) and 2100.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from journeydesk.analytics.engine import ident, literal
+from journeydesk.analytics.engine import connect, ident, literal, parquet_path
+
+# Epoch numbers: the seconds of 2100-01-01 (the first time not taken as plausible), and the
+# smallest value detection takes for a number of seconds (1973-03-03): smaller numbers are
+# more likely counts or ids.  Each unit's detection range is that range times the unit, so
+# the ranges of seconds, milliseconds and microseconds do not overlap.
+EPOCH_END_SECONDS = 4_102_444_800
+EPOCH_DETECT_FROM_SECONDS = 100_000_000
+EPOCH_UNITS = {"epoch_s": 1, "epoch_ms": 1_000, "epoch_us": 1_000_000}
+_ISO_YEAR = r"\s*\d{4}-.*"  # an ISO 8601 text whose year has four digits
 
 
 @dataclass(frozen=True)
@@ -20,8 +36,9 @@ class TimeFormat:
     """How a time column is parsed: a name the user sees, and a kind with its patterns.
 
     ``kind`` is 'strptime' (``patterns`` are DuckDB strptime formats, tried in order), 'iso_tz'
-    (ISO 8601 with a zone, converted to UTC), 'epoch_s' or 'epoch_ms' (numbers), or 'native'
-    or 'native_tz' (the column is a timestamp already).
+    (ISO 8601 with a zone, converted to UTC), 'epoch_s', 'epoch_ms' or 'epoch_us' (numbers of
+    seconds, milliseconds or microseconds since 1970), or 'native' or 'native_tz' (the column
+    is a timestamp already).
     """
 
     name: str
@@ -32,20 +49,20 @@ class TimeFormat:
         """An SQL expression parsing ``column`` (text) to TIMESTAMP, NULL when it does not fit."""
         col = ident(column)
         if self.kind == "strptime":
-            if len(self.patterns) == 1:
-                return f"try_strptime({col}, {literal(self.patterns[0])})"
-            formats = ", ".join(literal(p) for p in self.patterns)
-            return f"try_strptime({col}, [{formats}])"
+            # as text: a format given for a column that is a timestamp already reads its text
+            return _strptime_sql(f"CAST({col} AS VARCHAR)", self.patterns)
         if self.kind == "iso_tz":
-            return f"(try_cast({col} AS TIMESTAMPTZ) AT TIME ZONE 'UTC')"
-        if self.kind == "epoch_s":
+            parsed = f"(try_cast({col} AS TIMESTAMPTZ) AT TIME ZONE 'UTC')"
+            # DuckDB reads 24-05-01 as the year 24 too
+            return (f"(CASE WHEN year({parsed}) >= 1000 THEN {parsed} WHEN regexp_full_match("
+                    f"CAST({col} AS VARCHAR), {literal(_ISO_YEAR)}) THEN {parsed} END)")
+        if self.kind in EPOCH_UNITS:
+            unit = EPOCH_UNITS[self.kind]
             number = f"try_cast({col} AS DOUBLE)"
-            return (f"(CASE WHEN abs({number}) < 1e13 "
-                    f"THEN make_timestamp(CAST(round({number} * 1000000) AS BIGINT)) END)")
-        if self.kind == "epoch_ms":
-            number = f"try_cast({col} AS DOUBLE)"
-            return (f"(CASE WHEN abs({number}) < 1e16 "
-                    f"THEN make_timestamp(CAST(round({number} * 1000) AS BIGINT)) END)")
+            # NaN and infinity fail the upper bound (DuckDB orders NaN above every number)
+            return (f"(CASE WHEN {number} > 0 AND {number} < {EPOCH_END_SECONDS * unit} "
+                    f"THEN make_timestamp(CAST(round({number} * {1_000_000 // unit}) "
+                    f"AS BIGINT)) END)")
         if self.kind == "native":
             return f"CAST({col} AS TIMESTAMP)"
         if self.kind == "native_tz":
@@ -58,6 +75,8 @@ NATIVE_TZ = TimeFormat("timestamp column with time zone (converted to UTC)", "na
 ISO_TZ = TimeFormat("ISO 8601 with time zone (converted to UTC)", "iso_tz")
 EPOCH_S = TimeFormat("Unix epoch seconds", "epoch_s")
 EPOCH_MS = TimeFormat("Unix epoch milliseconds", "epoch_ms")
+EPOCH_US = TimeFormat("Unix epoch microseconds", "epoch_us")
+EPOCHS = (EPOCH_S, EPOCH_MS, EPOCH_US)
 
 # (name shown to the user, strptime pattern); within a family the most common first.
 _ISO_PATTERNS = [
@@ -74,19 +93,26 @@ _SLASH_YMD = [
     ("YYYY/MM/DD HH:MM", "%Y/%m/%d %H:%M"),
     ("YYYY/MM/DD", "%Y/%m/%d"),
 ]
+# Compact digits (GA4's event_date is YYYYMMDD); read only from exactly 14, 12 or 8 digits.
+_COMPACT = [
+    ("YYYYMMDDHHMMSS", "%Y%m%d%H%M%S"),
+    ("YYYYMMDDHHMM", "%Y%m%d%H%M"),
+    ("YYYYMMDD", "%Y%m%d"),
+]
 
 
-def _day_month(order: str, sep: str) -> list[tuple[str, str]]:
+def _day_month(order: str, sep: str, year: str = "YYYY") -> list[tuple[str, str]]:
     first, second = ("DD", "MM") if order == "dmy" else ("MM", "DD")
     f1, f2 = ("%d", "%m") if order == "dmy" else ("%m", "%d")
-    date_name = f"{first}{sep}{second}{sep}YYYY"
-    date_pat = f"{f1}{sep}{f2}{sep}%Y"
+    date_name = f"{first}{sep}{second}{sep}{year}"
+    date_pat = f"{f1}{sep}{f2}{sep}{'%Y' if year == 'YYYY' else '%y'}"
     return [(f"{date_name} HH:MM:SS", f"{date_pat} %H:%M:%S"),
             (f"{date_name} HH:MM", f"{date_pat} %H:%M"),
             (date_name, date_pat)]
 
 
 # Families are tried as wholes: a file uses one family, perhaps with and without seconds.
+# On a tie the earlier family wins: day-first before month-first, dates before epochs.
 FAMILIES: list[list[tuple[str, str]]] = [
     _ISO_PATTERNS,
     _day_month("dmy", "/"),
@@ -95,7 +121,17 @@ FAMILIES: list[list[tuple[str, str]]] = [
     _day_month("dmy", "."),
     _day_month("dmy", "-"),
     _day_month("mdy", "-"),
+    # Two-digit years (Excel's short dates): 00-68 are 2000-2068, 69-99 are 1969-1999.  Not
+    # with dashes: 24-05-01 is as likely year first (ISO's order) as day first.
+    _day_month("dmy", "/", "YY"),
+    _day_month("mdy", "/", "YY"),
+    _day_month("dmy", ".", "YY"),
+    _COMPACT,
 ]
+# A family's name for --time-format: its date-only pattern's name ("MM/DD/YYYY").
+FAMILY_NAMES = {family[-1][0]: family for family in FAMILIES}
+# day-first family -> the month-first family that reads the same text the other way round
+_MONTH_FIRST = {"DD/MM/YYYY": "MM/DD/YYYY", "DD-MM-YYYY": "MM-DD-YYYY", "DD/MM/YY": "MM/DD/YY"}
 
 
 def strptime_format(family: list[tuple[str, str]], used: list[int]) -> TimeFormat:
@@ -110,16 +146,37 @@ def all_patterns(family: list[tuple[str, str]]) -> TimeFormat:
     return strptime_format(family, list(range(len(family))))
 
 
+USER_KEYWORDS = ("iso", "iso_tz", "epoch_s", "epoch_ms", "epoch_us")
+
+
 def from_user(spec: str) -> TimeFormat:
-    """A format the user named: 'iso', 'iso_tz', 'epoch_s', 'epoch_ms' or a strptime format."""
+    """A format the user named: a keyword (:data:`USER_KEYWORDS`), a family by its date
+    (``MM/DD/YYYY`` reads ``05/13/2024`` with or without a time of day) or a strptime format
+    (``%m/%d/%Y %H:%M``); ValueError otherwise."""
     named = {"iso": all_patterns(_ISO_PATTERNS), "iso_tz": ISO_TZ, "epoch_s": EPOCH_S,
-             "epoch_ms": EPOCH_MS}
+             "epoch_ms": EPOCH_MS, "epoch_us": EPOCH_US}
     if spec in named:
         return named[spec]
+    if spec in FAMILY_NAMES:
+        return all_patterns(FAMILY_NAMES[spec])
     if "%" not in spec:
-        raise ValueError(f"time format {spec!r} is not iso, iso_tz, epoch_s, epoch_ms or a "
-                         "strptime format such as %d/%m/%Y %H:%M")
+        raise ValueError(f"time format {spec!r} is not one of {', '.join(USER_KEYWORDS)}, a "
+                         "date order such as MM/DD/YYYY or a strptime format such as "
+                         "%d/%m/%Y %H:%M")
     return TimeFormat(spec, "strptime", (spec,))
+
+
+def spec_of(fmt: TimeFormat) -> str:
+    """A :func:`from_user` spec that reads what ``fmt`` reads: its pattern, the date of its
+    family (``DD/MM/YYYY`` for ``DD/MM/YYYY HH:MM or DD/MM/YYYY``) or its kind."""
+    if fmt.kind != "strptime":
+        return fmt.kind
+    if len(fmt.patterns) == 1:
+        return fmt.patterns[0]
+    for name, family in FAMILY_NAMES.items():
+        if set(fmt.patterns) <= {pattern for _, pattern in family}:
+            return name
+    return fmt.patterns[0]
 
 
 def candidate_sql(column: str) -> tuple[list[TimeFormat], str]:
@@ -130,15 +187,16 @@ def candidate_sql(column: str) -> tuple[list[TimeFormat], str]:
     candidates: list[TimeFormat] = []
     for family in FAMILIES:
         candidates.extend(strptime_format(family, [i]) for i in range(len(family)))
-    candidates += [ISO_TZ, EPOCH_S, EPOCH_MS]
-    col = ident(column)
-    counts = [f"count({fmt.sql(column)})" for fmt in candidates[:-2]]
-    # Numbers are epochs only when the whole value is a number.
-    number = f"try_cast({col} AS DOUBLE)"
-    counts.append(f"count(*) FILTER (WHERE {number} IS NOT NULL AND abs({number}) >= 1e8 "
-                  f"AND abs({number}) < 1e11)")
-    counts.append(f"count(*) FILTER (WHERE {number} IS NOT NULL AND abs({number}) >= 1e11 "
-                  f"AND abs({number}) < 1e16)")
+    candidates.append(ISO_TZ)
+    counts = [f"count({fmt.sql(column)})" for fmt in candidates]
+    # Numbers are epochs only when the whole value is a number, and only in the unit that
+    # puts them between 1973 and 2100: 1714557600 (s), 1714557600000 (ms), ...000000 (µs).
+    number = f"try_cast({ident(column)} AS DOUBLE)"
+    for fmt in EPOCHS:
+        unit = EPOCH_UNITS[fmt.kind]
+        candidates.append(fmt)
+        counts.append(f"count(*) FILTER (WHERE {number} >= {EPOCH_DETECT_FROM_SECONDS * unit} "
+                      f"AND {number} < {EPOCH_END_SECONDS * unit})")
     return candidates, ", ".join(counts)
 
 
@@ -146,7 +204,9 @@ def choose(candidates: list[TimeFormat], counts: list[int], total: int) -> TimeF
     """The format that parses most of the ``total`` sample values (None when none parses any).
 
     Within a family, every pattern that some value needs is kept.  A zone-aware ISO reading
-    wins over a naive one only when it parses more values (that is, some have a zone).
+    wins over a naive one only when it parses more values (that is, some have a zone).  On a
+    tie the earlier family wins: day-first dates when every value could be month-first too
+    (see :func:`unproven_day_first`), and a compact date over an epoch number.
     """
     if total == 0:
         return None
@@ -165,3 +225,137 @@ def choose(candidates: list[TimeFormat], counts: list[int], total: int) -> TimeF
         if n > best_count:
             best, best_count = fmt, n
     return best
+
+
+def month_first_spec(name: str) -> str | None:
+    """For a day-first format (by its name, as detection made it), the :func:`from_user` spec
+    that reads the same values month-first: its strptime pattern when the format has one
+    pattern, else the family's date (``MM/DD/YYYY``).  None for any other format."""
+    parts = name.split(" or ")
+    for day_first, month_first in _MONTH_FIRST.items():
+        names = [n for n, _ in FAMILY_NAMES[day_first]]
+        if not all(p in names for p in parts):
+            continue
+        twin = FAMILY_NAMES[month_first]
+        used = [names.index(p) for p in parts]
+        if len(used) == 1:
+            return twin[used[0]][1]
+        return twin[-1][0]
+    return None
+
+
+def unproven_day_first(name: str, parquet: bytes) -> str | None:
+    """When format ``name`` read the dataset ``parquet`` day-first and every date in it could
+    have been month-first (no day above 12), the :func:`from_user` spec that reads it
+    month-first; else None.
+
+    Detection sees a sample only: the whole dataset decides whether day-first was a default.
+    """
+    spec = month_first_spec(name)
+    if spec is None:
+        return None
+    with parquet_path(parquet) as path:
+        con = connect()
+        try:
+            latest_day = con.execute(f"SELECT max(day(ts)) FROM read_parquet("
+                                     f"{literal(str(path))})").fetchone()[0]
+        finally:
+            con.close()
+    return spec if latest_day is not None and latest_day <= 12 else None
+
+
+# --------------------------------------------------------------------------- strptime SQL
+_TOKEN = re.compile(r"%-?(.)|(\s+)|(.)", re.DOTALL)
+_FIELD_WIDTHS = {"Y": "4", "y": "2", "m": "1,2", "d": "1,2", "H": "1,2", "M": "1,2",
+                 "S": "1,2", "f": "1,6"}
+
+
+def _tokens(pattern: str) -> list[tuple[str, str]]:
+    """('directive', letter), ('space', blanks) or ('text', character) for each part."""
+    out = []
+    for m in _TOKEN.finditer(pattern):
+        if m.group(1) is not None:
+            out.append(("text", "%") if m.group(1) == "%" else ("directive", m.group(1)))
+        elif m.group(2) is not None:
+            out.append(("space", m.group(2)))
+        else:
+            out.append(("text", m.group(3)))
+    return out
+
+
+def _needs_exact_text(pattern: str) -> bool:
+    """Whether ``pattern`` can read wrong text: a two-digit year (``%y`` takes one digit too),
+    or fields with nothing between them (``%Y%m%d`` would read 7 digits)."""
+    tokens = _tokens(pattern)
+    if any(t == ("directive", "y") for t in tokens):
+        return True
+    return any(a[0] == b[0] == "directive" for a, b in zip(tokens, tokens[1:], strict=False))
+
+
+def _exact_regex(pattern: str) -> str | None:
+    """A regular expression for exactly the text ``pattern`` stands for: fields of their
+    width (the full width where fields touch), blanks as blanks.  None when the pattern has a
+    directive other than those of the built-in formats."""
+    tokens = _tokens(pattern)
+    out = [r"\s*"]
+    for i, (kind, value) in enumerate(tokens):
+        if kind == "directive":
+            if value not in _FIELD_WIDTHS:
+                return None
+            width = _FIELD_WIDTHS[value]
+            touching = any(0 <= j < len(tokens) and tokens[j][0] == "directive"
+                           for j in (i - 1, i + 1))
+            if touching:
+                width = width.split(",")[-1]
+            out.append(rf"\d{{{width}}}")
+        elif kind == "space":
+            out.append(r"\s+")
+        else:
+            out.append(re.escape(value))
+    out.append(r"\s*")
+    return "".join(out)
+
+
+def _year_regex(pattern: str) -> str:
+    """A loose regular expression for ``pattern``'s text that checks one thing: the year
+    (``%Y``) is written with four digits."""
+    out = [r"\s*"]
+    for kind, value in _tokens(pattern):
+        if kind == "directive":
+            out.append(r"\d{4}" if value == "Y" else ".*?")
+        elif kind == "space":
+            out.append(r"\s*")
+        else:
+            out.append(re.escape(value))
+    out.append(r"\s*")
+    return "".join(out)
+
+
+def _strptime_sql(col: str, patterns: tuple[str, ...]) -> str:
+    """try_strptime over ``patterns``, guarded against DuckDB's lenient reading of digits."""
+    exact = {p: _exact_regex(p) for p in patterns if _needs_exact_text(p)}
+    if not any(exact.values()):
+        formats = (literal(patterns[0]) if len(patterns) == 1
+                   else "[" + ", ".join(literal(p) for p in patterns) + "]")
+        return _year_guard(col, f"try_strptime({col}, {formats})", patterns)
+    parts = []
+    for p in patterns:  # one by one: each pattern has its own guard
+        parsed = f"try_strptime({col}, {literal(p)})"
+        regex = exact.get(p)
+        if regex is not None:
+            parts.append(f"CASE WHEN regexp_full_match({col}, {literal(regex)}) "
+                         f"THEN {parsed} END")
+        else:
+            parts.append(_year_guard(col, parsed, (p,)))
+    return parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
+
+
+def _year_guard(col: str, parsed: str, patterns: tuple[str, ...]) -> str:
+    """``parsed``, but NULL for a year before 1000 that the text did not write with four
+    digits (``%Y`` reads ``24`` as the year 24)."""
+    with_year = [p for p in patterns if ("directive", "Y") in _tokens(p)]
+    if not with_year:
+        return parsed
+    regex = "|".join(f"(?:{_year_regex(p)})" for p in with_year)
+    return (f"(CASE WHEN year({parsed}) >= 1000 THEN {parsed} "
+            f"WHEN regexp_full_match({col}, {literal(regex)}) THEN {parsed} END)")

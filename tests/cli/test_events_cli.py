@@ -357,3 +357,203 @@ def test_import_stage_metrics_and_see_them_in_the_metrics_lane(shop: Path, tmp_p
     assert window.scene.metrics == {m.stage_named("Visit").id: [("NPS", "35")],
                                     m.stage_named("Buy").id: [("CSAT", "4.2")]}
     window.close()
+
+
+# --------------------------------------------------------------------------- time formats
+def dataset_rows(ws: Path, name: str) -> list[tuple]:
+    """The stored rows of a dataset (user, event, ts), in order."""
+    import duckdb
+
+    with WorkspaceFile.open(ws, read_only=True) as ws_file:
+        data = datasets.dataset_parquet(ws_file, name)
+    path = ws.parent / f"{name}.check.parquet"
+    path.write_bytes(data)
+    con = duckdb.connect()
+    try:
+        return con.execute(f"SELECT \"user\", event, CAST(ts AS VARCHAR) FROM "
+                           f"read_parquet('{path}') ORDER BY ALL").fetchall()
+    finally:
+        con.close()
+
+
+def ga4_parquet(path: Path) -> Path:
+    """GA4's BigQuery export layout: event_timestamp is a BIGINT of microseconds."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT * FROM (VALUES ('1234.5678', 'page_view', "
+                f"1714557600000000::BIGINT), ('1234.5678', 'sign_up', 1714557660000000::BIGINT))"
+                f" t(user_pseudo_id, event_name, event_timestamp)) TO '{path}' (FORMAT parquet)")
+    con.close()
+    return path
+
+
+def test_epoch_microseconds(tmp_path: Path, shop: Path, events_csv: Path) -> None:
+    us = tmp_path / "epoch_us.csv"
+    us.write_text("user_id,event,timestamp\nu1,home,1714557600000000\nu2,home,1714561200000000\n",
+                  encoding="utf-8")
+    result = run("import-events", str(shop), str(us))
+    assert (result.returncode, result.stdout) == (
+        0, "epoch_us: 2 rows, 2 users, 1 events, 2024-05-01 10:00:00 to 2024-05-01 11:00:00\n")
+    assert "(Unix epoch microseconds)" in result.stderr
+    assert run("import-events", str(shop), str(events_csv)).returncode == 0
+    result = run("import-events", str(shop), str(ga4_parquet(tmp_path / "ga4.parquet")),
+                 "--name", "web", "--replace")
+    assert (result.returncode, result.stdout) == (
+        0, "web: 2 rows, 1 users, 2 events, 2024-05-01 10:00:00 to 2024-05-01 10:01:00\n")
+    assert dataset_rows(shop, "web") == [("1234.5678", "page_view", "2024-05-01 10:00:00"),
+                                         ("1234.5678", "sign_up", "2024-05-01 10:01:00")]
+
+
+def test_a_failed_replace_keeps_the_old_dataset(tmp_path: Path, shop: Path,
+                                                events_csv: Path) -> None:
+    assert run("import-events", str(shop), str(events_csv)).returncode == 0
+    before = digest(shop)
+    sentinel = tmp_path / "sentinel.csv"  # epoch ms with a placeholder: not the year 33658
+    sentinel.write_text("user_id,event,timestamp\nu1,home,1714557600000\n"
+                        "u2,home,1714557660000\nu3,home,999999999999999\n"
+                        "u4,home,1714557720000\n", encoding="utf-8")
+    result = run("import-events", str(shop), str(sentinel), "--name", "web", "--replace")
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == [
+        "journeydesk: error: sentinel.csv: 1 bad row of 4; nothing imported (--skip-bad-rows "
+        "imports the other rows)",
+        "  bad timestamp: 1 (line 4; expected Unix epoch milliseconds)",
+    ]
+    assert digest(shop) == before
+    with WorkspaceFile.open(shop, read_only=True) as ws_file:
+        assert datasets.get_dataset(ws_file, "web").source == "web.csv"
+
+
+def test_nothing_is_computed_after_the_dataset_is_written(tmp_path: Path, shop: Path,
+                                                         events_csv: Path,
+                                                         monkeypatch) -> None:
+    from journeydesk import cli
+
+    assert main(["import-events", str(shop), str(events_csv)]) == 0
+    before = digest(shop)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("summary failed")
+
+    monkeypatch.setattr(cli, "_import_summary", broken)
+    with pytest.raises(RuntimeError):
+        main(["import-events", str(shop), str(events_csv), "--replace"])
+    assert digest(shop) == before
+
+
+def test_times_past_the_year_9999_are_summarised(tmp_path: Path, capsys) -> None:
+    import duckdb
+
+    far = tmp_path / "far.parquet"
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT 'u1' AS user_id, 'home' AS event, TIMESTAMP '2024-05-01' AS ts "
+                f"UNION ALL SELECT 'u2', 'home', TIMESTAMP '12000-01-01') TO '{far}' "
+                f"(FORMAT parquet)")
+    con.close()
+    assert main(["import-events", str(tmp_path / "ws.jdesk"), str(far)]) == 0
+    assert capsys.readouterr().out == ("far: 2 rows, 2 users, 1 events, 2024-05-01 00:00:00 "
+                                       "to 12000-01-01 00:00:00\n")
+
+
+@pytest.mark.parametrize(("times", "shown", "span"), [
+    (("01/05/24 10:00", "13/05/24 10:00"), "DD/MM/YY HH:MM",
+     "2024-05-01 10:00:00 to 2024-05-13 10:00:00"),
+    (("20240501103000", "20240501113000"), "YYYYMMDDHHMMSS",
+     "2024-05-01 10:30:00 to 2024-05-01 11:30:00"),
+    (("202405011030", "202405011130"), "YYYYMMDDHHMM",
+     "2024-05-01 10:30:00 to 2024-05-01 11:30:00"),
+    (("20240501", "20240502"), "YYYYMMDD", "2024-05-01 00:00:00 to 2024-05-02 00:00:00"),
+])
+def test_short_years_and_compact_digits(times: tuple[str, str], shown: str, span: str,
+                                        tmp_path: Path, capsys) -> None:
+    log = tmp_path / "log.csv"
+    log.write_text(f"user_id,event,timestamp\nu1,home,{times[0]}\nu1,buy,{times[1]}\n",
+                   encoding="utf-8")
+    assert main(["import-events", str(tmp_path / "ws.jdesk"), str(log)]) == 0
+    out, err = capsys.readouterr()
+    assert out == f"log: 2 rows, 1 users, 2 events, {span}\n"
+    assert f"time='timestamp' ({shown});" in err
+    assert "warning" not in err
+
+
+US_WEEK = "user_id,event,timestamp\n" + "".join(
+    f"u{i},home,05/0{1 + i % 6}/2024 09:00\nu{i},signup,05/0{2 + i % 6}/2024 09:00\n"
+    for i in range(1, 51))
+
+
+def test_dates_that_could_be_either_way_are_warned_about(tmp_path: Path, capsys) -> None:
+    log = tmp_path / "us_week.csv"
+    log.write_text(US_WEEK, encoding="utf-8")
+    ws = tmp_path / "ws.jdesk"
+    assert main(["import-events", str(ws), str(log)]) == 0
+    out, err = capsys.readouterr()
+    assert out == ("us_week: 100 rows, 50 users, 2 events, 2024-01-05 09:00:00 to "
+                   "2024-07-05 09:00:00\n")
+    assert err.splitlines()[1:] == [
+        "journeydesk: warning: every date could be day-first or month-first; read as "
+        "DD/MM/YYYY HH:MM (use --time-format '%m/%d/%Y %H:%M' for month-first)"]
+    # the suggestion works
+    assert main(["import-events", str(ws), str(log), "--replace",
+                 "--time-format", "%m/%d/%Y %H:%M"]) == 0
+    out, err = capsys.readouterr()
+    assert out == ("us_week: 100 rows, 50 users, 2 events, 2024-05-01 09:00:00 to "
+                   "2024-05-07 09:00:00\n")
+    assert "(%m/%d/%Y %H:%M)" in err and "warning" not in err
+    # a family by its date, with and without a time of day
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("user_id,event,timestamp\nu1,home,05/01/2024\nu1,buy,05/02/2024 10:00\n",
+                     encoding="utf-8")
+    assert main(["import-events", str(ws), str(mixed)]) == 0
+    assert "use --time-format MM/DD/YYYY for month-first" in capsys.readouterr().err
+    assert main(["import-events", str(ws), str(mixed), "--replace", "--time-format",
+                 "MM/DD/YYYY"]) == 0
+    out, err = capsys.readouterr()
+    assert out.endswith("2024-05-01 00:00:00 to 2024-05-02 10:00:00\n")
+    assert "warning" not in err
+
+
+def test_no_warning_once_some_date_shows_the_order(tmp_path: Path, capsys) -> None:
+    # the first 2,000 dates could be either way; one further on has a day above 12
+    log = tmp_path / "long.csv"
+    log.write_text("user_id,event,timestamp\n" + "".join(
+        f"u{i},home,{1 + i % 12:02d}/05/2024 09:00\n" for i in range(2_500))
+        + "u0,buy,25/05/2024 09:00\n", encoding="utf-8")
+    assert main(["import-events", str(tmp_path / "ws.jdesk"), str(log)]) == 0
+    out, err = capsys.readouterr()
+    assert out.endswith("2024-05-01 09:00:00 to 2024-05-25 09:00:00\n")
+    assert "warning" not in err
+
+
+def test_time_format_option(tmp_path: Path, shop: Path, capsys) -> None:
+    log = tmp_path / "us_week.csv"
+    log.write_text(US_WEEK, encoding="utf-8")
+    before = digest(shop)
+    with pytest.raises(SystemExit) as caught:
+        main(["import-events", "--help"])
+    assert caught.value.code == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert ("--time-format FORMAT how the times are written (default: detected): iso, iso_tz, "
+            "epoch_s, epoch_ms, epoch_us, a date order such as MM/DD/YYYY") in help_text
+    assert "'%m/%d/%Y %H:%M'" in help_text
+
+    assert main(["import-events", str(shop), str(log), "--time-format", "month-first"]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1] == (
+        "journeydesk: error: --time-format: time format 'month-first' is not one of iso, "
+        "iso_tz, epoch_s, epoch_ms, epoch_us, a date order such as MM/DD/YYYY or a strptime "
+        "format such as %d/%m/%Y %H:%M")
+    assert "Traceback" not in err
+    assert digest(shop) == before
+
+    # a format the values do not fit: every row is a bad timestamp, nothing written
+    assert main(["import-events", str(shop), str(log), "--time-format", "%m/%d/%Y"]) == 1
+    assert capsys.readouterr().err.splitlines()[1] == (
+        "  bad timestamp: 100 (lines 2, 3, 4, 5, 6, ...; expected %m/%d/%Y)")
+    assert digest(shop) == before
+
+    epochs = tmp_path / "epochs.csv"
+    epochs.write_text("user_id,event,timestamp\nu1,home,1714557600000\n", encoding="utf-8")
+    assert main(["import-events", str(shop), str(epochs), "--time-format", "epoch_us"]) == 0
+    assert capsys.readouterr().out == ("epochs: 1 rows, 1 users, 1 events, 1970-01-20 "
+                                       "20:15:57.600000 to 1970-01-20 20:15:57.600000\n")
