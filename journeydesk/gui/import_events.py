@@ -193,7 +193,8 @@ def import_events(document: Document, path: Path, parent: QWidget | None = None,
                 return None
             name = dialog.name_edit.text().strip() or _dataset_name(path)
             mapping = dialog.mapping()
-            result, error = run_import(path, mapping, False, parent)
+            skip = False
+            result, error = run_import(path, mapping, skip, parent)
             if isinstance(error, BadRows):
                 answer = QMessageBox.question(
                     parent, "Import events", "\n".join(error.report.lines())
@@ -201,7 +202,10 @@ def import_events(document: Document, path: Path, parent: QWidget | None = None,
                     QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
                 if answer != QMessageBox.StandardButton.Yes:
                     return None
-                result, error = run_import(path, mapping, True, parent)
+                skip = True
+                result, error = run_import(path, mapping, skip, parent)
+            if result is not None and error is None:
+                result, error = _day_or_month_first(path, mapping, skip, result, parent)
             if (isinstance(error, EventImportError) and not isinstance(error, BadRows)
                     and (mapping, name) != tried):  # the same choices again: stop asking
                 tried = (mapping, name)
@@ -228,6 +232,32 @@ def import_events(document: Document, path: Path, parent: QWidget | None = None,
             return None
         add_dataset(document.file, name, result.parquet, replace=True, **kwargs)
     return name
+
+
+def _day_or_month_first(path: Path, mapping: Any, skip: bool, result: Any,
+                        parent: QWidget | None) -> tuple[object | None, Exception | None]:
+    """When every date could be read either way, ask which: day-first was only a default."""
+    from dataclasses import replace
+
+    from journeydesk.analytics.timeformats import unproven_day_first
+
+    if mapping.time_format:  # the user said how the times are written
+        return result, None
+    month_first = unproven_day_first(result.time_format, result.parquet)
+    if month_first is None:
+        return result, None
+    box = QMessageBox(QMessageBox.Icon.Question, "Import events",
+                      f"Every date in {path.name} could be day-first or month-first (no day is "
+                      f"above 12). They were read day-first, as {result.time_format}.",
+                      parent=parent)
+    box.setObjectName("dayOrMonthFirst")
+    keep = box.addButton("Day first (01/05 is 1 May)", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Month first (01/05 is 5 January)", QMessageBox.ButtonRole.ActionRole)
+    box.setDefaultButton(keep)
+    box.exec()
+    if box.clickedButton() is keep:
+        return result, None
+    return run_import(path, replace(mapping, time_format=month_first), skip, parent)
 
 
 def _message(path: Path, error: BaseException) -> str:

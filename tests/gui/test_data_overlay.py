@@ -413,3 +413,37 @@ def test_the_import_dialog_keeps_the_choices_and_says_what_is_missing(
     assert rounds[0] == "" and rounds[1].startswith("crm export.csv: ")
     assert rounds[1].count("crm export.csv") == 1  # the file named once
     assert [d.name for d in list_datasets(window.document.file)] == ["crm export"]
+
+
+def test_dates_that_read_both_ways_are_asked_about(qtbot, tmp_path: Path) -> None:
+    import datetime as dt
+
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from journeydesk.analytics.engine import connect, parquet_path
+    from journeydesk.store.datasets import dataset_parquet
+
+    window = open_window(qtbot, tmp_path)
+    log = tmp_path / "us.csv"  # 03/04 is 4 March to an American, 3 April to a European
+    log.write_text("user_id,event,timestamp\nu1,landing_view,03/04/2026 10:00\n"
+                   "u1,form_start,03/05/2026 11:00\n", encoding="utf-8")
+    asked: list[str] = []
+
+    def press_month_first() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox) or box.objectName() != "dayOrMonthFirst":
+            QTimer.singleShot(20, press_month_first)
+            return
+        asked.append(box.text())
+        button = next(b for b in box.buttons() if b.text().startswith("Month first"))
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, press_month_first)
+    assert window.import_event_log(log, accept=lambda d: True) == "us"
+    assert "could be day-first or month-first" in asked[0]
+    with parquet_path(dataset_parquet(window.document.file, "us")) as path:
+        con = connect()
+        first = con.execute(f"SELECT min(ts) FROM read_parquet('{path}')").fetchone()[0]
+        con.close()
+    assert first == dt.datetime(2026, 3, 4, 10, 0)
