@@ -91,10 +91,10 @@ class MainWindow(QMainWindow):
 
         self.view = MapView()
         self.minimap = MiniMapView(self.view, self.view)
-        self.placeholder = QLabel("Double-click a map in the navigator, or create one with "
-                                  "Map > New map.")
+        self.placeholder = QLabel()
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setObjectName("placeholder")
+        self.placeholder.setWordWrap(True)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.placeholder)
         self.stack.addWidget(self.view)
@@ -1342,6 +1342,11 @@ class MainWindow(QMainWindow):
 
     def _refresh_navigator(self) -> None:
         ws = self.document.workspace
+        self.placeholder.setText(
+            "Double-click a map in the Workspace panel to open it." if ws.maps else
+            "This workspace has no map yet.\n\nMap > New map (Ctrl+N) starts an empty one, "
+            "Map > New from template (Ctrl+Shift+N) a ready-made journey, and File > Import "
+            "map (Ctrl+I) reads one from JSON, Excel or Mermaid.")
         self.navigator.clear()
         maps = QTreeWidgetItem(self.navigator, ["Maps"])
         for m in sorted(ws.maps.values(), key=lambda m: m.name.casefold()):

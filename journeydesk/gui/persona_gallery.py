@@ -122,7 +122,8 @@ class PersonaGalleryWidget(QWidget):
         self.search.setPlaceholderText("Search personas")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search personas")
-        self.list = QListWidget()
+        self.list = _HintedList("No personas yet.\nNew makes one; Import… reads a persona file.",
+                                "No persona matches the search.")
         self.list.setObjectName("personaList")
         self.list.setAccessibleName("Personas")
         self.list.setItemDelegate(PersonaCardDelegate(self))
@@ -354,3 +355,28 @@ def export_persona(persona: Persona, ws, path: Path) -> None:  # noqa: ANN001
     from journeydesk.gui.persona_page import render_persona_page
 
     render_persona_page(persona, ws, path)
+
+
+class _HintedList(QListWidget):
+    """A list that says what to do when it has nothing to show."""
+
+    def __init__(self, empty: str, no_match: str):
+        super().__init__()
+        self.empty_hint, self.no_match_hint = empty, no_match
+
+    def hint(self) -> str:
+        """The text shown now: none while a row is visible."""
+        if any(not self.item(i).isHidden() for i in range(self.count())):
+            return ""
+        return self.no_match_hint if self.count() else self.empty_hint
+
+    def paintEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
+        super().paintEvent(event)
+        text = self.hint()
+        if text:
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().placeholderText().color())
+            painter.drawText(self.viewport().rect().adjusted(12, 12, -12, -12),
+                             int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+                                 | Qt.TextFlag.TextWordWrap), text)
+            painter.end()

@@ -200,3 +200,20 @@ def test_toolbar_buttons_stay_put_and_show_the_zoom(qtbot, tmp_path: Path) -> No
     fit = next(a for a in window.zoom_button.menu().actions() if a.text() == "Fit to window")
     fit.trigger()
     assert window.zoom_button.text() == f"{round(window.view.zoom * 100)} %"
+
+
+def test_an_empty_workspace_says_how_to_begin(qtbot, tmp_path: Path) -> None:
+    doc = Document(WorkspaceFile.open(tmp_path / "empty.jdesk", create=True))
+    window = MainWindow(doc, remember_settings=False)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.stack.currentWidget() is window.placeholder
+    assert "no map yet" in window.placeholder.text()
+    assert "New from template" in window.placeholder.text()
+    assert window.gallery.list.hint().startswith("No personas yet")
+    window.new_map("First")
+    assert window.placeholder.text().startswith("Double-click a map")
+    window.gallery.new_persona()
+    assert window.gallery.list.hint() == ""
+    qtbot.keyClicks(window.gallery.search, "zzz")
+    qtbot.waitUntil(lambda: window.gallery.list.hint() == "No persona matches the search.")
