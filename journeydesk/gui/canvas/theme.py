@@ -157,7 +157,8 @@ def application_palette(theme: Theme) -> QPalette:
                 (QPalette.ColorRole.Highlight, theme.selection),
                 (QPalette.ColorRole.HighlightedText, QColor("#ffffff"))):
             palette.setColor(role, colour)
-        palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, theme.muted_text)
-        palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText,
-                         theme.muted_text)
+        greyed = QColor("#6c7382")  # clearly dimmer than text, as disabled items are in light
+        for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText,
+                     QPalette.ColorRole.WindowText):
+            palette.setColor(QPalette.ColorGroup.Disabled, role, greyed)
     return palette
