@@ -278,34 +278,53 @@ class MapScene(QGraphicsScene):
 
     def _spread_faces(self) -> None:
         """Faces of several personas at one spot move apart sideways, and a label that would
-        lie on another face (or label) goes above its own: every face and word shows."""
-        visible = [item for item in self.points.values() if item.isVisible()]
+        lie on another face (or label) goes above its own: every face and word shows.
+
+        Faces start at their column's centre, so only faces of one column (and labels of the
+        columns beside it) can meet: the work grows with the faces per column, not squared
+        with all of them (maps are edited live, and this runs after every edit).
+        """
         diameter = 2 * EmotionPointItem.RADIUS + 4
-        placed: list[EmotionPointItem] = []
-        for item in sorted(visible, key=lambda i: (i.pos().x(), i.pos().y())):
-            clashes = [other for other in placed
-                       if abs(other.pos().x() - item.pos().x()) < diameter
-                       and abs(other.pos().y() - item.pos().y()) < diameter]
-            if clashes:
-                item.setPos(max(other.pos().x() for other in clashes) + diameter, item.pos().y())
-            placed.append(item)
-        faces = {item: QRectF(item.pos().x() - diameter / 2, item.pos().y() - diameter / 2,
-                              diameter, diameter) for item in visible}
-        labels: list[QRectF] = []
-        for item in placed:
-            item.label_above = False
-            if item.point.label:
-                for above in (False, True):
-                    item.label_above = above
-                    rect = item.label_rect().translated(item.pos())
-                    if not any(rect.intersects(face) for other, face in faces.items()
-                               if other is not item) and not any(
-                                   rect.intersects(r) for r in labels):
-                        break
-                else:
-                    item.label_above = False  # nowhere free: under the face, as usual
-                labels.append(item.label_rect().translated(item.pos()))
-            item.update()
+        columns: dict[float, list[EmotionPointItem]] = {}
+        for item in self.points.values():
+            if item.isVisible():
+                columns.setdefault(round(item.pos().x()), []).append(item)
+        for items in columns.values():
+            placed: list[EmotionPointItem] = []
+            for item in sorted(items, key=lambda i: i.pos().y()):
+                clashes = [other for other in placed
+                           if abs(other.pos().x() - item.pos().x()) < diameter
+                           and abs(other.pos().y() - item.pos().y()) < diameter]
+                if clashes:
+                    item.setPos(max(o.pos().x() for o in clashes) + diameter, item.pos().y())
+                placed.append(item)
+        keys = sorted(columns)
+
+        def face(item: EmotionPointItem) -> QRectF:
+            return QRectF(item.pos().x() - diameter / 2, item.pos().y() - diameter / 2,
+                          diameter, diameter)
+
+        labels: dict[float, list[QRectF]] = {}
+        for index, key in enumerate(keys):
+            near = [i for k in keys[max(0, index - 1):index + 2] for i in columns[k]]
+            near_labels = [r for k in keys[max(0, index - 1):index + 1]
+                           for r in labels.get(k, [])]
+            for item in sorted(columns[key], key=lambda i: i.pos().y()):
+                item.label_above = False
+                if item.point.label:
+                    for above in (False, True):
+                        item.label_above = above
+                        rect = item.label_rect().translated(item.pos())
+                        if not any(rect.intersects(face(other)) for other in near
+                                   if other is not item) and not any(
+                                       rect.intersects(r) for r in near_labels):
+                            break
+                    else:
+                        item.label_above = False  # nowhere free: under the face, as usual
+                    placed_label = item.label_rect().translated(item.pos())
+                    labels.setdefault(key, []).append(placed_label)
+                    near_labels.append(placed_label)
+                item.update()
 
     def set_curve_visible(self, owner: str | None, visible: bool) -> None:
         """Show or hide the emotion curve of a persona (None: the map's own curve)."""
