@@ -13,8 +13,10 @@ one pass over the file when it is clean.
 
 from __future__ import annotations
 
+import csv
 import re
 import tempfile
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -35,12 +37,15 @@ from journeydesk.analytics.sources import (
     REASONS,
     EmptyFileError,
     EventImportError,
+    Refused,
     Source,
     UnsupportedFormatError,
+    csv_normalised,
     csv_transcoded,
     format_of,
     jsonl_via_python,
     prepare,
+    refused_records,
     unique_names,
 )
 from journeydesk.analytics.timeformats import TimeFormat
@@ -304,7 +309,22 @@ def load_events(path: str | Path, mapping: ColumnMapping | None = None, *,
             steps.at(1.0)
         except Cancelled:
             raise ImportCancelled(f"{path.name}: import cancelled") from None
+        except _UNEXPECTED as exc:
+            raise _unexpected(path.name, exc) from None
     return result
+
+
+# What reading a damaged or odd file may raise from Python's own readers (the checks above
+# should have said it better): still one line for the user, never a traceback.
+_UNEXPECTED = (csv.Error, EOFError, zlib.error, UnicodeError)
+
+
+def _unexpected(file: str, exc: BaseException) -> EventImportError:
+    if isinstance(exc, EOFError):
+        return EventImportError(f"{file}: the compressed file is cut short")
+    if isinstance(exc, zlib.error):
+        return EventImportError(f"{file}: the compressed file is damaged")
+    return EventImportError(f"{file}: cannot be read ({_first_line(exc)})")
 
 
 def _describe(con: Any, source: Source) -> None:
@@ -323,13 +343,19 @@ def _describe(con: Any, source: Source) -> None:
                                    "name")
         source.types = {r[0]: r[1] for r in rows}
     elif source.format == "jsonl" and source.line_column is None:
+        # every line, not DuckDB's sample of the first 20,480: a key may first come later
         rows = con.execute(f"DESCRIBE SELECT * FROM read_json({literal(str(source.path))}, "
-                           "format='newline_delimited')").fetchall()
+                           "format='newline_delimited', sample_size=-1)").fetchall()
         keys = [r[0] for r in rows]
         source.json_keys = keys
         source.columns = unique_names(keys)
-        if [c.lower() for c in source.columns] != [k.lower() for k in keys]:
-            raise EventImportError("keys differing only in case")  # handled by the fallback
+        lowered = {k.lower() for k in keys}
+        if [c.lower() for c in source.columns] != [k.lower() for k in keys] or any(
+                re.fullmatch(r"(.+)_\d+", k) and re.fullmatch(r"(.+)_\d+", k)[1].lower()
+                in lowered for k in keys):
+            # Keys differing only in case: DuckDB renames one (Event_1), a name that is not
+            # in the file.  Handled by the fallback, which reads the keys as they are.
+            raise EventImportError("keys differing only in case")
 
 
 @dataclass
@@ -341,13 +367,16 @@ class _Plan:
     attrs: list[tuple[str, str]]  # (file column, attribute name)
     fmt: TimeFormat
 
+    def _text(self, column: str) -> str:
+        value = ident(self.source.internal(column))
+        if self.source.types.get(column, "VARCHAR").upper() != "VARCHAR":
+            value = f"CAST({value} AS VARCHAR)"  # a timestamp column kept as an attribute
+        return value
+
     def select_list(self) -> str:
         """The output columns computed from the source's (internal) columns."""
         def text(column: str) -> str:
-            value = ident(self.source.internal(column))
-            if self.source.types.get(column, "VARCHAR").upper() != "VARCHAR":
-                value = f"CAST({value} AS VARCHAR)"  # a timestamp column kept as an attribute
-            return _clean(value)
+            return _clean(self._text(column))
 
         parts = [f"{text(self.cols.user)} AS \"user\"", f"{text(self.cols.event)} AS event",
                  f"{self.fmt.sql(self.source.internal(self.cols.time))} AS ts"]
@@ -387,15 +416,14 @@ class _Import:
 
         out = self.tmp / "events.parquet"
         # DuckDB keeps the rows it refuses in these tables: start each pass with none
-        self.con.execute("DROP TABLE IF EXISTS reject_errors")
-        self.con.execute("DROP TABLE IF EXISTS reject_scans")
+        _drop_rejects(self.con)
         # The rows' order in the dataset means nothing (every metric orders by time): let
         # DuckDB's threads write the Parquet without keeping the file's order (~10 % faster).
         # Only here: finding bad rows below counts rows in the file's order.
         self.con.execute("SET preserve_insertion_order=false")
         try:
             stats = run(self.con, f"COPY (SELECT {plan.select_list()} FROM "
-                                  f"{source.relation(rejects=True)}) TO {literal(str(out))} "
+                                  f"{source.relation()}) TO {literal(str(out))} "
                                   "(FORMAT parquet, RETURN_STATS)",
                         progress=self.steps.part(0.15, 0.85))
         except Cancelled:
@@ -404,25 +432,28 @@ class _Import:
             if source.format == "jsonl" and source.line_column is None:
                 # a line further on is not JSON: find the bad lines in Python
                 return self.load(jsonl_via_python(source, self.tmp))
-            raise EventImportError(f"{file}: cannot be read ({_first_line(exc)})") from None
+            if _mixed_line_ends(source, exc):
+                return self.load(csv_normalised(source, self.tmp))
+            raise _read_error(file, exc) from None
         finally:
             self.con.execute("SET preserve_insertion_order=true")
         written = int(stats[0][1]) if stats else 0
         nulls = _null_counts(stats)
-        rejects = _rejects(self.con) if _has_rejects(source) else {}
-        if "INVALID ENCODING" in rejects and source.encoding in ("utf-8", "utf-8 (BOM)"):
+        rejected = _rejected(self.con) if _has_rejects(source) else {}
+        if any("INVALID ENCODING" in kinds for kinds, _ in rejected.values()) and (
+                source.encoding in ("utf-8", "utf-8 (BOM)")):
             # valid UTF-8 at the start only: read a transcoded copy instead
             size = source.original.stat().st_size
             return self.load(csv_transcoded(source, self.tmp, None,
                                             self.steps.part(0.0, 0.15), size))
-        bad_in_file = sum(count for count, _ in rejects.values()) + sum(
-            count for count, _ in source.pre_bad.values())
+        refused = _refused(source, rejected)
+        bad_in_file = len(refused) + sum(count for count, _ in source.pre_bad.values())
         if written == 0 and bad_in_file == 0:
             raise EmptyFileError(f"{file}: has column names but no rows")
 
         skipped: BadRowReport | None = None
         if any(nulls.get(c, 0) for c in OUTPUT_COLUMNS) or bad_in_file:
-            report = self._find_bad_rows(plan, rejects)
+            report = self._find_bad_rows(plan, refused, written)
             keep = ""
             if report.bad_rows:
                 if not self.skip:
@@ -436,19 +467,29 @@ class _Import:
         self.steps.at(0.9)
         return _result(self.con, out, plan, skipped)
 
-    def _find_bad_rows(self, plan: _Plan,
-                       rejects: dict[str, tuple[int, list[int]]]) -> BadRowReport:
+    def _find_bad_rows(self, plan: _Plan, refused: list[tuple[int, str]],
+                       written: int) -> BadRowReport:
         """Find the bad rows (a second pass, only for files that have some) and report them.
 
-        Leaves a table ``parsed`` with the output columns and each row's ``_reason``; may
-        change ``plan.fmt`` when every time value shows a better format than the sample did.
+        ``refused``: (line, reason) of the records DuckDB refused in the first pass, which
+        wrote ``written`` rows.  Leaves a table ``parsed`` with the output columns and each
+        row's ``_reason``; may change ``plan.fmt`` when every time value shows a better
+        format than the sample did.
         """
         con, source, cols = self.con, plan.source, plan.cols
         time_col = ident(source.internal(cols.time))
         line = ident(source.line_column) if source.line_column else "NULL"
+        _drop_rejects(con)
         con.execute(f"CREATE OR REPLACE TEMP TABLE parsed AS SELECT {line} AS _line, "
                     f"{time_col} AS _time, {plan.select_list()} "
-                    f"FROM {source.relation(rejects=False)}")
+                    f"FROM {source.relation()}")
+        total = int(con.execute("SELECT count(*) FROM parsed").fetchone()[0])
+        again = len(_rejected(con)) if _has_rejects(source) else 0
+        if total + again != written + len(refused):
+            # never import part of a file: both passes must account for every record
+            raise EventImportError(
+                f"{source.original.name}: read twice, the file gave {written + len(refused):,} "
+                f"rows, then {total + again:,}; nothing imported")
         self.steps.at(0.88)
         if not cols.time_format and plan.fmt.kind not in ("native", "native_tz"):
             # The sample may have misled (day-first dates that were month-first further
@@ -472,22 +513,22 @@ class _Import:
             "SELECT _reason, count(*), list(_line ORDER BY rowid)[1:5], "
             "list(rowid ORDER BY rowid)[1:5] FROM parsed WHERE _reason IS NOT NULL "
             "GROUP BY _reason").fetchall()
-        lines = {} if source.line_column else source.lines_of(o for r in rows for o in r[3])
+        lines = {} if source.line_column else source.lines_of(
+            (o for r in rows for o in r[3]), rejected=(n for n, _ in refused))
         found: dict[str, tuple[int, list[int]]] = {}
         for reason, count, with_line, ordinals in rows:
             examples = (list(with_line) if source.line_column
                         else [lines.get(o, o + 2) for o in ordinals])
             found[reason] = (int(count), [int(x) for x in examples])
-        dropped = [(RAGGED if kind in ("MISSING COLUMNS", "TOO MANY COLUMNS") else MALFORMED,
-                    count, examples) for kind, (count, examples) in rejects.items()]
-        dropped += [(reason, count, examples)
-                    for reason, (count, examples) in source.pre_bad.items()]
-        for reason, count, examples in dropped:
+        dropped: dict[str, tuple[int, list[int]]] = dict(source.pre_bad)
+        for number, reason in refused:
+            count, examples = dropped.get(reason, (0, []))
+            dropped[reason] = (count + 1, [*examples, number])
+        for reason, (count, examples) in dropped.items():
             old_count, old_examples = found.get(reason, (0, []))
             found[reason] = (old_count + count, sorted(old_examples + examples)[:EXAMPLES])
-        total = con.execute("SELECT count(*) FROM parsed").fetchone()[0]
         return BadRowReport(
-            source.original.name, int(total) + sum(count for _, count, _ in dropped),
+            source.original.name, total + sum(count for count, _ in dropped.values()),
             {r: ReasonCount(found[r][0], tuple(found[r][1])) for r in REASONS if r in found},
             line_word=source.line_word, time_format=plan.fmt.name)
 
@@ -496,10 +537,34 @@ def _has_rejects(source: Source) -> bool:
     return source.format in ("csv", "tsv") or source.line_column is not None
 
 
+# White space trimmed from values: the controls tab, LF, VT, FF and CR, and the Unicode space
+# separators (Zs: the space, U+00A0 no-break space, U+1680, U+2000-U+200A, U+202F, U+205F and
+# U+3000), which are what DuckDB's trim() removes.
+_SPACES = " \u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000"
+_BELOW_SPACES = "\u009f\U0010ffff"  # a value up to this one starts below U+00A0
+_CONTROL_SPACE = r"[\t\n\x0b\x0c\r]"
+_TRIM = r"^[\t\n\x0b\x0c\r\p{Zs}]+|[\t\n\x0b\x0c\r\p{Zs}]+$"
+
+
 def _clean(col: str) -> str:
-    """Text without surrounding blanks; NULL when empty.  Trims only values that need it."""
-    return (f"nullif(CASE WHEN prefix({col}, ' ') OR suffix({col}, ' ') "
-            f"THEN trim({col}) ELSE {col} END, '')")
+    """Text without surrounding white space; NULL when empty.
+
+    This runs on every value of multi-million-row imports, so only values that start or end
+    with white space are trimmed, and the quick test is two range comparisons, of the value and
+    of its reverse: from '!' up to U+009F, a value starts with no white space ('' and controls
+    are below '!', U+00A0 and the other Unicode spaces above).  Only the other values have
+    their first and last characters looked up.  Cheap to plan too (imports may have thousands
+    of columns): the column is named a few times, and no IN list or list constant (DuckDB
+    plans those slowly).
+    """
+    plain = f"BETWEEN '!' AND {literal(_BELOW_SPACES)}"
+    rev = f"reverse({col})"
+    spaces = literal(_SPACES)
+    trimmed = (f"nullif(CASE WHEN regexp_matches({col}, {literal(_CONTROL_SPACE)}) "
+               f"THEN regexp_replace({col}, {literal(_TRIM)}, '', 'g') ELSE trim({col}) END, '')")
+    return (f"CASE WHEN {col} {plain} AND {rev} {plain} THEN {col} "
+            f"WHEN {col} < '!' OR {rev} < '!' OR contains({spaces}, left({col}, 1)) "
+            f"OR contains({spaces}, right({col}, 1)) THEN {trimmed} ELSE {col} END")
 
 
 def _null_counts(stats: list[tuple]) -> dict[str, int]:
@@ -509,15 +574,74 @@ def _null_counts(stats: list[tuple]) -> dict[str, int]:
     return {name.strip('"'): int(info.get("null_count", 0)) for name, info in columns.items()}
 
 
-def _rejects(con: Any) -> dict[str, tuple[int, list[int]]]:
+def _drop_rejects(con: Any) -> None:
+    con.execute("DROP TABLE IF EXISTS reject_errors")
+    con.execute("DROP TABLE IF EXISTS reject_scans")
+
+
+def _rejected(con: Any) -> dict[int, tuple[frozenset[str], int]]:
+    """The records DuckDB refused in the last pass: their byte offset -> (the kinds of error,
+    DuckDB's own line number, which counts records rather than lines)."""
     exists = con.execute("SELECT count(*) FROM duckdb_tables() "
                          "WHERE table_name = 'reject_errors'").fetchone()[0]
     if not exists:
         return {}
     rows = con.execute(
-        "SELECT error_type, count(DISTINCT line), list(DISTINCT line ORDER BY line)[1:5] "
-        "FROM reject_errors GROUP BY error_type").fetchall()
-    return {str(kind): (int(n), [int(x) for x in lines]) for kind, n, lines in rows}
+        "SELECT line_byte_position, list(DISTINCT error_type), min(line) "
+        "FROM reject_errors GROUP BY line_byte_position").fetchall()
+    return {int(offset): (frozenset(str(k) for k in kinds), int(line))
+            for offset, kinds, line in rows}
+
+
+def _refused(source: Source, rejected: dict[int, tuple[frozenset[str], int]],
+             ) -> list[tuple[int, str]]:
+    """(line, reason) of each record DuckDB refused, in the order of the file.
+
+    Refuses the file when a quote swallowed the lines after it: the rows there cannot be told
+    apart, not even to report them.
+    """
+    if not rejected:
+        return []
+    if source.line_column is not None:  # a CSV made here: DuckDB's count is good enough
+        found = [(line, kinds) for kinds, line in rejected.values()]
+    else:
+        records = refused_records(source.path, rejected, source.delimiter, source.newline)
+        for offset in sorted(records):
+            record = records[offset]
+            if record.runs_on:
+                raise EventImportError(_runaway_quote(source.original.name, record))
+        found = [(records[offset].line, kinds) for offset, (kinds, _) in rejected.items()]
+    ragged = {"MISSING COLUMNS", "TOO MANY COLUMNS"}
+    return sorted((line, RAGGED if kinds & ragged else MALFORMED) for line, kinds in found)
+
+
+def _runaway_quote(file: str, record: Refused) -> str:
+    if record.open_quote:
+        return (f"{file}: line {record.line:,} opens a quote that is never closed, so the "
+                "lines after it cannot be read; nothing imported (fix the quote)")
+    last = record.line + record.lines - 1
+    return (f"{file}: line {record.line:,} opens a quote that is only closed on line "
+            f"{last:,}, so lines {record.line:,} to {last:,} cannot be read; nothing imported "
+            "(fix the quote)")
+
+
+def _mixed_line_ends(source: Source, exc: BaseException) -> bool:
+    """True when DuckDB failed on a text file that mixes line ends (and may read a copy)."""
+    return (source.format in ("csv", "tsv") and source.line_column is None
+            and not source.normalised and "reached an invalid state" in str(exc))
+
+
+def _read_error(file: str, exc: BaseException) -> EventImportError:
+    """DuckDB's error reading ``file`` as one line for people."""
+    text = str(exc)
+    if "GZIP" in text or "gzip" in text:
+        if "end of" in text.lower():
+            return EventImportError(f"{file}: the compressed file is cut short")
+        return EventImportError(f"{file}: the compressed file is damaged ({_first_line(exc)})")
+    if "reached an invalid state" in text:
+        return EventImportError(f"{file}: cannot be read as CSV (DuckDB's reader gives up on "
+                                "it; is it a text file with one kind of line end?)")
+    return EventImportError(f"{file}: cannot be read ({_first_line(exc)})")
 
 
 def _time_format(con: Any, source: Source, cols: ColumnMapping) -> TimeFormat:
@@ -535,7 +659,7 @@ def _time_format(con: Any, source: Source, cols: ColumnMapping) -> TimeFormat:
     if not values:  # not a text file, or no time in its first rows: ask DuckDB
         col = ident(source.internal(cols.time))
         values = [r[0] for r in con.execute(
-            f"SELECT trim({col}) FROM {source.relation(rejects=False)} "
+            f"SELECT trim({col}) FROM {source.relation()} "
             f"WHERE nullif(trim({col}), '') IS NOT NULL LIMIT {SAMPLE_ROWS}").fetchall()]
     if not values:  # no row has a time: every row will be reported
         return timeformats.all_patterns(timeformats.FAMILIES[0])
@@ -597,35 +721,53 @@ def preview(path: str | Path, rows: int = 20) -> Preview:
         fmt = format_of(path)
         if fmt == "xlsx":
             return _preview_xlsx(path, rows)
-        source = prepare(path, tmp)
-        con = connect(tmp / "spill")
         try:
-            if source.format == "jsonl":
-                try:
-                    _describe(con, source)
-                except Exception:  # noqa: BLE001 - see _load
-                    source = jsonl_via_python(source, tmp)
-            else:
-                _describe(con, source)
-            names = ", ".join(f"CAST(c{i} AS VARCHAR)" for i in range(len(source.columns)))
-            first = con.execute(f"SELECT {names} FROM {source.relation(rejects=False)} "
-                                f"LIMIT {int(rows)}").fetchall()
-            mapping = detect_mapping(source.columns)
-            time_format = None
-            if mapping.time is not None:
-                col = ident(source.internal(mapping.time))
-                sample = (f"(SELECT CAST({col} AS VARCHAR) AS {col} FROM "
-                          f"{source.relation(rejects=False)} LIMIT {SAMPLE_ROWS})")
-                kind = source.types.get(mapping.time, "VARCHAR").upper()
-                if kind.startswith(("TIMESTAMP", "DATE")):
-                    time_format = timeformats.NATIVE.name
+            source = prepare(path, tmp)
+            con = connect(tmp / "spill")
+            try:
+                if source.format == "jsonl":
+                    try:
+                        _describe(con, source)
+                    except Exception:  # noqa: BLE001 - see _load
+                        source = jsonl_via_python(source, tmp)
                 else:
-                    found = _detect(con, sample, source.internal(mapping.time))
-                    time_format = found.name if found else None
-        finally:
-            con.close()
+                    _describe(con, source)
+                try:
+                    first, mapping, time_format = _preview_rows(con, source, rows)
+                except Cancelled:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - DuckDB's errors name the problem
+                    if not _mixed_line_ends(source, exc):
+                        raise _read_error(path.name, exc) from None
+                    source = csv_normalised(source, tmp)
+                    first, mapping, time_format = _preview_rows(con, source, rows)
+            finally:
+                con.close()
+        except _UNEXPECTED as exc:
+            raise _unexpected(path.name, exc) from None
     return Preview(source.columns, [list(r) for r in first], mapping, time_format,
                    source.format, source.encoding)
+
+
+def _preview_rows(con: Any, source: Source, rows: int,
+                  ) -> tuple[list[tuple], ColumnMapping, str | None]:
+    """The first rows of ``source``, the detected mapping and the time format's name."""
+    names = ", ".join(f"CAST(c{i} AS VARCHAR)" for i in range(len(source.columns)))
+    first = con.execute(f"SELECT {names} FROM {source.relation()} "
+                        f"LIMIT {int(rows)}").fetchall()
+    mapping = detect_mapping(source.columns)
+    time_format = None
+    if mapping.time is not None:
+        col = ident(source.internal(mapping.time))
+        sample = (f"(SELECT CAST({col} AS VARCHAR) AS {col} FROM "
+                  f"{source.relation()} LIMIT {SAMPLE_ROWS})")
+        kind = source.types.get(mapping.time, "VARCHAR").upper()
+        if kind.startswith(("TIMESTAMP", "DATE")):
+            time_format = timeformats.NATIVE.name
+        else:
+            found = _detect(con, sample, source.internal(mapping.time))
+            time_format = found.name if found else None
+    return first, mapping, time_format
 
 
 def _preview_xlsx(path: Path, rows: int) -> Preview:

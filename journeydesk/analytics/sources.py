@@ -20,6 +20,7 @@ import json
 import math
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,9 @@ FORMATS = {".csv": "csv", ".tsv": "tsv", ".csv.gz": "csv", ".tsv.gz": "tsv",
 XLSX_MAX_UNPACKED = 2_000_000_000
 XLSX_MAX_RATIO = 200
 CHUNK = 1 << 20
+# DuckDB reads values of any length; the scans here must too (the csv module's default limit
+# is 128 KiB per value).
+csv.field_size_limit(2**31 - 1)
 
 
 class EventImportError(ValueError):
@@ -86,6 +90,8 @@ class Source:
     # reason -> (count, first line numbers) for rows dropped while preparing the source
     pre_bad: dict[str, tuple[int, list[int]]] = field(default_factory=dict)
     delimiter: str = ","
+    newline: str = "\n"  # what ends a line: "\n" (also for CRLF) or "\r" (old Macs)
+    normalised: bool = False  # read from a copy with one kind of line end
     types: dict[str, str] = field(default_factory=dict)  # DuckDB types (Parquet)
     json_keys: list[str] = field(default_factory=list)  # original JSON keys, per column
 
@@ -93,20 +99,21 @@ class Source:
         """The internal name (c0, c1...) of a file column."""
         return f"c{self.columns.index(column)}"
 
-    def relation(self, *, rejects: bool) -> str:
+    def relation(self) -> str:
         """SQL for the rows: columns c0, c1... (text, or a timestamp type for Parquet).
 
-        With ``rejects`` DuckDB records CSV rows it cannot split in ``reject_errors``;
-        otherwise it skips them silently.
+        DuckDB records the CSV rows it cannot split in the temporary tables ``reject_errors``
+        and ``reject_scans``.  Every pass reads with these same options: with
+        ``ignore_errors=true`` instead, DuckDB stops early at some errors (a value such as
+        ``"Best" offers``) without a word.
         """
-        errors = "store_rejects=true" if rejects else "ignore_errors=true"
         if self.format in ("csv", "tsv") or self.line_column is not None:
             cols = ", ".join(f"{literal(f'c{i}')}: 'VARCHAR'" for i in range(len(self.columns)))
             if self.line_column is not None:
                 cols = f"{literal(self.line_column)}: 'BIGINT', " + cols
             return (f"read_csv({literal(str(self.path))}, header=true, auto_detect=false, "
                     f"delim={literal(self.delimiter)}, quote='\"', escape='\"', "
-                    f"columns={{{cols}}}, null_padding=false, {errors})")
+                    f"columns={{{cols}}}, null_padding=false, store_rejects=true)")
         if self.format == "parquet":
             parts = []
             for i, name in enumerate(self.columns):
@@ -123,30 +130,45 @@ class Source:
 
     def head_values(self, column: str, limit: int, size: int = 1 << 20) -> list[str]:
         """Non-blank values of ``column`` in the first rows of a CSV or TSV file (at most
-        ``size`` bytes read), stripped; empty for other sources.
+        ``size`` characters read), stripped; empty for other sources.
 
         Reading the start of the file in Python is much quicker than asking DuckDB for a few
         rows, which reads whole blocks of a large file in parallel.
         """
         if self.format not in ("csv", "tsv") or self.line_column is not None:
             return []
-        with open_text(self.path) as text:
-            head = text.read(size)
-        lines = head.splitlines(keepends=True)
-        if len(head) == size and lines:
-            lines.pop()  # perhaps cut short
+        try:
+            with open_text(self.path) as text:
+                head = text.read(size)
+        except EOFError:
+            raise EventImportError(f"{self.original.name}: the compressed file is cut "
+                                   "short") from None
+        except zlib.error:
+            raise EventImportError(f"{self.original.name}: the compressed file is "
+                                   "damaged") from None
+        if len(head) == size:  # perhaps cut short: leave out the last line
+            head = head[:max(head.rfind("\n"), head.rfind("\r")) + 1]
         index = self.columns.index(column)
         width = len(self.columns)
         values: list[str] = []
-        for n, row in enumerate(csv.reader(lines, delimiter=self.delimiter)):
-            if n and len(row) == width and row[index].strip():
-                values.append(row[index].strip())
-                if len(values) >= limit:
-                    break
+        reader = csv.reader(io.StringIO(head, newline=""), delimiter=self.delimiter)
+        try:
+            next(reader, None)  # the header
+            for row in reader:
+                if len(row) == width and row[index].strip():
+                    values.append(row[index].strip())
+                    if len(values) >= limit:
+                        break
+        except csv.Error:  # a NUL byte or the like: the values read so far
+            pass
         return values
 
-    def lines_of(self, ordinals: Iterable[int]) -> dict[int, int]:
-        """Line numbers of rows given by their 0-based position among the rows DuckDB read."""
+    def lines_of(self, ordinals: Iterable[int],
+                 rejected: Iterable[int] = ()) -> dict[int, int]:
+        """Line numbers of rows given by their 0-based position among the rows DuckDB read.
+
+        ``rejected``: the lines where the records DuckDB refused start (they are not rows).
+        """
         wanted = set(ordinals)
         if not wanted:
             return {}
@@ -164,14 +186,14 @@ class Source:
                             if len(found) == len(wanted):
                                 break
                 return found
+            skip = set(rejected)
             reader = csv.reader(text, delimiter=self.delimiter)
             end = 0
             ordinal = -1
-            width = len(self.columns)
             for index, row in enumerate(reader):
                 start, end = end + 1, reader.line_num
-                # the header, blank lines and rows DuckDB refused are not rows
-                if index == 0 or not row or len(row) != width:
+                # the header, blank lines and records DuckDB refused are not rows
+                if index == 0 or not row or start in skip:
                     continue
                 ordinal += 1
                 if ordinal in wanted:
@@ -183,6 +205,134 @@ class Source:
 
 def _is_time_type(kind: str) -> bool:
     return kind.upper().startswith(("TIMESTAMP", "DATE"))
+
+
+# --------------------------------------------------------------------------- refused records
+@dataclass(frozen=True)
+class Refused:
+    """A record DuckDB refused, as found in the file."""
+
+    line: int  # where it starts
+    lines: int  # how many lines its text spans
+    open_quote: bool  # a quoted value in it is still open at the end of the file
+    stray_quote: bool  # a quoted value in it is followed by other text (`"Best" offers`)
+
+    @property
+    def runs_on(self) -> bool:
+        """A quote problem swallowed the lines after this one: the rows there are lost."""
+        return self.lines > 1 and (self.open_quote or self.stray_quote)
+
+
+_NOT_A_BREAK = re.compile(rb"[^\r\n]")
+
+
+class _Scanner:
+    """Reads a (decompressed) file forward, counting line ends and walking CSV records."""
+
+    def __init__(self, fh: IO[bytes], delimiter: str, newline: str):
+        self.fh = fh
+        self.buf = b""
+        self.i = 0  # index in buf
+        self.base = 0  # file offset of buf[0]
+        self.breaks = 0  # line ends before base + i
+        self.nl = newline.encode()
+        self.delimiter = delimiter.encode()[0]
+        self.field_end = re.compile(b"[" + re.escape(delimiter.encode()) + b"\r\n]")
+
+    def _fill(self) -> bool:
+        """Move to the next chunk when buf is used up; False at the end of the file."""
+        if self.i < len(self.buf):
+            return True
+        self.base += len(self.buf)
+        self.buf, self.i = self.fh.read(CHUNK * 4), 0
+        return bool(self.buf)
+
+    def skip_to(self, offset: int) -> None:
+        """Count the line ends up to ``offset`` (or the end of the file)."""
+        while self.base + self.i < offset and self._fill():
+            stop = min(len(self.buf), offset - self.base)
+            self.breaks += self.buf.count(self.nl, self.i, stop)
+            self.i = stop
+
+    def skip_blank(self) -> None:
+        """Skip line ends (DuckDB's offset of a record may point at the blank lines before)."""
+        while self._fill():
+            match = _NOT_A_BREAK.search(self.buf, self.i)
+            stop = match.start() if match else len(self.buf)
+            self.breaks += self.buf.count(self.nl, self.i, stop)
+            self.i = stop
+            if match:
+                return
+
+    def record(self) -> tuple[int, bool, bool]:
+        """Walk the record that starts here: how many of the line ends inside it come before
+        some of its text, whether a quote is still open at the end of the file, and whether a
+        quoted value is followed by other text (`"Best" offers`)."""
+        quote = 0x22
+        field_start, unquoted, quoted, after_quote = range(4)
+        state, breaks, text, stray = field_start, 0, 0, False
+        while self._fill():
+            buf = self.buf
+            if state == field_start:
+                if buf[self.i] == quote:
+                    state, text = quoted, breaks
+                    self.i += 1
+                else:
+                    state = unquoted
+            elif state == unquoted:
+                match = self.field_end.search(buf, self.i)
+                if match is None:
+                    self.i, text = len(buf), breaks
+                elif buf[match.start()] == self.delimiter:
+                    state, self.i, text = field_start, match.end(), breaks
+                else:  # the line end that ends the record
+                    if match.start() > self.i:
+                        text = breaks
+                    self.i = match.start()
+                    break
+            elif state == quoted:
+                end = buf.find(b'"', self.i)
+                stop = len(buf) if end < 0 else end
+                value = buf[self.i:stop]
+                filled = len(value.rstrip(b"\r\n"))
+                if filled:
+                    text = breaks + value.count(self.nl, 0, filled)
+                breaks += value.count(self.nl)
+                if end >= 0:
+                    state, text = after_quote, breaks
+                self.i = stop if end < 0 else end + 1
+            # after a quote in a quoted value: a doubled quote, or the end of the value
+            elif buf[self.i] == quote:
+                state, text = quoted, breaks
+                self.i += 1
+            else:
+                stray = stray or buf[self.i] not in (self.delimiter, 0x0A, 0x0D)
+                state = unquoted
+        self.breaks += breaks
+        return text, state == quoted, stray
+
+
+def refused_records(path: Path, offsets: Iterable[int], delimiter: str,
+                    newline: str = "\n") -> dict[int, Refused]:
+    """The records DuckDB refused, by the byte offsets it gives (``line_byte_position``).
+
+    DuckDB counts records, not lines, and its offset of a record may point at the line end
+    before it or one byte into it; the lines are counted here, in the file DuckDB read.
+    """
+    found: dict[int, Refused] = {}
+    last: Refused | None = None
+    with open_binary(path) as fh:
+        scan = _Scanner(fh, delimiter, newline)
+        for offset in sorted(set(offsets)):
+            if offset < scan.base + scan.i and last is not None:
+                found[offset] = last  # inside the record before (DuckDB saw it otherwise)
+                continue
+            scan.skip_to(offset)
+            scan.skip_blank()
+            line = scan.breaks + 1
+            text, open_quote, stray = scan.record()
+            last = found[offset] = Refused(line, text + 1, open_quote, stray)
+    return found
 
 
 # --------------------------------------------------------------------------- text encodings
@@ -280,7 +430,11 @@ def _report(progress: ProgressFn, fraction: float) -> None:
         raise Cancelled
 
 
-def _head(path: Path, size: int = 65536) -> bytes:
+HEAD = 65536
+MAX_HEADER = 64 << 20  # a first line longer than this is refused
+
+
+def _head(path: Path, size: int = HEAD) -> bytes:
     with open_binary(path) as fh:
         return fh.read(size)
 
@@ -301,11 +455,50 @@ def unique_names(names: Iterable[str]) -> list[str]:
     return result
 
 
-def sniff_delimiter(header_line: str) -> str:
-    """The most frequent of , ; tab | in the header line (a comma when none occurs)."""
-    counts = {d: header_line.count(d) for d in (",", ";", "\t", "|")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
+DELIMITERS = (",", ";", "\t", "|")
+
+
+def sniff_delimiter(head: str) -> str:
+    """The delimiter (, ; tab |) that splits the first line into the most columns and the next
+    lines into as many (a comma when none splits the first line).
+
+    Each candidate is tried with the csv module, so that a delimiter inside a quoted name does
+    not count.
+    """
+    best, best_score = ",", (0, 0)
+    for delimiter in DELIMITERS:
+        records = [r for r in _records(head, delimiter, limit=50) if r]
+        if not records or len(records[0]) < 2:
+            continue
+        width = len(records[0])
+        score = (sum(len(r) == width for r in records[1:]), width)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _records(text: str, delimiter: str = ",", limit: int | None = None) -> list[list[str]]:
+    """The records of CSV ``text`` (any line ends; blank lines give [])."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[list[str]] = []
+    try:
+        for row in reader:
+            records.append(row)
+            if limit is not None and len(records) >= limit:
+                break
+    except csv.Error:  # a NUL byte or the like: what was read so far
+        pass
+    return records
+
+
+def _first_record_complete(text: str, delimiter: str) -> bool:
+    """True when ``text`` holds the whole first record (its line end is in ``text``)."""
+    stream = io.StringIO(text, newline="")
+    try:
+        next(csv.reader(stream, delimiter=delimiter), None)
+    except csv.Error:
+        return True
+    return text[:stream.tell()].endswith(("\n", "\r"))
 
 
 # --------------------------------------------------------------------------- preparing
@@ -331,15 +524,22 @@ def prepare(path: Path, tmp: Path, progress: ProgressFn | None = None) -> Source
         except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a bad file
             raise EventImportError(f"{path.name}: cannot be read as a workbook "
                                    f"({type(exc).__name__}: {exc})") from None
+    except gzip.BadGzipFile:
+        plain = path.name[:-3] if path.name.lower().endswith(".gz") else path.name
+        raise EventImportError(f"{path.name}: is not gzip-compressed: name it {plain}") from None
     except OSError as exc:
         raise EventImportError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     except EOFError:
         raise EventImportError(f"{path.name}: the compressed file is cut short") from None
+    except zlib.error:
+        raise EventImportError(f"{path.name}: the compressed file is damaged") from None
 
 
-def _decoded_head(path: Path) -> tuple[str, str | None]:
-    """The first 64 KiB as text, and the codec a BOM names (None when there is none)."""
-    raw = _head(path)
+def _decoded_head(raw: bytes) -> tuple[str, str | None]:
+    """The start of a file as text, and the codec a BOM names (None when there is none).
+
+    Raises UnicodeDecodeError when it is not UTF-8 (a character cut at the end is fine).
+    """
     codec = sniff_bom(raw)
     if codec is not None:
         text = raw.decode(codec, errors="ignore")
@@ -353,19 +553,62 @@ def _decoded_head(path: Path) -> tuple[str, str | None]:
     return text.lstrip("\ufeff"), codec
 
 
+# Files that are not text, by their first bytes: what to tell the user.
+SIGNATURES = [
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+     "it looks like an old Excel .xls workbook: save it as .xlsx or CSV"),
+    (b"PAR1", "it looks like a Parquet file: rename it to .parquet"),
+    (b"SQLite format 3\x00", "it is a database file"),
+    (b"%PDF", "it is a PDF document"),
+]
+# Bytes that text does not hold (controls other than tab, line ends, form feed, Ctrl-Z, Esc).
+_CONTROLS = bytes([*range(9), *range(14, 26), *range(28, 32)])
+
+
+def check_text(name: str, raw: bytes) -> None:
+    """Refuse, with a one-line reason, the start of a file (``raw``) that is not text."""
+    if raw.startswith(b"PK\x03\x04"):
+        if b"xl/" in raw or b"[Content_Types].xml" in raw:
+            raise EventImportError(f"{name}: is not a text file (it looks like an Excel "
+                                   "workbook: rename it to .xlsx)")
+        raise EventImportError(f"{name}: is not a text file (it is a zip archive: unpack it)")
+    if raw.startswith(b"\x1f\x8b"):
+        if name.lower().endswith(".gz"):
+            raise EventImportError(f"{name}: is compressed twice (unpack it once)")
+        raise EventImportError(f"{name}: is gzip-compressed: name it {name}.gz")
+    for signature, what in SIGNATURES:
+        if raw.startswith(signature):
+            raise EventImportError(f"{name}: is not a text file ({what})")
+    if sniff_bom(raw) is not None:
+        return
+    if b"\x00" in raw:
+        even, odd = raw[0::2], raw[1::2]
+        for zeros, other in ((odd, even), (even, odd)):
+            if zeros and zeros.count(0) > 0.3 * len(zeros) and other.count(0) < 0.05 * len(
+                    other):
+                raise EventImportError(
+                    f"{name}: looks like UTF-16 without a byte-order mark; save it as UTF-8 "
+                    "or UTF-16 with a BOM")
+    controls = len(raw) - len(raw.translate(None, _CONTROLS))
+    if controls > max(2, len(raw) // 100):
+        raise EventImportError(f"{name}: is not a text file")
+
+
 def _prepare_csv(path: Path, fmt: str, tmp: Path, progress: ProgressFn | None,
                  size: int) -> Source:
     source = Source(fmt, path, path, [], delimiter="\t" if fmt == "tsv" else ",")
+    raw = _head(path)
+    check_text(path.name, raw)
     try:
-        head, codec = _decoded_head(path)
+        head, codec = _decoded_head(raw)
+        if not head.strip():
+            raise EmptyFileError(f"{path.name}: is empty")
+        if codec not in (None, "utf-8-sig"):  # UTF-16/32: DuckDB reads UTF-8 only
+            return csv_transcoded(source, tmp, codec, progress, size)
+        source.encoding = "utf-8 (BOM)" if codec else "utf-8"
+        _read_header(source)
     except UnicodeDecodeError:  # not UTF-8: read a UTF-8 copy
         return csv_transcoded(source, tmp, None, progress, size)
-    if not head.strip():
-        raise EmptyFileError(f"{path.name}: is empty")
-    if codec not in (None, "utf-8-sig"):  # UTF-16/32: DuckDB reads UTF-8 only
-        return csv_transcoded(source, tmp, codec, progress, size)
-    source.encoding = "utf-8 (BOM)" if codec else "utf-8"
-    _read_header(source, head)
     return source
 
 
@@ -376,20 +619,52 @@ def csv_transcoded(source: Source, tmp: Path, codec: str | None,
     encoding = transcode(source.original, codec, target, progress, size)
     copy = Source(source.format, target, source.original, [], encoding=encoding,
                   delimiter=source.delimiter)
-    head, _ = _decoded_head(target)
-    if not head.strip():
-        raise EmptyFileError(f"{source.original.name}: is empty")
-    _read_header(copy, head)
+    _read_header(copy)
     return copy
 
 
-def _read_header(source: Source, head: str) -> None:
-    first_line = head.splitlines()[0] if head else ""
-    if source.format == "csv":
-        source.delimiter = sniff_delimiter(first_line)
-    header = next(csv.reader(io.StringIO(head), delimiter=source.delimiter), [])
+def csv_normalised(source: Source, tmp: Path) -> Source:
+    """``source`` read from a copy whose lines all end in LF (the file mixes line ends).
+
+    CRLF and a lone CR each become one LF, so the lines keep their numbers.
+    """
+    target = tmp / ("normalised.tsv" if source.format == "tsv" else "normalised.csv")
+    with open_binary(source.path) as src, open(target, "wb") as out:
+        carry = b""
+        while chunk := src.read(CHUNK * 4):
+            chunk = carry + chunk
+            carry = b"\r" if chunk.endswith(b"\r") else b""  # perhaps the CR of a CRLF
+            if carry:
+                chunk = chunk[:-1]
+            out.write(chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
+        out.write(carry.replace(b"\r", b"\n"))
+    return Source(source.format, target, source.original, list(source.columns),
+                  encoding=source.encoding, delimiter=source.delimiter, normalised=True)
+
+
+def _read_header(source: Source) -> None:
+    """The column names, delimiter and line end of a UTF-8 CSV/TSV file, from its first record
+    (read whole, however long)."""
+    name = source.original.name
+    size = HEAD
+    while True:
+        raw = _head(source.path, size)
+        head, _ = _decoded_head(raw)
+        if not head.strip():
+            raise EmptyFileError(f"{name}: is empty")
+        if source.format == "csv":
+            source.delimiter = sniff_delimiter(head)
+        if len(raw) < size or _first_record_complete(head, source.delimiter):
+            break
+        if size >= MAX_HEADER:
+            raise EventImportError(f"{name}: the first line is longer than "
+                                   f"{MAX_HEADER >> 20} MiB; is it an event file?")
+        size *= 4
+    source.newline = "\n" if "\n" in head or "\r" not in head else "\r"
+    records = _records(head, source.delimiter, limit=1)
+    header = records[0] if records else []
     if not any(cell.strip() for cell in header):
-        raise EmptyFileError(f"{source.original.name}: the first line has no column names")
+        raise EmptyFileError(f"{name}: the first line has no column names")
     source.columns = unique_names(header)
 
 
