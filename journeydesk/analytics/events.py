@@ -343,19 +343,22 @@ def _describe(con: Any, source: Source) -> None:
                                    "name")
         source.types = {r[0]: r[1] for r in rows}
     elif source.format == "jsonl" and source.line_column is None:
-        # every line, not DuckDB's sample of the first 20,480: a key may first come later
-        rows = con.execute(f"DESCRIBE SELECT * FROM read_json({literal(str(source.path))}, "
-                           "format='newline_delimited', sample_size=-1)").fetchall()
-        keys = [r[0] for r in rows]
-        source.json_keys = keys
-        source.columns = unique_names(keys)
-        lowered = {k.lower() for k in keys}
-        if [c.lower() for c in source.columns] != [k.lower() for k in keys] or any(
-                re.fullmatch(r"(.+)_\d+", k) and re.fullmatch(r"(.+)_\d+", k)[1].lower()
-                in lowered for k in keys):
+        path = literal(str(source.path))
+        rows = con.execute(f"DESCRIBE SELECT * FROM read_json({path}, "
+                           "format='newline_delimited')").fetchall()
+        # DuckDB's description comes from its sample (the first 20,480 lines): the keys of
+        # every line come from a quicker pass of their own
+        found = [str(r[0]) for r in con.execute(
+            f"SELECT DISTINCT unnest(json_keys(json)) FROM read_json_objects({path}, "
+            "format='newline_delimited')").fetchall()]
+        described = [str(r[0]) for r in rows]
+        if len({k.lower() for k in found}) < len(found) or not set(described) <= set(found):
             # Keys differing only in case: DuckDB renames one (Event_1), a name that is not
             # in the file.  Handled by the fallback, which reads the keys as they are.
             raise EventImportError("keys differing only in case")
+        keys = described + sorted(set(found) - set(described))
+        source.json_keys = keys
+        source.columns = unique_names(keys)
 
 
 @dataclass
@@ -366,6 +369,9 @@ class _Plan:
     cols: ColumnMapping
     attrs: list[tuple[str, str]]  # (file column, attribute name)
     fmt: TimeFormat
+    # Trim values with the exact test (see _clean); without it a value may keep white space
+    # other than a space at its ends, which _summary looks for.
+    exact: bool = False
 
     def _text(self, column: str) -> str:
         value = ident(self.source.internal(column))
@@ -373,10 +379,25 @@ class _Plan:
             value = f"CAST({value} AS VARCHAR)"  # a timestamp column kept as an attribute
         return value
 
+    def _text_columns(self) -> list[str]:
+        return [self.cols.user, self.cols.event, *(col for col, _ in self.attrs)]
+
+    def _reversed(self, column: str) -> str:
+        return ident(f"_r{self.source.internal(column)}")
+
+    def relation(self) -> str:
+        """The source's rows; for the exact test each text column also reversed (once, here:
+        inside _clean's CASE DuckDB would reverse a value for each test)."""
+        if not self.exact:
+            return self.source.relation()
+        extra = ", ".join(f"reverse({self._text(col)}) AS {self._reversed(col)}"
+                          for col in self._text_columns())
+        return f"(SELECT *, {extra} FROM {self.source.relation()})"
+
     def select_list(self) -> str:
-        """The output columns computed from the source's (internal) columns."""
+        """The output columns computed from :meth:`relation`'s columns."""
         def text(column: str) -> str:
-            return _clean(self._text(column))
+            return _clean(self._text(column), self._reversed(column) if self.exact else None)
 
         parts = [f"{text(self.cols.user)} AS \"user\"", f"{text(self.cols.event)} AS event",
                  f"{self.fmt.sql(self.source.internal(self.cols.time))} AS ts"]
@@ -397,6 +418,7 @@ class _Import:
     steps: _Steps
     mapping: ColumnMapping | None
     skip: bool
+    exact: bool = False  # see _Plan.exact
 
     def load(self, source: Source) -> LoadResult:
         """Read ``source`` in one pass; a second pass only when some rows are bad."""
@@ -411,8 +433,11 @@ class _Import:
         if not source.columns:
             raise EmptyFileError(f"{file}: is empty")
         cols = _resolve(self.mapping, source.columns, file)
-        plan = _Plan(source, cols, _attribute_names(source.columns, cols),
-                     _time_format(self.con, source, cols))
+        attrs = _attribute_names(source.columns, cols)
+        # many columns: the exact test at once (looking at each column afterwards would cost
+        # more than it saves)
+        plan = _Plan(source, cols, attrs, _time_format(self.con, source, cols),
+                     self.exact or len(attrs) > WIDE)
 
         out = self.tmp / "events.parquet"
         # DuckDB keeps the rows it refuses in these tables: start each pass with none
@@ -421,9 +446,10 @@ class _Import:
         # DuckDB's threads write the Parquet without keeping the file's order (~10 % faster).
         # Only here: finding bad rows below counts rows in the file's order.
         self.con.execute("SET preserve_insertion_order=false")
+        _plan_wide(self.con, plan)
         try:
             stats = run(self.con, f"COPY (SELECT {plan.select_list()} FROM "
-                                  f"{source.relation()}) TO {literal(str(out))} "
+                                  f"{plan.relation()}) TO {literal(str(out))} "
                                   "(FORMAT parquet, RETURN_STATS)",
                         progress=self.steps.part(0.15, 0.85))
         except Cancelled:
@@ -433,10 +459,11 @@ class _Import:
                 # a line further on is not JSON: find the bad lines in Python
                 return self.load(jsonl_via_python(source, self.tmp))
             if _mixed_line_ends(source, exc):
-                return self.load(csv_normalised(source, self.tmp))
+                return self.load(csv_normalised(source, self.tmp, self.steps.part(0.0, 0.15)))
             raise _read_error(file, exc) from None
         finally:
             self.con.execute("SET preserve_insertion_order=true")
+            self.con.execute("RESET disabled_optimizers")
         written = int(stats[0][1]) if stats else 0
         nulls = _null_counts(stats)
         rejected = _rejected(self.con) if _has_rejects(source) else {}
@@ -465,7 +492,11 @@ class _Import:
             run(self.con, f"COPY (SELECT {plan.output_list()} FROM parsed{keep}) "
                           f"TO {literal(str(out))} (FORMAT parquet)")
         self.steps.at(0.9)
-        return _result(self.con, out, plan, skipped)
+        result = _summary(self.con, out, plan, skipped)
+        if result is None:  # some value starts or ends with white space other than a space
+            self.exact = True
+            return self.load(source)
+        return result
 
     def _find_bad_rows(self, plan: _Plan, refused: list[tuple[int, str]],
                        written: int) -> BadRowReport:
@@ -477,12 +508,19 @@ class _Import:
         format than the sample did.
         """
         con, source, cols = self.con, plan.source, plan.cols
+        # the rows found here are written as they are: trim them exactly (a second pass is
+        # for files with bad rows only; a value of white space only is a missing one)
+        plan.exact = True
         time_col = ident(source.internal(cols.time))
         line = ident(source.line_column) if source.line_column else "NULL"
         _drop_rejects(con)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE parsed AS SELECT {line} AS _line, "
-                    f"{time_col} AS _time, {plan.select_list()} "
-                    f"FROM {source.relation()}")
+        _plan_wide(con, plan)
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE parsed AS SELECT {line} AS _line, "
+                        f"{time_col} AS _time, {plan.select_list()} "
+                        f"FROM {plan.relation()}")
+        finally:
+            con.execute("RESET disabled_optimizers")
         total = int(con.execute("SELECT count(*) FROM parsed").fetchone()[0])
         again = len(_rejected(con)) if _has_rejects(source) else 0
         if total + again != written + len(refused):
@@ -546,25 +584,31 @@ _CONTROL_SPACE = r"[\t\n\x0b\x0c\r]"
 _TRIM = r"^[\t\n\x0b\x0c\r\p{Zs}]+|[\t\n\x0b\x0c\r\p{Zs}]+$"
 
 
-def _clean(col: str) -> str:
+def _clean(col: str, rev: str | None = None) -> str:
     """Text without surrounding white space; NULL when empty.
 
     This runs on every value of multi-million-row imports, so only values that start or end
-    with white space are trimmed, and the quick test is two range comparisons, of the value and
-    of its reverse: from '!' up to U+009F, a value starts with no white space ('' and controls
-    are below '!', U+00A0 and the other Unicode spaces above).  Only the other values have
-    their first and last characters looked up.  Cheap to plan too (imports may have thousands
-    of columns): the column is named a few times, and no IN list or list constant (DuckDB
-    plans those slowly).
+    with white space are trimmed, behind a quick test.  Without ``rev`` the test is the
+    cheapest there is, for a space at either end: a value starting or ending with other white
+    space (a tab, U+00A0...) is left as it is, and :func:`_summary` looks for those
+    afterwards.  With ``rev`` (the value reversed, computed once below the select list) the
+    test is exact, and made of string comparisons: from '!' up to U+009F, a value starts
+    with no white space ('' and controls are below '!', U+00A0 and the other Unicode spaces
+    above); the other values have their first and last characters looked up.
+
+    Cheap to plan too (imports may have thousands of columns): the column is named a few
+    times, and there is no IN list or list constant (DuckDB plans those slowly).
     """
+    trimmed = (f"CASE WHEN regexp_matches({col}, {literal(_CONTROL_SPACE)}) "
+               f"THEN regexp_replace({col}, {literal(_TRIM)}, '', 'g') ELSE trim({col}) END")
+    if rev is None:
+        return (f"nullif(CASE WHEN prefix({col}, ' ') OR suffix({col}, ' ') THEN {trimmed} "
+                f"ELSE {col} END, '')")
     plain = f"BETWEEN '!' AND {literal(_BELOW_SPACES)}"
-    rev = f"reverse({col})"
     spaces = literal(_SPACES)
-    trimmed = (f"nullif(CASE WHEN regexp_matches({col}, {literal(_CONTROL_SPACE)}) "
-               f"THEN regexp_replace({col}, {literal(_TRIM)}, '', 'g') ELSE trim({col}) END, '')")
     return (f"CASE WHEN {col} {plain} AND {rev} {plain} THEN {col} "
             f"WHEN {col} < '!' OR {rev} < '!' OR contains({spaces}, left({col}, 1)) "
-            f"OR contains({spaces}, right({col}, 1)) THEN {trimmed} ELSE {col} END")
+            f"OR contains({spaces}, left({rev}, 1)) THEN nullif({trimmed}, '') ELSE {col} END")
 
 
 def _null_counts(stats: list[tuple]) -> dict[str, int]:
@@ -572,6 +616,17 @@ def _null_counts(stats: list[tuple]) -> dict[str, int]:
         return {}
     columns = stats[0][4] or {}
     return {name.strip('"'): int(info.get("null_count", 0)) for name, info in columns.items()}
+
+
+WIDE = 64  # attributes: a "wide" file (see _plan_wide and _Import.load)
+
+
+def _plan_wide(con: Any, plan: _Plan) -> None:
+    """Before a pass over a file with many columns: DuckDB's search for common subexpressions
+    takes time growing with the square of the select list (minutes for a few thousand
+    columns), for little gain; leave it out (RESET disabled_optimizers after the pass)."""
+    if len(plan.attrs) > WIDE:
+        con.execute("SET disabled_optimizers='common_subexpressions'")
 
 
 def _drop_rejects(con: Any) -> None:
@@ -679,13 +734,37 @@ def _detect(con: Any, relation: str, column: str,
     return timeformats.choose(candidates, [int(n) for n in row[1:]], int(row[0]))
 
 
-def _result(con: Any, out: Path, plan: _Plan, skipped: BadRowReport | None) -> LoadResult:
-    data = literal(str(out))
-    # one scan: the counts, the time range and the events' histogram together
-    rows, users, t_min, t_max, histogram = con.execute(
-        f"SELECT count(*), count(DISTINCT \"user\"), min(ts), max(ts), histogram(event) "
-        f"FROM read_parquet({data})").fetchone()
-    counts = sorted((histogram or {}).items(), key=lambda item: (-item[1], item[0]))
+def _summary(con: Any, out: Path, plan: _Plan,
+             skipped: BadRowReport | None) -> LoadResult | None:
+    """The result; None when a value was not trimmed (see :func:`_clean`).
+
+    The values are looked at after the quick test only, and mostly once per distinct value:
+    the users (counted so anyway), the events (their histogram) and the attributes written
+    with a dictionary (few distinct values); other attributes value by value.
+    """
+    data = f"read_parquet({literal(str(out))})"
+    rows, t_min, t_max, histogram = con.execute(
+        f"SELECT count(*), min(ts), max(ts), histogram(event) FROM {data}").fetchone()
+    events = histogram or {}
+    checks = ["false"]
+    if not plan.exact:
+        checks = [f"bool_or({_untrimmed_sql('u', 'reverse(u)')})"]
+        if plan.attrs:
+            encodings = dict(con.execute(
+                f"SELECT path_in_schema, bool_and(encodings LIKE '%DICTIONARY%') "
+                f"FROM parquet_metadata({literal(str(out))}) GROUP BY ALL").fetchall())
+            for _, name in plan.attrs:
+                value = ident(name)
+                each = (f"(SELECT DISTINCT {value} AS v FROM {data})" if encodings.get(name)
+                        else f"(SELECT {value} AS v FROM {data})")
+                checks.append(f"(SELECT bool_or({_untrimmed_sql('v', 'r')}) FROM "
+                              f"(SELECT v, reverse(v) AS r FROM {each}))")
+    users, *untrimmed = con.execute(
+        f"SELECT count(u), {', '.join(checks)} FROM (SELECT DISTINCT \"user\" AS u "
+        f"FROM {data})").fetchone()
+    if not plan.exact and (any(untrimmed) or any(_untrimmed(str(e)) for e in events)):
+        return None
+    counts = sorted(events.items(), key=lambda item: (-item[1], item[0]))
     used = plan.cols.time_format or _format_spec(plan.fmt)
     return LoadResult(
         parquet=out.read_bytes(), row_count=int(rows), user_count=int(users),
@@ -695,6 +774,18 @@ def _result(con: Any, out: Path, plan: _Plan, skipped: BadRowReport | None) -> L
         time_min=t_min, time_max=t_max, source_format=plan.source.format,
         encoding=plan.source.encoding, skipped=skipped,
         source_columns=list(plan.source.columns))
+
+
+def _untrimmed_sql(col: str, rev: str) -> str:
+    """True when ``col`` (reversed: ``rev``) starts or ends with white space."""
+    return f"{_clean(col, rev)} IS DISTINCT FROM {col}"
+
+
+_PY_SPACES = "\t\n\x0b\x0c\r" + _SPACES  # what _clean trims, for str.strip
+
+
+def _untrimmed(value: str) -> bool:
+    return value != value.strip(_PY_SPACES)
 
 
 def _format_spec(fmt: TimeFormat) -> str:

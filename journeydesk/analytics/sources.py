@@ -623,15 +623,20 @@ def csv_transcoded(source: Source, tmp: Path, codec: str | None,
     return copy
 
 
-def csv_normalised(source: Source, tmp: Path) -> Source:
+def csv_normalised(source: Source, tmp: Path, progress: ProgressFn | None = None) -> Source:
     """``source`` read from a copy whose lines all end in LF (the file mixes line ends).
 
     CRLF and a lone CR each become one LF, so the lines keep their numbers.
     """
     target = tmp / ("normalised.tsv" if source.format == "tsv" else "normalised.csv")
+    size = source.path.stat().st_size
+    done = 0
     with open_binary(source.path) as src, open(target, "wb") as out:
         carry = b""
         while chunk := src.read(CHUNK * 4):
+            done += len(chunk)
+            if progress is not None and size:
+                _report(progress, done / size)
             chunk = carry + chunk
             carry = b"\r" if chunk.endswith(b"\r") else b""  # perhaps the CR of a CRLF
             if carry:

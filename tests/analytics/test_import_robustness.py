@@ -220,9 +220,36 @@ def test_tabs_and_unicode_spaces_are_trimmed(tmp_path: Path) -> None:
     assert [r[3] for r in rows_of(result.parquet, tmp_path)] == ["a\tb", "pro", "pro", None]
 
 
+def test_white_space_is_found_in_every_kind_of_column(tmp_path: Path) -> None:
+    """The import's quick test looks for a space only; the rest is found afterwards, in a
+    column of few values (written with a dictionary) as in one of many, in a file with bad
+    rows too, and a value of white space only is a missing one."""
+    rows = [f"u{i % 3},home,{T},{'ios' if i % 2 else 'web'},id{i}" for i in range(3000)]
+    rows[10] = f"u1,home,{T},ios\t,id10"
+    rows[2000] = f"u2,home,{T},web,id2000\u00a0"
+    path = tmp_path / "ws.csv"
+    path.write_text("user,event,time,platform,request\n" + "\n".join(rows) + "\n",
+                    encoding="utf-8")
+    result = load_events(path)
+    values = rows_of(result.parquet, tmp_path)
+    assert {r[3] for r in values} == {"ios", "web"}
+    assert ("u2", "home", datetime(2024, 5, 1, 10), "web", "id2000") in values
+    rows[20] = f"\t,home,{T},ios,id20"  # line 22: a user of white space only
+    rows[30] = f"u1,home,{T},ios,id30,extra"  # line 32: ragged
+    path.write_text("user,event,time,platform,request\n" + "\n".join(rows) + "\n",
+                    encoding="utf-8")
+    assert report_of(path).reasons == {"ragged row": ReasonCount(1, (32,)),
+                                       "missing user": ReasonCount(1, (22,))}
+    skipped = load_events(path, skip_bad_rows=True)
+    assert skipped.row_count == 2998
+    assert {r[3] for r in rows_of(skipped.parquet, tmp_path)} == {"ios", "web"}
+
+
 def test_clean_trims_what_python_strips() -> None:
     """_clean's quick test never misses a value that needs trimming (compared with Python's
-    str.strip over the same white space, on random values)."""
+    str.strip over the same white space, on random values).  Without the reversed value, a
+    value may keep white space at its end, but then _untrimmed says so (and the import trims
+    the user and event columns again, exactly)."""
     spaces = ("\t\n\x0b\x0c\r \u00a0\u1680\u202f\u205f\u3000"
               + "".join(chr(c) for c in range(0x2000, 0x200b)))
     alphabet = [*spaces, *"ab,\"é–”日\x01\x1f\u200b\u0085\u009f\u00a1", "\r\n"]
@@ -233,11 +260,14 @@ def test_clean_trims_what_python_strips() -> None:
     try:
         con.execute("CREATE TABLE v (c VARCHAR)")
         con.executemany("INSERT INTO v VALUES (?)", [[v] for v in values] + [[None]])
-        got = con.execute(f"SELECT c, {events._clean('c')} FROM v").fetchall()
+        got = con.execute(f"SELECT c, {events._clean('c', 'r')}, {events._clean('c')} "
+                          "FROM (SELECT c, reverse(c) AS r FROM v)").fetchall()
     finally:
         con.close()
-    wrong = [(c, g) for c, g in got if g != (None if c is None else c.strip(spaces) or None)]
-    assert wrong == []
+    expected = {c: None if c is None else c.strip(spaces) or None for c, _, _ in got}
+    assert [(c, exact) for c, exact, _ in got if exact != expected[c]] == []
+    assert [(c, quick) for c, _, quick in got
+            if quick != expected[c] and not (quick and events._untrimmed(quick))] == []
 
 
 # --------------------------------------------------------------------------- BUG 10
