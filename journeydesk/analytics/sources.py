@@ -6,27 +6,50 @@ needed to report a bad row by its line.  CSV/TSV (also gzip-compressed), Parquet
 are read by DuckDB itself; text that is not UTF-8 is first transcoded to a UTF-8 copy.
 Spreadsheets (.xlsx), and JSON lines that DuckDB refuses, go through Python and a temporary CSV
 that carries each row's line number.
+
+Reading bytes and text (encodings, CSV headers) is in :mod:`~.source_text`, finding the records
+DuckDB refused in :mod:`~.source_rejects`; both are re-exported here.
 """
 
 from __future__ import annotations
 
-import codecs
-import contextlib
 import csv
 import datetime as dt
 import gzip
 import io
 import json
 import math
-import re
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from journeydesk.analytics.engine import Cancelled, ident, literal
+from journeydesk.analytics.source_rejects import (  # noqa: F401 - re-exported
+    Refused,
+    refused_records,
+)
+from journeydesk.analytics.source_text import (  # noqa: F401 - re-exported
+    BOMS,
+    CHUNK,
+    DELIMITERS,
+    HEAD,
+    MAX_HEADER,
+    ProgressFn,
+    _first_record_complete,
+    _head,
+    _records,
+    _report,
+    is_utf8,
+    open_binary,
+    open_text,
+    sniff_bom,
+    sniff_delimiter,
+    transcode,
+    unique_names,
+)
 
 # Reasons a row is bad, in the order reports list them.
 RAGGED = "ragged row"
@@ -44,10 +67,6 @@ FORMATS = {".csv": "csv", ".tsv": "tsv", ".csv.gz": "csv", ".tsv.gz": "tsv",
 # packed size (a zip bomb unpacks to thousands of times more).
 XLSX_MAX_UNPACKED = 2_000_000_000
 XLSX_MAX_RATIO = 200
-CHUNK = 1 << 20
-# DuckDB reads values of any length; the scans here must too (the csv module's default limit
-# is 128 KiB per value).
-csv.field_size_limit(2**31 - 1)
 
 
 class EventImportError(ValueError):
@@ -70,9 +89,6 @@ def format_of(path: Path) -> str:
             return fmt
     raise UnsupportedFormatError(
         f"{path.name}: not a supported event file (supported: {', '.join(FORMATS)})")
-
-
-ProgressFn = Callable[[float], bool]
 
 
 @dataclass
@@ -205,300 +221,6 @@ class Source:
 
 def _is_time_type(kind: str) -> bool:
     return kind.upper().startswith(("TIMESTAMP", "DATE"))
-
-
-# --------------------------------------------------------------------------- refused records
-@dataclass(frozen=True)
-class Refused:
-    """A record DuckDB refused, as found in the file."""
-
-    line: int  # where it starts
-    lines: int  # how many lines its text spans
-    open_quote: bool  # a quoted value in it is still open at the end of the file
-    stray_quote: bool  # a quoted value in it is followed by other text (`"Best" offers`)
-
-    @property
-    def runs_on(self) -> bool:
-        """A quote problem swallowed the lines after this one: the rows there are lost."""
-        return self.lines > 1 and (self.open_quote or self.stray_quote)
-
-
-_NOT_A_BREAK = re.compile(rb"[^\r\n]")
-
-
-class _Scanner:
-    """Reads a (decompressed) file forward, counting line ends and walking CSV records."""
-
-    def __init__(self, fh: IO[bytes], delimiter: str, newline: str):
-        self.fh = fh
-        self.buf = b""
-        self.i = 0  # index in buf
-        self.base = 0  # file offset of buf[0]
-        self.breaks = 0  # line ends before base + i
-        self.nl = newline.encode()
-        self.delimiter = delimiter.encode()[0]
-        self.field_end = re.compile(b"[" + re.escape(delimiter.encode()) + b"\r\n]")
-
-    def _fill(self) -> bool:
-        """Move to the next chunk when buf is used up; False at the end of the file."""
-        if self.i < len(self.buf):
-            return True
-        self.base += len(self.buf)
-        self.buf, self.i = self.fh.read(CHUNK * 4), 0
-        return bool(self.buf)
-
-    def skip_to(self, offset: int) -> None:
-        """Count the line ends up to ``offset`` (or the end of the file)."""
-        while self.base + self.i < offset and self._fill():
-            stop = min(len(self.buf), offset - self.base)
-            self.breaks += self.buf.count(self.nl, self.i, stop)
-            self.i = stop
-
-    def skip_blank(self) -> None:
-        """Skip line ends (DuckDB's offset of a record may point at the blank lines before)."""
-        while self._fill():
-            match = _NOT_A_BREAK.search(self.buf, self.i)
-            stop = match.start() if match else len(self.buf)
-            self.breaks += self.buf.count(self.nl, self.i, stop)
-            self.i = stop
-            if match:
-                return
-
-    def record(self) -> tuple[int, bool, bool]:
-        """Walk the record that starts here: how many of the line ends inside it come before
-        some of its text, whether a quote is still open at the end of the file, and whether a
-        quoted value is followed by other text (`"Best" offers`)."""
-        quote = 0x22
-        field_start, unquoted, quoted, after_quote = range(4)
-        state, breaks, text, stray = field_start, 0, 0, False
-        while self._fill():
-            buf = self.buf
-            if state == field_start:
-                if buf[self.i] == quote:
-                    state, text = quoted, breaks
-                    self.i += 1
-                else:
-                    state = unquoted
-            elif state == unquoted:
-                match = self.field_end.search(buf, self.i)
-                if match is None:
-                    self.i, text = len(buf), breaks
-                elif buf[match.start()] == self.delimiter:
-                    state, self.i, text = field_start, match.end(), breaks
-                else:  # the line end that ends the record
-                    if match.start() > self.i:
-                        text = breaks
-                    self.i = match.start()
-                    break
-            elif state == quoted:
-                end = buf.find(b'"', self.i)
-                stop = len(buf) if end < 0 else end
-                value = buf[self.i:stop]
-                filled = len(value.rstrip(b"\r\n"))
-                if filled:
-                    text = breaks + value.count(self.nl, 0, filled)
-                breaks += value.count(self.nl)
-                if end >= 0:
-                    state, text = after_quote, breaks
-                self.i = stop if end < 0 else end + 1
-            # after a quote in a quoted value: a doubled quote, or the end of the value
-            elif buf[self.i] == quote:
-                state, text = quoted, breaks
-                self.i += 1
-            else:
-                stray = stray or buf[self.i] not in (self.delimiter, 0x0A, 0x0D)
-                state = unquoted
-        self.breaks += breaks
-        return text, state == quoted, stray
-
-
-def refused_records(path: Path, offsets: Iterable[int], delimiter: str,
-                    newline: str = "\n") -> dict[int, Refused]:
-    """The records DuckDB refused, by the byte offsets it gives (``line_byte_position``).
-
-    DuckDB counts records, not lines, and its offset of a record may point at the line end
-    before it or one byte into it; the lines are counted here, in the file DuckDB read.
-    """
-    found: dict[int, Refused] = {}
-    last: Refused | None = None
-    with open_binary(path) as fh:
-        scan = _Scanner(fh, delimiter, newline)
-        for offset in sorted(set(offsets)):
-            if offset < scan.base + scan.i and last is not None:
-                found[offset] = last  # inside the record before (DuckDB saw it otherwise)
-                continue
-            scan.skip_to(offset)
-            scan.skip_blank()
-            line = scan.breaks + 1
-            text, open_quote, stray = scan.record()
-            last = found[offset] = Refused(line, text + 1, open_quote, stray)
-    return found
-
-
-# --------------------------------------------------------------------------- text encodings
-@contextlib.contextmanager
-def open_binary(path: Path) -> Iterator[IO[bytes]]:
-    """The file's bytes, decompressed when its name ends in .gz."""
-    if path.name.lower().endswith(".gz"):
-        with gzip.open(path, "rb") as fh:
-            yield fh  # type: ignore[misc]
-    else:
-        with open(path, "rb") as fh:
-            yield fh
-
-
-@contextlib.contextmanager
-def open_text(path: Path) -> Iterator[IO[str]]:
-    """A UTF-8 text file (perhaps gzip-compressed) opened for the csv module."""
-    with open_binary(path) as raw:
-        yield io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
-
-
-BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-        (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16")]
-
-
-def sniff_bom(head: bytes) -> str | None:
-    """The codec a byte-order mark at the start of ``head`` names, if any."""
-    for bom, codec in BOMS:
-        if head.startswith(bom):
-            return codec
-    return None
-
-
-def is_utf8(path: Path, progress: ProgressFn | None = None, size: int = 0) -> bool:
-    """True when the whole (decompressed) file is valid UTF-8."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    done = 0
-    with open_binary(path) as fh:
-        while chunk := fh.read(CHUNK * 8):
-            done += len(chunk)
-            if not chunk.isascii() or decoder.getstate()[0]:
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    return False
-            if progress is not None and size:
-                _report(progress, done / size)
-    try:
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def transcode(path: Path, codec: str | None, target: Path,
-              progress: ProgressFn | None = None, size: int = 0) -> str:
-    """Write ``path`` as UTF-8 (no BOM) to ``target``; returns the encoding's name.
-
-    ``codec`` None means "not UTF-8": Windows-1252 when it decodes, else Latin-1 (which
-    decodes any bytes); the name says latin-1 when the two agree on every byte.
-    """
-    if codec is not None:
-        _transcode(path, codec, target, progress, size)
-        return {"utf-8-sig": "utf-8 (BOM)", "utf-16": "utf-16", "utf-32": "utf-32"}[codec]
-    try:
-        has_c1 = _transcode(path, "cp1252", target, progress, size)
-    except UnicodeDecodeError:
-        _transcode(path, "latin-1", target, progress, size)
-        return "latin-1"
-    return "windows-1252" if has_c1 else "latin-1"
-
-
-_C1 = re.compile(rb"[\x80-\x9f]")
-
-
-def _transcode(path: Path, codec: str, target: Path, progress: ProgressFn | None,
-               size: int) -> bool:
-    decoder = codecs.getincrementaldecoder(codec)()
-    has_c1 = False
-    done = 0
-    with open_binary(path) as src, open(target, "wb") as out:
-        while chunk := src.read(CHUNK * 4):
-            done += len(chunk)
-            has_c1 = has_c1 or _C1.search(chunk) is not None
-            out.write(decoder.decode(chunk).encode("utf-8"))
-            if progress is not None and size:
-                _report(progress, done / size)
-        out.write(decoder.decode(b"", final=True).encode("utf-8"))
-    return has_c1
-
-
-def _report(progress: ProgressFn, fraction: float) -> None:
-    if progress(min(fraction, 1.0)) is False:
-        raise Cancelled
-
-
-HEAD = 65536
-MAX_HEADER = 64 << 20  # a first line longer than this is refused
-
-
-def _head(path: Path, size: int = HEAD) -> bytes:
-    with open_binary(path) as fh:
-        return fh.read(size)
-
-
-# --------------------------------------------------------------------------- column names
-def unique_names(names: Iterable[str]) -> list[str]:
-    """Column names made non-empty and unique, ignoring case (as SQL does)."""
-    result: list[str] = []
-    taken: set[str] = set()
-    for i, raw in enumerate(names, 1):
-        name = " ".join(str(raw).split()) if raw is not None else ""
-        name = name or f"column_{i}"
-        candidate, n = name, 2
-        while candidate.lower() in taken:
-            candidate, n = f"{name}_{n}", n + 1
-        taken.add(candidate.lower())
-        result.append(candidate)
-    return result
-
-
-DELIMITERS = (",", ";", "\t", "|")
-
-
-def sniff_delimiter(head: str) -> str:
-    """The delimiter (, ; tab |) that splits the first line into the most columns and the next
-    lines into as many (a comma when none splits the first line).
-
-    Each candidate is tried with the csv module, so that a delimiter inside a quoted name does
-    not count.
-    """
-    best, best_score = ",", (0, 0)
-    for delimiter in DELIMITERS:
-        records = [r for r in _records(head, delimiter, limit=50) if r]
-        if not records or len(records[0]) < 2:
-            continue
-        width = len(records[0])
-        score = (sum(len(r) == width for r in records[1:]), width)
-        if score > best_score:
-            best, best_score = delimiter, score
-    return best
-
-
-def _records(text: str, delimiter: str = ",", limit: int | None = None) -> list[list[str]]:
-    """The records of CSV ``text`` (any line ends; blank lines give [])."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records: list[list[str]] = []
-    try:
-        for row in reader:
-            records.append(row)
-            if limit is not None and len(records) >= limit:
-                break
-    except csv.Error:  # a NUL byte or the like: what was read so far
-        pass
-    return records
-
-
-def _first_record_complete(text: str, delimiter: str) -> bool:
-    """True when ``text`` holds the whole first record (its line end is in ``text``)."""
-    stream = io.StringIO(text, newline="")
-    try:
-        next(csv.reader(stream, delimiter=delimiter), None)
-    except csv.Error:
-        return True
-    return text[:stream.tell()].endswith(("\n", "\r"))
 
 
 # --------------------------------------------------------------------------- preparing

@@ -1,0 +1,140 @@
+"""Checks of the values edit commands write (see :mod:`journeydesk.domain.commands`).
+
+Each check returns the value normalised (trimmed text, a float, a lower-case colour...) or raises
+:class:`DomainError` saying what is wrong; commands call them before they change anything.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from journeydesk.domain.model import (
+    MAX_PHOTO_BYTES,
+    PERSONA_LIST_FIELDS,
+    PRIORITIES,
+    SEVERITY_RANGE,
+    TECH_COMFORT_RANGE,
+    DomainError,
+)
+
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+# --------------------------------------------------------------------------- field checks
+def _text(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise DomainError(f"{what} must be text")
+    return value
+
+
+def _name(value: Any, what: str) -> str:
+    name = _text(value, what).strip()
+    if not name:
+        raise DomainError(f"{what} must not be empty")
+    return name
+
+
+def _text_list(value: Any, what: str) -> list[str]:
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise DomainError(f"{what} must be a list of texts")
+    items = [_text(v, what).strip() for v in value]
+    return [v for v in items if v]
+
+
+def _event_list(value: Any, what: str) -> list[str]:
+    events = _text_list(value, what)
+    if len(set(events)) != len(events):
+        raise DomainError(f"{what} lists an event twice")
+    return events
+
+
+def _number(value: Any, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise DomainError(f"{what} must be a finite number")
+    return float(value)
+
+
+def _optional_int(value: Any, what: str, low: int, high: int) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise DomainError(f"{what} must be a whole number from {low} to {high}")
+    return value
+
+
+def _optional_text(value: Any, what: str) -> str | None:
+    if value is None:
+        return None
+    return _text(value, what).strip() or None
+
+
+def _check_card_field(key: str, value: Any) -> Any:
+    if key == "text":
+        return _text(value, "card text")
+    if key == "severity":
+        return _optional_int(value, "severity", *SEVERITY_RANGE)
+    if key == "priority":
+        if value is not None and value not in PRIORITIES:
+            raise DomainError(f"priority must be one of {', '.join(PRIORITIES)}")
+        return value
+    if key == "channel":
+        return _optional_text(value, "channel")
+    if key == "tags":
+        return _text_list(value, "tags")
+    if key == "colour":
+        if value is not None and (not isinstance(value, str) or not _COLOUR.match(value)):
+            raise DomainError("colour must look like #rrggbb")
+        return value.lower() if value else None
+    if key == "events":
+        return _event_list(value, "card events")
+    raise DomainError(f"a card has no field {key!r}")
+
+
+def _check_persona_field(key: str, value: Any) -> Any:
+    if key == "name":
+        return _name(value, "persona name")
+    if key in ("role", "quote", "bio", "notes", "age_range", "location"):
+        return _text(value, f"persona {key.replace('_', ' ')}")
+    if key in PERSONA_LIST_FIELDS:
+        return _text_list(value, f"persona {key}")
+    if key == "tech_comfort":
+        return _optional_int(value, "tech comfort", *TECH_COMFORT_RANGE)
+    if key == "photo":
+        if value is None:
+            return None
+        if not isinstance(value, (bytes, bytearray)) or not value:
+            raise DomainError("a persona photo must be image data")
+        if len(value) > MAX_PHOTO_BYTES:
+            raise DomainError(f"a persona photo may take at most {MAX_PHOTO_BYTES // 2**20} MB")
+        return bytes(value)
+    if key == "segment":
+        return _segment(value)
+    raise DomainError(f"a persona has no field {key!r}")
+
+
+def _segment(value: Any) -> dict[str, str]:
+    if not isinstance(value, Mapping):
+        raise DomainError("a segment must map attribute names to values")
+    segment: dict[str, str] = {}
+    for raw_column, wanted in value.items():
+        column = _name(raw_column, "a segment attribute")
+        if isinstance(wanted, bool) or not isinstance(wanted, (str, int, float)):
+            raise DomainError(f"segment value of {column!r} must be text or a number")
+        segment[column] = str(wanted).strip()
+        if not segment[column]:
+            raise DomainError(f"segment value of {column!r} must not be empty")
+    return segment
+
+
+def _unique(name: str, taken: Iterable[str], what: str) -> None:
+    if name in set(taken):
+        raise DomainError(f"there is already a {what} named {name!r}")
+
+
+def _clamp(index: int | None, size: int) -> int:
+    if index is None or index > size:
+        return size
+    return max(0, index)

@@ -1,0 +1,534 @@
+"""Writing a map as an Excel workbook (see :mod:`journeydesk.exchange.excel`): the Journey grid,
+the Emotions table and chart, the data sheets (Cards, Stages, Lanes, Metrics, Personas) and the
+hidden sheet with the whole map as JSON.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from journeydesk.domain.model import LANE_TYPE_LABELS, JourneyMap, LaneType, Stage, Workspace
+from journeydesk.exchange.excel_layout import (
+    CARDS_SHEET,
+    CHUNK_UNITS,
+    EMOTIONS_SHEET,
+    HIDDEN_SHEET,
+    JOURNEY_SHEET,
+    LANES_SHEET,
+    METRICS_SHEET,
+    PERSONAS_SHEET,
+    SEVERITY_PREFIX,
+    STAGES_SHEET,
+    XLSX_FORMAT,
+    XLSX_VERSION,
+    _as_shown,
+    _json_for_cells,
+    _plain,
+    _sha256,
+    _split_units,
+    excel_text,
+    grid_digest,
+)
+from journeydesk.exchange.json_map import map_to_dict
+from journeydesk.exchange.map_formats import ExportCancelled, Progress
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
+# The map's own emotion curve (points without a persona), in tables and the chart legend.
+MAP_CURVE = "(map)"
+
+# (lane header fill, cell fill) per lane type: soft tints that print well and keep black text
+# readable; the hues follow the canvas (pain points red, opportunities green, backstage grey).
+LANE_FILLS = {
+    LaneType.ACTIONS: ("BDD7EE", "EAF2FB"),
+    LaneType.TOUCHPOINTS: ("D9D2E9", "F1EEF8"),
+    LaneType.THOUGHTS: ("FFE699", "FFF8DC"),
+    LaneType.EMOTIONS: ("F8CBDA", "FDEEF3"),
+    LaneType.PAIN_POINTS: ("F4B6B6", "FDECEC"),
+    LaneType.OPPORTUNITIES: ("C6E0B4", "EEF6E8"),
+    LaneType.BACKSTAGE: ("D0D0D0", "F0F0F0"),
+    LaneType.NOTES: ("EADCC0", "FBF6EC"),
+    LaneType.METRICS: ("B4DED8", "E9F6F4"),
+}
+# A pain-point cell's fill by the highest severity among its cards (1 = mild ... 5 = severe).
+SEVERITY_FILLS = {1: "FBE3E3", 2: "F8CFCF", 3: "F4B0B0", 4: "EE8E8E", 5: "E66A6A"}
+
+STAGE_FILL = "1F3B57"
+STEP_FILL = "D6DEE7"
+GRID_BORDER = "BFBFBF"
+STEP_COLUMN_WIDTH = 34   # characters; a card of ~30 characters fits on one line
+LINE_HEIGHT = 15.0       # points per line of 11 pt Calibri
+MAX_ROW_HEIGHT = 409.0   # Excel's limit
+
+
+@dataclass
+class DataSheet:
+    """One data sheet: a header row and rows of values, written as an Excel table."""
+
+    title: str
+    table: str
+    headers: list[str]
+    rows: list[list[Any]]
+    widths: list[int]
+    wrap: set[int] = field(default_factory=set)  # 0-based columns whose text may span lines
+
+
+class _Styles:
+    """The Journey sheet's looks as a handful of named styles, registered once per workbook.
+
+    A cell then takes a style by name: openpyxl copies the style's index array instead of
+    hashing a Font, Fill, Border and Alignment object for every cell, which is what makes
+    per-cell styling slow.  The styles show in Excel's cell style gallery as "JourneyDesk ...".
+    """
+
+    def __init__(self, book: Workbook) -> None:
+        from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+
+        def fill(rgb: str) -> PatternFill:
+            return PatternFill(fill_type="solid", start_color=rgb, end_color=rgb)
+
+        side = Side(style="thin", color=GRID_BORDER)
+        border = Border(left=side, right=side, top=side, bottom=side)
+        top = Alignment(wrap_text=True, vertical="top")
+        centred = Alignment(wrap_text=True, horizontal="center", vertical="center")
+        bold = Font(bold=True)
+
+        def named(name: str, **looks: Any) -> str:
+            book.add_named_style(NamedStyle(name=f"JourneyDesk {name}", **looks))
+            return f"JourneyDesk {name}"
+
+        self.title = named("map", font=Font(bold=True, size=12), alignment=top)
+        self.stage = named("stage", font=Font(bold=True, size=12, color="FFFFFF"),
+                           fill=fill(STAGE_FILL), border=border, alignment=centred)
+        self.step = named("step", font=bold, fill=fill(STEP_FILL), border=border,
+                          alignment=centred)
+        self.lane = {t: named(f"lane {LANE_TYPE_LABELS[t].lower()}", font=bold,
+                              fill=fill(head), border=border, alignment=top)
+                     for t, (head, _) in LANE_FILLS.items()}
+        self.cell = {t: named(f"cell {LANE_TYPE_LABELS[t].lower()}", fill=fill(body),
+                              border=border, alignment=top)
+                     for t, (_, body) in LANE_FILLS.items()}
+        self.severity = {n: named(f"pain severity {n}", fill=fill(rgb), border=border,
+                                  alignment=top)
+                         for n, rgb in SEVERITY_FILLS.items()}
+        # For the few cells of the data sheets that hold several lines.
+        self.wrap = top
+        self.bold = bold
+
+
+class _WorkbookWriter:
+    """Builds the export workbook sheet by sheet, reporting progress between rows."""
+
+    def __init__(self, m: JourneyMap, ws: Workspace, progress: Progress | None,
+                 metrics: dict[str, Any] | None = None):
+        self.m = m
+        self.metrics = metrics
+        self.ws = ws
+        self.progress = progress
+        self.personas = [ws.persona(pid) for pid in m.persona_ids]
+        self.persona_names = {p.id: p.name for p in self.personas}
+        self.places = {step.id: (stage, index)
+                       for stage in m.stages for index, step in enumerate(stage.steps)}
+        self.lane_by_id = {lane.id: lane for lane in m.lanes}
+        # Units of work: a Journey lane, an emotion or card row, each finished sheet (6), and
+        # saving, which takes about as long as building and reports nothing on its way.
+        self.total = (len(m.lanes) + len(m.emotions) + len(m.cards) + 6
+                      + len(m.cards) + 10)
+        self.done = 0
+
+    # -- progress ------------------------------------------------------------------------
+    def tick(self, units: int = 1, force: bool = False) -> None:
+        """Count ``units`` of work; ask ``progress`` every 250 units (it may cancel)."""
+        before = self.done
+        self.done += units
+        if self.progress is None or not (force or self.done // 250 != before // 250):
+            return
+        if not self.progress(min(self.done, self.total - 1), self.total):
+            raise ExportCancelled("Excel export cancelled")
+
+    # -- the workbook --------------------------------------------------------------------
+    def build(self) -> Workbook:
+        from openpyxl import Workbook
+
+        self.tick(0, force=True)
+        book = Workbook()
+        book.properties.title = _plain(self.m.name)[:255]
+        book.properties.creator = "JourneyDesk"
+        self.styles = _Styles(book)
+        journey = book.active
+        journey.title = JOURNEY_SHEET
+        grid = self.write_journey(journey)
+        self.tick(force=True)
+
+        emotions = book.create_sheet(EMOTIONS_SHEET)
+        self.write_emotions(emotions)
+        for sheet in self.data_sheets():
+            target = book.create_sheet(sheet.title)
+            self.write_table(target, sheet)
+            if sheet.title == METRICS_SHEET:
+                self.add_funnel_chart(target, len(sheet.rows))
+            self.tick(force=True)
+        self.write_hidden(book.create_sheet(HIDDEN_SHEET), grid)
+        book.active = 0
+        self.tick(force=True)
+        return book
+
+    # -- Journey -------------------------------------------------------------------------
+    def journey_grid(self) -> tuple[list[list[str]], bool]:
+        """The Journey sheet's texts (row by row, "" for an empty or covered cell) and
+        whether it has a step row."""
+        m = self.m
+        steps = m.all_steps()
+        step_row = any(len(stage.steps) > 1 or any(s.name for s in stage.steps)
+                       for stage in m.stages)
+        width = 1 + len(steps)
+        header = [m.name] + [""] * len(steps)
+        names = [""] * width
+        column = 1
+        for stage in m.stages:
+            header[column] = stage.name
+            for offset, step in enumerate(stage.steps):
+                names[column + offset] = step.name
+            column += len(stage.steps)
+        rows = [header] + ([names] if step_row else [])
+        column_of = {step.id: 1 + i for i, step in enumerate(steps)}
+        row_of = {lane.id: len(rows) + i for i, lane in enumerate(m.lanes)}
+        rows.extend([lane.name] + [""] * len(steps) for lane in m.lanes)
+        cells: dict[tuple[int, int], list[str]] = {}
+        for card in m.ordered_cards():
+            lane = self.lane_by_id[card.lane_id]
+            text = card.text
+            if lane.type is LaneType.PAIN_POINTS and card.severity is not None:
+                text = SEVERITY_PREFIX.format(card.severity) + text
+            cells.setdefault((row_of[card.lane_id], column_of[card.step_id]), []).append(text)
+        for (row, column), texts in cells.items():
+            rows[row][column] = "\n\n".join(texts)
+        return rows, step_row
+
+    def write_journey(self, sheet: Worksheet) -> list[list[str]]:
+        from openpyxl.utils import get_column_letter
+
+        m, st = self.m, self.styles
+        rows, step_row = self.journey_grid()
+        first_lane_row = 3 if step_row else 2  # 1-based
+        steps = m.all_steps()
+
+        _put(sheet, 1, 1, rows[0][0]).style = st.title
+        if step_row:
+            sheet.merge_cells(start_row=1, start_column=1, end_row=2, end_column=1)
+
+        column = 2
+        for stage in m.stages:
+            last = column + len(stage.steps) - 1
+            _put(sheet, 1, column, stage.name).style = st.stage
+            for c in range(column + 1, last + 1):
+                sheet.cell(1, c).style = st.stage  # the merged range's border and fill
+            if step_row and len(stage.steps) == 1 and not stage.steps[0].name:
+                # A stage with one unnamed step: its header reaches down over the step row.
+                sheet.cell(2, column).style = st.stage
+                sheet.merge_cells(start_row=1, start_column=column, end_row=2, end_column=column)
+            else:
+                if step_row:
+                    for offset, step in enumerate(stage.steps):
+                        step_cell = (_put(sheet, 2, column + offset, step.name) if step.name
+                                     else sheet.cell(2, column + offset))
+                        step_cell.style = st.step
+                if last > column:
+                    sheet.merge_cells(start_row=1, start_column=column, end_row=1,
+                                      end_column=last)
+            column = last + 1
+
+        severities = self.max_severities()
+        lane_width = self.lane_column_width()
+        for index, lane in enumerate(m.lanes):
+            row = first_lane_row + index
+            texts = rows[row - 1]
+            lane_type = LaneType(lane.type)
+            _put(sheet, row, 1, lane.name).style = st.lane[lane_type]
+            lines = _wrapped_lines(lane.name, lane_width)
+            for col_index, step in enumerate(steps, start=2):
+                text = texts[col_index - 1]
+                cell = _put(sheet, row, col_index, text) if text else sheet.cell(row, col_index)
+                severity = severities.get((lane.id, step.id))
+                cell.style = (st.severity[severity] if severity is not None
+                              else st.cell[lane_type])
+                lines = max(lines, _wrapped_lines(text, STEP_COLUMN_WIDTH))
+            sheet.row_dimensions[row].height = min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + 6)
+            self.tick()
+
+        sheet.column_dimensions["A"].width = lane_width
+        for index in range(len(steps)):
+            sheet.column_dimensions[get_column_letter(2 + index)].width = STEP_COLUMN_WIDTH
+        sheet.row_dimensions[1].height = 30
+        if step_row:
+            step_lines = max((_wrapped_lines(s.name, STEP_COLUMN_WIDTH) for s in steps),
+                             default=1)
+            sheet.row_dimensions[2].height = min(MAX_ROW_HEIGHT, step_lines * LINE_HEIGHT + 6)
+        sheet.freeze_panes = "B3" if step_row else "B2"
+        self.print_setup(sheet, step_row)
+        return rows
+
+    def lane_column_width(self) -> int:
+        longest = max((len(line) for lane in self.m.lanes for line in lane.name.split("\n")),
+                      default=0)
+        return max(16, min(30, longest + 3))
+
+    def max_severities(self) -> dict[tuple[str, str], int]:
+        """For every pain-point cell with severities, the highest severity of its cards."""
+        worst: dict[tuple[str, str], int] = {}
+        for card in self.m.cards.values():
+            lane = self.lane_by_id[card.lane_id]
+            if lane.type is LaneType.PAIN_POINTS and card.severity is not None:
+                key = (lane.id, card.step_id)
+                worst[key] = max(worst.get(key, 0), card.severity)
+        return worst
+
+    def print_setup(self, sheet: Worksheet, step_row: bool) -> None:
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0  # as many pages down as it takes
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.print_title_rows = "1:2" if step_row else "1:1"
+        sheet.print_title_cols = "A:A"
+        sheet.print_options.gridLines = False
+        # "&" starts a field code in page headers; a literal one is written "&&".
+        sheet.oddHeader.center.text = _plain(self.m.name)[:200].replace("&", "&&")
+        sheet.oddHeader.center.font = "Calibri,Bold"
+        sheet.oddFooter.right.text = "Page &P of &N"
+
+    # -- Emotions ------------------------------------------------------------------------
+    def curves(self) -> list[tuple[str | None, str]]:
+        """The chart's series: every linked persona, then the map's own curve if it has one."""
+        curves: list[tuple[str | None, str]] = [(p.id, p.name) for p in self.personas]
+        if any(point.persona_id is None for point in self.m.emotions.values()):
+            curves.append((None, MAP_CURVE))
+        return curves
+
+    def write_emotions(self, sheet: Worksheet) -> None:
+        from openpyxl.chart import LineChart, Reference
+        from openpyxl.chart.data_source import AxDataSource, StrRef
+        from openpyxl.utils import get_column_letter
+
+        m, st = self.m, self.styles
+        step_rank = {step.id: i for i, step in enumerate(m.all_steps())}
+        persona_rank = {pid: i for i, pid in enumerate(m.persona_ids)}
+        points = sorted(m.emotions.values(), key=lambda p: (
+            step_rank[p.step_id],
+            -1 if p.persona_id is None else persona_rank.get(p.persona_id, len(persona_rank))))
+        rows = []
+        for point in points:
+            stage, index = self.places[point.step_id]
+            persona = (MAP_CURVE if point.persona_id is None
+                       else self.persona_names.get(point.persona_id, ""))
+            rows.append([stage.name, stage.steps[index].name, persona, point.score, point.label])
+            self.tick()
+        table = DataSheet(EMOTIONS_SHEET, "JourneyEmotions",
+                          ["stage", "step", "persona", "score", "label"], rows,
+                          [22, 22, 22, 8, 30])
+        self.write_table(sheet, table)
+
+        # The chart's source: one row per step, one column per curve, blank where no point.
+        curves = self.curves()
+        steps = m.all_steps()
+        if not curves or not steps:
+            return
+        left = len(table.headers) + 2  # one empty column between table and block
+        head = _put(sheet, 1, left, "step")
+        head.font = st.bold
+        for offset, (_, name) in enumerate(curves, start=1):
+            _put(sheet, 1, left + offset, name).font = st.bold
+        scores = {(p.step_id, p.persona_id): p.score for p in m.emotions.values()}
+        for row, step in enumerate(steps, start=2):
+            _put(sheet, row, left, _step_label(*self.places[step.id]))
+            for offset, (persona_id, _) in enumerate(curves, start=1):
+                score = scores.get((step.id, persona_id))
+                if score is not None:
+                    sheet.cell(row, left + offset, score)
+        sheet.column_dimensions[get_column_letter(left)].width = 28
+        for offset in range(1, len(curves) + 1):
+            sheet.column_dimensions[get_column_letter(left + offset)].width = 14
+
+        chart = LineChart()
+        chart.title = "Emotion curve"
+        chart.style = 2
+        chart.y_axis.title = "feeling"
+        chart.y_axis.scaling.min = m.scale_min
+        chart.y_axis.scaling.max = m.scale_max
+        if m.scale_max - m.scale_min <= 10:
+            chart.y_axis.majorUnit = 1  # a gridline per whole score on the usual scales
+        chart.x_axis.title = "step"
+        # openpyxl 3.1 marks axes as deleted unless told otherwise; Excel would hide them.
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+        chart.x_axis.tickLblPos = "low"  # step names under the plot, not across score 0
+        chart.display_blanks = "gap"
+        chart.legend.position = "b"
+        chart.height = 10
+        chart.width = max(18, min(60, 2.6 * len(steps)))
+        data = Reference(sheet, min_col=left + 1, max_col=left + len(curves),
+                         min_row=1, max_row=1 + len(steps))
+        chart.add_data(data, titles_from_data=True)
+        labels = Reference(sheet, min_col=left, min_row=2, max_row=1 + len(steps))
+        for series in chart.series:
+            # Step labels are text: a string reference, so Excel shows them (not 1, 2, 3).
+            series.cat = AxDataSource(strRef=StrRef(f=str(labels)))
+            series.smooth = False
+            series.marker.symbol = "circle"
+        sheet.add_chart(chart, f"{get_column_letter(left)}{len(steps) + 3}")
+
+    # -- data sheets ---------------------------------------------------------------------
+    def data_sheets(self) -> list[DataSheet]:
+        """Cards, Stages, Lanes, Metrics (with a dataset) and Personas."""
+        sheets = [self.cards_sheet(), self.stages_sheet(), self.lanes_sheet()]
+        if self.metrics is not None:
+            sheets.append(self.metrics_sheet())
+        return [*sheets, self.personas_sheet()]
+
+    def metrics_sheet(self) -> DataSheet:
+        """The funnel numbers of the bound dataset, one row per stage."""
+        assert self.metrics is not None
+        rows = [[entry["stage"], entry.get("users"), entry.get("conversion_from_previous"),
+                 entry.get("conversion_from_first"), entry.get("dropped"),
+                 entry.get("median_seconds_from_previous")]
+                for entry in self.metrics["stages"]]
+        return DataSheet(METRICS_SHEET, "JourneyMetrics",
+                         ["stage", "users", "conversion from previous",
+                          "conversion from first", "dropped", "median seconds from previous"],
+                         rows, [24, 12, 22, 20, 12, 26])
+
+    def add_funnel_chart(self, sheet: Worksheet, rows: int) -> None:
+        """A bar chart of users per stage beside the Metrics table."""
+        from openpyxl.chart import BarChart, Reference
+
+        for row in range(2, rows + 2):  # conversions read as percentages
+            for column in (3, 4):
+                sheet.cell(row=row, column=column).number_format = "0.0%"
+        chart = BarChart()
+        chart.type = "col"
+        chart.title = f"Users per stage ({_plain(str(self.metrics.get('dataset', '')))})"
+        chart.y_axis.title = "users"
+        chart.legend = None
+        chart.add_data(Reference(sheet, min_col=2, min_row=1, max_row=rows + 1),
+                       titles_from_data=True)
+        chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=rows + 1))
+        chart.width = max(16, min(40, 3 * rows))
+        sheet.add_chart(chart, "H2")
+
+    def cards_sheet(self) -> DataSheet:
+        rows = []
+        for card in self.m.ordered_cards():
+            stage, index = self.places[card.step_id]
+            lane = self.lane_by_id[card.lane_id]
+            rows.append([stage.name, stage.steps[index].name, lane.name,
+                         LANE_TYPE_LABELS[LaneType(lane.type)], card.position + 1, card.text,
+                         card.severity, card.priority, card.channel, ", ".join(card.tags)])
+        return DataSheet(CARDS_SHEET, "JourneyCards",
+                         ["stage", "step", "lane", "lane type", "order", "text", "severity",
+                          "priority", "channel", "tags"], rows,
+                         [20, 20, 20, 14, 8, 60, 10, 10, 14, 24], wrap={5})
+
+    def stages_sheet(self) -> DataSheet:
+        rows = [[stage.name, stage.description, ", ".join(stage.events),
+                 "\n".join(step.name or "(unnamed step)" for step in stage.steps)
+                 if len(stage.steps) > 1 or stage.steps[0].name else ""]
+                for stage in self.m.stages]
+        return DataSheet(STAGES_SHEET, "JourneyStages",
+                         ["stage", "description", "events", "steps"], rows,
+                         [24, 50, 30, 30], wrap={1, 3})
+
+    def lanes_sheet(self) -> DataSheet:
+        rows = [[lane.name, LANE_TYPE_LABELS[LaneType(lane.type)]] for lane in self.m.lanes]
+        return DataSheet(LANES_SHEET, "JourneyLanes", ["lane", "type"], rows, [30, 16])
+
+    def personas_sheet(self) -> DataSheet:
+        headers = ["name", "role", "quote", "bio", "goals", "frustrations", "needs",
+                   "motivations", "channels", "tags", "notes", "age range", "location",
+                   "tech comfort", "segment", "photo"]
+        rows = []
+        for p in self.personas:
+            rows.append([
+                p.name, p.role, p.quote, p.bio, "\n".join(p.goals), "\n".join(p.frustrations),
+                "\n".join(p.needs), "\n".join(p.motivations), ", ".join(p.channels),
+                ", ".join(p.tags), p.notes, p.age_range, p.location, p.tech_comfort,
+                "\n".join(f"{k} = {v}" for k, v in p.segment.items()),
+                # The picture itself travels in the hidden sheet; a cell cannot show it.
+                f"photo in JourneyDesk ({len(p.photo) // 1024 + 1} KB)" if p.photo else "",
+            ])
+        return DataSheet(PERSONAS_SHEET, "JourneyPersonas", headers, rows,
+                         [20, 20, 30, 40, 30, 30, 30, 30, 20, 20, 30, 12, 16, 12, 24, 24],
+                         wrap={2, 3, 4, 5, 6, 7, 10, 14})
+
+    def write_table(self, sheet: Worksheet, data: DataSheet) -> None:
+        """Header, rows and an Excel table with filters; user strings are always text."""
+        from openpyxl.utils import get_column_letter
+        from openpyxl.worksheet.table import Table, TableStyleInfo
+
+        for column, header in enumerate(data.headers, start=1):
+            _put(sheet, 1, column, header)
+        wrap = self.styles.wrap
+        for row_index, values in enumerate(data.rows, start=2):
+            for column, value in enumerate(values, start=1):
+                if value is None or value == "":
+                    continue
+                cell = _put(sheet, row_index, column, value)
+                if column - 1 in data.wrap and isinstance(value, str) and "\n" in value:
+                    cell.alignment = wrap
+            if data.title == CARDS_SHEET:
+                self.tick()
+        last_row = max(2, 1 + len(data.rows))  # a table needs a data row, even an empty one
+        ref = f"A1:{get_column_letter(len(data.headers))}{last_row}"
+        table = Table(displayName=data.table, ref=ref)
+        table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+        sheet.add_table(table)
+        for column, width in enumerate(data.widths, start=1):
+            sheet.column_dimensions[get_column_letter(column)].width = width
+        sheet.freeze_panes = "A2"
+
+    # -- the hidden sheet ----------------------------------------------------------------
+    def write_hidden(self, sheet: Worksheet, grid: list[list[str]]) -> None:
+        """The map as JSON in chunks, with checksums of the JSON and of the visible grid."""
+        text = _json_for_cells(map_to_dict(self.m, self.ws))
+        chunks = _split_units(text, CHUNK_UNITS)
+        header: list[tuple[str, Any]] = [
+            ("format", XLSX_FORMAT), ("version", XLSX_VERSION), ("chunks", len(chunks)),
+            ("sha256", _sha256(text)), ("grid sha256", grid_digest(_as_shown(grid))),
+        ]
+        for row, (key, value) in enumerate(header, start=1):
+            _put(sheet, row, 1, key)
+            _put(sheet, row, 2, value)
+        _put(sheet, len(header) + 1, 1, "json")
+        for row, chunk in enumerate(chunks, start=len(header) + 2):
+            _put(sheet, row, 1, chunk)
+        sheet.sheet_state = "hidden"
+
+
+def _put(sheet: Worksheet, row: int, column: int, value: Any) -> Any:
+    """Write ``value`` to a cell; a string is always stored as text, never as a formula."""
+    cell = sheet.cell(row, column)
+    if isinstance(value, str):
+        cell.value = excel_text(value)
+        # openpyxl takes a value starting with "=" for a formula; user text never is one.
+        cell.data_type = "s"
+    else:
+        cell.value = value
+    return cell
+
+
+def _step_label(stage: Stage, index: int) -> str:
+    """How a step reads in the chart: the stage alone when it has one unnamed step."""
+    step = stage.steps[index]
+    if len(stage.steps) == 1 and not step.name:
+        return stage.name
+    return f"{stage.name}: {step.name or f'step {index + 1}'}"
+
+
+def _wrapped_lines(text: str, width: int) -> int:
+    """Roughly how many lines ``text`` takes in a wrapped cell ``width`` characters wide."""
+    if not text:
+        return 1
+    usable = max(1, width - 2)
+    return sum(max(1, math.ceil(len(line) / usable)) for line in text.split("\n"))
