@@ -67,7 +67,7 @@ def _time(code: str, *args: str, config: str) -> float:
 
 def run() -> list[Result]:
     """Median of 5 starts each, interleaved."""
-    from journeydesk.demo import build_demo
+    from journeydesk.app.demo import build_demo
 
     with tempfile.TemporaryDirectory(prefix="journeydesk-bench-") as tmp:
         path = build_demo(Path(tmp) / "demo.jdesk")

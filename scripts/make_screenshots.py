@@ -74,7 +74,7 @@ def _overlay_screenshot(app, document, map_id: str, folder: Path) -> None:  # no
     from PySide6.QtCore import QEventLoop, Qt, QTimer
 
     from journeydesk.analytics.events import load_events
-    from journeydesk.demo import DATASET, demo_event_log
+    from journeydesk.app.demo import DATASET, demo_event_log
     from journeydesk.gui.main_window import MainWindow
     from journeydesk.store.datasets import add_dataset
 

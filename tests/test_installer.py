@@ -52,7 +52,7 @@ def test_frozen_the_app_reads_its_files_from_the_bundle(tmp_path: Path) -> None:
     code = (
         "import sys\n"
         f"sys.frozen, sys._MEIPASS = True, {str(bundle)!r}\n"
-        "from journeydesk import demo\n"
+        "from journeydesk.app import demo\n"
         "from journeydesk.gui import help, main_window, persona_editor\n"
         "from journeydesk.resources import app_icon_path\n"
         "for path in (demo.TEMPLATE, main_window.TEMPLATES_DIR, persona_editor.UI_FILE,\n"
@@ -112,7 +112,7 @@ def test_the_spec_builds_one_folder_with_the_apps_files(tmp_path: Path) -> None:
     # Help > About reads the versions from the distributions' metadata.
     assert {"pyside6_essentials", "sqlalchemy", "duckdb", "openpyxl", "pyqtgraph"} <= {
         dest.split("-")[0].lower() for _src, dest in datas if dest.endswith(".dist-info")}
-    # cli.py imports journeydesk.gui.<module> by name: PyInstaller cannot see it.
+    # journeydesk.cli imports journeydesk.gui.<module> by name: PyInstaller cannot see it.
     assert "journeydesk.gui.map_picture" in analysis["hiddenimports"]
     # Nothing the app imports is excluded (pyqtgraph needs QtOpenGL and QtOpenGLWidgets).
     used = set(re.findall(r"PySide6\.Qt\w+", "\n".join(

@@ -23,19 +23,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from journeydesk.app.sources import (
+    DEFAULT_TIMEOUT,
+    SourceError,
+    guess_columns,
+    strip_password,
+    table_columns,
+)
 from journeydesk.gui.background import BackgroundJobs
 
 ROLES = (("user", "User column"), ("event", "Event column"), ("time", "Time column"))
-
-
-def inspect_table(url: str, password: str | None, table: str,
-                  timeout: float) -> list[str]:
-    """The table's column names (runs on a worker thread; raises SourceError)."""
-    from journeydesk.analytics.warehouse import TableSource, Warehouse
-
-    with Warehouse(TableSource(url, table, "", "", "", timeout_seconds=timeout),
-                   password=password) as warehouse:
-        return [name for name, _ in warehouse.table_columns()]
 
 
 class AddSourceDialog(QDialog):
@@ -66,7 +63,7 @@ class AddSourceDialog(QDialog):
         self.timeout = QDoubleSpinBox()
         self.timeout.setRange(1, 86400)
         self.timeout.setDecimals(0)
-        self.timeout.setValue(120)
+        self.timeout.setValue(DEFAULT_TIMEOUT)
         self.timeout.setSuffix(" s")
         self.connect_button = QPushButton("&Connect")
         self.connect_button.clicked.connect(self.connect_to_table)
@@ -114,8 +111,6 @@ class AddSourceDialog(QDialog):
 
     def connect_to_table(self) -> None:
         """Reach the server off the GUI thread and list the table's columns."""
-        from journeydesk.analytics.warehouse import SourceError, strip_password
-
         url, table = self.url.text().strip(), self.table.text().strip()
         if not url or not table:
             self._say("Give the database URL and the table first.", problem=True)
@@ -131,7 +126,7 @@ class AddSourceDialog(QDialog):
         password, timeout = self.password.text() or None, self.timeout.value()
         self.connect_button.setEnabled(False)
         self._say(f"Connecting to {url}…")
-        self.jobs.submit(lambda: inspect_table(url, password, table, timeout),
+        self.jobs.submit(lambda: table_columns(url, table, password=password, timeout=timeout),
                          self._on_columns, name="journeydesk-connect")
 
     def _say(self, text: str, *, problem: bool = False) -> None:
@@ -140,22 +135,20 @@ class AddSourceDialog(QDialog):
         self.status.setStyleSheet("color: #b42318; font-weight: 600;" if problem else "")
 
     def _on_columns(self, columns: Any, error: BaseException | None) -> None:
-        from journeydesk.analytics.events import detect_mapping
-
         self.connect_button.setEnabled(True)
         if error is not None:
             self._say(str(error).splitlines()[0] if str(error) else repr(error), problem=True)
             return
         self.columns = list(columns)
-        guessed = detect_mapping(self.columns)
+        guessed = guess_columns(self.columns)
         for role, combo in self.combos.items():
             combo.clear()
             combo.addItems(self.columns)
             combo.setEnabled(True)
-            pick = getattr(guessed, role)
+            pick = guessed[role]
             if pick is not None:
                 combo.setCurrentText(pick)
-        others = [c for c in self.columns if c not in {getattr(guessed, r) for r, _ in ROLES}]
+        others = [c for c in self.columns if c not in set(guessed.values())]
         self._say(f"Found {len(self.columns)} columns. Segments can use: "
                   f"{', '.join(others) or 'none'}. Check the mapping, then Add.")
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(True)

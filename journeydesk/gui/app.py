@@ -9,9 +9,9 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from journeydesk import __version__
+from journeydesk.app.session import Document, LookupFailed, WorkspaceError, find_map
+from journeydesk.app.session import open_document as open_workspace
 from journeydesk.resources import app_icon_path
-from journeydesk.store.document import Document
-from journeydesk.store.workspace_file import WorkspaceError, WorkspaceFile
 
 
 def application() -> QApplication:
@@ -34,9 +34,7 @@ def open_document(path: Path, *, create: bool = False,
                   parent: QWidget | None = None) -> Document | None:
     """Open the workspace at ``path``; on failure show why in a dialog and return None."""
     try:
-        if create:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        return Document(WorkspaceFile.open(path, create=create))
+        return open_workspace(path, create=create)
     except (WorkspaceError, OSError) as exc:
         QMessageBox.critical(parent, "JourneyDesk",
                              f"The workspace could not be opened.\n\n{exc}")
@@ -56,7 +54,7 @@ def run_app(path: Path, *, create: bool = False, map_name: str | None = None,
     app = application()
     if screenshot is not None:  # no one to click a dialog away: say it on stderr
         try:
-            document = Document(WorkspaceFile.open(path, create=create))
+            document = open_workspace(path, create=create)
         except (WorkspaceError, OSError) as exc:
             print(f"journeydesk: error: {exc}", file=sys.stderr)
             return 1
@@ -68,11 +66,10 @@ def run_app(path: Path, *, create: bool = False, map_name: str | None = None,
     if theme:
         window.set_theme(theme)
     if map_name is not None:
-        journey_map = document.workspace.map_named(map_name)
-        if journey_map is None:
-            names = ", ".join(sorted(m.name for m in document.workspace.maps.values()))
-            print(f"journeydesk: error: {path}: has no map named {map_name!r} "
-                  f"(maps: {names or 'none'})", file=sys.stderr)
+        try:
+            journey_map = find_map(document.workspace, map_name, str(path))
+        except LookupFailed as exc:
+            print(f"journeydesk: error: {exc}", file=sys.stderr)
             document.close()
             return 1
         window.open_map(journey_map.id)

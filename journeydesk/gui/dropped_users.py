@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from journeydesk.exchange.files import write_atomic
+from journeydesk.app.exports import write_atomic
+from journeydesk.app.text import format_duration
 from journeydesk.gui.background import BackgroundJobs
-from journeydesk.gui.canvas.overlay import format_duration
 from journeydesk.gui.file_dialogs import ask_save_path
 
 

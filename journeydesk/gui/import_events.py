@@ -28,8 +28,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from journeydesk.app.event_data import DatasetExistsError
+from journeydesk.app.imports import (
+    BadRows,
+    ColumnMapping,
+    EventImportError,
+    ImportCancelled,
+    default_dataset_name,
+    load_event_file,
+    month_first_alternative,
+    preview,
+    store_events,
+)
+from journeydesk.app.session import WorkspaceSession
 from journeydesk.gui.background import BackgroundJobs
-from journeydesk.store.document import Document
 
 NOT_SET = "— choose a column —"
 ROLES = (("user", "&User column"), ("event", "&Event column"), ("time", "&Time column"))
@@ -38,16 +50,14 @@ ROLES = (("user", "&User column"), ("event", "&Event column"), ("time", "&Time c
 class ImportEventsDialog(QDialog):
     """Shows the first rows of an event file and lets the user map its columns."""
 
-    def __init__(self, document: Document, path: Path, parent: QWidget | None = None):
-        from journeydesk.analytics.events import preview
-
+    def __init__(self, session: WorkspaceSession, path: Path, parent: QWidget | None = None):
         super().__init__(parent)
-        self.document = document
+        self.session = session
         self.path = path
         self.setObjectName("importEvents")
         self.setWindowTitle(f"Import events from {path.name}")
         self.preview = preview(path)
-        self.name_edit = QLineEdit(_dataset_name(path))
+        self.name_edit = QLineEdit(default_dataset_name(path))
         self.name_edit.setAccessibleName("Dataset name")
         self.combos: dict[str, QComboBox] = {}
         form = QFormLayout()
@@ -112,10 +122,8 @@ class ImportEventsDialog(QDialog):
         self.error.setText(text)
         self.error.show()
 
-    def mapping(self) -> Any:
+    def mapping(self) -> ColumnMapping:
         """The column mapping chosen."""
-        from journeydesk.analytics.events import ColumnMapping
-
         def chosen(role: str) -> str | None:
             text = self.combos[role].currentText()
             return None if text == NOT_SET else text
@@ -127,8 +135,6 @@ def run_import(path: Path, mapping: Any, skip_bad_rows: bool,
                parent: QWidget | None) -> tuple[object | None, Exception | None]:
     """Import on a worker thread behind a progress dialog; (result, error), both None when
     the user cancelled.  The worker only records its progress; the dialog reads it."""
-    from journeydesk.analytics.events import ImportCancelled, load_events
-
     dialog = QProgressDialog(f"Reading {path.name}…", "Cancel", 0, 1000, parent)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(300)
@@ -144,7 +150,7 @@ def run_import(path: Path, mapping: Any, skip_bad_rows: bool,
         return not cancelled.is_set()
 
     def work() -> object:
-        return load_events(path, mapping, skip_bad_rows=skip_bad_rows, progress=progress)
+        return load_event_file(path, mapping, skip_bad_rows=skip_bad_rows, progress=progress)
 
     def finished(result: object, error: BaseException | None) -> None:
         outcome["result"] = result
@@ -170,18 +176,16 @@ def run_import(path: Path, mapping: Any, skip_bad_rows: bool,
     return outcome.get("result"), outcome.get("error")
 
 
-def import_events(document: Document, path: Path, parent: QWidget | None = None, *,
+def import_events(session: WorkspaceSession, path: Path, parent: QWidget | None = None, *,
                   accept: Callable[[ImportEventsDialog], bool] | None = None) -> str | None:
-    """The whole import: mapping dialog, import, bad rows (skip or cancel), store.
+    """The whole import into ``session``'s workspace: mapping dialog, import, bad rows (skip
+    or cancel), store.
 
     ``accept`` shows the mapping dialog and says whether to go on (default: run it modally).
     Returns the dataset's name, or None when nothing was imported (the workspace unchanged).
     """
-    from journeydesk.analytics.events import BadRows, EventImportError
-    from journeydesk.store.datasets import DatasetExistsError, add_dataset
-
     try:
-        dialog = ImportEventsDialog(document, path, parent)
+        dialog = ImportEventsDialog(session, path, parent)
     except (EventImportError, OSError) as exc:
         QMessageBox.warning(parent, "Import events", _message(path, exc))
         return None
@@ -191,7 +195,7 @@ def import_events(document: Document, path: Path, parent: QWidget | None = None,
             go_on = accept(dialog) if accept else dialog.exec() == QDialog.DialogCode.Accepted
             if not go_on:
                 return None
-            name = dialog.name_edit.text().strip() or _dataset_name(path)
+            name = dialog.name_edit.text().strip() or default_dataset_name(path)
             mapping = dialog.mapping()
             skip = False
             result, error = run_import(path, mapping, skip, parent)
@@ -219,18 +223,15 @@ def import_events(document: Document, path: Path, parent: QWidget | None = None,
         return None
     if result is None:
         return None  # cancelled
-    kwargs = {"source": path.name, "row_count": result.row_count,
-              "user_column": result.mapping.user, "event_column": result.mapping.event,
-              "time_column": result.mapping.time, "attributes": result.attributes}
     try:
-        add_dataset(document.file, name, result.parquet, **kwargs)
+        store_events(session, name, path, result)
     except DatasetExistsError:
         answer = QMessageBox.question(
             parent, "Import events", f"There is already a dataset named “{name}”. "
             "Replace it with the new data?")
         if answer != QMessageBox.StandardButton.Yes:
             return None
-        add_dataset(document.file, name, result.parquet, replace=True, **kwargs)
+        store_events(session, name, path, result, replace=True)
     return name
 
 
@@ -239,11 +240,9 @@ def _day_or_month_first(path: Path, mapping: Any, skip: bool, result: Any,
     """When every date could be read either way, ask which: day-first was only a default."""
     from dataclasses import replace
 
-    from journeydesk.analytics.timeformats import unproven_day_first
-
     if mapping.time_format:  # the user said how the times are written
         return result, None
-    month_first = unproven_day_first(result.time_format, result.parquet)
+    month_first = month_first_alternative(result)
     if month_first is None:
         return result, None
     box = QMessageBox(QMessageBox.Icon.Question, "Import events",
@@ -265,10 +264,3 @@ def _message(path: Path, error: BaseException) -> str:
     text = str(error)
     return text if text.startswith(path.name) else f"{path.name}: {text}"
 
-
-def _dataset_name(path: Path) -> str:
-    name = path.name
-    for suffix in (".gz", ".csv", ".tsv", ".parquet", ".jsonl", ".ndjson", ".json", ".xlsx"):
-        if name.lower().endswith(suffix):
-            name = name[: -len(suffix)]
-    return name or "events"

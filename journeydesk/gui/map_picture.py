@@ -17,10 +17,9 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from journeydesk.app.exports import ExportCancelled, Progress, temp_beside
+from journeydesk.app.session import Document
 from journeydesk.domain.model import JourneyMap
-from journeydesk.exchange.files import temp_beside
-from journeydesk.exchange.map_formats import ExportCancelled, Progress
-from journeydesk.store.document import Document
 
 TITLE_H = 56.0
 MARGIN = 24.0

@@ -41,8 +41,8 @@ from PySide6.QtGui import (
 )
 
 from journeydesk import __version__
+from journeydesk.app.exports import temp_beside
 from journeydesk.domain.model import Persona, Workspace
-from journeydesk.exchange.files import temp_beside
 from journeydesk.gui.avatar import avatar_colour, initials, photo_image
 from journeydesk.gui.canvas.theme import make_pen
 

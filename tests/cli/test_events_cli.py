@@ -428,7 +428,7 @@ def test_a_failed_replace_keeps_the_old_dataset(tmp_path: Path, shop: Path,
 def test_nothing_is_computed_after_the_dataset_is_written(tmp_path: Path, shop: Path,
                                                          events_csv: Path,
                                                          monkeypatch) -> None:
-    from journeydesk import cli
+    from journeydesk.cli import events as cli
 
     assert main(["import-events", str(shop), str(events_csv)]) == 0
     before = digest(shop)

@@ -32,7 +32,7 @@ from journeydesk.analytics.funnel import (
     users_at_stage,
 )
 from journeydesk.analytics.warehouse import TableSource, Warehouse
-from journeydesk.demo import demo_event_log
+from journeydesk.app.demo import demo_event_log
 
 Row = tuple[str, str, str, str, str]  # user, event, time, platform, plan
 HEADER = ("user_id", "event", "timestamp", "platform", "plan")

@@ -46,12 +46,9 @@ def build_demo(path: Path) -> Path:
     It is built beside ``path`` under a temporary name and renamed into place when complete,
     so an interrupted build never leaves a half demo under the user's name.
     """
-    from journeydesk.analytics.events import load_events
+    from journeydesk.app.imports import load_event_file, read_map_file, store_events
+    from journeydesk.app.session import WorkspaceSession
     from journeydesk.domain.commands import AddMapCommand
-    from journeydesk.exchange.json_map import loads_map
-    from journeydesk.store.datasets import add_dataset
-    from journeydesk.store.document import Document
-    from journeydesk.store.workspace_file import WorkspaceFile
 
     if path.exists():
         raise FileExistsError(f"{path}: already exists")
@@ -61,14 +58,10 @@ def build_demo(path: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix="journeydesk-demo-") as tmp:
         log = Path(tmp) / "membership-events.csv"
         log.write_text(demo_event_log(), encoding="utf-8")
-        loaded = load_events(log)
-        with WorkspaceFile.create(building) as ws_file:
-            doc = Document(ws_file)
-            journey, personas = loads_map(TEMPLATE.read_text(encoding="utf-8"), doc.workspace)
-            doc.execute(AddMapCommand(journey, personas))
-            add_dataset(ws_file, DATASET, loaded.parquet, source=log.name,
-                        row_count=loaded.row_count, user_column=loaded.mapping.user,
-                        event_column=loaded.mapping.event, time_column=loaded.mapping.time,
-                        attributes=loaded.attributes)
+        loaded = load_event_file(log)
+        with WorkspaceSession.open(building, create=True) as session:
+            template = read_map_file(TEMPLATE, session.workspace)
+            session.document.execute(AddMapCommand(template.map, template.personas))
+            store_events(session, DATASET, log, loaded)
     os.replace(building, path)
     return path

@@ -1,0 +1,45 @@
+"""Files going out: maps and personas in the exchange formats.
+
+Pictures (PNG, SVG, PDF) are drawn by Qt: the app draws them itself; the command line loads
+:mod:`journeydesk.gui.map_picture` by name when one is asked for.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from journeydesk.domain.model import JourneyMap, Persona, Workspace
+from journeydesk.exchange import json_persona
+from journeydesk.exchange.files import temp_beside, write_atomic
+from journeydesk.exchange.map_formats import (
+    PICTURE_FORMATS,
+    WRITE_FORMATS,
+    ExportCancelled,
+    Progress,
+    write_map,
+)
+
+__all__ = ["MAP_EXPORT_FORMATS", "PERSONA_EXPORT_FORMATS", "PICTURE_FORMATS",
+           "ExportCancelled", "Progress", "export_map", "export_persona_json",
+           "is_picture", "temp_beside", "write_atomic"]
+
+MAP_EXPORT_FORMATS = (*WRITE_FORMATS, *PICTURE_FORMATS)
+PERSONA_EXPORT_FORMATS = (".json", ".pdf", ".png")
+
+
+def is_picture(path: str | Path) -> bool:
+    """Whether ``path`` names a picture format (drawn by Qt)."""
+    return Path(path).suffix.lower() in PICTURE_FORMATS
+
+
+def export_map(journey_map: JourneyMap, ws: Workspace, path: str | Path, *,
+               progress: Progress | None = None, metrics: dict[str, Any] | None = None) -> None:
+    """Write a map as JSON, Excel, Mermaid or CSV (the format follows the extension);
+    ``metrics`` (the ``metrics --json`` form) adds the Excel Metrics sheet."""
+    write_map(journey_map, ws, Path(path), progress=progress, metrics=metrics)
+
+
+def export_persona_json(persona: Persona, path: str | Path) -> None:
+    """Write a persona file (for copying a persona to another workspace)."""
+    write_atomic(Path(path), json_persona.dumps_persona(persona))

@@ -1,0 +1,168 @@
+"""An open workspace: its document (the maps and personas being edited), its event data and
+the rules of workspace file names.
+
+Both front ends hold a :class:`WorkspaceSession`; the workspace file itself
+(:class:`~journeydesk.store.workspace_file.WorkspaceFile`) stays inside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from journeydesk.app.event_data import EventDataCatalog
+from journeydesk.domain.model import JourneyMap, Persona, Stage, Workspace
+from journeydesk.store.document import Document
+from journeydesk.store.paths import data_dir, default_workspace_path
+from journeydesk.store.workspace_file import SUFFIX as WORKSPACE_SUFFIX
+from journeydesk.store.workspace_file import (
+    ReadOnlyWorkspaceError,
+    WorkspaceError,
+    WorkspaceFile,
+    WorkspaceInUseError,
+)
+
+__all__ = ["WORKSPACE_SUFFIX", "Document", "LookupFailed", "ReadOnlyWorkspaceError",
+           "WorkspaceError", "WorkspaceInUseError", "WorkspaceSession", "data_dir",
+           "default_workspace_path", "find_map", "find_persona", "find_stage",
+           "is_workspace_name", "missing_events", "open_document", "with_workspace_suffix"]
+
+
+class LookupFailed(LookupError):
+    """A map or persona named by the user is not there; ``str()`` names the ones that are."""
+
+
+def is_workspace_name(path: str | Path) -> bool:
+    """Whether ``path`` is named like a workspace file (``.jdesk``, in any case)."""
+    return Path(path).suffix.lower() == WORKSPACE_SUFFIX
+
+
+def with_workspace_suffix(path: str | Path) -> Path:
+    """``path`` named like a workspace file: ``.jdesk`` added unless it has it already."""
+    path = Path(path)
+    return path if is_workspace_name(path) else path.with_name(path.name + WORKSPACE_SUFFIX)
+
+
+def open_document(path: str | Path, *, create: bool = False,
+                  read_only: bool = False) -> Document:
+    """The workspace at ``path``, loaded for editing (its folder made when creating).
+
+    Raises a WorkspaceError (or OSError) with a one-line message; the file is then unchanged.
+    """
+    path = Path(path)
+    if create and not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return Document(WorkspaceFile.open(path, create=create, read_only=read_only))
+
+
+def find_map(ws: Workspace, name: str, where: str) -> JourneyMap:
+    """The map named ``name``; LookupFailed names the maps there are."""
+    journey_map = ws.map_named(name)
+    if journey_map is None:
+        names = ", ".join(sorted(m.name for m in ws.maps.values())) or "none"
+        raise LookupFailed(f"{where}: has no map named {name!r} (maps: {names})")
+    return journey_map
+
+
+def find_persona(ws: Workspace, name: str, where: str) -> Persona:
+    """The persona named ``name``; LookupFailed names the personas there are."""
+    persona = ws.persona_named(name)
+    if persona is None:
+        names = ", ".join(sorted(p.name for p in ws.personas.values())) or "none"
+        raise LookupFailed(f"{where}: has no persona named {name!r} (personas: {names})")
+    return persona
+
+
+def find_stage(journey_map: JourneyMap, name: str) -> Stage:
+    """The stage of ``journey_map`` named ``name``; LookupFailed names the stages there are."""
+    stage = journey_map.stage_named(name)
+    if stage is None:
+        names = ", ".join(s.name for s in journey_map.stages) or "none"
+        raise LookupFailed(f"map {journey_map.name!r} has no stage named {name!r} "
+                           f"(stages: {names})")
+    return stage
+
+
+def missing_events(data: Any, events: Sequence[str]) -> list[str]:
+    """The names in ``events`` that event data (an EventData's ``data()``) has no event of:
+    a binding to them shows nobody, at least until more data comes."""
+    from journeydesk.analytics.funnel import event_counts
+
+    known = event_counts(data)
+    return [event for event in events if event not in known]
+
+
+class WorkspaceSession:
+    """One open workspace: the document (loaded on first use) and its event data."""
+
+    def __init__(self, ws_file: WorkspaceFile | None = None, *,
+                 document: Document | None = None):
+        if document is None and ws_file is None:
+            raise ValueError("a session needs a workspace file or a document")
+        self._document = document
+        self._file: WorkspaceFile = document.file if document is not None else ws_file  # type: ignore[assignment]
+        self.data = EventDataCatalog(self._file)
+
+    @classmethod
+    def open(cls, path: str | Path, *, create: bool = False,
+             read_only: bool = False) -> WorkspaceSession:
+        """Open the workspace at ``path`` (see :meth:`WorkspaceFile.open`)."""
+        return cls(WorkspaceFile.open(Path(path), create=create, read_only=read_only))
+
+    @classmethod
+    def of(cls, document: Document) -> WorkspaceSession:
+        """The session of a document opened elsewhere (the app's windows get documents)."""
+        return cls(document=document)
+
+    @property
+    def document(self) -> Document:
+        """The workspace being edited (loaded from the file on first use)."""
+        if self._document is None:
+            self._document = Document(self._file)
+        return self._document
+
+    @property
+    def workspace(self) -> Workspace:
+        """The maps and personas (loaded on first use)."""
+        return self.document.workspace
+
+    @property
+    def path(self) -> Path:
+        """The workspace file's path."""
+        return self._file.path
+
+    @property
+    def read_only(self) -> bool:
+        """True when edits are refused."""
+        return self._file.read_only
+
+    def map_summaries(self) -> list[tuple[str, int, int]]:
+        """(name, stages, cards) of every map, without loading the workspace."""
+        return self._file.map_summaries()
+
+    def load(self) -> Workspace:
+        """A fresh copy of the workspace's content (not the document's)."""
+        return self._file.load()
+
+    def save_copy(self, path: str | Path) -> Path:
+        """Write a consistent copy of the workspace to ``path`` (SQLite's backup API)."""
+        return self._file.save_copy(path)
+
+    def same_file(self, path: str | Path) -> bool:
+        """Whether ``path`` is this session's workspace file."""
+        return Path(path).resolve() == self._file.path.resolve()
+
+    def close(self) -> None:
+        """Close the event data and the file."""
+        self.data.close()
+        if self._document is not None:
+            self._document.close()
+        else:
+            self._file.close()
+
+    def __enter__(self) -> WorkspaceSession:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()

@@ -1,0 +1,177 @@
+"""Maps and personas: ``maps``, ``personas``, ``import-map`` and ``export``.
+
+Listings print one tab-separated line per map or persona.  Exports choose the format from the
+output file's extension; pictures (.png, .svg, .pdf, and persona sheets) are drawn by Qt, which
+is loaded only for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from journeydesk.app.exports import (
+    MAP_EXPORT_FORMATS,
+    PERSONA_EXPORT_FORMATS,
+    export_map,
+    export_persona_json,
+    is_picture,
+)
+from journeydesk.app.imports import MAP_READ_FORMATS, read_map_file
+from journeydesk.app.metrics import map_metrics
+from journeydesk.app.session import WorkspaceSession, find_map, find_persona
+from journeydesk.app.text import one_line
+from journeydesk.cli.common import (
+    PROG,
+    UsageError,
+    UserError,
+    existing,
+    gui_function,
+    input_file,
+    opened_data,
+    pick_dataset,
+    positive,
+)
+from journeydesk.domain.commands import AddMapCommand
+from journeydesk.domain.model import JourneyMap, Workspace
+
+
+def cmd_maps(args: argparse.Namespace) -> int:
+    """Print one line per map: name, stage count, card count (tab-separated)."""
+    with WorkspaceSession.open(existing(args.workspace), read_only=True) as session:
+        for name, stages, cards in session.map_summaries():
+            print(f"{name}\t{stages} stages\t{cards} cards")
+    return 0
+
+
+def cmd_import_map(args: argparse.Namespace) -> int:
+    """Import a map file into the workspace (created if missing); print the map's name.
+
+    Notes about the import (guessed lane types, clamped scores...) go to stderr.
+    """
+    source = input_file(args.file, MAP_READ_FORMATS)
+    if not Path(args.workspace).exists():  # a bad file must not leave an empty workspace
+        read_map_file(source, Workspace(), name=str(source))
+    with WorkspaceSession.open(args.workspace, create=True) as session:
+        imported = read_map_file(source, session.workspace, name=str(source))
+        journey_map = imported.map
+        if args.name:
+            journey_map.name = args.name
+        if session.workspace.map_named(journey_map.name) is not None:
+            raise UserError(f"{args.workspace}: already has a map named {journey_map.name!r}; "
+                            "use --name to import it under another name")
+        session.document.execute(AddMapCommand(journey_map, imported.personas))
+        for warning in imported.warnings:
+            print(f"{PROG}: note: {warning}", file=sys.stderr)
+        print(journey_map.name)
+    return 0
+
+
+def cmd_personas(args: argparse.Namespace) -> int:
+    """Print one line per persona, by name: name, role, number of maps showing it."""
+    with WorkspaceSession.open(existing(args.workspace), read_only=True) as session:
+        ws = session.load()
+    for persona in sorted(ws.personas.values(), key=lambda p: p.name):
+        maps = sum(persona.id in m.persona_ids for m in ws.maps.values())
+        print(f"{one_line(persona.name)}\t{one_line(persona.role)}\t{maps} maps")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write a map or a persona to a file whose format follows its extension."""
+    out = Path(args.output)
+    suffix = out.suffix.lower()
+    formats = MAP_EXPORT_FORMATS if args.map is not None else PERSONA_EXPORT_FORMATS
+    if suffix not in formats:
+        what = "a map" if args.map is not None else "a persona"
+        raise UsageError(f"cannot export {what} to {out.name!r}: supported formats are "
+                         f"{', '.join(formats)}")
+    if args.map is None and (args.scale or args.dpi or args.pages):
+        raise UsageError("--scale, --dpi and --pages apply to map pictures only")
+    if args.dataset and (args.map is None or suffix != ".xlsx"):
+        raise UsageError("--dataset applies to map exports to .xlsx (the Metrics sheet)")
+    metrics = None
+    with WorkspaceSession.open(existing(args.workspace), read_only=True) as session:
+        if args.map is not None and is_picture(out):
+            _export_map_picture(session, args, out)
+            return 0
+        ws = session.load()
+        if args.dataset:
+            metrics = _metrics_json(session, find_map(ws, args.map, args.workspace),
+                                    args.dataset, args.workspace)
+    try:
+        if args.map is not None:
+            export_map(find_map(ws, args.map, args.workspace), ws, out, metrics=metrics)
+            return 0
+        persona = find_persona(ws, args.persona, args.workspace)
+        if suffix == ".json":
+            export_persona_json(persona, out)
+        else:
+            render_persona_page = gui_function("persona_page", "render_persona_page", suffix)
+            render_persona_page(persona, ws, out)
+    except OSError as exc:
+        raise UserError(f"{out}: cannot be written ({exc.strerror or exc})") from None
+    return 0
+
+
+def _export_map_picture(session: WorkspaceSession, args: argparse.Namespace,
+                        out: Path) -> None:
+    suffix = out.suffix.lower()
+    if args.scale and args.dpi:
+        raise UsageError("give --scale or --dpi, not both")
+    if (args.scale or args.dpi) and suffix != ".png":
+        raise UsageError("--scale and --dpi apply to .png pictures")
+    if args.pages and suffix != ".pdf":
+        raise UsageError("--pages applies to .pdf files")
+    export_picture = gui_function("map_picture", "export_picture", suffix)
+    document = session.document
+    journey_map = find_map(document.workspace, args.map, args.workspace)
+    try:
+        export_picture(document, journey_map.id, out, scale=args.scale, dpi=args.dpi,
+                       pages=args.pages or "fit")
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"{out}: cannot be written ({exc.strerror or exc})") from None
+
+
+def _metrics_json(session: WorkspaceSession, journey_map: JourneyMap, dataset: str,
+                  workspace: str) -> dict[str, Any]:
+    """The map's funnel over ``dataset`` in the ``metrics --json`` form."""
+    name = pick_dataset(session, dataset, workspace)
+    with opened_data(session, name) as data:
+        return map_metrics(data, journey_map, name).to_json()
+
+
+def add_parsers(sub: Any) -> None:
+    """The sub-commands ``maps``, ``personas``, ``import-map`` and ``export``."""
+    p = sub.add_parser("maps", help="list the maps of a workspace (name, stages, cards)")
+    p.add_argument("workspace", metavar="WORKSPACE")
+
+    p = sub.add_parser("personas", help="list the personas of a workspace (name, role, maps)")
+    p.add_argument("workspace", metavar="WORKSPACE")
+
+    p = sub.add_parser("import-map", help="import a map file (.json, .xlsx, .mmd) into a workspace")
+    p.add_argument("workspace", metavar="WORKSPACE", help="created when it does not exist")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--name", help="import under this name instead of the file's")
+
+    p = sub.add_parser("export", help="export a map (.json, .xlsx, .mmd, .csv, .png, .svg, .pdf) "
+                                      "or a persona (.json, .pdf, .png); the format follows "
+                                      "the extension")
+    p.add_argument("workspace", metavar="WORKSPACE")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--map", metavar="NAME", help="the map to export")
+    which.add_argument("--persona", metavar="NAME",
+                       help="the persona to export: data (.json) or a one-page sheet (.pdf, .png)")
+    p.add_argument("-o", "--output", required=True, metavar="FILE")
+    p.add_argument("--scale", type=positive, metavar="S",
+                   help="map pictures (.png): pixels per canvas unit (default 2)")
+    p.add_argument("--dpi", type=positive, metavar="D",
+                   help="map pictures (.png): resolution; 96 dpi is the canvas at 100 %%")
+    p.add_argument("--dataset", metavar="D",
+                   help="map exports to .xlsx: add a Metrics sheet with this dataset's funnel")
+    p.add_argument("--pages", choices=["fit", "tile"],
+                   help="map PDFs: fit the map on one page (default) or tile it at full size")
