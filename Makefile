@@ -23,6 +23,7 @@ run: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/vulture
 
 test: lint
 	bash scripts/install-system-deps.sh --tests

@@ -41,10 +41,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from journeydesk.analytics.series import Histogram
+from journeydesk.app.metrics import Histogram
+from journeydesk.app.session import Document
 from journeydesk.gui.background import BackgroundJobs
 from journeydesk.gui.canvas.theme import LIGHT, LaneType, Theme, make_pen
-from journeydesk.store.document import Document
 
 DAY = 86400.0
 MONDAY = 4  # 5 January 1970, the first Monday after the epoch, in days since the epoch
@@ -178,7 +178,7 @@ class AnalyticsDock(QWidget):
     updated = Signal(str)  # a chart was redrawn: "funnel", "series", "histogram", "compare"
     overlay_requested = Signal()  # the empty state's "Turn on data overlay" was clicked
 
-    def __init__(self, document: Document, controller: Any, window: Any,
+    def __init__(self, document: Document, controller: Any, panel: Any,
                  parent: QWidget | None = None):
         super().__init__(parent)
         import pyqtgraph as pg
@@ -186,8 +186,9 @@ class AnalyticsDock(QWidget):
         self._pg = pg
         self.document = document
         self.controller = controller
-        self.window = window
-        self.theme: Theme = getattr(window, "theme", None) or LIGHT
+        # the data panel: segment choices, and where a new segment or date range goes
+        self.panel = panel
+        self.theme: Theme = getattr(panel, "theme", None) or LIGHT
         self._tokens: dict[str, int] = {}
         self._choices: list[tuple[str, dict[str, str]]] = []
         self._volume_days: list[date] = []
@@ -333,9 +334,7 @@ class AnalyticsDock(QWidget):
         self.set_theme(self.theme)
         self.jobs = BackgroundJobs(self)
         controller.ready.connect(self._on_ready)
-        overlay_action = getattr(window, "act_overlay", None)
-        if overlay_action is not None:  # the overlay going off empties the dock
-            overlay_action.toggled.connect(self._show_state)
+        controller.shown_changed.connect(self._show_state)  # off: the dock empties
         self.refresh()
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
@@ -471,10 +470,7 @@ class AnalyticsDock(QWidget):
 
     def _show_state(self, *_: object) -> None:
         """The charts when there are metrics, else the empty state (or "computing")."""
-        action = getattr(self.window, "act_overlay", None)
-        # the action goes off before the controller forgets its metrics: it decides
-        overlay_on = action.isChecked() if action is not None \
-            else self.controller.metrics is not None
+        overlay_on = self.controller.shown
         has_metrics = overlay_on and self.controller.metrics is not None
         computing = overlay_on and self.controller.metrics is None
         self.empty_message.setText(COMPUTING_TEXT if computing else EMPTY_TEXT)
@@ -499,7 +495,7 @@ class AnalyticsDock(QWidget):
         self._compute_comparison()
 
     def _fill_segments(self) -> None:
-        self._choices = list(self.window.segment_choices())
+        self._choices = list(self.panel.segment_choices())
         labels = [label for label, _ in self._choices]
         current = next((i for i, (_, s) in enumerate(self._choices)
                         if s == self.controller.segment), 0)
@@ -532,19 +528,19 @@ class AnalyticsDock(QWidget):
     # ------------------------------------------------------------------ user actions
     def _on_segment_chosen(self, index: int) -> None:
         if 0 <= index < len(self._choices):
-            self.window.set_overlay_segment(self._choices[index][1])
+            self.panel.set_overlay_segment(self._choices[index][1])
 
     def _on_region_finished(self, *_: object) -> None:
         lo, hi = self.region.getRegion()
         date_from = _day_of(lo)
         date_to = max(date_from, _day_of(hi) - timedelta(days=1))
         self._set_region(date_from, date_to)
-        self.window.set_overlay_dates(date_from, date_to)
+        self.panel.set_overlay_dates(date_from, date_to)
         self._show_state()
 
     def clear_dates(self) -> None:
         """Count events on every day again."""
-        self.window.set_overlay_dates(None, None)
+        self.panel.set_overlay_dates(None, None)
         self._show_dates()
         self._show_state()
 
@@ -585,7 +581,7 @@ class AnalyticsDock(QWidget):
         return {"date_from": self.controller.date_from, "date_to": self.controller.date_to}
 
     def _compute_series(self) -> None:
-        from journeydesk.analytics.series import daily_volume, weekly_conversion
+        from journeydesk.app.metrics import daily_volume, weekly_conversion
 
         parquet = self._parquet()
         if parquet is None:
@@ -596,7 +592,7 @@ class AnalyticsDock(QWidget):
                                      weekly_conversion(parquet, stages, where=where, **dates)))
 
     def _compute_histogram(self, *_: object) -> None:
-        from journeydesk.analytics.series import time_to_next_histogram
+        from journeydesk.app.metrics import time_to_next_histogram
 
         index = self.stage_combo.currentData()
         parquet = self._parquet() if index is not None else None
@@ -609,7 +605,7 @@ class AnalyticsDock(QWidget):
             parquet, stages, index, where=where, **dates)))
 
     def _compute_comparison(self, *_: object) -> None:
-        from journeydesk.analytics.funnel import funnel
+        from journeydesk.app.metrics import funnel
 
         parquet = self._parquet()
         a, b = self.compare_a.currentIndex(), self.compare_b.currentIndex()

@@ -14,12 +14,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from journeydesk.app.session import Document
 from journeydesk.domain.commands import Changes
 from journeydesk.domain.model import JourneyMap, LaneType, Persona
 from journeydesk.gui.avatar import avatar_colour
 from journeydesk.gui.canvas.items import smooth_path
 from journeydesk.gui.canvas.theme import make_pen
-from journeydesk.store.document import Document
+from journeydesk.gui.listening import follow
 
 
 def low_points(m: JourneyMap, persona_id: str) -> list[tuple[str, str]]:
@@ -138,7 +139,11 @@ class _Side(QWidget):
 
 
 class ComparePersonasDialog(QDialog):
-    """Two personas of the map side by side; follows the document while open."""
+    """Two personas of the map side by side; follows the document while open.
+
+    It stops following when it finishes (Esc, the close button, the map being deleted) or is
+    destroyed: a dialog closed with Esc never sees ``closeEvent``.
+    """
 
     def __init__(self, document: Document, map_id: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -155,7 +160,7 @@ class ComparePersonasDialog(QDialog):
         self._fill_pickers()
         for side in (self.left, self.right):
             side.picker.currentIndexChanged.connect(lambda _i: self.refresh())
-        document.subscribe(self._on_document_changed)
+        follow(self, document, self._on_document_changed)
         self.refresh()
 
     def _fill_pickers(self) -> None:
@@ -192,7 +197,3 @@ class ComparePersonasDialog(QDialog):
                     side.pains.addItem(f"{label}: {text}")
                 for frustration in persona.frustrations:
                     side.pains.addItem(f"Frustration: {frustration}")
-
-    def closeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
-        self.document.unsubscribe(self._on_document_changed)
-        super().closeEvent(event)

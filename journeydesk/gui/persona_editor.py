@@ -2,12 +2,14 @@
 
 Every field is saved when it is finished (Enter, leaving the field, ticking a channel), as one
 undoable command on the window's undo stack; Ctrl+Z works inside the dialog too.  The form follows
-the document, so an undo made elsewhere shows here at once.
+the document, so an undo made elsewhere shows here at once; it stops following when the dialog
+finishes (Esc, Close) or is destroyed, never only in ``closeEvent``, which Esc does not call.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QFile, QIODevice, QObject, Qt
@@ -31,8 +33,10 @@ from PySide6.QtWidgets import (
 
 from journeydesk.domain.commands import Changes, EditPersonaCommand
 from journeydesk.domain.model import DomainError, Persona
+from journeydesk.gui.actions import redo_keys
 from journeydesk.gui.avatar import avatar_pixmap
 from journeydesk.gui.editing import Editor
+from journeydesk.gui.listening import follow
 from journeydesk.gui.persona_photo import PhotoError, load_photo
 from journeydesk.resources import ui_path
 
@@ -93,6 +97,7 @@ class PersonaEditorDialog(QDialog):
         self.editor = editor
         self.persona_id = persona_id
         self._loading = False
+        self._stop_following: Callable[[], None] | None = None
         self.setObjectName("personaEditor")
         self.form = load_form(self)
         layout = QVBoxLayout(self)
@@ -136,14 +141,10 @@ class PersonaEditorDialog(QDialog):
     def _add_undo_actions(self) -> None:
         undo = QAction("Undo", self)
         undo.setShortcut(QKeySequence.StandardKey.Undo)
-        undo.triggered.connect(self.editor.stack.undo)
+        undo.triggered.connect(self.editor.group.undo)  # the active history, whichever
         redo = QAction("Redo", self)
-        # Each sequence once: where the platform's Redo is Ctrl+Y, listing it twice would make
-        # the shortcut "ambiguous" and Qt would trigger nothing.
-        keys = [QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Shift+Z"),
-                QKeySequence("Ctrl+Y")]
-        redo.setShortcuts([k for i, k in enumerate(keys) if k not in keys[:i]])
-        redo.triggered.connect(self.editor.stack.redo)
+        redo.setShortcuts(redo_keys())  # each key once, as in the main window
+        redo.triggered.connect(self.editor.group.redo)
         self.addActions([undo, redo])
 
     def _connect_signals(self) -> None:
@@ -159,7 +160,16 @@ class PersonaEditorDialog(QDialog):
         self.channels.itemChanged.connect(self._on_channel_changed)
         self.choose_photo.clicked.connect(lambda _checked=False: self.choose_photo_file())
         self.remove_photo.clicked.connect(lambda: self._save("photo", None))
-        self.editor.document.subscribe(self._on_document_changed)
+        self.finished.connect(self._on_finished)
+        self._follow_document()
+
+    def _follow_document(self) -> None:
+        # Until the dialog finishes or is destroyed (see listening.follow).
+        if self._stop_following is None:
+            self._stop_following = follow(self, self.editor.document, self._on_document_changed)
+
+    def _on_finished(self, _result: int) -> None:
+        self._stop_following = None  # follow() has unsubscribed
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.FocusOut:
@@ -171,11 +181,17 @@ class PersonaEditorDialog(QDialog):
                 self._save(key, text.splitlines() if key in LIST_FIELDS.values() else text)
         return super().eventFilter(watched, event)
 
+    def showEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
+        if self._stop_following is None:
+            # Shown again after it finished: it heard nothing meanwhile, so catch up first.
+            self._load()
+            self._follow_document()
+        super().showEvent(event)
+
     def closeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
         focused = self.focusWidget()
         if isinstance(focused, QPlainTextEdit):
             focused.clearFocus()  # saves what is being typed
-        self.editor.document.unsubscribe(self._on_document_changed)
         super().closeEvent(event)
 
     # -- model -> form -------------------------------------------------------------------
@@ -291,15 +307,24 @@ class PersonaEditorDialog(QDialog):
 
 def open_persona_editor(editor: Editor, persona_id: str, parent: QWidget | None,
                         registry: dict[str, PersonaEditorDialog]) -> PersonaEditorDialog:
-    """Show the editor of a persona, reusing an open one (one window per persona)."""
+    """Show the editor of a persona, reusing an open one (one window per persona).
+
+    A closed editor is never shown again: it is deleted, and the next call makes a new one.
+    """
     dialog = registry.get(persona_id)
     if dialog is None or not dialog.isVisible():
         dialog = PersonaEditorDialog(editor, persona_id, parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         registry[persona_id] = dialog
-        dialog.destroyed.connect(lambda *_: registry.pop(persona_id, None))
+        dialog.destroyed.connect(lambda *_, d=dialog: _forget(registry, persona_id, d))
     dialog.show()
     dialog.raise_()
     dialog.activateWindow()
     return dialog
 
+
+def _forget(registry: dict[str, PersonaEditorDialog], persona_id: str,
+            dialog: PersonaEditorDialog) -> None:
+    # A closed editor is deleted later (WA_DeleteOnClose); a new one may hold its place by then.
+    if registry.get(persona_id) is dialog:
+        del registry[persona_id]

@@ -34,6 +34,7 @@ from journeydesk.domain.model import Persona, unique_name
 from journeydesk.gui.avatar import paint_avatar
 from journeydesk.gui.editing import Editor
 from journeydesk.gui.file_dialogs import ask_save_path
+from journeydesk.gui.listening import follow
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 CARD_HEIGHT = 92
@@ -176,11 +177,12 @@ class PersonaGalleryWidget(QWidget):
         self.list.itemActivated.connect(
             lambda item: self.open_requested.emit(item.data(ID_ROLE)))
         self.list.currentItemChanged.connect(lambda *_: self._update_buttons())
-        self.editor.document.subscribe(self._on_document_changed)
+        # Until the gallery is destroyed, however that comes (its window may never be closed).
+        self._stop_following = follow(self, self.editor.document, self._on_document_changed)
 
     def close_gallery(self) -> None:
-        """Stop following the document."""
-        self.editor.document.unsubscribe(self._on_document_changed)
+        """Stop following the document (it stops by itself when the gallery is destroyed)."""
+        self._stop_following()
 
     # -- model ---------------------------------------------------------------------------
     @property
@@ -305,8 +307,7 @@ class PersonaGalleryWidget(QWidget):
 
     def import_file(self, path: Path | None = None) -> str | None:
         """Import a persona file (.json), e.g. one exported from another workspace."""
-        from journeydesk.exchange.json_map import FormatError
-        from journeydesk.exchange.json_persona import loads_persona
+        from journeydesk.app.imports import ImportFailed, read_persona_file
 
         if path is None:
             name, _ = QFileDialog.getOpenFileName(self, "Import persona", "",
@@ -315,9 +316,9 @@ class PersonaGalleryWidget(QWidget):
                 return None
             path = Path(name)
         try:
-            persona = loads_persona(path.read_text(encoding="utf-8-sig"), self.ws)
-        except (FormatError, OSError, UnicodeDecodeError) as exc:
-            QMessageBox.warning(self, "Import persona", f"{path.name}: {exc}")
+            persona = read_persona_file(path, self.ws)
+        except ImportFailed as exc:
+            QMessageBox.warning(self, "Import persona", str(exc))
             return None
         if not self.editor.run(AddPersonaCommand(persona)):
             return None
@@ -347,10 +348,9 @@ def export_persona(persona: Persona, ws, path: Path) -> None:  # noqa: ANN001
     """Write a persona as .json (a persona file) or as a one-pager (.pdf, .png)."""
     suffix = path.suffix.lower()
     if suffix == ".json":
-        from journeydesk.exchange.files import write_atomic
-        from journeydesk.exchange.json_persona import dumps_persona
+        from journeydesk.app.exports import export_persona_json
 
-        write_atomic(path, dumps_persona(persona))
+        export_persona_json(persona, path)
         return
     from journeydesk.gui.persona_page import render_persona_page
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Table, insert, select
 
 from journeydesk.store.schema import MetricSnapshotRow
 from journeydesk.store.workspace_file import WorkspaceFile
@@ -64,9 +64,3 @@ def list_snapshots(ws_file: WorkspaceFile, map_id: str) -> list[Snapshot]:
     return [Snapshot(r["id"], r["map_id"], r["dataset_id"],
                      datetime.fromisoformat(r["taken_at"]), json.loads(r["filters"]),
                      json.loads(r["numbers"])) for r in rows]
-
-
-def delete_snapshot(ws_file: WorkspaceFile, snapshot_id: str) -> None:
-    """Forget a snapshot."""
-    with ws_file.transaction() as conn:
-        conn.execute(delete(snapshots_t).where(snapshots_t.c.id == snapshot_id))

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QKeyEvent,
     QMouseEvent,
     QNativeGestureEvent,
     QPainter,
+    QPaintEvent,
     QPen,
+    QPixmap,
     QPixmapCache,
+    QRegion,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QGestureEvent, QGraphicsView, QPinchGesture, QWidget
+from PySide6.QtWidgets import (
+    QGestureEvent,
+    QGraphicsScene,
+    QGraphicsView,
+    QPinchGesture,
+    QStyle,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
 
 MIN_ZOOM = 0.1
 MAX_ZOOM = 4.0
@@ -169,10 +180,24 @@ class MiniMapView(QGraphicsView):
     It sits in the bottom-right corner of the main view's viewport, at most 240 x 150 and
     about a fifth of the viewport's width, and shows only when wanted (View > Minimap) and
     useful: when the whole map already fits in the view it would only hide cards.
+
+    It paints the scene from a picture of its own, drawing the items *without* their pixmap
+    caches.  Qt keeps one cached pixmap per item and view, but one "repaint me" mark per item
+    for all views together: when two views draw a changed card through the cache, the first
+    one to paint takes the mark and the other blits its old pixmap.  The minimap painted
+    first, so the canvas went on showing a card's old look (the selection moved with the
+    arrow keys, find highlights) until something repainted that card again.  The picture is
+    redrawn only where the scene says it changed (``QGraphicsScene.changed``), so panning the
+    canvas merely moves the frame drawn over it; a change covering much of it (a relayout, many
+    find highlights) is redrawn once the changes pause, so typing and editing stay quick.
     """
 
     MAX_SIZE = (240, 150)
     MARGIN = 12
+    MANY_CHANGES = 512  # more changed rectangles than this at once: redraw the whole picture
+    MANY_RECTS = 32  # a stale region of more rectangles than this is redrawn as its bounding box
+    LARGE_CHANGE = 0.2  # a redraw of more of the picture than this waits for a pause
+    PAUSE_MS = 150
 
     def __init__(self, main: MapView, parent: QWidget | None = None):
         super().__init__(parent)
@@ -190,6 +215,24 @@ class MiniMapView(QGraphicsView):
         main.zoom_changed.connect(self._main_moved)
         self._main_viewport = main.viewport()
         self._main_viewport.installEventFilter(self)
+        self._picture = QPixmap()
+        self._picture_key: tuple[object, ...] | None = None  # what the picture was drawn for
+        self._stale = QRegion()  # viewport parts of the picture the scene changed since
+        self._pause = QTimer(self, singleShot=True, interval=self.PAUSE_MS)
+        self._pause.timeout.connect(lambda: self.viewport().update(self._stale))
+
+    def setScene(self, scene: QGraphicsScene | None) -> None:  # noqa: N802 - Qt override
+        """Show ``scene`` (None: nothing), following its changes to redraw the picture."""
+        old = self.scene()
+        if old is not None:
+            old.changed.disconnect(self._on_scene_changed)
+        super().setScene(scene)
+        if scene is not None:
+            # While anyone listens to ``changed``, Qt hands every view its updates through that
+            # signal too (its compatibility path): the canvas repaints the same areas as before.
+            scene.changed.connect(self._on_scene_changed)
+        self._picture_key = None
+        self.viewport().update()
 
     def set_wanted(self, wanted: bool) -> None:
         """Show the minimap whenever it is useful (True), or never (False)."""
@@ -235,6 +278,85 @@ class MiniMapView(QGraphicsView):
         super().resizeEvent(event)
         self.refit()
 
+    # -- painting ------------------------------------------------------------------------------
+    def _on_scene_changed(self, rects: list[QRectF]) -> None:
+        viewport = self.viewport().rect()
+        if len(rects) > self.MANY_CHANGES:
+            changed = QRegion(viewport)
+        else:
+            changed = QRegion()
+            for rect in rects:  # two pixels more: antialiased edges reach past the rectangle
+                changed += self.mapFromScene(rect).boundingRect().adjusted(-2, -2, 2, 2)
+        changed &= QRegion(viewport)
+        self._stale += changed
+        redraw = sum(rect.width() * rect.height() for rect in self._redraw_rects(changed))
+        if redraw > self.LARGE_CHANGE * viewport.width() * viewport.height():
+            self._pause.start()  # (again): redraw when the changes pause
+        self.viewport().update(changed)
+
+    def _redraw_rects(self, region: QRegion) -> list[QRect]:
+        # Each is painted with a rectangular clip: a clip region rounds antialiased edges
+        # differently, and the picture would no longer match one drawn whole.
+        if region.rectCount() > self.MANY_RECTS:
+            return [region.boundingRect()]
+        return list(region)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        self._update_picture()
+        painter = QPainter(self.viewport())
+        painter.drawPixmap(0, 0, self._picture)
+        if self.scene() is not None:
+            painter.setTransform(self.viewportTransform())
+            self.drawForeground(painter, self.mapToScene(event.rect()).boundingRect())
+        painter.end()
+
+    def _update_picture(self) -> None:
+        """Redraw the stale parts of the picture (all of it after a resize, refit or new scene)."""
+        viewport = self.viewport()
+        ratio = viewport.devicePixelRatioF()
+        key = (viewport.size(), ratio, self.viewportTransform(), self.scene() is None)
+        if key != self._picture_key:
+            self._picture = QPixmap(viewport.size() * ratio)
+            self._picture.setDevicePixelRatio(ratio)
+            self._picture_key = key
+            self._stale = QRegion(viewport.rect())
+        elif self._stale.isEmpty() or self._pause.isActive():
+            return  # nothing to redraw, or not yet
+        stale, self._stale = self._stale, QRegion()
+        painter = QPainter(self._picture)
+        painter.setRenderHints(self.renderHints())
+        for rect in self._redraw_rects(stale):
+            self._paint_scene(painter, rect)
+        painter.end()
+
+    def _paint_scene(self, painter: QPainter, area: QRect) -> None:
+        """Paint the scene under ``area`` (viewport pixels): its background, then each item,
+        straight into ``painter`` and never through the items' caches (see the class notes)."""
+        painter.save()
+        painter.setClipRect(area)
+        viewport = self.viewport()
+        painter.fillRect(area, viewport.palette().color(viewport.backgroundRole()))
+        scene = self.scene()
+        if scene is not None:
+            view_transform = self.viewportTransform()
+            painter.setTransform(view_transform)
+            exposed = self.mapToScene(area.adjusted(-1, -1, 1, 1)).boundingRect()
+            self.drawBackground(painter, exposed)
+            opacity = painter.opacity()
+            option = QStyleOptionGraphicsItem()
+            for item in scene.items(exposed, Qt.ItemSelectionMode.IntersectsItemBoundingRect,
+                                    Qt.SortOrder.AscendingOrder):
+                if not item.isVisible() or item.effectiveOpacity() <= 0.0:
+                    continue
+                option.state = _item_state(item)
+                option.exposedRect = item.boundingRect()
+                painter.save()
+                painter.setTransform(item.sceneTransform() * view_transform)
+                painter.setOpacity(opacity * item.effectiveOpacity())
+                item.paint(painter, option, viewport)
+                painter.restore()
+        painter.restore()
+
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
         visible = self.main.visible_scene_rect()
         painter.setPen(QPen(QColor("#2f80ed"), 2 / max(self.transform().m11(), 1e-3)))
@@ -249,3 +371,17 @@ class MiniMapView(QGraphicsView):
         if event.buttons() & Qt.MouseButton.LeftButton:
             self.main.centerOn(self.mapToScene(event.position().toPoint()))
             self.viewport().update()
+
+
+def _item_state(item) -> QStyle.StateFlag:  # noqa: ANN001 - any QGraphicsItem
+    """The style state Qt's own views give an item to paint with."""
+    state = QStyle.StateFlag.State_None
+    if item.isEnabled():
+        state |= QStyle.StateFlag.State_Enabled
+    if item.isSelected():
+        state |= QStyle.StateFlag.State_Selected
+    if item.hasFocus():
+        state |= QStyle.StateFlag.State_HasFocus
+    if item.isUnderMouse():
+        state |= QStyle.StateFlag.State_MouseOver
+    return state
