@@ -15,8 +15,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-MODULES = ["bench_store", "bench_canvas", "bench_excel", "bench_events", "bench_overlay",
-           "bench_startup", "bench_warehouse"]
+MODULES = ["bench_store", "bench_canvas", "bench_canvas_edit", "bench_excel", "bench_events",
+           "bench_overlay", "bench_startup", "bench_warehouse"]
 
 
 def main(argv: list[str]) -> int:

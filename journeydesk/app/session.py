@@ -7,7 +7,7 @@ Both front ends hold a :class:`WorkspaceSession`; the workspace file itself
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -56,32 +56,29 @@ def open_document(path: str | Path, *, create: bool = False,
     return Document(WorkspaceFile.open(path, create=create, read_only=read_only))
 
 
+def _named(found: Any, name: str, kind: str, names: Iterable[str], where: str) -> Any:
+    if found is None:
+        listed = ", ".join(names) or "none"
+        raise LookupFailed(f"{where} has no {kind} named {name!r} ({kind}s: {listed})")
+    return found
+
+
 def find_map(ws: Workspace, name: str, where: str) -> JourneyMap:
     """The map named ``name``; LookupFailed names the maps there are."""
-    journey_map = ws.map_named(name)
-    if journey_map is None:
-        names = ", ".join(sorted(m.name for m in ws.maps.values())) or "none"
-        raise LookupFailed(f"{where}: has no map named {name!r} (maps: {names})")
-    return journey_map
+    return _named(ws.map_named(name), name, "map", sorted(m.name for m in ws.maps.values()),
+                  f"{where}:")
 
 
 def find_persona(ws: Workspace, name: str, where: str) -> Persona:
     """The persona named ``name``; LookupFailed names the personas there are."""
-    persona = ws.persona_named(name)
-    if persona is None:
-        names = ", ".join(sorted(p.name for p in ws.personas.values())) or "none"
-        raise LookupFailed(f"{where}: has no persona named {name!r} (personas: {names})")
-    return persona
+    return _named(ws.persona_named(name), name, "persona",
+                  sorted(p.name for p in ws.personas.values()), f"{where}:")
 
 
 def find_stage(journey_map: JourneyMap, name: str) -> Stage:
     """The stage of ``journey_map`` named ``name``; LookupFailed names the stages there are."""
-    stage = journey_map.stage_named(name)
-    if stage is None:
-        names = ", ".join(s.name for s in journey_map.stages) or "none"
-        raise LookupFailed(f"map {journey_map.name!r} has no stage named {name!r} "
-                           f"(stages: {names})")
-    return stage
+    return _named(journey_map.stage_named(name), name, "stage",
+                  [s.name for s in journey_map.stages], f"map {journey_map.name!r}")
 
 
 def missing_events(data: Any, events: Sequence[str]) -> list[str]:

@@ -1,9 +1,15 @@
-"""The inspector dock: the selected element's fields, edited in place (each edit undoable)."""
+"""The inspector dock: the selected element's fields, edited in place (each edit undoable).
+
+It follows the document by change key: an edit that does not touch the element on show leaves
+every field alone, and one that does rewrites only the fields whose model value changed, so a
+field being typed in keeps its text, cursor and focus while other things change.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt
@@ -39,6 +45,7 @@ from journeydesk.gui.canvas.items import (
 )
 from journeydesk.gui.canvas.theme import LANE_TYPE_LABELS
 from journeydesk.gui.editing import Editor
+from journeydesk.gui.listening import follow
 
 
 def _split(text: str) -> list[str]:
@@ -59,6 +66,15 @@ class _PlainText(QPlainTextEdit):
         self._on_finished()
 
 
+@dataclass(frozen=True)
+class _Field:
+    """One field of a page: how its shown value comes from the model object, and is shown."""
+
+    widget: QWidget
+    value_of: Callable[[Any], Any]
+    show: Callable[[Any], None]
+
+
 class InspectorWidget(QWidget):
     """Shows and edits the fields of the selected card, stage, step or lane, else the map."""
 
@@ -70,6 +86,8 @@ class InspectorWidget(QWidget):
         self._kind = "none"
         self._target_id: str | None = None
         self._loading = False
+        # The model value each field shows (as shown), to rewrite only fields that changed.
+        self._shown: dict[QWidget, Any] = {}
 
         self.title = QLabel("Nothing selected")
         self.title.setObjectName("inspectorTitle")
@@ -168,12 +186,56 @@ class InspectorWidget(QWidget):
         self.lane_type.activated.connect(
             lambda i: self._run(EditLaneCommand, type=self.lane_type.itemData(i)))
 
-        editor.document.subscribe(self._on_document_changed)
+        self._fields = self._bind_fields()
+        self._unfollow = follow(self, editor.document, self._on_document_changed)
         self._show("none", None)
 
     def close_editor(self) -> None:
-        """Stop following the document."""
-        self.editor.document.unsubscribe(self._on_document_changed)
+        """Stop following the document (also done when the widget is destroyed)."""
+        self._unfollow()
+
+    def _bind_fields(self) -> dict[str, list[_Field]]:
+        """Each page's fields: the shown value of the model object, and how to show it."""
+        def joined(values: list[str]) -> str:
+            return ", ".join(values)
+
+        def field(widget: QWidget, value_of: Callable[[Any], Any]) -> _Field:
+            return _Field(widget, value_of, lambda value: _put(widget, value))
+
+        return {
+            "card": [
+                field(self.card_text, lambda c: c.text),
+                field(self.card_severity, lambda c: c.severity or 0),
+                field(self.card_priority, lambda c: 0 if c.priority is None
+                      else PRIORITIES.index(c.priority) + 1),
+                field(self.card_channel, lambda c: c.channel or ""),
+                field(self.card_tags, lambda c: joined(c.tags)),
+                field(self.card_colour, lambda c: c.colour or ""),
+                field(self.card_events, lambda c: joined(c.events)),
+            ],
+            "stage": [
+                field(self.stage_name, lambda s: s.name),
+                field(self.stage_description, lambda s: s.description),
+                field(self.stage_events, lambda s: joined(s.events)),
+                # the data events list: rebuilt when the stage's name, its bound events or
+                # the dataset's events change
+                _Field(self.event_list,
+                       lambda s: (s.name, tuple(s.events), tuple(self.event_counts.items())),
+                       lambda value: self._fill_event_list(value[0], list(value[1]))),
+            ],
+            "step": [
+                field(self.step_name, lambda st: st.name),
+                field(self.step_events, lambda st: joined(st.events)),
+            ],
+            "lane": [
+                field(self.lane_name, lambda lane: lane.name),
+                field(self.lane_type, lambda lane: list(LaneType).index(LaneType(lane.type))),
+            ],
+            "map": [
+                field(self.map_name, lambda m: m.name),
+                field(self.map_description, lambda m: m.description),
+            ],
+        }
 
     def _page(self, rows: list[tuple[str, QWidget]]) -> QWidget:
         page = QWidget()
@@ -213,67 +275,68 @@ class InspectorWidget(QWidget):
         self._kind, self._target_id = kind, target_id
         self._load()
 
-    def _on_document_changed(self, _changes: Changes) -> None:
-        self._load()
+    def _on_document_changed(self, changes: Changes) -> None:
+        """Refresh the fields that changed, and only when the element on show changed."""
+        if self.map_id is None:
+            return
+        key = {"card": ("card", self.map_id, self._target_id),
+               "stage": ("stages", self.map_id), "step": ("stages", self.map_id),
+               "lane": ("lanes", self.map_id), "map": ("map", self.map_id)}.get(self._kind)
+        if key is not None and key in changes:
+            self._load(only_changed=True)
 
-    def _load(self) -> None:
-        """Fill the fields from the model, without echoing edits back."""
+    def _load(self, only_changed: bool = False) -> None:
+        """Fill the fields from the model, without echoing edits back.
+
+        Every field whose widget differs from the model is rewritten, or with
+        ``only_changed`` only those whose model value changed since they were filled (a
+        field being typed in then keeps the typing until it is committed).
+        """
         self._loading = True
         try:
-            self._fill()
+            self._fill(only_changed)
         finally:
             self._loading = False
 
-    def _fill(self) -> None:
+    def _fill(self, only_changed: bool) -> None:
+        target = self._target()
+        if target is None and self._kind not in ("map", "none"):
+            # the object was deleted meanwhile: show the map instead
+            self._kind, self._target_id = "map", self.map_id
+            target, only_changed = self._target(), False
+        kind = self._kind if target is not None else "none"
+        if not only_changed or kind != self._kind:  # (the map itself went)
+            self.title.setText(_TITLES[kind])
+            self.pages.setCurrentWidget(self._page_of(kind))
+        for field in self._fields.get(kind, ()):
+            value = field.value_of(target)
+            if only_changed and self._shown.get(field.widget, _UNSHOWN) == value:
+                continue  # unchanged in the model: leave the field (and any typing) alone
+            self._shown[field.widget] = value
+            field.show(value)
+
+    def _target(self) -> Any:
+        """The model object on show (a card, stage, step, lane or the map), or None."""
         ws = self.editor.document.workspace
         m = ws.maps.get(self.map_id) if self.map_id else None
-        kind = self._kind if m is not None else "none"
+        if m is None or self._kind == "none":
+            return None
         try:
-            if kind == "card":
-                card = m.card(self._target_id)
-                self.title.setText("Card")
-                _set_plain(self.card_text, card.text)
-                self.card_severity.setValue(card.severity or 0)
-                self.card_priority.setCurrentIndex(
-                    0 if card.priority is None else PRIORITIES.index(card.priority) + 1)
-                self.card_channel.setText(card.channel or "")
-                self.card_tags.setText(", ".join(card.tags))
-                self.card_colour.setText(card.colour or "")
-                self.card_events.setText(", ".join(card.events))
-                self.pages.setCurrentWidget(self.card_page)
-            elif kind == "stage":
-                stage = m.stage(self._target_id)
-                self.title.setText("Stage")
-                self.stage_name.setText(stage.name)
-                _set_plain(self.stage_description, stage.description)
-                self.stage_events.setText(", ".join(stage.events))
-                self._fill_event_list(stage)
-                self.pages.setCurrentWidget(self.stage_page)
-            elif kind == "step":
-                step = m.step(self._target_id)
-                self.title.setText("Step")
-                self.step_name.setText(step.name)
-                self.step_events.setText(", ".join(step.events))
-                self.pages.setCurrentWidget(self.step_page)
-            elif kind == "lane":
-                lane = m.lane(self._target_id)
-                self.title.setText("Lane")
-                self.lane_name.setText(lane.name)
-                self.lane_type.setCurrentIndex(list(LaneType).index(LaneType(lane.type)))
-                self.pages.setCurrentWidget(self.lane_page)
-            elif kind == "map":
-                self.title.setText("Map")
-                self.map_name.setText(m.name)
-                _set_plain(self.map_description, m.description)
-                self.pages.setCurrentWidget(self.map_page)
-            else:
-                self.title.setText("Nothing selected")
-                self.pages.setCurrentWidget(self.empty_page)
-        except DomainError:  # the object was deleted meanwhile: show the map instead
-            if kind in ("map", "none"):
-                raise
-            self._kind, self._target_id = "map", self.map_id
-            self._fill()
+            if self._kind == "card":
+                return m.card(self._target_id)
+            if self._kind == "stage":
+                return m.stage(self._target_id)
+            if self._kind == "step":
+                return m.step(self._target_id)
+            if self._kind == "lane":
+                return m.lane(self._target_id)
+        except DomainError:
+            return None
+        return m
+
+    def _page_of(self, kind: str) -> QWidget:
+        return {"card": self.card_page, "stage": self.stage_page, "step": self.step_page,
+                "lane": self.lane_page, "map": self.map_page}.get(kind, self.empty_page)
 
     # ------------------------------------------------------------------------ editing
     def _run(self, factory, **fields: Any) -> None:  # noqa: ANN001
@@ -295,14 +358,14 @@ class InspectorWidget(QWidget):
         self.event_counts = dict(counts)
         self._load()
 
-    def _fill_event_list(self, stage) -> None:  # noqa: ANN001
+    def _fill_event_list(self, name: str, bound: list[str]) -> None:
         """Every event of the data, ticked when bound; likely ones first for an unbound stage."""
         self.event_list.clear()
         self.event_list.setVisible(bool(self.event_counts))
         self.event_hint.setVisible(not self.event_counts)
-        words = {w for w in re.split(r"\W+", stage.name.casefold()) if len(w) > 2}
-        suggested = {e for e in self.event_counts if not stage.events and _related(words, e)}
-        order = sorted(self.event_counts, key=lambda e: (e not in stage.events,
+        words = {w for w in re.split(r"\W+", name.casefold()) if len(w) > 2}
+        suggested = {e for e in self.event_counts if not bound and _related(words, e)}
+        order = sorted(self.event_counts, key=lambda e: (e not in bound,
                                                          e not in suggested,
                                                          -self.event_counts[e], e))
         for event in order:
@@ -312,7 +375,7 @@ class InspectorWidget(QWidget):
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, event)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if event in stage.events
+            item.setCheckState(Qt.CheckState.Checked if event in bound
                                else Qt.CheckState.Unchecked)
             self.event_list.addItem(item)
 
@@ -349,9 +412,33 @@ class InspectorWidget(QWidget):
             self._edit_map(description=self.map_description.toPlainText())
 
 
-def _set_plain(widget: QPlainTextEdit, text: str) -> None:
-    if widget.toPlainText() != text:
-        widget.setPlainText(text)
+_TITLES = {"card": "Card", "stage": "Stage", "step": "Step", "lane": "Lane", "map": "Map",
+           "none": "Nothing selected"}
+_UNSHOWN = object()
+
+
+def _put(widget: QWidget, value: Any) -> None:
+    """Show ``value`` in a field unless it shows it already; a focused text field keeps its
+    cursor where it was (as far as the new text allows)."""
+    if isinstance(widget, QPlainTextEdit):
+        if widget.toPlainText() != value:
+            position = widget.textCursor().position()
+            widget.setPlainText(value)
+            if widget.hasFocus():
+                cursor = widget.textCursor()
+                cursor.setPosition(min(position, len(value)))
+                widget.setTextCursor(cursor)
+    elif isinstance(widget, QLineEdit):
+        if widget.text() != value:
+            position = widget.cursorPosition()
+            widget.setText(value)
+            if widget.hasFocus():
+                widget.setCursorPosition(min(position, len(value)))
+    elif isinstance(widget, QSpinBox):
+        if widget.value() != value:
+            widget.setValue(value)
+    elif isinstance(widget, QComboBox) and widget.currentIndex() != value:
+        widget.setCurrentIndex(value)
 
 
 def _current_values(editor: Editor, command: Command) -> dict[str, Any] | None:

@@ -8,6 +8,8 @@ life instead: ``destroyed`` always comes, and for a dialog ``finished`` comes fi
 
 from __future__ import annotations
 
+import inspect
+import weakref
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -29,8 +31,18 @@ def follow(owner: QObject, document: Followable, listener: Callable[[Any], None]
 
     It is unsubscribed when ``owner`` is destroyed, and, for a QDialog (unless
     ``until_finished`` is False, for a dialog shown again after it closes), when it finishes.
+    A bound method is held weakly: the subscription never keeps its object alive (a scene
+    dropped without being deleted is collected, and its listener then does nothing).
     Returns the function that unsubscribes (safe to call more than once).
     """
+    if inspect.ismethod(listener):
+        method = weakref.WeakMethod(listener)
+
+        def listener(changes: Any) -> None:
+            bound = method()
+            if bound is not None:
+                bound(changes)
+
     document.subscribe(listener)
 
     def stop(*_args: object) -> None:

@@ -18,11 +18,9 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QPushButton,
     QToolBar,
-    QToolButton,
     QUndoView,
     QVBoxLayout,
     QWidget,
@@ -61,6 +59,9 @@ MAP_COMMANDS = ("new_map", "new_map_from_template", "duplicate_map", "rename_map
                 "delete_map", "set_persona_linked", "show_curve", "compare_personas",
                 "new_workspace", "open_workspace", "save_copy", "import_map", "export_map",
                 "print_map")
+# And the map editor's.
+EDITOR_COMMANDS = ("copy", "cut", "paste", "select_all", "start_find", "find_next",
+                   "clear_find", "add_stage", "add_lane", "add_card")
 PLACEHOLDER = ("This workspace has no map yet.\n\nMap > New map (Ctrl+N) starts an empty one, "
                "Map > New from template (Ctrl+Shift+N) a ready-made journey, and File > Import "
                "map (Ctrl+I) reads one from JSON, Excel or Mermaid.")
@@ -88,6 +89,8 @@ class MainWindow(QMainWindow):
             setattr(self, name, getattr(self.data, name))
         for name in MAP_COMMANDS:
             setattr(self, name, getattr(self.maps, name))
+        for name in EDITOR_COMMANDS:
+            setattr(self, name, getattr(self.map_editor, name))
         self.welcome = WelcomeBanner()
         self.welcome.hide()
         central = QWidget()
@@ -122,7 +125,7 @@ class MainWindow(QMainWindow):
         self.analytics_dock.setParent(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.analytics_dock)
         self.zoom_label = QLabel("100 %")
-        self.zoom_button = self._zoom_button()
+        self.zoom_button = self.map_editor.make_zoom_button()
         self._presenting: tuple | None = None  # what presenting hid, to show it again
         self.stop_button = QPushButton("Stop")
         self.stop_button.setToolTip("Cancel the query running in the database (Ctrl+.)")
@@ -178,20 +181,6 @@ class MainWindow(QMainWindow):
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         return dock
-
-    def _zoom_button(self) -> QToolButton:
-        button = QToolButton()
-        button.setObjectName("zoomButton")
-        button.setText("100 %")
-        button.setToolTip("Zoom: the map's size now; click for other sizes")
-        button.setAccessibleName("Zoom")
-        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        menu = QMenu(button)
-        menu.addAction("Fit to window", self.view.fit)
-        for percent in (25, 50, 75, 100, 150, 200):
-            menu.addAction(f"{percent} %", lambda z=percent / 100: self.view.set_zoom(z))
-        button.setMenu(menu)
-        return button
 
     def _build_actions(self) -> None:
         declared.build_actions(self)

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLabel, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from journeydesk.domain.model import JourneyMap
 from journeydesk.gui.canvas import clipboard
@@ -113,6 +121,21 @@ class MapEditorWidget(QWidget):
         scene.deleteLater()
         self.stack.setCurrentWidget(self.placeholder)
         self._matches, self._match_index = [], -1
+
+    def make_zoom_button(self) -> QToolButton:
+        """A toolbar button showing the zoom, with Fit and 25-200 % in its menu."""
+        button = QToolButton()
+        button.setObjectName("zoomButton")
+        button.setText("100 %")
+        button.setToolTip("Zoom: the map's size now; click for other sizes")
+        button.setAccessibleName("Zoom")
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(button)
+        menu.addAction("Fit to window", self.view.fit)
+        for percent in (25, 50, 75, 100, 150, 200):
+            menu.addAction(f"{percent} %", lambda z=percent / 100: self.view.set_zoom(z))
+        button.setMenu(menu)
+        return button
 
     def set_placeholder(self, text: str) -> None:
         """What the canvas says while no map is shown."""

@@ -175,7 +175,7 @@ class Soak:
 def test_soak_2000_operations_then_undo_everything(qtbot, qtlog, tmp_path: Path) -> None:
     window = open_window(qtbot, tmp_path)
     window.editor.stack.setUndoLimit(0)  # a long workshop: every step stays undoable
-    window.editor.refused.disconnect(window._on_refused)  # no modal boxes in a soak
+    window.editor.refused.disconnect(window.show_refusal)  # no modal boxes in a soak
     refused: list[str] = []
     window.editor.refused.connect(refused.append)
     rng = random.Random(4242)

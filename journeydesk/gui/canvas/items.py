@@ -12,11 +12,16 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsRectItem,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
 
 from journeydesk.domain.model import Card, EmotionPoint, Lane, LaneType, Stage, Step
 from journeydesk.gui.canvas.layout import BADGE_ROW_H, BADGED
-from journeydesk.gui.canvas.overlay import OVERLAY_HEADER_EXTRA, StageNumbers, header_texts
+from journeydesk.gui.canvas.overlay import OVERLAY_HEADER_EXTRA, StageOverlay, header_texts
 from journeydesk.gui.canvas.theme import (
     CARD_PAD,
     LANE_TYPE_LABELS,
@@ -32,28 +37,47 @@ if TYPE_CHECKING:
 PRIORITY_LABELS = {"low": "Low", "medium": "Medium", "high": "High"}
 
 
-class _ViewItem(QGraphicsItem):
-    """Common base: a rectangle set by the layout, and an accessible name."""
+class _ViewItem(QGraphicsRectItem):
+    """Common base: a rectangle set by the layout, and an accessible name.
+
+    A rect item so that Qt answers ``boundingRect`` and ``shape`` in C++: Qt asks for them
+    several times for every item it moves or paints, and a Python override made moving the
+    cards below a grown lane cost more than laying them out.  The pen is never painted
+    (``paint`` is ours); its width makes the bounds 3 units wider than the rect all round,
+    room for the selection outline and antialiasing.
+    """
 
     kind = "item"
+    z_level = 0.0  # where it stacks; a drag lifts it, being placed puts it back
+    _BOUNDS_PEN = QPen(QColor(0, 0, 0, 0), 6.0)
+    _cached = False  # whether the item keeps its pixels (set with its cache mode)
 
     def __init__(self) -> None:
         super().__init__()
         self._rect = QRectF()
+        self.setPen(self._BOUNDS_PEN)
+        self.setZValue(self.z_level)
 
     def map_scene(self) -> MapScene:
         return self.scene()  # type: ignore[return-value]
 
     def set_rect(self, rect: QRectF) -> None:
         """Place the item: position at the rect's corner, local geometry from (0, 0)."""
+        if self.zValue() != self.z_level:  # lifted by a drag
+            self.setZValue(self.z_level)
         local = QRectF(0, 0, rect.width(), rect.height())
         if local != self._rect:
-            self.prepareGeometryChange()
             self._rect = local
-        self.setPos(rect.topLeft())
-
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
-        return self._rect.adjusted(-3, -3, 3, 3)
+            self.setRect(local)  # repaints the item
+        x, y = rect.x(), rect.y()
+        old = self.pos()
+        if x != old.x() or y != old.y():
+            self.setPos(x, y)
+            if self._cached and not ((x - old.x()).is_integer() and (y - old.y()).is_integer()):
+                # A cached picture moved by a fraction of a pixel would show off by that
+                # fraction: paint it afresh (when it is next seen).  The layout keeps cards
+                # on whole units, so at 100 % a moved card keeps its picture.
+                self.update()
 
     def accessible_name(self) -> str:
         """What a screen reader says for this item."""
@@ -65,6 +89,7 @@ class CardItem(_ViewItem):
     """A card in a cell; its look follows its lane's type."""
 
     kind = "card"
+    z_level = 10.0
 
     def __init__(self, card: Card):
         super().__init__()
@@ -76,10 +101,10 @@ class CardItem(_ViewItem):
                       | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable)
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.OpenHandCursor)
-        self.setZValue(10)
         # Cards are the bulk of every repaint: keep each one's pixels until it changes or the
         # zoom does (device-coordinate caching re-renders at the new scale, so text stays crisp).
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self._cached = True
 
     @property
     def item_id(self) -> str:
@@ -283,13 +308,14 @@ def _channel_icon(painter: QPainter, box: QRectF, channel: str, colour: QColor) 
 class _HeaderItem(_ViewItem):
     """Stage, step and lane headers: selectable, focusable, above the cells."""
 
+    z_level = 5.0
+
     def __init__(self, draggable: bool = True) -> None:
         super().__init__()
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable)
         if draggable:
             self.setCursor(Qt.CursorShape.OpenHandCursor)
-        self.setZValue(5)
 
 
 class StageHeaderItem(_HeaderItem):
@@ -300,7 +326,7 @@ class StageHeaderItem(_HeaderItem):
     def __init__(self, stage: Stage):
         super().__init__()
         self.stage = stage
-        self.numbers: StageNumbers | None = None  # set while the data overlay is on
+        self.numbers: StageOverlay | None = None  # set while the data overlay is on
         self.largest_drop = False
         self.since = ""  # "since 2026-08-01" while compared with a snapshot
 

@@ -1,15 +1,23 @@
-"""Where everything on the canvas goes: one linear pass over the map.
+"""Where everything on the canvas goes: one linear pass over the map, then small updates.
 
 Columns are the steps of the stages, left to right; rows are the lanes, top to bottom.  A cell
 grows to fit its cards (text wrapped to the column), and a lane is as tall as its fullest cell.
 The emotions lane has a fixed band for the curves above any cards it holds.
+
+:func:`compute_layout` lays out a whole map.  :func:`update_cards` brings a layout up to date
+after some cards changed (edited, added, removed, moved): it places again only the cells those
+cards left or entered, and moves the lanes below only when a lane's height changed.  Cells are
+placed by the same code either way (:func:`_place_cell`) and every coordinate is a whole
+number (card heights are rounded up), so an updated layout equals, number for number, one
+computed afresh.
 """
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPointF, QRectF
@@ -58,6 +66,12 @@ class Layout:
     card_rects: dict[str, QRectF] = field(default_factory=dict)
     lane_band: dict[str, float] = field(default_factory=dict)
     cells: dict[tuple[str, str], list[Card]] = field(default_factory=dict)
+    # What the incremental update needs: each card's height and cell, each column's index,
+    # and the bottom of each non-empty cell (a lane is as tall as its lowest cell).
+    card_heights: dict[str, float] = field(default_factory=dict)
+    card_cell: dict[str, tuple[str, str]] = field(default_factory=dict)
+    column_index: dict[str, int] = field(default_factory=dict)
+    cell_bottoms: dict[tuple[str, str], float] = field(default_factory=dict)
 
     # -- hit testing ---------------------------------------------------------------------
     def column_at(self, x: float) -> int | None:
@@ -122,8 +136,12 @@ class Layout:
 
 
 def card_height(card: Card, lane_type: LaneType, text_height: TextHeight) -> float:
-    """Height of a card: its wrapped text plus padding (and a badge row where it has one)."""
-    height = text_height(card.text or " ", CARD_W - 2 * CARD_PAD) + 2 * CARD_PAD
+    """Height of a card: its wrapped text plus padding (and a badge row where it has one).
+
+    Always a whole number: every card edge then sits on a pixel at 100 % (crisp), and a card
+    moved by another card's growth moves by whole pixels, so its cached picture stays exact.
+    """
+    height = math.ceil(text_height(card.text or " ", CARD_W - 2 * CARD_PAD)) + 2 * CARD_PAD
     if lane_type in BADGED and (card.severity or card.priority or card.channel):
         height += BADGE_ROW_H
     if card.tags:
@@ -148,6 +166,7 @@ def compute_layout(m: JourneyMap, text_height: TextHeight, metric_rows: int = 0,
     for stage in m.stages:
         start = x
         for step in stage.steps:
+            lay.column_index[step.id] = len(lay.column_steps)
             lay.column_steps.append(step.id)
             lay.column_x.append(x)
             lay.step_stage[step.id] = stage.id
@@ -156,18 +175,10 @@ def compute_layout(m: JourneyMap, text_height: TextHeight, metric_rows: int = 0,
         lay.stage_rects[stage.id] = QRectF(start, 0.0, x - start, header_h)
     lay.width = x
 
-    cells: dict[tuple[str, str], list[Card]] = defaultdict(list)
-    for card in m.cards.values():
-        cells[(card.step_id, card.lane_id)].append(card)
-    for cell in cells.values():
-        cell.sort(key=lambda c: c.position)
-    lay.cells = dict(cells)
-
-    y = lay.top
     for lane in m.lanes:
         lane_type = LaneType(lane.type)
         lay.lane_ids.append(lane.id)
-        lay.lane_y.append(y)
+        lay.lane_y.append(0.0)  # placed below
         lay.lane_types[lane.id] = lane_type
         band = 0.0
         if lane_type is LaneType.EMOTIONS:
@@ -175,17 +186,176 @@ def compute_layout(m: JourneyMap, text_height: TextHeight, metric_rows: int = 0,
         elif lane_type is LaneType.METRICS and metric_rows:
             band = metric_rows * METRIC_ROW_H + CELL_PAD
         lay.lane_band[lane.id] = band
-        first = y + CELL_PAD + band
-        bottom = max(y + LANE_MIN_H, first + CELL_PAD - CARD_GAP)
-        for column, step_id in enumerate(lay.column_steps):
-            card_y = first
-            for card in cells.get((step_id, lane.id), ()):
-                h = card_height(card, lane_type, text_height)
-                lay.card_rects[card.id] = QRectF(lay.column_x[column] + CELL_PAD, card_y,
-                                                 CARD_W, h)
-                card_y += h + CARD_GAP
-            bottom = max(bottom, card_y - CARD_GAP + CELL_PAD)
-        lay.lane_rects[lane.id] = QRectF(0.0, y, LANE_HEADER_W, bottom - y)
+
+    cells: dict[tuple[str, str], list[Card]] = defaultdict(list)
+    for card in m.cards.values():
+        key = (card.step_id, card.lane_id)
+        cells[key].append(card)
+        lay.card_cell[card.id] = key
+        lay.card_heights[card.id] = card_height(card, lay.lane_types[card.lane_id], text_height)
+    for cell in cells.values():
+        cell.sort(key=_position)
+    lay.cells = dict(cells)
+
+    _place_lanes(lay, 0, lay.top)
+    return lay
+
+
+@dataclass
+class CardsUpdate:
+    """What :func:`update_cards` changed, for the scene to move exactly those items."""
+
+    changed: set[str] = field(default_factory=set)   # cards on the map whose content may differ
+    removed: set[str] = field(default_factory=set)   # cards that left the map
+    moved: set[str] = field(default_factory=set)     # cards whose rectangle changed (or is new)
+    lanes_from: int | None = None  # this lane's height changed: it and every lane below moved
+    shifts: dict[str, float] | None = None  # how far lanes below moved (None: placed afresh)
+    old_height: float = 0.0        # the layout's height before the update
+
+
+def update_cards(lay: Layout, m: JourneyMap, card_ids: Iterable[str],
+                 text_height: TextHeight) -> CardsUpdate | None:
+    """Bring ``lay`` up to date after the cards ``card_ids`` changed (text, badges, cell,
+    position, added or removed).
+
+    Only the cells those cards left or entered are laid out again; when that changes a lane's
+    height, the lanes below it move by the difference.  Returns None (``lay`` is then spoilt:
+    compute a new one) when the change is not one a card update can follow: a card in a
+    column or lane this layout does not have, or a cell whose positions are not 0..n-1 (a
+    change that did not name every card it moved).
+    """
+    update = CardsUpdate(old_height=lay.height)
+    dirty: set[tuple[str, str]] = set()
+    for card_id in card_ids:
+        card = m.cards.get(card_id)
+        old = lay.card_cell.pop(card_id, None)
+        if old is not None:
+            cell = lay.cells[old]
+            cell[:] = [c for c in cell if c.id != card_id]
+            dirty.add(old)
+        if card is None:
+            if old is not None:
+                update.removed.add(card_id)
+                del lay.card_heights[card_id]
+                del lay.card_rects[card_id]
+            continue
+        if card.step_id not in lay.column_index or card.lane_id not in lay.lane_types:
+            return None
+        key = (card.step_id, card.lane_id)
+        lay.cells.setdefault(key, []).append(card)
+        lay.card_cell[card_id] = key
+        lay.card_heights[card_id] = card_height(card, lay.lane_types[card.lane_id], text_height)
+        update.changed.add(card_id)
+        dirty.add(key)
+
+    lanes: set[str] = set()
+    for key in dirty:
+        cell = lay.cells[key]
+        if not cell:
+            del lay.cells[key]
+            lay.cell_bottoms.pop(key, None)
+        else:
+            cell.sort(key=_position)
+            if any(c.position != i for i, c in enumerate(cell)):
+                return None
+            _place_cell(lay, key, lay.cards_top(key[1]), update.moved)
+        lanes.add(key[1])
+
+    resized = {lay.lane_ids.index(lane_id) for lane_id in lanes
+               if _lane_height(lay, lane_id) != lay.lane_rects[lane_id].height()}
+    if resized:
+        update.lanes_from = min(resized)
+        update.shifts = _move_lanes(lay, resized)
+    return update
+
+
+def _position(card: Card) -> int:
+    return card.position
+
+
+def _place_cell(lay: Layout, key: tuple[str, str], first: float,
+                moved: set[str] | None = None) -> float:
+    """Stack the cards of a cell from scene y ``first`` down; returns the cell's bottom."""
+    x = lay.column_x[lay.column_index[key[0]]] + CELL_PAD
+    rects, heights = lay.card_rects, lay.card_heights
+    card_y = first
+    for card in lay.cells[key]:
+        h = heights[card.id]
+        rect = QRectF(x, card_y, CARD_W, h)
+        if moved is not None and rects.get(card.id) != rect:
+            moved.add(card.id)
+        rects[card.id] = rect
+        card_y += h + CARD_GAP
+    bottom = lay.cell_bottoms[key] = card_y - CARD_GAP + CELL_PAD
+    return bottom
+
+
+def _lane_top_bottom(lay: Layout, lane_id: str, y: float) -> tuple[float, float]:
+    """Where the cards of a lane placed at ``y`` start, and its least bottom (no cards)."""
+    first = y + CELL_PAD + lay.lane_band[lane_id]
+    return first, max(y + LANE_MIN_H, first + CELL_PAD - CARD_GAP)
+
+
+def _lane_height(lay: Layout, lane_id: str) -> float:
+    """The height a lane needs for its cells as they are placed now."""
+    y = lay.lane_rects[lane_id].top()
+    _first, bottom = _lane_top_bottom(lay, lane_id, y)
+    bottoms = lay.cell_bottoms
+    for step_id in lay.column_steps:
+        cell_bottom = bottoms.get((step_id, lane_id))
+        if cell_bottom is not None and cell_bottom > bottom:
+            bottom = cell_bottom
+    return bottom - y  # as _place_lanes computes it
+
+
+def _move_lanes(lay: Layout, resized: set[int]) -> dict[str, float] | None:
+    """The lanes at the indexes ``resized`` take the heights their cells need; the lanes
+    below each move down (or up) by the growth above them.  Returns how far each lane
+    below the first resized one moved (a lane id -> shift).
+
+    Every coordinate of a layout is a whole number (the sizes are, card heights are rounded
+    up), so moving by a whole amount gives exactly what placing afresh gives.  Were a shift
+    not whole, the lanes from there on are placed afresh instead (and None returned).
+    """
+    rects, bottoms, cells = lay.card_rects, lay.cell_bottoms, lay.cells
+    shifts: dict[str, float] = {}
+    shift = 0.0
+    for index in range(min(resized), len(lay.lane_ids)):
+        lane_id = lay.lane_ids[index]
+        if shift:
+            if not shift.is_integer():
+                _place_lanes(lay, index, lay.lane_y[index] + shift)
+                return None
+            shifts[lane_id] = shift
+            lay.lane_y[index] += shift
+            lay.lane_rects[lane_id] = lay.lane_rects[lane_id].translated(0.0, shift)
+            for step_id in lay.column_steps:
+                key = (step_id, lane_id)
+                cards = cells.get(key)
+                if cards:
+                    bottoms[key] += shift
+                    for card in cards:
+                        rects[card.id] = rects[card.id].translated(0.0, shift)
+        if index in resized:
+            rect = lay.lane_rects[lane_id]
+            height = _lane_height(lay, lane_id)
+            lay.lane_rects[lane_id] = QRectF(0.0, rect.top(), LANE_HEADER_W, height)
+            shift += height - rect.height()
+    lay.height += shift
+    return shifts
+
+
+def _place_lanes(lay: Layout, start: int, y: float) -> None:
+    """Place the lanes from index ``start`` on, the first at scene ``y``, with their cards."""
+    cells = lay.cells
+    for index in range(start, len(lay.lane_ids)):
+        lane_id = lay.lane_ids[index]
+        lay.lane_y[index] = y
+        first, bottom = _lane_top_bottom(lay, lane_id, y)
+        for step_id in lay.column_steps:
+            key = (step_id, lane_id)
+            if key in cells:
+                bottom = max(bottom, _place_cell(lay, key, first))
+        lay.lane_rects[lane_id] = QRectF(0.0, y, LANE_HEADER_W, bottom - y)
         y = bottom
     lay.height = y
-    return lay

@@ -1,13 +1,16 @@
 """The journey canvas scene: one map, drawn as thin items that follow the document.
 
 The scene listens to the document's change events, keeps id -> item maps, creates and removes
-items, and re-runs the layout.  User gestures are turned into domain commands by the
-interactions (``interactions.py``) and run through the editor, so every edit is one undo step.
+items, and lays them out.  Each change key goes to the items it names (see
+:meth:`MapScene._on_document_changed`): a card edit updates that card's item, and moves other
+items only when its height changed; only structural changes (stages, steps, lanes) rebuild the
+scene.  User gestures are turned into domain commands by the interactions
+(``interactions.py``) and run through the editor, so every edit is one undo step.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
@@ -31,8 +34,8 @@ from journeydesk.gui.canvas.items import (
     StepHeaderItem,
     face_smile,
 )
-from journeydesk.gui.canvas.layout import METRIC_ROW_H, Layout, compute_layout
-from journeydesk.gui.canvas.overlay import OVERLAY_HEADER_EXTRA, DataOverlay, StageNumbers
+from journeydesk.gui.canvas.layout import METRIC_ROW_H, Layout, compute_layout, update_cards
+from journeydesk.gui.canvas.overlay import OVERLAY_HEADER_EXTRA, DataOverlay, StageOverlay
 from journeydesk.gui.canvas.theme import (
     ADD_BUTTON,
     CELL_PAD,
@@ -45,6 +48,7 @@ from journeydesk.gui.canvas.theme import (
     make_pen,
 )
 from journeydesk.gui.editing import Editor
+from journeydesk.gui.listening import follow
 
 MARGIN = 40.0
 
@@ -82,7 +86,7 @@ class AddButtonItem(QGraphicsItem):
 class MapScene(QGraphicsScene):
     """The canvas of one journey map."""
 
-    layout_changed = Signal()
+    layout_changed = Signal()  # the map's extent or its lanes and columns moved
     status = Signal(str)
     who_dropped_requested = Signal(str)  # stage id: the window lists those users
 
@@ -114,7 +118,9 @@ class MapScene(QGraphicsScene):
         self.addItem(self.add_lane_button)
         self.interactions = Interactions(self)
         self.sync()
-        editor.document.subscribe(self._on_document_changed)
+        # Held weakly: the subscription (kept until the scene is destroyed) must not keep the
+        # scene alive once its owner lets go of it.
+        self._unfollow = follow(self, editor.document, self._on_document_changed)
 
     # -- model access ------------------------------------------------------------------------
     @property
@@ -123,9 +129,9 @@ class MapScene(QGraphicsScene):
         return self.editor.document.workspace.maps[self.map_id]
 
     def close(self) -> None:
-        """Stop following the document (call before dropping the scene)."""
+        """Stop following the document (also done when the scene is destroyed)."""
         self.interactions.finish_editing(commit=False)
-        self.editor.document.unsubscribe(self._on_document_changed)
+        self._unfollow()
 
     def set_theme(self, theme: Theme) -> None:
         """Repaint everything in another theme."""
@@ -135,14 +141,98 @@ class MapScene(QGraphicsScene):
 
     # -- following the document ----------------------------------------------------------------
     def _on_document_changed(self, changes: Changes) -> None:
-        if self.map_id not in self.editor.document.workspace.maps:
+        """Route each change key to the items it names.
+
+        * ``("stages", map)``, ``("lanes", map)``: columns or rows changed: :meth:`sync`.
+        * ``("card", map, card)``: that card's item is refreshed (created, dropped) and only
+          the cells it left or entered are laid out again; the lanes below move only when
+          its lane's height changed (:meth:`_update_cards`).
+        * ``("emotion", map, point)``, ``("map", map)`` and ``("persona", p)`` of a persona
+          the map shows: the emotion points, curves and the emotions lane's legend.
+        """
+        m = self.editor.document.workspace.maps.get(self.map_id)
+        if m is None:
             return  # the map was deleted; the window closes this scene
-        if any(key[0] == "persona" or (len(key) > 1 and key[1] == self.map_id)
-               for key in changes):
+        kinds: set[str] = set()
+        card_ids: set[str] = set()
+        personas = False
+        for key in changes:
+            if key[0] == "persona":
+                personas = personas or key[1] in m.persona_ids or key[1] in self.curves
+            elif len(key) > 1 and key[1] == self.map_id:
+                kinds.add(key[0])
+                if key[0] == "card":
+                    card_ids.add(key[2])
+        if kinds - {"card", "emotion", "map"}:
+            self.sync()  # structure (or a key this scene does not know): rebuild
+            return
+        if card_ids:
+            self._update_cards(card_ids)
+        if personas or kinds & {"emotion", "map"}:
+            self._sync_emotions()
+            self._place_emotions(self.layout)
+        if "map" in kinds:  # the emotion scale's labels are painted on the background
+            self.invalidate(self.sceneRect(), QGraphicsScene.SceneLayer.BackgroundLayer)
+
+    def _update_cards(self, card_ids: Set[str]) -> None:
+        """Follow changes of these cards: their items, and the items their change moved."""
+        m, lay = self.map, self.layout
+        update = update_cards(lay, m, card_ids, self.text_height)
+        if update is None:  # not a change the layout can follow piecemeal
             self.sync()
+            return
+        for card_id in update.removed:
+            item = self.cards.pop(card_id, None)
+            if item is not None:
+                self.removeItem(item)
+        overlay = self.overlay
+        for card_id in update.changed:
+            card = m.cards[card_id]
+            item = self.cards.get(card_id)
+            if item is None:
+                item = self.cards[card_id] = CardItem(card)
+                item.count = overlay.card_counts.get(card_id) if overlay else None
+                self.addItem(item)
+            else:
+                item.card = card
+            item.refresh(lay.lane_types[card.lane_id])
+        if update.lanes_from is not None:
+            self._lanes_moved(update.lanes_from, update.shifts, update.old_height)
+        # after the lanes moved: these go where the layout says, from wherever they were (a
+        # changed card is placed even when its rect stayed: a drag may have moved it)
+        for card_id in update.moved | update.changed:
+            self.cards[card_id].set_rect(lay.card_rects[card_id])
+
+    def _lanes_moved(self, index: int, shifts: dict[str, float] | None,
+                     old_height: float) -> None:
+        """Lanes from ``index`` on changed height or moved, by ``shifts`` (None: anyhow)."""
+        lay = self.layout
+        lane_ids = lay.lane_ids[index:]
+        for lane_id in lane_ids:
+            self.lanes[lane_id].set_rect(lay.lane_rects[lane_id])
+        cards, cells, rects = self.cards, lay.cells, lay.card_rects
+        for lane_id in lane_ids[1:]:
+            shift = shifts.get(lane_id, 0.0) if shifts is not None else None
+            if shift == 0.0:
+                continue
+            for step_id in lay.column_steps:
+                for card in cells.get((step_id, lane_id), ()):
+                    if shift is None:
+                        cards[card.id].set_rect(rects[card.id])
+                    else:  # what set_rect would do, in one call (a whole shift keeps caches)
+                        cards[card.id].moveBy(0.0, shift)
+        if any(lay.lane_types[lane_id] is LaneType.EMOTIONS for lane_id in lane_ids[1:]):
+            self._place_emotions(lay)
+        top = lay.lane_y[index]
+        self._place_extent(lay)
+        scene_rect = self.sceneRect()
+        self.invalidate(QRectF(scene_rect.left(), top, scene_rect.width(),
+                               max(old_height, lay.height) - top + 1),
+                        QGraphicsScene.SceneLayer.BackgroundLayer)
+        self.layout_changed.emit()
 
     def sync(self) -> None:
-        """Make the items match the map: create, drop and refresh them, then lay out."""
+        """Rebuild: make every item match the map (create, drop, refresh), then lay out."""
         m = self.map
         lane_types = {lane.id: LaneType(lane.type) for lane in m.lanes}
         _reconcile(self, self.stages, {s.id: s for s in m.stages}, StageHeaderItem)
@@ -217,7 +307,7 @@ class MapScene(QGraphicsScene):
         return height
 
     def relayout(self) -> None:
-        """Compute the layout and move every item to its place."""
+        """Compute the whole layout and move every item to its place."""
         m = self.map
         stage_ids = {s.id for s in m.stages}
         rows = max((len(v) for k, v in self.metrics.items() if k in stage_ids), default=0)
@@ -226,7 +316,7 @@ class MapScene(QGraphicsScene):
             header_extra=OVERLAY_HEADER_EXTRA if self.overlay is not None else 0.0)
         overlay = self.overlay
         for stage_id, item in self.stages.items():
-            item.numbers = overlay.stages.get(stage_id, StageNumbers(None)) if overlay else None
+            item.numbers = overlay.stages.get(stage_id, StageOverlay(None)) if overlay else None
             item.largest_drop = overlay is not None and overlay.largest_drop_stage == stage_id
             item.since = overlay.baseline_label if overlay else ""
             item.set_rect(lay.stage_rects[stage_id])
@@ -245,12 +335,18 @@ class MapScene(QGraphicsScene):
                 item.update()
             item.set_rect(lay.card_rects[card_id])
         self._place_emotions(lay)
+        self._place_extent(lay)
+        # Views cache the background (lane bands, grid): it moved with the lanes.
+        self.invalidate(self.sceneRect(), QGraphicsScene.SceneLayer.BackgroundLayer)
+        self.update()
+        self.layout_changed.emit()
+
+    def _place_extent(self, lay: Layout) -> None:
+        """The "+" buttons after the last stage and under the last lane, and the scene rect."""
         self.add_stage_button.setPos(lay.width + 14, (STAGE_HEADER_H - ADD_BUTTON) / 2)
         self.add_lane_button.setPos((LANE_HEADER_W - ADD_BUTTON) / 2, lay.height + 12)
         self.setSceneRect(QRectF(-MARGIN, -MARGIN, lay.width + ADD_BUTTON + 28 + 2 * MARGIN,
                                  lay.height + ADD_BUTTON + 24 + 2 * MARGIN))
-        self.update()
-        self.layout_changed.emit()
 
     def _place_emotions(self, lay: Layout) -> None:
         m = self.map
@@ -425,12 +521,6 @@ class MapScene(QGraphicsScene):
             first = first or item
         if first is not None:
             self.setFocusItem(first)
-
-    def item_for(self, kind: str, item_id: str) -> QGraphicsItem | None:
-        """The item showing a domain object of ``kind`` (card, stage, step, lane, emotion)."""
-        table = {"card": self.cards, "stage": self.stages, "step": self.steps,
-                 "lane": self.lanes, "emotion": self.points}[kind]
-        return table.get(item_id)
 
     # -- events go to the interactions -----------------------------------------------------------
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
