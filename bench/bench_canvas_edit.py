@@ -77,7 +77,8 @@ class _Listeners:
 
     def __init__(self, doc: Document, scene: MapScene, inspector: InspectorWidget):
         self.doc, self.scene, self.inspector = doc, scene, inspector
-        self.ours = [scene.listener, inspector.listener]
+        # the scene's and the inspector's subscriptions (gui.listening.follow), made last
+        self.ours = list(doc._listeners)[-2:]  # noqa: SLF001
         self.full = [self._full_scene, self._full_inspector]
 
     def _full_scene(self, changes: Changes) -> None:

@@ -148,6 +148,7 @@ class MapEditorWidget(QWidget):
             self.scene.set_theme(theme)
         self.view.resetCachedContent()
         self.view.viewport().update()
+        self.minimap.redraw()
 
     def finish_editing(self) -> None:
         """Commit an inline edit in progress (the window is closing)."""

@@ -371,3 +371,16 @@ def type_into(edit: QWidget, text: str) -> None:
     edit.selectAll()
     QTest.keyClicks(edit, text)
     QTest.keyClick(edit, Qt.Key.Key_Return)
+
+
+def test_the_minimap_follows_a_theme_switch(qtbot, window: MainWindow) -> None:
+    """Dark theme and back: the minimap's picture is drawn again, margins included (it kept
+    the old theme's colours around the map until another map was opened)."""
+    assert window.minimap.isVisible()
+    assert_minimap_current(qtbot, window)
+    QTest.keyClick(window.view.viewport(), Qt.Key.Key_D, CTRL | SHIFT)
+    assert window.theme.name == "dark"
+    assert_minimap_current(qtbot, window)
+    QTest.keyClick(window.view.viewport(), Qt.Key.Key_D, CTRL | SHIFT)
+    assert window.theme.name == "light"
+    assert_minimap_current(qtbot, window)

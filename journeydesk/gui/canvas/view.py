@@ -278,6 +278,11 @@ class MiniMapView(QGraphicsView):
         super().resizeEvent(event)
         self.refit()
 
+    def redraw(self) -> None:
+        """Draw the whole picture again (the theme changed: colours outside the map too)."""
+        self._picture_key = None
+        self.viewport().update()
+
     # -- painting ------------------------------------------------------------------------------
     def _on_scene_changed(self, rects: list[QRectF]) -> None:
         viewport = self.viewport().rect()
