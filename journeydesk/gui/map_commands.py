@@ -230,6 +230,8 @@ class MapCommands(QObject):
         dialog = ComparePersonasDialog(self.session.document, m.id, self.parent_widget)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()  # Esc closes it at once, without a click first
         self._compare_dialog = dialog
 
     # ------------------------------------------------------------------ workspaces
