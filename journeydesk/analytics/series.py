@@ -1,14 +1,15 @@
 """Time series behind the analytics dock: daily volume, weekly conversion, time to next stage.
 
-Same filters and funnel semantics as :mod:`journeydesk.analytics.funnel` (its query helpers are
-reused): a user reaches a bound stage at their first event of its set at or after the time they
-reached the previous bound stage; stages bound to no events are skipped.
+The same options and chains as :mod:`journeydesk.analytics.funnel` (docs/data.md, "The
+funnel"): each user in scope has one chain, the longest that starts earliest; a stage's reach
+time is its link in that chain, and the user's entry is the chain's first event.  Stages bound
+to no events are skipped.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -16,13 +17,17 @@ from journeydesk.analytics.funnel import (
     ParquetData,
     Stages,
     _bound,
-    _chain,
     _check_bound,
+    _keywords,
+    _listed,
+    _options,
+    _prepare,
     _Query,
     _remote,
 )
 
 MIN_BINS, MAX_BINS = 4, 20  # a time-to-next histogram has min(20, max(4, n)) bins
+Weekly = dict[str, list[tuple[date, int, int]]]
 
 
 @dataclass(frozen=True)
@@ -42,90 +47,119 @@ def daily_volume(parquet: ParquetData, *, where: Mapping[str, str] | None = None
                  ) -> list[tuple[date, int]]:
     """Events per calendar day (UTC), oldest first; days without events are left out.
 
-    Not date-filtered (the timeline shows everything); ``where`` is the segment filter.
+    Not limited to a period (the timeline shows everything); ``where`` is the segment, of
+    users by the attributes of their first event ever: all events of the users in it.
     """
     if _remote(parquet):
         return parquet.daily_volume(where=where)
-    with _Query(parquet, None, None, where) as q:
-        rows = q.rows("SELECT CAST(ts AS DATE) AS d, count(*) FROM {events} "
+    opts = _options(None, None, where, None)
+    with _Query(parquet, opts) as q:
+        ctes = q.sql.scope_ctes() if opts.segmented else []
+        scoped = " WHERE \"user\" IN (SELECT \"user\" FROM scope)" if opts.segmented else ""
+        rows = q.rows(ctes, f"SELECT CAST(ts AS DATE) AS d, count(*) FROM {q.sql.src}{scoped} "
                       "GROUP BY d ORDER BY d")
     return [(d, int(n)) for d, n in rows]
 
 
-def weekly_conversion(parquet: ParquetData, stages: Stages, *, date_from: date | None = None,
-                      date_to: date | None = None, where: Mapping[str, str] | None = None
-                      ) -> dict[str, list[tuple[date, float | None]]]:
-    """For each bound stage after the first: its conversion by ISO week (Monday start).
+def weekly_counts(parquet: ParquetData, stages: Stages, *, date_from: date | None = None,
+                  date_to: date | None = None, where: Mapping[str, str] | None = None,
+                  window_seconds: float | None = None) -> Weekly:
+    """For each bound stage after the first: (Monday, n, reached) per ISO week of entry.
 
-    A user counts in the week in which they reached the previous bound stage; the value is the
-    share of those users who went on to reach this stage.  Every stage gets the same weeks, each
-    Monday from the first to the last week in which anybody reached a stage that has a next one;
-    a week in which nobody reached the previous stage has None.
+    A user counts in the week of their entry (the first event of their chain); ``n`` = the
+    users of that week reaching the previous bound stage, ``reached`` = those reaching this
+    one.  Every stage gets the same weeks, each Monday from the first to the last week with
+    an entry (weeks without one have n = 0).
     """
+    opts = _options(date_from, date_to, where, window_seconds)
     if _remote(parquet):
-        return parquet.weekly_conversion(stages, date_from=date_from, date_to=date_to,
-                                         where=where)
-    stages = [(name, list(events)) for name, events in stages]
-    bound = _bound(stages)
+        return parquet.weekly_counts(stages, **_keywords(opts))
+    stages = _listed(stages)
+    bound, bindings = _prepare(stages)
     if len(bound) < 2:
         return {}
-    with _Query(parquet, date_from, date_to, where) as q:
-        with_clause, names = _chain(stages)
-        parts = [f"SELECT {k} AS k, CAST(date_trunc('week', p.t) AS DATE) AS w, "
+    with _Query(parquet, opts) as q:
+        ctes = (q.sql.scope_ctes() if opts.segmented else []) + \
+            q.sql.chain_ctes(bindings, scoped=opts.segmented)
+        parts = [f"SELECT {k} AS k, CAST(date_trunc('week', e.t) AS DATE) AS w, "
                  f"count(*) AS n, count(c.\"user\") AS reached "
-                 f"FROM {names[k - 1]} p LEFT JOIN {names[k]} c ON c.\"user\" = p.\"user\" "
-                 f"GROUP BY w" for k in range(1, len(names))]
-        rows = q.rows(f"{with_clause} {' UNION ALL '.join(parts)} ORDER BY k, w")
-    return weekly_from_rows(stages, bound, len(names), rows)
+                 f"FROM r{k - 1} p JOIN r0 e ON e.\"user\" = p.\"user\" "
+                 f"LEFT JOIN r{k} c ON c.\"user\" = p.\"user\" GROUP BY w"
+                 for k in range(1, len(bound))]
+        rows = q.rows(ctes, " UNION ALL ".join(parts) + " ORDER BY k, w")
+    return weekly_from_rows(stages, bound, rows)
 
 
-def weekly_from_rows(stages: Stages, bound: list[int], chain_length: int,
-                     rows: list[tuple]) -> dict[str, list[tuple[date, float | None]]]:
-    """The weekly conversion from rows of (chain index k >= 1, Monday, users, reached)."""
-    names = range(chain_length)
-    per_stage: dict[int, dict[date, float]] = {k: {} for k in range(1, len(names))}
+def weekly_conversion(parquet: ParquetData, stages: Stages, *, date_from: date | None = None,
+                      date_to: date | None = None, where: Mapping[str, str] | None = None,
+                      window_seconds: float | None = None
+                      ) -> dict[str, list[tuple[date, float | None]]]:
+    """For each bound stage after the first: its conversion by ISO week of entry (Monday).
+
+    The share reached / n of :func:`weekly_counts`; None for a week with n = 0.
+    """
+    counts = weekly_counts(parquet, stages, date_from=date_from, date_to=date_to, where=where,
+                           window_seconds=window_seconds)
+    return conversion_of(counts)
+
+
+def conversion_of(counts: Weekly) -> dict[str, list[tuple[date, float | None]]]:
+    """Weekly counts as shares (None where n = 0)."""
+    return {name: [(w, reached / n if n else None) for w, n, reached in weeks]
+            for name, weeks in counts.items()}
+
+
+def weekly_from_rows(stages: Stages, bound: list[int], rows: Sequence[tuple]) -> Weekly:
+    """The weekly counts from rows of (chain index k >= 1, Monday, n, reached)."""
+    per_stage: dict[int, dict[date, tuple[int, int]]] = {k: {} for k in range(1, len(bound))}
     for k, week, n, reached in rows:
-        per_stage[k][week] = int(reached) / int(n)
+        per_stage[int(k)][week] = (int(n), int(reached))
     weeks: list[date] = []
     if rows:
         first, last = min(r[1] for r in rows), max(r[1] for r in rows)
         weeks = [first + timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]
-    return {stages[bound[k]][0]: [(w, per_stage[k].get(w)) for w in weeks]
-            for k in range(1, len(names))}
+    return {stages[bound[k]][0]: [(w, *per_stage[k].get(w, (0, 0))) for w in weeks]
+            for k in range(1, len(bound))}
 
 
 def time_to_next(parquet: ParquetData, stages: Stages, stage_index: int, *,
                  date_from: date | None = None, date_to: date | None = None,
-                 where: Mapping[str, str] | None = None) -> list[float]:
+                 where: Mapping[str, str] | None = None,
+                 window_seconds: float | None = None) -> list[float]:
     """Seconds from the previous bound stage to stage ``stage_index``, one per user reaching it.
 
-    Sorted, shortest first; empty for the first bound stage (nothing comes before it).
+    Sorted, shortest first; empty for the first bound stage (nothing comes before it).  The
+    reach times are those of the users' chains over all the stages (as in the funnel's
+    medians): a later stage may make a later entry the one that counts.
     """
-    stages = [(name, list(events)) for name, events in stages]
+    opts = _options(date_from, date_to, where, window_seconds)
+    stages = _listed(stages)
     _check_bound(stages, stage_index)
     if _bound(stages)[0] == stage_index:
         return []
     if _remote(parquet):
         raise TypeError("a database source gives time_to_next_histogram, not every value")
-    with _Query(parquet, date_from, date_to, where) as q:
-        with_clause, names = _chain(stages, stage_index)
-        rows = q.rows(f"{with_clause} SELECT (epoch_us(t) - epoch_us(prev)) / 1e6 AS s "
-                      f"FROM {names[-1]} ORDER BY s")
+    bound, bindings = _prepare(stages)
+    with _Query(parquet, opts) as q:
+        ctes = (q.sql.scope_ctes() if opts.segmented else []) + \
+            q.sql.chain_ctes(bindings, scoped=opts.segmented)
+        rows = q.rows(ctes, f"SELECT (epoch_us(t) - epoch_us(prev)) / 1e6 AS s "
+                      f"FROM r{bound.index(stage_index)} ORDER BY s")
     return [float(r[0]) for r in rows]
 
 
 def time_to_next_histogram(parquet: ParquetData, stages: Stages, stage_index: int, *,
                            date_from: date | None = None, date_to: date | None = None,
-                           where: Mapping[str, str] | None = None) -> Histogram:
+                           where: Mapping[str, str] | None = None,
+                           window_seconds: float | None = None) -> Histogram:
     """The distribution of :func:`time_to_next` in min(20, max(4, n)) equal bins, in seconds.
 
     A database source bins in SQL and sends only the counts; a dataset bins the same way here.
     """
+    opts = _options(date_from, date_to, where, window_seconds)
     if _remote(parquet):
-        return parquet.time_to_next_histogram(stages, stage_index, date_from=date_from,
-                                              date_to=date_to, where=where)
-    return histogram(time_to_next(parquet, stages, stage_index, date_from=date_from,
-                                  date_to=date_to, where=where))
+        return parquet.time_to_next_histogram(stages, stage_index, **_keywords(opts))
+    return histogram(time_to_next(parquet, stages, stage_index, **_keywords(opts)))
 
 
 def histogram(values: list[float]) -> Histogram:

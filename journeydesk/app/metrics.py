@@ -7,6 +7,7 @@ form (also what a snapshot keeps and the Excel Metrics sheet reads).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,40 +20,75 @@ from journeydesk.analytics.funnel import (
     dropped_users,
     event_counts,
     funnel,
+    rest_of,
     user_timeline,
 )
+from journeydesk.analytics.patterns import is_pattern, matches
 from journeydesk.analytics.series import (
     Histogram,
     daily_volume,
     time_to_next_histogram,
     weekly_conversion,
+    weekly_counts,
 )
 from journeydesk.domain.model import JourneyMap
 
-__all__ = ["FunnelResult", "Histogram", "MapMetrics", "MetricsError", "MetricsOptions",
-           "StageNumbers", "daily_volume", "dropped_users", "event_counts", "funnel",
-           "funnel_from_json", "map_metrics", "metrics_json", "parse_where", "stages_of",
-           "time_to_next_histogram", "user_timeline", "weekly_conversion"]
+__all__ = ["DroppedReport", "FunnelResult", "Histogram", "MapMetrics", "MetricsError",
+           "MetricsOptions", "StageNumbers", "daily_volume", "data_days", "dropped_users",
+           "duration_text", "event_counts", "funnel", "funnel_from_json", "is_pattern",
+           "map_metrics", "matches", "metrics_json", "parse_duration", "parse_where",
+           "rest_of", "stages_of", "time_to_next_histogram", "user_timeline",
+           "weekly_conversion", "weekly_counts", "who_dropped"]
 
 Stages = list[tuple[str, list[str]]]
 
 
+DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_duration(text: str) -> float:
+    """A conversion window such as ``30m``, ``12h``, ``7d``, ``2w`` or ``90s``, in seconds;
+    ValueError says what is accepted."""
+    value = text.strip().lower()
+    number, unit = value[:-1], value[-1:]
+    try:
+        amount = float(number)
+    except ValueError:
+        amount = -1.0
+    if unit not in DURATION_UNITS or not 0 < amount < math.inf:
+        raise ValueError(f"{text!r} is not a duration: give a number and a unit, "
+                         "s, m, h, d or w (for example 30m, 12h, 7d)")
+    return amount * DURATION_UNITS[unit]
+
+
+def duration_text(seconds: float) -> str:
+    """A window for people and for ``--window``: 7d, 12h, 30m, 90s (the largest whole unit up
+    to days)."""
+    for unit in ("d", "h", "m"):  # 14d rather than 2w: as people set windows
+        size = DURATION_UNITS[unit]
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
+
+
 @dataclass(frozen=True)
 class MetricsOptions:
-    """Which events count: calendar days (both ends included; None: open) and a segment
-    (attribute = value conditions, all of which must hold)."""
+    """Which users and journeys count (docs/data.md): an entry period (calendar days, both
+    ends included; None: open), a conversion window in seconds (None: unlimited) and a segment
+    (attribute = value conditions on the user, all of which must hold)."""
 
     date_from: date | None = None
     date_to: date | None = None
     segment: tuple[tuple[str, str], ...] = ()
+    window_seconds: float | None = None
 
     @classmethod
     def make(cls, date_from: date | None = None, date_to: date | None = None,
-             segment: Mapping[str, str] | Sequence[tuple[str, str]] | None = None
-             ) -> MetricsOptions:
+             segment: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
+             window_seconds: float | None = None) -> MetricsOptions:
         """Options from a segment given as a dict or pairs (kept in a stable order)."""
         pairs = dict(segment or {})
-        return cls(date_from, date_to, tuple(sorted(pairs.items())))
+        return cls(date_from, date_to, tuple(sorted(pairs.items())), window_seconds)
 
     @property
     def where(self) -> dict[str, str] | None:
@@ -60,14 +96,34 @@ class MetricsOptions:
         return dict(self.segment) or None
 
     def query(self) -> dict[str, Any]:
-        """Keyword arguments of the analytics functions."""
-        return {"date_from": self.date_from, "date_to": self.date_to, "where": self.where}
+        """Keyword arguments of the analytics functions (the window only when there is one)."""
+        query: dict[str, Any] = {"date_from": self.date_from, "date_to": self.date_to,
+                                 "where": self.where}
+        if self.window_seconds is not None:
+            query["window_seconds"] = self.window_seconds
+        return query
 
     def filters(self) -> dict[str, Any]:
-        """The options as a snapshot stores them."""
-        return {"segment": dict(self.segment),
-                "from": self.date_from.isoformat() if self.date_from else None,
-                "to": self.date_to.isoformat() if self.date_to else None}
+        """The options as a snapshot stores them (a window only when there is one, so that
+        snapshots taken before windows existed compare equal to options without one)."""
+        filters: dict[str, Any] = {
+            "segment": dict(self.segment),
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None}
+        if self.window_seconds is not None:
+            filters["window_seconds"] = self.window_seconds
+        return filters
+
+    def definition(self) -> dict[str, Any]:
+        """Every option, as the ``metrics --json`` output names them."""
+        return {"from": self.date_from.isoformat() if self.date_from else None,
+                "to": self.date_to.isoformat() if self.date_to else None,
+                "window_seconds": self.window_seconds,
+                "segment": dict(self.segment)}
+
+    def window_text(self) -> str:
+        """The window for people ("within 7d"), "" when there is none."""
+        return f"within {duration_text(self.window_seconds)}" if self.window_seconds else ""
 
     def segment_text(self) -> str:
         """The segment for people ("plan = pro, platform = ios", or "all users")."""
@@ -95,6 +151,12 @@ def parse_where(items: Sequence[str]) -> dict[str, str]:
     return where
 
 
+def data_days(data: Any) -> tuple[date, date] | None:
+    """The first and last calendar day with events in ``data`` (None: no events)."""
+    days = daily_volume(data)
+    return (days[0][0], days[-1][0]) if days else None
+
+
 def stages_of(journey_map: JourneyMap) -> Stages:
     """The map's stages in order with the events bound to each."""
     return [(s.name, list(s.events)) for s in journey_map.stages]
@@ -110,6 +172,8 @@ class MapMetrics:
     options: MetricsOptions
     result: FunnelResult
     stage_ids: tuple[str, ...] = field(default=())
+    breakdown_column: str | None = None
+    breakdown: tuple[tuple[str, FunnelResult], ...] = ()
 
     @property
     def users_total(self) -> int:
@@ -117,13 +181,23 @@ class MapMetrics:
         return self.result.users_total
 
     def to_json(self) -> dict[str, Any]:
-        """The public ``metrics --json`` form."""
-        return metrics_json(self.map_name, self.dataset, self.result)
+        """The public ``metrics --json`` form (with the breakdown when there is one)."""
+        found = metrics_json(self.map_name, self.dataset, self.result, self.options)
+        if self.breakdown_column is not None:
+            found["definition"]["breakdown"] = self.breakdown_column
+            found["breakdown"] = [{"value": value, "users_total": part.users_total,
+                                   "stages": [n.as_dict() for n in part.stages]}
+                                  for value, part in self.breakdown]
+        return found
 
 
-def metrics_json(map_name: str, dataset: str, result: FunnelResult) -> dict[str, Any]:
-    """A funnel in the public ``metrics --json`` form."""
-    return {"map": map_name, "dataset": dataset, "users_total": result.users_total,
+def metrics_json(map_name: str, dataset: str, result: FunnelResult,
+                 options: MetricsOptions | None = None) -> dict[str, Any]:
+    """A funnel in the public ``metrics --json`` form: the map, the data, every option it was
+    computed with (``definition``), the users in scope and each stage's numbers."""
+    return {"map": map_name, "dataset": dataset,
+            "definition": (options or MetricsOptions()).definition(),
+            "users_total": result.users_total,
             "stages": [numbers.as_dict() for numbers in result.stages]}
 
 
@@ -137,9 +211,64 @@ def funnel_from_json(numbers: Mapping[str, Any]) -> FunnelResult:
 
 
 def map_metrics(data: Any, journey_map: JourneyMap, dataset: str,
-                options: MetricsOptions | None = None) -> MapMetrics:
-    """The funnel of ``journey_map``'s stages over ``data`` (an EventData's ``data()``)."""
+                options: MetricsOptions | None = None, *,
+                breakdown: str | None = None) -> MapMetrics:
+    """The funnel of ``journey_map``'s stages over ``data`` (an EventData's ``data()``), and
+    with ``breakdown`` one funnel per value of that user attribute (the 10 largest, then
+    "other")."""
+    from journeydesk.analytics.funnel import funnel_breakdown
+
     options = options or MetricsOptions()
-    result = funnel(data, stages_of(journey_map), **options.query())
+    stages = stages_of(journey_map)
+    result = funnel(data, stages, **options.query())
+    parts = (tuple(funnel_breakdown(data, stages, breakdown, **options.query()))
+             if breakdown is not None else ())
     return MapMetrics(journey_map.id, journey_map.name, dataset, options, result,
-                      tuple(s.id for s in journey_map.stages))
+                      tuple(s.id for s in journey_map.stages), breakdown, parts)
+
+
+@dataclass(frozen=True)
+class DroppedReport:
+    """Who reached the bound stage before a stage but not the stage (with the options), and
+    how many of them did the stage's event anyway: out of order or outside the window."""
+
+    stage: str
+    previous: str
+    options: MetricsOptions
+    users: tuple[str, ...]
+    did_it_anyway: int
+
+    def describe(self) -> str:
+        """What the list is, in words: "did not reach Purchase after Payment within 7d"."""
+        within = f" {self.options.window_text()}" if self.options.window_seconds else ""
+        return f"did not reach {self.stage} after {self.previous}{within}"
+
+    def summary(self) -> str:
+        """One line for people: how many, what, and how many did it anyway."""
+        line = f"{len(self.users):,} {'person' if len(self.users) == 1 else 'people'} " \
+               f"{self.describe()}"
+        if self.did_it_anyway:
+            line += (f"; {self.did_it_anyway:,} of them did {self.stage} anyway (out of "
+                     "order" + (" or outside the window)" if self.options.window_seconds
+                                else ")"))
+        return line
+
+
+def who_dropped(data: Any, stages: Stages, index: int,
+                options: MetricsOptions | None = None) -> DroppedReport:
+    """The users who dropped off before stage ``index`` of ``stages`` (a map's stages as
+    :func:`stages_of` gives them: a copy, safe on a worker thread while the map is edited)."""
+    from journeydesk.analytics.funnel import dropped_who_did_next
+
+    options = options or MetricsOptions()
+    bound = [i for i, (_, events) in enumerate(stages) if events]
+    if index not in bound:
+        raise MetricsError(f"stage {stages[index][0]!r} is bound to no events")
+    earlier = [i for i in bound if i < index]
+    if not earlier:
+        raise MetricsError(f"{stages[index][0]!r} is the first stage of the funnel: nobody "
+                           "drops off before it")
+    users = dropped_users(data, stages, index, **options.query())
+    anyway = dropped_who_did_next(data, stages, index, since="entry", **options.query())
+    return DroppedReport(stages[index][0], stages[earlier[-1]][0], options, tuple(users),
+                         anyway)

@@ -108,6 +108,8 @@ class OverlayRequest:
         parts = [self.dataset, self.options.segment_text()]
         if self.options.dates_text():
             parts.append(self.options.dates_text())
+        if self.options.window_text():
+            parts.append(self.options.window_text())
         return ", ".join(parts)
 
 
@@ -121,14 +123,17 @@ def compute_overlay(data: Any, request: OverlayRequest, baseline: Any = None
     query = options.query()
     result = funnel(data, [(name, list(events)) for _, name, events in request.stages],
                     **query)
-    counts = event_counts(data, **query)
+    counts = event_counts(data, date_from=options.date_from, date_to=options.date_to,
+                          where=options.where)  # events of the users in scope: no window
     card_counts = {card_id: sum(counts.get(e, 0) for e in events)
                    for card_id, events in request.card_events if events}
     metrics = MapMetrics(request.map_id, request.map_name, request.dataset, options, result,
                          tuple(stage_id for stage_id, _, _ in request.stages))
     caption = f"{request.dataset} · {options.segment_text()} · {result.users_total:,} users"
     if options.dates_text():
-        caption += f" · {options.dates_text()}"
+        caption += f" · entered {options.dates_text()}"
+    if options.window_text():
+        caption += f" · {options.window_text()}"
     comparable = (baseline is not None and baseline.filters == options.filters()
                   and baseline.numbers.get("dataset") == request.dataset)
     if baseline is not None:

@@ -1,4 +1,4 @@
-"""Event data and its numbers: ``import-events``, ``import-metrics``, ``bind`` and ``metrics``.
+"""Event data: ``import-events``, ``import-metrics`` and ``bind`` (the numbers: cli/metrics.py).
 
 An import prints a one-line summary on stdout and its notes (columns and time format used,
 rows skipped, an ambiguous day/month order) on stderr; ``metrics`` prints the funnel as a
@@ -8,7 +8,6 @@ table, or in the one JSON form (``--json``) that snapshots and the Excel Metrics
 from __future__ import annotations
 
 import argparse
-import json
 import shlex
 import sys
 from datetime import datetime
@@ -33,14 +32,12 @@ from journeydesk.app.imports import (
     store_events,
     store_stage_metrics,
 )
-from journeydesk.app.metrics import MapMetrics, MetricsOptions, map_metrics, parse_where
 from journeydesk.app.session import (
     WorkspaceSession,
     find_map,
     find_stage,
     missing_events,
 )
-from journeydesk.app.text import format_duration, one_line
 from journeydesk.cli.common import (
     PROG,
     UsageError,
@@ -49,9 +46,7 @@ from journeydesk.cli.common import (
     existing,
     import_arguments,
     input_file,
-    iso_date,
     opened_data,
-    pick_dataset,
 )
 from journeydesk.domain.commands import EditStageCommand
 
@@ -183,60 +178,6 @@ def cmd_bind(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_metrics(args: argparse.Namespace) -> int:
-    """Print the funnel of a map's stages over a dataset (a table, or JSON with --json)."""
-    if args.date_from and args.date_to and args.date_from > args.date_to:
-        raise UsageError("--from is after --to")
-    try:
-        where = parse_where(args.where or [])
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    options = MetricsOptions.make(args.date_from, args.date_to, where)
-    with WorkspaceSession.open(existing(args.workspace), read_only=True) as session:
-        journey_map = find_map(session.load(), args.map, args.workspace)
-        name = pick_dataset(session, args.dataset, args.workspace)
-        with opened_data(session, name) as data:
-            metrics = map_metrics(data, journey_map, name, options)
-    if args.json:
-        print(json.dumps(metrics.to_json(), indent=2, ensure_ascii=False))
-    else:
-        print(_metrics_table(metrics, args, where))
-    return 0
-
-
-def _metrics_table(metrics: MapMetrics, args: argparse.Namespace,
-                   where: dict[str, str]) -> str:
-    filters = []
-    if args.date_from or args.date_to:
-        filters.append(f"{args.date_from or '...'} to {args.date_to or '...'}")
-    filters += [f"{k}={v}" for k, v in where.items()]
-    title = (f"{one_line(metrics.map_name)} | dataset {one_line(metrics.dataset)} | "
-             f"{metrics.users_total} users")
-    if filters:
-        title += " | " + " | ".join(filters)
-    header = ["Stage", "Users", "From previous", "From first", "Dropped", "Median time"]
-    rows = [header]
-    for s in metrics.result.stages:
-        rows.append([one_line(s.stage), _num(s.users), _percent(s.conversion_from_previous),
-                     _percent(s.conversion_from_first), _num(s.dropped),
-                     format_duration(s.median_seconds_from_previous, precise=True)])
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    lines = [title]
-    for row in rows:
-        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:],
-                                                                        strict=True)]
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines)
-
-
-def _num(value: int | None) -> str:
-    return "-" if value is None else str(value)
-
-
-def _percent(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.1f}%"
-
-
 # --------------------------------------------------------------------------- parsing
 def add_import_parsers(sub: Any) -> None:
     """The sub-commands ``import-metrics`` and ``import-events``."""
@@ -263,8 +204,8 @@ def add_import_parsers(sub: Any) -> None:
                    help="replace a dataset of the same name")
 
 
-def add_metrics_parsers(sub: Any) -> None:
-    """The sub-commands ``bind`` and ``metrics``."""
+def add_bind_parser(sub: Any) -> None:
+    """The sub-command ``bind``."""
     p = sub.add_parser("bind", help="bind a stage of a map to event names")
     p.add_argument("workspace", metavar="WORKSPACE")
     p.add_argument("--map", required=True, metavar="NAME")
@@ -273,16 +214,3 @@ def add_metrics_parsers(sub: Any) -> None:
                    help="comma-separated event names (empty to unbind)")
     p.add_argument("--dataset", metavar="D",
                    help="warn about event names this dataset does not have")
-
-    p = sub.add_parser("metrics", help="the funnel of a map's stages over a dataset")
-    p.add_argument("workspace", metavar="WORKSPACE")
-    p.add_argument("--map", required=True, metavar="NAME")
-    p.add_argument("--dataset", metavar="D",
-                   help="the dataset (default: the only one of the workspace)")
-    p.add_argument("--from", dest="date_from", type=iso_date, metavar="YYYY-MM-DD",
-                   help="only events on or after this day")
-    p.add_argument("--to", dest="date_to", type=iso_date, metavar="YYYY-MM-DD",
-                   help="only events on or before this day")
-    p.add_argument("--where", action="extend", nargs="+", metavar="COL=VALUE",
-                   help="only events whose attribute COL is VALUE (all must hold)")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")

@@ -24,7 +24,7 @@ from journeydesk.app.session import (
     default_workspace_path,
     is_workspace_name,
 )
-from journeydesk.cli import events, maps, sources
+from journeydesk.cli import events, maps, metrics, sources
 from journeydesk.cli.common import PROG, UsageError, UserError
 from journeydesk.domain.model import DomainError
 
@@ -88,13 +88,16 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[..., int
     _add_demo_parser(sub)
     events.add_import_parsers(sub)  # import-metrics, import-events
     sources.add_parsers(sub)  # add-source
-    events.add_metrics_parsers(sub)  # bind, metrics
+    events.add_bind_parser(sub)  # bind
+    metrics.add_metrics_parser(sub)  # metrics
+    metrics.add_dropped_parser(sub)  # dropped
 
     handlers = {"maps": maps.cmd_maps, "personas": maps.cmd_personas,
                 "import-map": maps.cmd_import_map, "export": maps.cmd_export,
                 "import-events": events.cmd_import_events,
                 "import-metrics": events.cmd_import_metrics, "demo": cmd_demo,
-                "bind": events.cmd_bind, "metrics": events.cmd_metrics,
+                "bind": events.cmd_bind, "metrics": metrics.cmd_metrics,
+                "dropped": metrics.cmd_dropped,
                 "add-source": sources.cmd_add_source}
     return parser, handlers
 

@@ -20,7 +20,7 @@ from journeydesk.app.exports import (
     is_picture,
 )
 from journeydesk.app.imports import MAP_READ_FORMATS, read_map_file
-from journeydesk.app.metrics import map_metrics
+from journeydesk.app.metrics import MetricsOptions, map_metrics
 from journeydesk.app.session import WorkspaceSession, find_map, find_persona
 from journeydesk.app.text import one_line
 from journeydesk.cli.common import (
@@ -34,6 +34,7 @@ from journeydesk.cli.common import (
     pick_dataset,
     positive,
 )
+from journeydesk.cli.metrics import add_metrics_options, metrics_options
 from journeydesk.domain.commands import AddMapCommand
 from journeydesk.domain.model import JourneyMap, Workspace
 
@@ -92,6 +93,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UsageError("--scale, --dpi and --pages apply to map pictures only")
     if args.dataset and (args.map is None or suffix != ".xlsx"):
         raise UsageError("--dataset applies to map exports to .xlsx (the Metrics sheet)")
+    options = metrics_options(args)
+    if options != MetricsOptions() and not args.dataset:
+        raise UsageError("--from, --to, --window and --where apply with --dataset")
     metrics = None
     with WorkspaceSession.open(existing(args.workspace), read_only=True) as session:
         if args.map is not None and is_picture(out):
@@ -100,7 +104,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         ws = session.load()
         if args.dataset:
             metrics = _metrics_json(session, find_map(ws, args.map, args.workspace),
-                                    args.dataset, args.workspace)
+                                    args.dataset, args.workspace, options)
     try:
         if args.map is not None:
             export_map(find_map(ws, args.map, args.workspace), ws, out, metrics=metrics)
@@ -138,11 +142,11 @@ def _export_map_picture(session: WorkspaceSession, args: argparse.Namespace,
 
 
 def _metrics_json(session: WorkspaceSession, journey_map: JourneyMap, dataset: str,
-                  workspace: str) -> dict[str, Any]:
+                  workspace: str, options: MetricsOptions) -> dict[str, Any]:
     """The map's funnel over ``dataset`` in the ``metrics --json`` form."""
     name = pick_dataset(session, dataset, workspace)
     with opened_data(session, name) as data:
-        return map_metrics(data, journey_map, name).to_json()
+        return map_metrics(data, journey_map, name, options).to_json()
 
 
 def add_parsers(sub: Any) -> None:
@@ -173,5 +177,6 @@ def add_parsers(sub: Any) -> None:
                    help="map pictures (.png): resolution; 96 dpi is the canvas at 100 %%")
     p.add_argument("--dataset", metavar="D",
                    help="map exports to .xlsx: add a Metrics sheet with this dataset's funnel")
+    add_metrics_options(p)
     p.add_argument("--pages", choices=["fit", "tile"],
                    help="map PDFs: fit the map on one page (default) or tile it at full size")

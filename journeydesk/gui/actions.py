@@ -73,7 +73,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                tip="Show a dataset's funnel numbers on the map", checkable=True),
     ActionSpec("stop", "Stop &computing", "data.stop_computing", "Ctrl+.",
                tip="Cancel the query running in a database source"),
-    ActionSpec("overlay_dates", "Overlay &dates…", "data.ask_overlay_dates"),
+    ActionSpec("overlay_dates", "Overlay perio&d and window…", "data.ask_overlay_dates",
+               tip="Which users enter the funnel, and how long they have to go through it"),
     ActionSpec("snapshot", "Save numbers as a s&napshot", "data.save_snapshot"),
     # Map
     ActionSpec("new_map", "&New map…", "new_map", "Ctrl+N", enabled=WRITABLE),

@@ -2,10 +2,20 @@
 
 Six views of the numbers behind the data overlay: the funnel (users per stage), conversion by
 week, the time it takes to reach a stage, the daily event volume with a draggable date range
-that drives the overlay, a segment picker, and two segments side by side.  The funnel comes
-from the overlay controller's latest metrics; every other query runs with DuckDB on a worker
-thread and comes back through a queued signal, so the window stays responsive.  pyqtgraph is
-imported here only, when the dock is created.
+that drives the overlay, a segment picker, and two segments compared stage by stage (conversion
+with its n and whether the difference is real).  The funnel comes from the overlay controller's
+latest metrics; every other chart is a query on a worker thread (:mod:`.background`), so the
+window stays responsive.  pyqtgraph is imported here only, when the dock is created.
+
+**Each chart is computed once per change of what it shows.**  A chart's *key* is everything
+its numbers depend on (the data, the stages and their bindings, the segment, the dates, the
+chosen stage or segments); asking again with the same key does nothing, so opening the dock,
+showing it, a new overlay result with the same inputs, or a card edit cost no query.  The charts
+wait for the overlay's own numbers (they are computed after it, not against it), and a hidden
+dock computes nothing.  A newer request supersedes an older one of the same chart: a request
+that has not started yet is replaced, a running one is cancelled (a database source's query is
+interrupted; a local DuckDB query cannot be yet, so it runs out and its result is dropped), and
+at most one query per chart runs at a time.  Results are drawn only when they are the latest.
 
 Without metrics (the overlay is off) the dock shows an empty state whose button asks the window
 to turn the overlay on (:attr:`AnalyticsDock.overlay_requested`).  The charts sit in a scroll
@@ -20,12 +30,14 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import (
     QComboBox,
@@ -41,9 +53,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from journeydesk.app.event_data import was_cancelled
 from journeydesk.app.metrics import Histogram
 from journeydesk.app.session import Document
-from journeydesk.gui.background import BackgroundJobs
+from journeydesk.app.significance import REAL, TOO_FEW, StageTest, compare_stages
+from journeydesk.app.text import format_duration
+from journeydesk.gui.background import BackgroundJobs, Job
 from journeydesk.gui.canvas.theme import LIGHT, LaneType, Theme, make_pen
 
 DAY = 86400.0
@@ -59,6 +74,18 @@ EMPTY_TEXT = "Charts show the numbers of the data overlay."
 COMPUTING_TEXT = "Computing the numbers of the data overlay…"
 DAY_STEPS = (1, 2, 7, 14, 28, 56, 91, 182, 364)  # days between date ticks, smallest first
 DAY_LABEL_PX = 52  # room for one date label ("30 Sep") and the gap after it
+KINDS = ("volume", "weekly", "histogram", "compare")  # the charts computed off the GUI thread
+LOG_DECADES = 1.5  # bins spanning more than this many powers of ten are drawn on a log axis
+DURATION_LABEL_PX = 56  # room for one duration label ("30 min") and the gap after it
+# durations a log axis may put a tick on, in seconds: readable round numbers of each unit
+DURATION_TICKS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 2 * 3600, 3 * 3600,
+                  6 * 3600, 12 * 3600, DAY, 2 * DAY, 3 * DAY, 7 * DAY, 14 * DAY, 30 * DAY,
+                  60 * DAY, 90 * DAY, 182 * DAY, 365 * DAY, 730 * DAY)
+INCOMPLETE_TEXT = ("Hollow points: the last week may be incomplete (its users may still "
+                   "convert)")
+ERROR_TEXT = {"light": "#b42318", "dark": "#ff9b91"}  # a chart's "could not compute" line
+COMPARE_LABELS_PX = 36  # above a 100 % bar: its label and the verdict, in pixels
+VERDICT_SHORT = {REAL: "real difference", TOO_FEW: "too few users"}  # else "could be chance"
 
 
 def _day_seconds(day: date) -> float:
@@ -105,6 +132,74 @@ def _day_labels(ticks: list[float]) -> list[str]:
     return labels
 
 
+# --------------------------------------------------------------------------- durations
+def _duration_unit(median: float | None) -> tuple[float, str]:
+    """The unit durations around ``median`` (seconds) read best in: the largest unit the
+    median has at least one of (seconds, minutes, hours or days)."""
+    for size, name in ((DAY, "days"), (3600.0, "hours"), (60.0, "minutes")):
+        if median is not None and median >= size:
+            return size, name
+    return 1.0, "seconds"
+
+
+def _log_spaced(edges: Sequence[float]) -> bool:
+    """Whether histogram ``edges`` grow by a constant factor (a first edge of 0 allowed: the
+    bin of the durations below the smallest positive one)."""
+    positive = list(edges[1:]) if edges and edges[0] == 0 else list(edges)
+    if len(positive) < 3 or positive[0] <= 0:
+        return False
+    ratios = [b / a for a, b in zip(positive[:-1], positive[1:], strict=True)]
+    return ratios[0] > 1.0001 and all(abs(r / ratios[0] - 1) < 1e-3 for r in ratios)
+
+
+def _log_positions(edges: Sequence[float]) -> list[float]:
+    """The x of log-spaced ``edges`` on a log axis (log10 of seconds); an edge of 0 sits one
+    bin to the left of the next edge."""
+    xs = [math.log10(e) if e > 0 else math.nan for e in edges]
+    if edges and edges[0] <= 0 and len(xs) > 2:
+        xs[0] = 2 * xs[1] - xs[2]
+    return xs
+
+
+def _grouped_median(histogram: Histogram) -> float | None:
+    """The median read off the bins (interpolated inside the bin holding it; geometrically
+    in log-spaced bins): enough to choose a unit when the exact one is not known."""
+    if not histogram.counts or histogram.total == 0:
+        return None
+    log = _log_spaced(histogram.edges)
+    half, seen = histogram.total / 2, 0
+    for i, count in enumerate(histogram.counts):
+        if count and seen + count >= half:
+            lo, hi = histogram.edges[i], histogram.edges[i + 1]
+            share = (half - seen) / count
+            if log and lo > 0:
+                return lo * (hi / lo) ** share
+            return lo + (hi - lo) * share
+        seen += count
+    return histogram.edges[-1]
+
+
+def _duration_tick(seconds: float) -> str:
+    """A round duration as a tick label: "30 s", "5 min", "2 h", "3 d"."""
+    for size, unit in ((DAY, "d"), (3600.0, "h"), (60.0, "min")):
+        if seconds >= size:
+            return f"{seconds / size:g} {unit}"
+    return f"{seconds:g} s"
+
+
+def _duration_ticks(lo: float, hi: float, pixels: float) -> list[float]:
+    """Round durations (log10 of seconds) between ``lo`` and ``hi`` whose labels fit in
+    ``pixels``: every other one, every third... of :data:`DURATION_TICKS` as needed."""
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
+        return []
+    inside = [math.log10(t) for t in DURATION_TICKS if lo <= math.log10(t) <= hi]
+    fits = max(1, int(pixels // DURATION_LABEL_PX))
+    step = 1
+    while len(inside[::step]) > fits:
+        step += 1
+    return inside[::step]
+
+
 @cache
 def _day_axis_class() -> type:
     """The date axis of both date charts (built on first use: pyqtgraph loads with the dock)."""
@@ -132,10 +227,51 @@ def _day_axis_class() -> type:
     return DayAxis
 
 
-def _pen(colour: QColor, width: float) -> QPen:
+@cache
+def _duration_axis_class() -> type:
+    """The histogram's bottom axis: plain numbers in one unit, or round durations on a log
+    scale ("1 min", "1 h", "1 d")."""
+    import pyqtgraph as pg
+
+    class DurationAxis(pg.AxisItem):
+        """Linear: numbers in the unit the title names.  ``log``: x is log10(seconds) and
+        the ticks are round durations with their own units."""
+
+        def __init__(self) -> None:
+            super().__init__("bottom")
+            self.enableAutoSIPrefix(False)
+            self.log = False
+            # on a log axis, the bin of 0 s: (its middle, its right edge), or None
+            self.zero: tuple[float, float] | None = None
+
+        def tickValues(self, minVal: float, maxVal: float, size: float):  # noqa: N802, N803
+            if not self.log:
+                return super().tickValues(minVal, maxVal, size)
+            if self.zero is None:
+                return [(1.0, _duration_ticks(minVal, maxVal, size))]
+            middle, right = self.zero
+            rest = _duration_ticks(right, maxVal, size - DURATION_LABEL_PX)
+            return [(1.0, [middle, *rest])]
+
+        def tickStrings(self, values: list[float], scale: float,  # noqa: N802
+                        spacing: float) -> list[str]:
+            if not self.log:
+                return super().tickStrings(values, scale, spacing)
+            zero = self.zero[0] if self.zero is not None else None
+            # each tick is one of DURATION_TICKS: name that one (10 ** log10(86400) < 86400)
+            return ["0 s" if v == zero else
+                    _duration_tick(min(DURATION_TICKS, key=lambda t, v=v: abs(math.log10(t) - v)))
+                    for v in values]
+
+    return DurationAxis
+
+
+def _pen(colour: QColor, width: float, style: Qt.PenStyle | None = None) -> QPen:
     """A pen whose width is in pixels whatever the plot's scale (built without keywords)."""
     pen = make_pen(colour, width)
     pen.setCosmetic(True)
+    if style is not None:
+        pen.setStyle(style)
     return pen
 
 
@@ -153,29 +289,53 @@ def _count_axis(plot: Any, top: float) -> None:
         axis.setTickSpacing()
 
 
-def _duration_unit(values: list[float]) -> tuple[float, str]:
-    """A readable unit for durations like ``values`` (the median decides)."""
-    middle = sorted(values)[len(values) // 2] if values else 0.0
-    for size, name in ((DAY, "days"), (3600.0, "hours"), (60.0, "minutes")):
-        if middle >= size:
-            return size, name
-    return 1.0, "seconds"
+def _weekly_point(point: Sequence[Any]) -> tuple[date, float | None, int | None]:
+    """A point of the weekly conversion: (Monday, conversion, n); n (the users entering that
+    week) is None when the series does not give it."""
+    n = point[2] if len(point) > 2 else getattr(point, "n", None)
+    return point[0], point[1], None if n is None else int(n)
 
 
-def _middle(histogram: Histogram) -> float:
-    """The middle of the bin holding the median value (enough to pick a unit)."""
-    half, seen = histogram.total / 2, 0
-    for i, count in enumerate(histogram.counts):
-        seen += count
-        if seen >= half:
-            return (histogram.edges[i] + histogram.edges[i + 1]) / 2
-    return histogram.edges[-1]
+@dataclass
+class _Slot:
+    """One chart's background work: the key of what it shows or is computing, the token of
+    the latest request, the job running (one at a time) and the newest request waiting."""
+
+    key: Any = None
+    token: int = 0
+    job: Job | None = None
+    job_token: int | None = None
+    pending: Callable[[], None] | None = None
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """What the charts are computed from, read on the GUI thread."""
+
+    data: Any  # a Parquet path, or a database source's view
+    ident: tuple[str, str]  # the data's identity in a key (a file, or a source's name)
+    stages: tuple[tuple[str, tuple[str, ...]], ...]
+    segment: tuple[tuple[str, str], ...]
+    dates: tuple[date | None, date | None]
+
+    @property
+    def stage_list(self) -> list[tuple[str, list[str]]]:
+        return [(name, list(events)) for name, events in self.stages]
+
+    @property
+    def where(self) -> dict[str, str] | None:
+        return dict(self.segment) or None
+
+    @property
+    def filters(self) -> dict[str, Any]:
+        return {"date_from": self.dates[0], "date_to": self.dates[1]}
 
 
 class AnalyticsDock(QWidget):
     """Charts of the data overlay's dataset; drives the overlay's segment and dates."""
 
-    updated = Signal(str)  # a chart was redrawn: "funnel", "series", "histogram", "compare"
+    # a chart was redrawn: "funnel", "volume", "weekly", "histogram", "compare"
+    updated = Signal(str)
     overlay_requested = Signal()  # the empty state's "Turn on data overlay" was clicked
 
     def __init__(self, document: Document, controller: Any, panel: Any,
@@ -189,7 +349,8 @@ class AnalyticsDock(QWidget):
         # the data panel: segment choices, and where a new segment or date range goes
         self.panel = panel
         self.theme: Theme = getattr(panel, "theme", None) or LIGHT
-        self._tokens: dict[str, int] = {}
+        self._slots = {kind: _Slot() for kind in KINDS}
+        self.errors: dict[str, QLabel] = {}  # chart -> why it could not be computed
         self._choices: list[tuple[str, dict[str, str]]] = []
         self._volume_days: list[date] = []
         self._plots: list[Any] = []
@@ -253,7 +414,7 @@ class AnalyticsDock(QWidget):
         grid.addWidget(self._card("Funnel", "Users reaching each stage", self.funnel_plot),
                        0, 0)
 
-        # (f) two segments side by side
+        # (f) two segments compared: conversion from the previous stage, n, significance
         self.compare_a = QComboBox()
         self.compare_b = QComboBox()
         for combo in (self.compare_a, self.compare_b):
@@ -263,13 +424,20 @@ class AnalyticsDock(QWidget):
             combo.setMinimumContentsLength(8)
             combo.currentIndexChanged.connect(self._compute_comparison)
         self.compare_plot = self._plot()
-        self.compare_plot.setLabel("left", "Users")
+        self.compare_plot.setLabel("left", "Conversion", units="%")
         self.compare_bars = (
             pg.BarGraphItem(x=[], height=[], width=0.36, brush=BLUE, pen=_pen(BLUE, 1)),
             pg.BarGraphItem(x=[], height=[], width=0.36, brush=ORANGE,
                             pen=_pen(ORANGE, 1)))
         for item in self.compare_bars:
             self.compare_plot.addItem(item)
+        self.compare_plot.getAxis("bottom").setHeight(40)  # two lines: the stage, its n
+        self.compare_plot.getAxis("bottom").setTicks([[]])
+        # the labels above the bars keep their room in pixels when the dock is resized
+        self.compare_plot.getPlotItem().getViewBox().sigResized.connect(self._fit_comparison)
+        self._compare_labels: list[Any] = []
+        self.comparison: list[StageTest] = []  # the stages compared on show
+        self._compare_names = ("", "")  # the two segments' labels
         controls = QHBoxLayout()
         controls.addWidget(self._swatch(BLUE))
         controls.addWidget(self.compare_a, 1)
@@ -278,38 +446,66 @@ class AnalyticsDock(QWidget):
         controls.addWidget(versus)
         controls.addWidget(self._swatch(ORANGE))
         controls.addWidget(self.compare_b, 1)
-        grid.addWidget(self._card("Compare segments", "Users per stage, same dates",
-                                  self.compare_plot, controls), 0, 1)
+        self.compare_note = QLabel()
+        self.compare_note.setObjectName("hint")
+        self.compare_note.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                        QSizePolicy.Policy.Preferred)
+        self.compare_note.setMinimumWidth(1)
+        grid.addWidget(self._card("Compare segments",
+                                  "Conversion from the previous stage, same dates",
+                                  self.compare_plot, controls, self.compare_note,
+                                  kind="compare"), 0, 1)
 
         # (b) conversion by week
         self.weekly_plot = self._plot(day_axis={"weeks": True})
         self.weekly_plot.setLabel("left", "Conversion", units="%")
         self.weekly_plot.setYRange(0, 100, padding=0.04)
-        self.weekly_lines: dict[str, Any] = {}
+        self.weekly_lines: dict[str, Any] = {}  # stage -> its line
+        self.weekly_points: dict[str, Any] = {}  # stage -> its points (tooltips: n)
+        self._weekly_items: list[Any] = []
+        self._weekly_result: dict[str, list[Sequence[Any]]] | None = None
         self.weekly_legend = QLabel()
         self.weekly_legend.setObjectName("hint")
+        self.weekly_legend.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                         QSizePolicy.Policy.Preferred)
+        self.weekly_legend.setMinimumWidth(1)
+        self.weekly_note = QLabel()
+        self.weekly_note.setObjectName("hint")
+        self.weekly_note.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                       QSizePolicy.Policy.Preferred)
+        self.weekly_note.setMinimumWidth(1)
         controls = QHBoxLayout()
         controls.addWidget(self.weekly_legend, 1)
         grid.addWidget(self._card("Conversion by week",
-                                  "From the previous stage, by week of reaching it",
-                                  self.weekly_plot, controls), 1, 0)
+                                  "From the previous stage, by week of entry",
+                                  self.weekly_plot, controls, self.weekly_note,
+                                  kind="weekly"), 1, 0)
 
         # (c) time to reach a stage
         self.stage_combo = QComboBox()
         self.stage_combo.currentIndexChanged.connect(self._compute_histogram)
-        self.histogram_plot = self._plot()
+        self.histogram_plot = self._plot(duration_axis=True)
         self.histogram_plot.setLabel("left", "Users")
         self.histogram_bars = pg.BarGraphItem(x=[], height=[], width=1, brush=TEAL,
                                               pen=_pen(_surface(self.theme), 1))
         self.histogram_plot.addItem(self.histogram_bars)
+        self.median_line = pg.InfiniteLine(angle=90, movable=False,
+                                           pen=_pen(self.theme.text, 1, Qt.PenStyle.DashLine),
+                                           label="", labelOpts={"position": 0.92,
+                                                                "anchors": [(0, 0.5),
+                                                                            (0, 0.5)]})
+        self.median_line.setZValue(20)
+        self.median_line.setVisible(False)
+        self.histogram_plot.addItem(self.median_line)
         self.histogram: Histogram = Histogram([], [])  # the time-to-next chart on show
+        self.histogram_median: float | None = None  # its median, in seconds
         controls = QHBoxLayout()
         label = QLabel("Stage")
         label.setObjectName("hint")
         controls.addWidget(label)
         controls.addWidget(self.stage_combo, 1)
         grid.addWidget(self._card("Time to reach stage", "From the previous stage",
-                                  self.histogram_plot, controls), 1, 1)
+                                  self.histogram_plot, controls, kind="histogram"), 1, 1)
 
         # (d) event volume with a date range
         self.volume_plot = self._plot(day_axis={"centre": True})
@@ -326,16 +522,23 @@ class AnalyticsDock(QWidget):
         self.volume_plot.addItem(self.region)
         grid.addWidget(self._card("Event volume",
                                   "Drag the shaded range's edges to count only those days",
-                                  self.volume_plot), 2, 0, 1, 2)
+                                  self.volume_plot, kind="volume"), 2, 0, 1, 2)
         grid.setRowStretch(0, 3)
         grid.setRowStretch(1, 3)
         grid.setRowStretch(2, 2)
 
         self.set_theme(self.theme)
         self.jobs = BackgroundJobs(self)
-        controller.ready.connect(self._on_ready)
-        controller.shown_changed.connect(self._show_state)  # off: the dock empties
+        self._connect_signals()
         self.refresh()
+        app = QCoreApplication.instance()
+        if app is not None:  # quitting: nothing waiting starts, what runs is cancelled
+            app.aboutToQuit.connect(self.close_dock)
+
+    def _connect_signals(self) -> None:
+        self.controller.ready.connect(self._on_ready)
+        self.controller.started.connect(self._on_started)
+        self.controller.shown_changed.connect(self._on_shown_changed)  # off: the dock empties
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
         """Open at a height that leaves the map most of a small screen (the grid scrolls)."""
@@ -366,9 +569,12 @@ class AnalyticsDock(QWidget):
         layout.addStretch(1)
         return page
 
-    def _plot(self, *, day_axis: dict[str, bool] | None = None) -> Any:
+    def _plot(self, *, day_axis: dict[str, bool] | None = None,
+              duration_axis: bool = False) -> Any:
         pg = self._pg
         axes = {"bottom": _day_axis_class()(**day_axis)} if day_axis is not None else {}
+        if duration_axis:
+            axes = {"bottom": _duration_axis_class()()}
         plot = pg.PlotWidget(axisItems=axes)
         plot.setMinimumSize(PLOT_MIN_W, PLOT_MIN_H)
         plot.setMenuEnabled(False)
@@ -386,7 +592,8 @@ class AnalyticsDock(QWidget):
         return plot
 
     def _card(self, title: str, hint: str, body: QWidget,
-              controls: QHBoxLayout | None = None) -> QFrame:
+              controls: QHBoxLayout | None = None, note: QLabel | None = None, *,
+              kind: str | None = None) -> QFrame:
         card = QFrame()
         card.setObjectName("card")
         layout = QVBoxLayout(card)
@@ -400,11 +607,22 @@ class AnalyticsDock(QWidget):
         sub.setObjectName("hint")
         sub.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         sub.setMinimumWidth(1)
+        sub.setToolTip(hint)
         head.addWidget(sub, 1)
         layout.addLayout(head)
         if controls is not None:
             layout.addLayout(controls)
+        if kind is not None:  # why the chart could not be computed (hidden until then)
+            error = QLabel()
+            error.setObjectName("chartError")
+            error.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            error.setMinimumWidth(1)
+            error.hide()
+            self.errors[kind] = error
+            layout.addWidget(error)
         layout.addWidget(body, 1)
+        if note is not None:
+            layout.addWidget(note)
         card.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         return card
 
@@ -420,7 +638,9 @@ class AnalyticsDock(QWidget):
         """Paint the dock, its cards and its charts in the canvas theme ``theme``."""
         self.theme = theme
         surface = _surface(theme)
+        error = ERROR_TEXT.get(theme.name, ERROR_TEXT["light"])
         self.setStyleSheet(
+            f"QLabel {{ color: {theme.text.name()}; }}"  # also outside the app's palette
             f"#analyticsDock, #charts, #emptyState {{ background: {theme.background.name()}; }}"
             "#chartsScroll { background: transparent; border: none; }"
             f"QFrame#card {{ background: {surface.name()}; border: 1px solid "
@@ -428,6 +648,7 @@ class AnalyticsDock(QWidget):
             f"QLabel#title {{ color: {theme.text.name()}; font-weight: 600; font-size: 14px; }}"
             f"QLabel#hint {{ color: {theme.muted_text.name()}; font-size: 12px; }}"
             f"QLabel#status {{ color: {theme.muted_text.name()}; }}"
+            f"QLabel#chartError {{ color: {error}; font-size: 12px; }}"
             f"QLabel#emptyMessage {{ color: {theme.text.name()}; font-size: 15px; }}")
         self.scroll.viewport().setAutoFillBackground(False)
         for plot in self._plots:
@@ -443,8 +664,14 @@ class AnalyticsDock(QWidget):
         for label in self._funnel_labels:
             label.setColor(theme.text)
         self.histogram_bars.setOpts(pen=_pen(surface, 1))  # a gap between touching bins
-        for line in self.weekly_lines.values():
-            line.setSymbolPen(_pen(surface, 1))
+        self.median_line.setPen(_pen(theme.text, 1, Qt.PenStyle.DashLine))
+        self.median_line.label.setColor(theme.text)
+        self.median_line.label.fill = self._pg.mkBrush(surface)  # readable over the bars
+        self.median_line.label.update()
+        if self._weekly_result is not None:  # the points' outlines are the surface's
+            self._draw_weekly(self._weekly_result)
+        if self.comparison:
+            self._label_comparison()
 
     # ------------------------------------------------------------------ state
     def _map(self) -> Any:
@@ -455,7 +682,8 @@ class AnalyticsDock(QWidget):
         return [(s.name, list(s.events)) for s in m.stages] if m is not None else []
 
     def _parquet(self) -> Any:
-        """The event data on show: Parquet bytes, or the session's database source."""
+        """The event data on show: a Parquet path, or a new view of the session's database
+        source (one per job, so that each can be cancelled on its own)."""
         if self._map() is None or not self.controller.dataset:
             return None
         try:
@@ -484,15 +712,26 @@ class AnalyticsDock(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        """Refill the segment and stage lists and recompute every chart."""
+        """Refill the segment and stage lists, draw the funnel and compute the charts whose
+        inputs changed (nothing is computed twice for the same inputs)."""
         self._show_state()
         self._fill_segments()
         self._fill_stages()
         if self.controller.metrics is not None:
             self._draw_funnel(self.controller.metrics)
-        self._compute_series()
-        self._compute_histogram()
-        self._compute_comparison()
+        self._compute_charts()
+
+    def busy(self) -> bool:
+        """Whether a chart is being computed or waits to be."""
+        return any(slot.job is not None or slot.pending is not None
+                   for slot in self._slots.values())
+
+    def close_dock(self) -> None:
+        """Stop for good (the window is closing): cancel every chart's work and deliver
+        nothing more.  A local DuckDB query still runs out on its worker, which Python joins
+        before it exits."""
+        self._cancel(KINDS)
+        self.jobs.shutdown()
 
     def _fill_segments(self) -> None:
         self._choices = list(self.panel.segment_choices())
@@ -559,63 +798,226 @@ class AnalyticsDock(QWidget):
                          self.controller.date_to or days[-1])
 
     # ------------------------------------------------------------------ background work
-    def _run(self, kind: str, work: Callable[[], Any]) -> None:
-        token = self._tokens.get(kind, 0) + 1
-        self._tokens[kind] = token
+    def _overlay_current(self) -> bool:
+        """Whether the overlay's numbers on show are those of its current settings (the
+        charts are computed after them, never against them)."""
+        c = self.controller
+        result = getattr(c, "result", None)
+        return (c.shown and result is not None and result.dataset == c.dataset
+                and result.map_id == c.map_id and result.options == c.options())
 
-        self.jobs.submit(work, lambda result, error: self._on_delivered(kind, token, result,
-                                                                        error),
-                         name=f"journeydesk-analytics-{kind}")
+    def _inputs(self, *, waiting: bool = True) -> _Inputs | None:
+        """What the charts would be computed from now; None when there is nothing to compute
+        (``waiting``: also while the dock is hidden or the overlay's numbers are not there)."""
+        if waiting and not (self.isVisible() and self._overlay_current()):
+            return None
+        data = self._parquet()
+        if data is None:
+            return None
+        local = isinstance(data, str | os.PathLike)
+        ident = ("file", os.fspath(data)) if local else ("source", self.controller.dataset)
+        return _Inputs(data, ident,
+                       tuple((name, tuple(events)) for name, events in self._stages()),
+                       tuple(sorted(self.controller.segment.items())),
+                       (self.controller.date_from, self.controller.date_to))
+
+    def _keys(self, inputs: _Inputs) -> dict[str, Any]:
+        """Each chart's key: everything its numbers depend on."""
+        segments = self._compare_segments()
+        return {
+            "volume": (inputs.ident, inputs.segment),
+            "weekly": (inputs.ident, inputs.stages, inputs.segment, inputs.dates),
+            "histogram": (inputs.ident, inputs.stages, inputs.segment, inputs.dates,
+                          self.stage_combo.currentData()),
+            "compare": (inputs.ident, inputs.stages, inputs.dates,
+                        tuple(tuple(sorted(s.items())) for _, s in segments or ())),
+        }
+
+    def _data_for_job(self, inputs: _Inputs) -> Any:
+        """The data one job computes over: the Parquet file, or a new view of the database
+        source (a view per job, so that cancelling one stops only its query)."""
+        if inputs.ident[0] == "file":
+            return inputs.data
+        return self._parquet()
+
+    def _request(self, kind: str, key: Any, work: Callable[[Any], Any],
+                 data: Callable[[], Any]) -> bool:
+        """Compute chart ``kind`` for ``key`` with ``work(data)`` unless it already shows or
+        computes that key.  A running older computation is cancelled and this one waits for
+        its worker; an older one still waiting is replaced."""
+        slot = self._slots[kind]
+        if key == slot.key:
+            return False
+        slot.key = key
+        slot.token += 1
+        start = partial(self._start, kind, slot.token, work, data)
+        if slot.job is not None:  # one worker per chart: the newest request waits for it
+            slot.job.cancel()
+            slot.pending = start
+        else:
+            slot.pending = None
+            start()
+        return True
+
+    def _start(self, kind: str, token: int, work: Callable[[Any], Any],
+               data: Callable[[], Any]) -> None:
+        slot = self._slots[kind]
+        source = data()
+        if source is None:
+            slot.key = None
+            return
+        cancel = getattr(source, "cancel", None)  # a database view: interrupts its query
+        slot.job_token = token
+        slot.job = self.jobs.submit(partial(work, source),
+                                    partial(self._on_delivered, kind, token),
+                                    name=f"journeydesk-analytics-{kind}",
+                                    cancel=cancel if callable(cancel) else None)
 
     def _on_delivered(self, kind: str, token: int, result: object, error: object) -> None:
-        if token != self._tokens.get(kind):
-            return  # an older computation finished after a newer one started
+        slot = self._slots[kind]
+        if token == slot.job_token:
+            slot.job, slot.job_token = None, None
+            if slot.pending is not None:  # the worker is free: start the newest request
+                start, slot.pending = slot.pending, None
+                start()
+        if token != slot.token:
+            return  # an older computation finished after a newer one was asked for
         if error is not None:
-            self._set_status(f"Could not compute the charts: {error}")
+            self._show_error(kind, error)
             return
-        {"series": self._draw_series, "histogram": self._draw_histogram,
-         "compare": self._draw_comparison}[kind](result)
+        self._show_error(kind, None)
+        {"volume": self._draw_volume, "weekly": self._draw_weekly,
+         "histogram": self._draw_histogram, "compare": self._draw_comparison}[kind](result)
         self.updated.emit(kind)
 
-    def _filters(self) -> dict[str, Any]:
-        return {"date_from": self.controller.date_from, "date_to": self.controller.date_to}
-
-    def _compute_series(self) -> None:
-        from journeydesk.app.metrics import daily_volume, weekly_conversion
-
-        parquet = self._parquet()
-        if parquet is None:
+    def _show_error(self, kind: str, error: object) -> None:
+        """Say in the chart's card why it could not be computed (None: hide that).  A
+        cancelled query is no error: it is asked for again at the next request; any other
+        error stands until the chart's inputs change."""
+        label = self.errors[kind]
+        if error is None:
+            label.hide()
             return
-        stages, where, dates = self._stages(), dict(self.controller.segment) or None, \
-            self._filters()
-        self._run("series", lambda: (daily_volume(parquet, where=where),
-                                     weekly_conversion(parquet, stages, where=where, **dates)))
+        if isinstance(error, BaseException) and was_cancelled(error):
+            self._slots[kind].key = None
+            return
+        text = str(error).splitlines()[0] if str(error) else type(error).__name__
+        label.setText(f"⚠ Could not compute this chart: {text}")
+        label.setToolTip(str(error))
+        label.show()
+        # no numbers of other inputs next to the message
+        if kind == "volume":
+            self._draw_volume([])
+        elif kind == "weekly":
+            self._draw_weekly({})
+        elif kind == "histogram":
+            self._draw_histogram((self.stage_combo.currentText(), Histogram([], []), None))
+        else:
+            self._draw_comparison([])
 
-    def _compute_histogram(self, *_: object) -> None:
+    def _cancel(self, kinds: Sequence[str]) -> None:
+        """Forget the charts ``kinds``' requests: nothing waiting starts, what runs is
+        cancelled and its result dropped."""
+        for kind in kinds:
+            slot = self._slots[kind]
+            slot.key = None
+            slot.token += 1
+            slot.pending = None
+            if slot.job is not None:
+                slot.job.cancel()
+
+    def _on_started(self, *_: object) -> None:
+        """The overlay recomputes: cancel the charts whose inputs have changed now rather
+        than when its numbers are there (their new requests follow them)."""
+        inputs = self._inputs(waiting=False)
+        if inputs is None:
+            self._cancel(KINDS)
+            return
+        keys = self._keys(inputs)
+        self._cancel([kind for kind in KINDS
+                      if self._slots[kind].key not in (None, keys[kind])])
+
+    def _on_shown_changed(self, shown: bool) -> None:
+        if not shown:
+            self._cancel(KINDS)
+        self._show_state()
+
+    def _compute_charts(self) -> None:
+        inputs = self._inputs()
+        if inputs is None:
+            return
+        self._compute_volume(inputs)
+        self._compute_weekly(inputs)
+        self._compute_histogram(inputs=inputs)
+        self._compute_comparison(inputs=inputs)
+
+    def _compute_volume(self, inputs: _Inputs) -> None:
+        from journeydesk.app.metrics import daily_volume
+
+        where = inputs.where
+        self._request("volume", self._keys(inputs)["volume"],
+                      lambda data: daily_volume(data, where=where),
+                      partial(self._data_for_job, inputs))
+
+    def _compute_weekly(self, inputs: _Inputs) -> None:
+        from journeydesk.app.metrics import weekly_conversion
+
+        stages, where, dates = inputs.stage_list, inputs.where, inputs.filters
+        self._request("weekly", self._keys(inputs)["weekly"],
+                      lambda data: weekly_conversion(data, stages, where=where, **dates),
+                      partial(self._data_for_job, inputs))
+
+    def _compute_histogram(self, *_: object, inputs: _Inputs | None = None) -> None:
         from journeydesk.app.metrics import time_to_next_histogram
 
+        inputs = inputs or self._inputs()
         index = self.stage_combo.currentData()
-        parquet = self._parquet() if index is not None else None
-        if parquet is None:
+        if inputs is None or index is None:
             return
-        stages, where, dates = self._stages(), dict(self.controller.segment) or None, \
-            self._filters()
+        stages, where, dates = inputs.stage_list, inputs.where, inputs.filters
         name = self.stage_combo.currentText()
-        self._run("histogram", lambda: (name, time_to_next_histogram(
-            parquet, stages, index, where=where, **dates)))
+        median = self._known_median(name, inputs)
+        self._request("histogram", self._keys(inputs)["histogram"],
+                      lambda data: (name, time_to_next_histogram(
+                          data, stages, index, where=where, **dates), median),
+                      partial(self._data_for_job, inputs))
 
-    def _compute_comparison(self, *_: object) -> None:
+    def _known_median(self, stage: str, inputs: _Inputs) -> float | None:
+        """The overlay's median time to ``stage`` when its numbers were computed with exactly
+        the options the histogram is (not when the overlay has more, such as a conversion
+        window the charts are not given), or None."""
+        from journeydesk.app.metrics import MetricsOptions
+
+        result = self.controller.result
+        same = MetricsOptions.make(*inputs.dates, dict(inputs.segment))
+        if not self._overlay_current() or result.options != same:
+            return None
+        for entry in (self.controller.metrics or {}).get("stages", []):
+            if entry.get("stage") == stage:
+                return entry.get("median_seconds_from_previous")
+        return None
+
+    def _compare_segments(self) -> list[tuple[str, dict[str, str]]] | None:
+        a, b = self.compare_a.currentIndex(), self.compare_b.currentIndex()
+        if not (0 <= a < len(self._choices) and 0 <= b < len(self._choices)):
+            return None
+        return [self._choices[a], self._choices[b]]
+
+    def _compute_comparison(self, *_: object, inputs: _Inputs | None = None) -> None:
         from journeydesk.app.metrics import funnel
 
-        parquet = self._parquet()
-        a, b = self.compare_a.currentIndex(), self.compare_b.currentIndex()
-        if parquet is None or a < 0 or b < 0:
+        inputs = inputs or self._inputs()
+        picked = self._compare_segments()
+        if inputs is None or picked is None:
             return
-        stages, dates = self._stages(), self._filters()
-        picked = [self._choices[a], self._choices[b]]
-        self._run("compare", lambda: [
-            (label, funnel(parquet, stages, where=segment or None, **dates))
-            for label, segment in picked])
+        stages, dates = inputs.stage_list, inputs.filters
+
+        def work(data: Any) -> list[tuple[str, Any]]:
+            return [(label, funnel(data, stages, where=segment or None, **dates))
+                    for label, segment in picked]
+
+        self._request("compare", self._keys(inputs)["compare"], work,
+                      partial(self._data_for_job, inputs))
 
     # ------------------------------------------------------------------ drawing
     def _on_ready(self, _overlay: object, metrics: dict[str, Any]) -> None:
@@ -623,9 +1025,7 @@ class AnalyticsDock(QWidget):
         self._fill_segments()  # the dock may have opened before the overlay had a map
         self._fill_stages()
         self._draw_funnel(metrics)
-        self._compute_series()
-        self._compute_histogram()
-        self._compute_comparison()
+        self._compute_charts()
 
     def _stage_ticks(self, plot: Any, names: list[str]) -> None:
         plot.getAxis("bottom").setTicks([[(i, name) for i, name in enumerate(names)]])
@@ -660,10 +1060,7 @@ class AnalyticsDock(QWidget):
         self._set_status(caption)
         self.updated.emit("funnel")
 
-    def _draw_series(self, result: Any) -> None:
-        import numpy as np
-
-        volume, weekly = result
+    def _draw_volume(self, volume: list[tuple[date, int]]) -> None:
         self._volume_days = [d for d, _ in volume]
         xs = [_day_seconds(d) + DAY / 2 for d, _ in volume]
         heights = [n for _, n in volume]
@@ -674,58 +1071,203 @@ class AnalyticsDock(QWidget):
             _count_axis(self.volume_plot, max(heights))
         self._show_dates()
 
-        for line in self.weekly_lines.values():
-            self.weekly_plot.removeItem(line)
+    def _draw_weekly(self, weekly: dict[str, list[Sequence[Any]]]) -> None:
+        """One line per stage; each point's tooltip gives its week, conversion and n (the
+        users entering that week, when the series gives it).  The last week may still be
+        open (its users have had less time to convert): its point is hollow and the line to
+        it dashed."""
+        import numpy as np
+
+        pg = self._pg
+        self._weekly_result = weekly
+        for item in self._weekly_items:
+            self.weekly_plot.removeItem(item)
+        self._weekly_items = []
         self.weekly_lines = {}
+        self.weekly_points = {}
         legend = []
         surface = _surface(self.theme)
-        for i, (stage, points) in enumerate(weekly.items()):
+        for i, (stage, raw) in enumerate(weekly.items()):
             colour = QColor(SERIES[i % len(SERIES)])
-            x = np.array([_day_seconds(w) for w, _ in points], dtype=float)
-            y = np.array([np.nan if v is None else v * 100 for _, v in points], dtype=float)
-            line = self.weekly_plot.plot(
-                x, y, pen=_pen(colour, 2), connect="finite", symbol="o", symbolSize=6,
-                symbolBrush=colour, symbolPen=_pen(surface, 1), name=stage)
+            points = [_weekly_point(p) for p in raw]
+            x = np.array([_day_seconds(w) for w, _, _ in points], dtype=float)
+            y = np.array([np.nan if v is None else v * 100 for _, v, _ in points], dtype=float)
+            done = len(points) - 1  # the complete weeks: all but the last
+            line = self.weekly_plot.plot(x[:done] if done > 1 else x[:0],
+                                         y[:done] if done > 1 else y[:0],
+                                         pen=_pen(colour, 2), connect="finite")
+            self._weekly_items.append(line)
+            known = [j for j in range(done) if not math.isnan(y[j])]
+            if done >= 1 and known and not math.isnan(y[done]):
+                j = known[-1]  # the last complete week with a value, to the open one
+                tail = self.weekly_plot.plot(x[[j, done]], y[[j, done]],
+                                             pen=_pen(colour, 2, Qt.PenStyle.DashLine))
+                self._weekly_items.append(tail)
+            tips = [self._weekly_tip(stage, w, v, n, last=k == done)
+                    for k, (w, v, n) in enumerate(points)]
+            keep = ~np.isnan(y)
+            brushes = [pg.mkBrush(surface if k == done else colour)
+                       for k in range(len(points)) if keep[k]]
+            pens = [_pen(colour, 2) if k == done else _pen(surface, 1)
+                    for k in range(len(points)) if keep[k]]
+            scatter = pg.ScatterPlotItem(
+                x=x[keep], y=y[keep], size=7, brush=brushes, pen=pens,
+                data=[t for t, k in zip(tips, keep, strict=True) if k], hoverable=True,
+                tip=lambda x, y, data: data, name=stage)
+            scatter.setZValue(5)
+            self.weekly_plot.addItem(scatter)
+            self._weekly_items.append(scatter)
             self.weekly_lines[stage] = line
+            self.weekly_points[stage] = scatter
             legend.append(f'<span style="color:{colour.name()}; font-size:16px">&#9679;</span>'
                           f'&nbsp;{html.escape(stage)}')
         self.weekly_legend.setText("&nbsp;&nbsp;&nbsp;".join(legend) or "Bind two stages to "
                                    "see their conversion by week")
-        weeks = [w for points in weekly.values() for w, _ in points]
+        weeks = [_weekly_point(p)[0] for points in weekly.values() for p in points]
+        self.weekly_note.setText(INCOMPLETE_TEXT if weeks else "")
+        self.weekly_note.setToolTip(
+            "A user counts in the week they entered the funnel; those who entered in the last "
+            "week have had less time to go on, so its conversion may still rise." if weeks
+            else "")
         if weeks:  # the axis puts its ticks on Mondays, the weeks' first days
             lo, hi = _day_seconds(min(weeks)), _day_seconds(max(weeks))
             self.weekly_plot.setXRange(lo - 3 * DAY, hi + 3 * DAY, padding=0)
         self.weekly_plot.setYRange(0, 100, padding=0.04)
 
-    def _draw_histogram(self, result: Any) -> None:
-        name, histogram = result
-        self.histogram = histogram
-        size, unit = _duration_unit([_middle(histogram)] if histogram.counts else [])
-        self.histogram_plot.setLabel("bottom", f"{unit.capitalize()} to reach {name}")
-        if not histogram.counts:
-            self.histogram_bars.setOpts(x=[], height=[])
-            return
-        edges = [e / size for e in histogram.edges]
-        width = (edges[1] - edges[0]) or 1.0
-        middles = [(a + b) / 2 for a, b in zip(edges[:-1], edges[1:], strict=True)]
-        self.histogram_bars.setOpts(x=middles, height=list(histogram.counts), width=width)
-        self.histogram_plot.setXRange(edges[0], edges[-1], padding=0.03)
-        top = max(*histogram.counts, 1)
-        self.histogram_plot.setYRange(0, top * 1.1, padding=0)
-        _count_axis(self.histogram_plot, top)
+    @staticmethod
+    def _weekly_tip(stage: str, week: date, value: float | None, n: int | None, *,
+                    last: bool) -> str:
+        text = f"{stage}, week of {_day_label(week)} {week.year}: "
+        if value is None:
+            text += "nobody reached the previous stage"
+        else:
+            text += f"{value:.0%}"
+            if n is not None:
+                text += f" of {n:,} user{'s' if n != 1 else ''} entering that week"
+        if last:
+            text += "\n(the last week: it may be incomplete)"
+        return text
 
-    def _draw_comparison(self, result: Any) -> None:
-        names: list[str] = []
-        heights: list[list[int]] = []
-        for _label, numbers in result:
-            stages = [s for s in numbers.stages if s.users is not None]
-            names = [s.stage for s in stages]
-            heights.append([s.users for s in stages])
-        for offset, item, (label, _), values in zip((-0.19, 0.19), self.compare_bars, result,
-                                                    heights, strict=True):
-            item.setOpts(x=[i + offset for i in range(len(values))], height=values)
+    def _draw_histogram(self, result: Any) -> None:
+        """Bins as the series gives them: a log axis when they are log-spaced and span
+        more than 1.5 decades, else a linear one in the unit the median reads best in."""
+        name, histogram, median = result
+        self.histogram = histogram
+        if median is None:
+            median = getattr(histogram, "median", None)
+        if median is None:
+            median = _grouped_median(histogram)
+        self.histogram_median = median
+        size, unit = _duration_unit(median)
+        edges = list(histogram.edges)
+        positive = [e for e in edges if e > 0]
+        log = (_log_spaced(edges) and len(positive) >= 2
+               and math.log10(positive[-1] / positive[0]) > LOG_DECADES)
+        axis = self.histogram_plot.getAxis("bottom")
+        axis.log = log
+        title = f"Time to reach {name}" if log else f"{unit.capitalize()} to reach {name}"
+        self.histogram_plot.setLabel("bottom", title)
+        self.histogram_plot.setToolTip(
+            f"{histogram.total:,} users reached {name}; median "
+            f"{format_duration(self.histogram_median)}" if histogram.counts else "")
+        if not histogram.counts:
+            self.histogram_bars.setOpts(x=[], height=[], width=1)
+            self.median_line.setVisible(False)
+            return
+        xs = _log_positions(edges) if log else [e / size for e in edges]
+        axis.zero = ((xs[0] + xs[1]) / 2, xs[1]) if log and edges[0] <= 0 else None
+        lefts, rights = xs[:-1], xs[1:]
+        widths = [(b - a) or 1.0 for a, b in zip(lefts, rights, strict=True)]
+        middles = [a + w / 2 for a, w in zip(lefts, widths, strict=True)]
+        self.histogram_bars.setOpts(x=middles, height=list(histogram.counts), width=widths)
+        self.histogram_plot.setXRange(min(lefts), max(a + w for a, w in zip(lefts, widths,
+                                                                            strict=True)),
+                                      padding=0.03)
+        top = max(*histogram.counts, 1)
+        self.histogram_plot.setYRange(0, top * 1.15, padding=0)
+        _count_axis(self.histogram_plot, top)
+        if median is not None and (median > 0 or not log):
+            self.median_line.setPos(math.log10(median) if log else median / size)
+            self.median_line.setVisible(True)  # first: a hidden label does not take text
+            self.median_line.label.setFormat(f"median {format_duration(median)}")
+        else:
+            self.median_line.setVisible(False)
+
+    def _draw_comparison(self, result: list[tuple[str, Any]]) -> None:
+        """Per stage after the first bound one: each segment's conversion from the previous
+        stage (a bar and its %), the n of each under the stage's name, and whether the
+        difference is real (a two-proportion z-test) above the pair."""
+        if result:
+            (label_a, first), (label_b, second) = result
+            self.comparison = [t for t in compare_stages(first, second) if t is not None]
+            self._compare_names = (label_a, label_b)
+        else:  # nothing to show (the comparison could not be computed)
+            self.comparison, label_a, label_b = [], "", ""
+        for offset, item, rates, label in (
+                (-0.19, self.compare_bars[0], [t.rate1 for t in self.comparison], label_a),
+                (0.19, self.compare_bars[1], [t.rate2 for t in self.comparison], label_b)):
+            item.setOpts(x=[i + offset for i in range(len(rates))],
+                         height=[100 * (r or 0.0) for r in rates])
             item.setToolTip(label)
-        self._stage_ticks(self.compare_plot, names)
-        top = max((v for values in heights for v in values), default=0) or 1
-        self.compare_plot.setYRange(0, top * 1.15, padding=0)
-        _count_axis(self.compare_plot, top)
+        axis = self.compare_plot.getAxis("bottom")
+        axis.setTicks([[(i, f"{t.stage}\nn {t.n1:,} vs {t.n2:,}")
+                        for i, t in enumerate(self.comparison)]])
+        self.compare_plot.setXRange(-0.6, len(self.comparison) - 0.4, padding=0)
+        self.compare_plot.getAxis("left").setTicks([[(v, str(v)) for v in (0, 50, 100)],
+                                                    [(v, "") for v in (25, 75)]])
+        self._label_comparison()
+        real = [t.stage for t in self.comparison if t.real]
+        self.compare_note.setText(
+            (f"Real difference (p < 0.05) at {', '.join(real)}" if real else
+             "No difference shown to be real (p < 0.05)") if self.comparison else "")
+        self.compare_note.setToolTip("\n".join(self._comparison_line(t)
+                                               for t in self.comparison))
+
+    def _comparison_line(self, t: StageTest) -> str:
+        a, b = self._compare_names
+
+        def rate(x: int, n: int) -> str:
+            return f"{x / n:.0%} of {n:,}" if n else "no users"
+
+        p = "" if t.p_value is None else f", p = {t.p_value:.3g}"
+        return f"{t.stage}: {a} {rate(t.x1, t.n1)} vs {b} {rate(t.x2, t.n2)}: {t.verdict}{p}"
+
+    def _comparison_top(self) -> float:
+        """The top of the comparison's y range: above 100 % room for a bar's label and the
+        verdict, in pixels whatever the plot's height."""
+        height = self.compare_plot.getPlotItem().getViewBox().height()
+        room = 100 * COMPARE_LABELS_PX / max(height - COMPARE_LABELS_PX, 40.0)
+        return 100 + room
+
+    def _fit_comparison(self, *_: object) -> None:
+        top = self._comparison_top()
+        self.compare_plot.setYRange(0, top, padding=0)
+        for flag in self._compare_labels[2::3]:
+            flag.setPos(flag.pos().x(), top)
+
+    def _label_comparison(self) -> None:
+        """Each bar's conversion, and each stage's verdict above its pair."""
+        pg = self._pg
+        for item in self._compare_labels:
+            self.compare_plot.removeItem(item)
+        self._compare_labels = []
+        text, muted = self.theme.text.name(), self.theme.muted_text.name()
+        top = self._comparison_top()
+        for i, t in enumerate(self.comparison):
+            for offset, x, n in ((-0.19, t.x1, t.n1), (0.19, t.x2, t.n2)):
+                label = pg.TextItem(f"{x / n:.0%}" if n else "–", color=text,
+                                    anchor=(0.5, 1.0))
+                label.setPos(i + offset, 100 * (x / n if n else 0.0))
+                label.setToolTip(self._comparison_line(t))
+                self.compare_plot.addItem(label)
+                self._compare_labels.append(label)
+            verdict = VERDICT_SHORT.get(t.verdict, "could be chance")
+            style = f"color:{text}; font-weight:600" if t.real else f"color:{muted}"
+            mark = "✔ " if t.real else ""
+            flag = pg.TextItem(html=f'<span style="{style}; font-size:11px">{mark}'
+                               f'{html.escape(verdict)}</span>', anchor=(0.5, 0.0))
+            flag.setPos(i, top)
+            flag.setToolTip(self._comparison_line(t))
+            self.compare_plot.addItem(flag)
+            self._compare_labels.append(flag)
+        self.compare_plot.setYRange(0, top, padding=0)

@@ -19,11 +19,12 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from journeydesk.app.event_data import needs_password, was_cancelled
 from journeydesk.app.metrics import (
+    DroppedReport,
     MapMetrics,
     MetricsOptions,
-    dropped_users,
     stages_of,
     user_timeline,
+    who_dropped,
 )
 from journeydesk.app.overlay import OverlayRequest, compute_overlay
 from journeydesk.app.session import WorkspaceSession
@@ -53,6 +54,7 @@ class DataOverlayController(QObject):
         self.segment: dict[str, str] = {}  # attribute conditions (e.g. a persona's segment)
         self.date_from: date | None = None  # calendar days kept, both ends included
         self.date_to: date | None = None
+        self.window_seconds: float | None = None  # the conversion window (None: unlimited)
         self.baseline: Any = None  # a stored snapshot to show the change against
         self._latest: OverlayRequest | None = None
         self._running: Any = None  # the data of the request being computed
@@ -71,7 +73,8 @@ class DataOverlayController(QObject):
 
     def options(self) -> MetricsOptions:
         """The segment and dates as metrics options."""
-        return MetricsOptions.make(self.date_from, self.date_to, self.segment)
+        return MetricsOptions.make(self.date_from, self.date_to, self.segment,
+                                   self.window_seconds)
 
     def filters(self) -> dict[str, Any]:
         """The filters of the numbers on show (stored with a snapshot)."""
@@ -133,14 +136,15 @@ class DataOverlayController(QObject):
         if self.shown and self.dataset and map_id is not None:
             self.show(map_id, self.dataset)
 
-    def dropped_users_work(self, stage_id: str) -> Callable[[], list[str]]:
-        """Work for a worker thread: the users who reached the previous bound stage but not
-        this one (same filters).  The workspace is read here, on the GUI thread."""
+    def dropped_users_work(self, stage_id: str) -> Callable[[], DroppedReport | None]:
+        """Work for a worker thread: who reached the previous bound stage but not this one
+        (same options), and how many did it anyway.  The map is read here, on the GUI
+        thread."""
         m = self.document.workspace.maps.get(self.map_id or "")
         if m is None or not self.dataset:
-            return list
-        return partial(dropped_users, self.data(), stages_of(m), m.stage_index(stage_id),
-                       **self.options().query())
+            return lambda: None
+        return partial(who_dropped, self.data(), stages_of(m), m.stage_index(stage_id),
+                       self.options())
 
     def user_timeline_work(self, user: str, dataset: str | None = None) -> Callable[[], list]:
         """Work for a worker thread: every event of one user in ``dataset`` (default the one

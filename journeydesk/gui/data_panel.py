@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from journeydesk.app.event_data import was_cancelled
+from journeydesk.app.metrics import data_days
 from journeydesk.app.session import WorkspaceError, WorkspaceSession
 from journeydesk.gui.canvas.theme import LIGHT, Theme
 from journeydesk.gui.data_overlay import DataOverlayController
@@ -127,7 +128,9 @@ class DataPanel(QObject):
         return self.overlay.shown
 
     def close(self) -> None:
-        """Stop computing (the window is closing)."""
+        """Stop computing (the window is closing): the charts' work, then the overlay's."""
+        if self.analytics is not None:
+            self.analytics.close_dock()
         self.overlay.close()
 
     def set_theme(self, theme: Theme) -> None:
@@ -329,13 +332,28 @@ class DataPanel(QObject):
             self.map_editor.scene.set_overlay(None)
 
     def ask_overlay_dates(self) -> None:
-        """Choose the calendar days the overlay counts (both ends included)."""
+        """Choose the overlay's entry period (calendar days, both ends included) and its
+        conversion window; the dates start on the data's own range."""
         from journeydesk.gui.date_range import DateRangeDialog
 
-        dialog = DateRangeDialog(self.overlay.date_from, self.overlay.date_to,
-                                 self.parent_widget)
+        overlay = self.overlay
+        dialog = DateRangeDialog(overlay.date_from, overlay.date_to, self.parent_widget,
+                                 window_seconds=overlay.window_seconds,
+                                 data_range=self._data_range())
         if dialog.exec():
+            overlay.window_seconds = dialog.window_seconds()
             self.set_overlay_dates(*dialog.range())
+
+    def _data_range(self) -> tuple[date, date] | None:
+        """The first and last day of the data on show (or the only data), if any."""
+        names = self.dataset_names()
+        name = self.overlay.dataset or (names[0] if len(names) == 1 else None)
+        if name is None:
+            return None
+        try:
+            return data_days(self.session.data.get(name).data())
+        except Exception:  # noqa: BLE001 - only a default for the dialog: go without it
+            return None
 
     def set_overlay_dates(self, date_from: date | None, date_to: date | None) -> None:
         """Count only events between these days (None: open-ended), turning the overlay on."""
@@ -433,10 +451,10 @@ class DataPanel(QObject):
         if self.overlay.is_source(dataset):
             self.computing.emit(True)
         self.overlay.jobs.submit(
-            work, lambda users, error: self._open_dropped(stage, dataset, users, error),
+            work, lambda report, error: self._open_dropped(stage, dataset, report, error),
             name="journeydesk-dropped")
 
-    def _open_dropped(self, stage: str, dataset: str, users: list[str] | None,
+    def _open_dropped(self, stage: str, dataset: str, report: Any,
                       error: BaseException | None) -> None:
         from journeydesk.gui.dropped_users import DroppedUsersDialog
 
@@ -450,8 +468,9 @@ class DataPanel(QObject):
             return
         self.status.emit("", 0)
         dialog = DroppedUsersDialog(
-            stage, dataset, users or [], self.parent_widget,
-            timeline=partial(self.overlay.user_timeline_work, dataset=dataset))
+            stage, dataset, list(report.users) if report else [], self.parent_widget,
+            timeline=partial(self.overlay.user_timeline_work, dataset=dataset),
+            summary=report.summary() if report else "")
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
 

@@ -27,8 +27,9 @@ class DroppedUsersDialog(QDialog):
     """The dropped users' ids, with an export to a text file (one id per line)."""
 
     def __init__(self, stage: str, dataset: str, users: list[str],
-                 parent: QWidget | None = None,
-                 timeline: Callable[[str], Callable[[], list]] | None = None):
+                 parent: QWidget | None = None, *,
+                 timeline: Callable[[str], Callable[[], list]] | None = None,
+                 summary: str = ""):
         super().__init__(parent)
         self.timeline = timeline  # user -> work that fetches their events (on a worker)
         self.jobs = BackgroundJobs(self)
@@ -47,8 +48,12 @@ class DroppedUsersDialog(QDialog):
         buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.close)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"{len(self.users):,} users of “{dataset}” reached the stage "
-                                f"before {stage} but never {stage}:"))
+        # what the list is: "516 people did not reach Confirm e-mail after Sign up within 1d;
+        # 12 of them did Confirm e-mail anyway (out of order or outside the window)"
+        label = QLabel(f"In “{dataset}”: {summary}." if summary else
+                       f"{len(self.users):,} users of “{dataset}” did not reach {stage}:")
+        label.setWordWrap(True)
+        layout.addWidget(label)
         layout.addWidget(self.list, 1)
         layout.addWidget(buttons)
         self.resize(420, 480)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from journeydesk.app.metrics import is_pattern, matches
 from journeydesk.domain.commands import (
     Changes,
     Command,
@@ -46,6 +47,8 @@ from journeydesk.gui.canvas.items import (
 from journeydesk.gui.canvas.theme import LANE_TYPE_LABELS
 from journeydesk.gui.editing import Editor
 from journeydesk.gui.listening import follow
+
+MAX_LISTED = 300  # data events listed at once; the search box narrows the rest
 
 
 def _split(text: str) -> list[str]:
@@ -148,7 +151,18 @@ class InspectorWidget(QWidget):
         self.stage_name = QLineEdit()
         self.stage_description = _PlainText(self._save_stage_description)
         self.stage_events = QLineEdit()
-        self.stage_events.setPlaceholderText("event names, comma separated")
+        self.stage_events.setPlaceholderText("event names or patterns (checkout/*), comma "
+                                             "separated")
+        self.stage_events.setToolTip("* stands for any text and ? for one character: "
+                                     "checkout/* binds every event starting with checkout/")
+        self.pattern_info = QLabel()
+        self.pattern_info.setObjectName("patternInfo")
+        self.pattern_info.setWordWrap(True)
+        self.event_filter = QLineEdit()
+        self.event_filter.setObjectName("eventFilter")
+        self.event_filter.setPlaceholderText("Search the data's events")
+        self.event_filter.setClearButtonEnabled(True)
+        self.event_filter.setAccessibleName("Search events")
         self.event_list = QListWidget()
         self.event_list.setObjectName("datasetEvents")
         self.event_list.setMaximumHeight(220)
@@ -158,9 +172,12 @@ class InspectorWidget(QWidget):
         self.stage_page = self._page([("Name", self.stage_name),
                                       ("Description", self.stage_description),
                                       ("Bound events", self.stage_events),
-                                      ("Data events", self.event_list),
+                                      ("", self.pattern_info),
+                                      ("Data events", self.event_filter),
+                                      ("", self.event_list),
                                       ("", self.event_hint)])
         self.event_list.itemChanged.connect(self._on_event_ticked)
+        self.event_filter.textChanged.connect(lambda _text: self._refill_event_list())
         self.stage_name.editingFinished.connect(
             lambda: self._edit_stage(name=self.stage_name.text()))
         self.stage_events.editingFinished.connect(
@@ -358,32 +375,79 @@ class InspectorWidget(QWidget):
         self.event_counts = dict(counts)
         self._load()
 
+    def _refill_event_list(self) -> None:
+        if self._kind == "stage" and self.map_id is not None:
+            m = self.editor.document.workspace.maps.get(self.map_id)
+            stage = m.stage(self._target_id) if m is not None else None
+            if stage is not None:
+                self._loading = True
+                try:
+                    self._fill_event_list(stage.name, list(stage.events))
+                finally:
+                    self._loading = False
+
     def _fill_event_list(self, name: str, bound: list[str]) -> None:
-        """Every event of the data, ticked when bound; likely ones first for an unbound stage."""
+        """The data's events that the search box matches (at most MAX_LISTED: a clickstream
+        has thousands of page names), ticked when bound by name, marked when a bound
+        pattern matches them; likely ones first for an unbound stage."""
         self.event_list.clear()
         self.event_list.setVisible(bool(self.event_counts))
+        self.event_filter.setVisible(bool(self.event_counts))
         self.event_hint.setVisible(not self.event_counts)
+        patterns = [b for b in bound if is_pattern(b)]
+        self._show_pattern_info(patterns)
+        wanted = self.event_filter.text().strip()
+        found = [e for e in self.event_counts
+                 if not wanted or (matches(wanted, e) if is_pattern(wanted)
+                                   else wanted.casefold() in e.casefold())]
         words = {w for w in re.split(r"\W+", name.casefold()) if len(w) > 2}
-        suggested = {e for e in self.event_counts if not bound and _related(words, e)}
-        order = sorted(self.event_counts, key=lambda e: (e not in bound,
-                                                         e not in suggested,
-                                                         -self.event_counts[e], e))
-        for event in order:
+        suggested = {e for e in found if not bound and _related(words, e)}
+        order = sorted(found, key=lambda e: (e not in bound, e not in suggested,
+                                             -self.event_counts[e], e))
+        for event in order[:MAX_LISTED]:
             label = f"{event}  ({self.event_counts[event]:,})"
             if event in suggested:
                 label += "  · suggested"
+            by_pattern = [p for p in patterns if matches(p, event)]
+            if by_pattern:
+                label += f"  · bound by {by_pattern[0]}"
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, event)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if event in bound
                                else Qt.CheckState.Unchecked)
             self.event_list.addItem(item)
+        if len(order) > MAX_LISTED:
+            more = QListWidgetItem(f"… {len(order) - MAX_LISTED:,} more: search to narrow "
+                                   "the list")
+            more.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.event_list.addItem(more)
+
+    def _show_pattern_info(self, patterns: list[str]) -> None:
+        """What each bound pattern matches in the data on show."""
+        lines = []
+        for pattern in patterns:
+            hits = [e for e in self.event_counts if matches(pattern, e)]
+            if not self.event_counts:
+                lines.append(f"{pattern}: a pattern (turn on the data overlay to see what it "
+                             "matches)")
+            elif not hits:
+                lines.append(f"{pattern} matches no event of the data")
+            else:
+                events = sum(self.event_counts[e] for e in hits)
+                sample = ", ".join(sorted(hits)[:3]) + (", …" if len(hits) > 3 else "")
+                lines.append(f"{pattern} matches {len(hits):,} event names ({events:,} "
+                             f"events): {sample}")
+        self.pattern_info.setText("\n".join(lines))
+        self.pattern_info.setVisible(bool(lines))
 
     def _on_event_ticked(self, item: QListWidgetItem) -> None:
         if self._loading or self._kind != "stage" or self.map_id is None:
             return
         stage = self.editor.document.workspace.maps[self.map_id].stage(self._target_id)
         event = item.data(Qt.ItemDataRole.UserRole)
+        if event is None:
+            return
         ticked = item.checkState() == Qt.CheckState.Checked
         events = [e for e in stage.events if e != event] + ([event] if ticked else [])
         self._edit_stage(events=events)

@@ -38,6 +38,13 @@ class Snapshot:
         segment = self.filters.get("segment") or {}
         if segment:
             parts.append(", ".join(f"{k} = {v}" for k, v in segment.items()))
+        if self.filters.get("from") or self.filters.get("to"):
+            parts.append(f"entered {self.filters.get('from') or '…'} to "
+                         f"{self.filters.get('to') or '…'}")
+        window = self.filters.get("window_seconds")
+        if window:
+            hours = float(window) / 3600
+            parts.append(f"within {hours / 24:g} d" if hours >= 24 else f"within {hours:g} h")
         return " · ".join(p for p in parts if p)
 
 

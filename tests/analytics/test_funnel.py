@@ -1,4 +1,5 @@
-"""Funnel numbers, compared exactly with numbers worked out by hand (DESIGN.md semantics)."""
+"""Funnel numbers, compared exactly with numbers worked out by hand (docs/data.md, "The
+funnel"); the options are tested further in test_funnel_options.py."""
 
 from __future__ import annotations
 
@@ -158,15 +159,16 @@ def test_without_dates_every_event_counts(dated: bytes) -> None:
     ]
 
 
-def test_date_range_keeps_whole_calendar_days_at_both_ends(dated: bytes) -> None:
-    # 1 and 2 May: a's buy (3 May) and b's home (30 April) are left out before anything else,
-    # so b never reaches Visit; a's signup at 00:00:00 on 2 May is inside.
+def test_date_range_selects_entries_on_whole_calendar_days(dated: bytes) -> None:
+    # 1 and 2 May: the period selects entries (Visit events on those days, 23:59:59 on 1 May
+    # included) and does not cut journeys: a's buy on 3 May counts.  b's home (30 April) is
+    # no entry, so b (in scope by the signup on 1 May) never reaches Visit.
     result = funnel(dated, STAGES, date_from=date(2024, 5, 1), date_to=date(2024, 5, 2))
     assert result.users_total == 3
     assert result.stages == [
         StageNumbers("Visit", 2, None, 1.0, 0, None),
         StageNumbers("Sign up", 1, 1 / 2, 1 / 2, 1, 1.0),
-        StageNumbers("Buy", 0, 0.0, 0.0, 1, None),
+        StageNumbers("Buy", 1, 1.0, 1 / 2, 0, 86400.0),
     ]
 
 
@@ -179,8 +181,8 @@ def test_open_ended_date_ranges(dated: bytes) -> None:
         StageNumbers("Buy", 0, None, 0.0, 0, None),
     ]
     earlier = funnel(dated, STAGES, date_to=date(2024, 4, 30))
-    assert earlier.users_total == 1
-    assert [s.users for s in earlier.stages] == [1, 0, 0]
+    assert earlier.users_total == 1  # b entered on 30 April and signed up on 1 May
+    assert [s.users for s in earlier.stages] == [1, 1, 0]
     one_day = funnel(dated, STAGES, date_from=date(2024, 5, 3), date_to=date(2024, 5, 3))
     assert one_day.users_total == 1 and [s.users for s in one_day.stages] == [0, 0, 0]
 
@@ -193,7 +195,8 @@ SEGMENTED = [
     ("b", "signup", "2024-05-01 10:03:00", "ios", "DE"),
     ("c", "home", "2024-05-01 10:00:00", "web", "FR"),
     ("c", "signup", "2024-05-01 10:05:00", "web", "FR"),
-    # d switches device: the signup is on the web, so an iOS segment sees only its visit
+    # d switches device: its first event is on iOS, so d is in the iOS segment, web signup
+    # included (segments keep users, not events)
     ("d", "home", "2024-05-01 10:00:00", "ios", "FR"),
     ("d", "signup", "2024-05-01 10:10:00", "web", "FR"),
 ]
@@ -204,17 +207,17 @@ def segmented(make_dataset: MakeDataset) -> bytes:
     return make_dataset(SEGMENTED, header=("user", "event", "time", "platform", "country"))
 
 
-def test_segment_filter_keeps_matching_events(segmented: bytes) -> None:
+def test_segment_keeps_users_by_their_first_event(segmented: bytes) -> None:
     stages = STAGES[:2]
     everyone = funnel(segmented, stages)
     assert everyone.stages[1] == StageNumbers("Sign up", 4, 1.0, 1.0, 0, 240.0)  # 60,180,300,600
     ios = funnel(segmented, stages, where={"platform": "ios"})
-    assert ios.users_total == 3
+    assert ios.users_total == 3  # a, b, d
     assert ios.stages == [StageNumbers("Visit", 3, None, 1.0, 0, None),
-                          StageNumbers("Sign up", 2, 2 / 3, 2 / 3, 1, 120.0)]
+                          StageNumbers("Sign up", 3, 1.0, 1.0, 0, 180.0)]  # 60, 180, 600
     ios_fr = funnel(segmented, stages, where={"platform": "ios", "country": "FR"})
-    assert ios_fr.users_total == 2
-    assert ios_fr.stages[1] == StageNumbers("Sign up", 1, 1 / 2, 1 / 2, 1, 60.0)
+    assert ios_fr.users_total == 2  # a, d
+    assert ios_fr.stages[1] == StageNumbers("Sign up", 2, 1.0, 1.0, 0, 330.0)
     nobody = funnel(segmented, stages, where={"platform": "android"})
     assert nobody.users_total == 0
     assert nobody.stages[0] == StageNumbers("Visit", 0, None, None, 0, None)
@@ -224,7 +227,7 @@ def test_segment_filter_keeps_matching_events(segmented: bytes) -> None:
 def test_segment_filter_and_date_range_together(segmented: bytes) -> None:
     result = funnel(segmented, STAGES[:2], where={"platform": "web"},
                     date_from=date(2024, 5, 1), date_to=date(2024, 5, 1))
-    assert result.users_total == 2  # c, and d through its web signup
+    assert result.users_total == 1  # c only: d's first event is on iOS
     assert [s.users for s in result.stages] == [1, 1]
 
 
@@ -245,7 +248,7 @@ def test_not_an_event_dataset(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- a reference model
 def reference_funnel(events: list[tuple[str, str, datetime]],
                      stages: list[tuple[str, list[str]]]) -> FunnelResult:
-    """The definition in DESIGN.md, user by user in plain Python."""
+    """The plain ordered funnel (no period, window or segment), user by user in Python."""
     users = {u for u, _, _ in events}
     reach: dict[int, dict[str, datetime]] = {}
     previous: int | None = None

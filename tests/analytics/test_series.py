@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from journeydesk.analytics import series
 from journeydesk.analytics.funnel import MetricsError
 from journeydesk.analytics.series import daily_volume, time_to_next, weekly_conversion
 
@@ -56,23 +57,26 @@ def test_daily_volume_follows_the_segment(log: bytes) -> None:
         (date(2024, 5, 12), 1), (date(2024, 5, 13), 1)]
 
 
-def test_weekly_conversion_by_week_of_reaching_the_previous_stage(log: bytes) -> None:
+def test_weekly_conversion_by_week_of_entry(log: bytes) -> None:
     w6, w13, w20, w27 = (date(2024, 5, d) for d in (6, 13, 20, 27))
     assert weekly_conversion(log, STAGES) == {
-        # Visit week 6th: u1, u2 both sign up; week 13th: u3 does not; week 27th: u5 does
+        # entry week 6th: u1, u2 both sign up; week 13th: u3 does not; week 27th: u5 does
         "Sign up": [(w6, 1.0), (w13, 0.0), (w20, None), (w27, 1.0)],
-        # Sign up week 6th: u1 buys; week 13th: u2 does not; week 27th: u5 buys
-        "Buy": [(w6, 1.0), (w13, 0.0), (w20, None), (w27, 1.0)],
+        # entry week 6th: u1 and u2 signed up, u1 buys (u2 signed up on the 13th but entered
+        # in week 6th); week 13th: nobody signed up; week 27th: u5 buys
+        "Buy": [(w6, 0.5), (w13, None), (w20, None), (w27, 1.0)],
     }
+    assert series.weekly_counts(log, STAGES)["Buy"] == [(w6, 2, 1), (w13, 0, 0), (w20, 0, 0),
+                                                        (w27, 1, 1)]
 
 
 def test_weekly_conversion_with_dates_and_segment(log: bytes) -> None:
-    # Only 6th-13th: u1 and u2 visit in week 6th and sign up; u1 signs up in week 6th and
-    # buys on the 7th, u2 signs up in week 13th and does not; nobody visits in week 13th
+    # Entries 6th-13th: u1 and u2, both in week 6th, both sign up, u1 buys; nobody enters in
+    # week 13th (u3 on the 15th), so week 6th is the only week
     result = weekly_conversion(log, STAGES, date_from=date(2024, 5, 6),
                                date_to=date(2024, 5, 13))
-    assert result == {"Sign up": [(date(2024, 5, 6), 1.0), (date(2024, 5, 13), None)],
-                      "Buy": [(date(2024, 5, 6), 1.0), (date(2024, 5, 13), 0.0)]}
+    assert result == {"Sign up": [(date(2024, 5, 6), 1.0)],
+                      "Buy": [(date(2024, 5, 6), 0.5)]}
     mobile = weekly_conversion(log, STAGES, where={"platform": "mobile"})
     assert mobile["Sign up"] == [(date(2024, 5, 6), 1.0), (date(2024, 5, 13), 0.0),
                                  (date(2024, 5, 20), None), (date(2024, 5, 27), 1.0)]
@@ -89,7 +93,8 @@ def test_time_to_next_is_one_duration_per_user(log: bytes) -> None:
     assert time_to_next(log, STAGES, 3) == [1800.0, 86400.0]
     assert time_to_next(log, STAGES, 0) == []
     assert time_to_next(log, STAGES, 3, where={"platform": "mobile"}) == [1800.0, 86400.0]
-    assert time_to_next(log, STAGES, 2, date_to=date(2024, 5, 12)) == [600.0]
+    # entries up to the 12th: u1, and u2, whose signup on the 13th counts (not cut)
+    assert time_to_next(log, STAGES, 2, date_to=date(2024, 5, 12)) == [600.0, 7200.0]
 
 
 def test_time_to_next_of_an_unbound_stage_is_an_error(log: bytes) -> None:

@@ -94,7 +94,7 @@ def test_the_overlay_keeps_stage_ids_and_names_its_filters(session: WorkspaceSes
     overlay, metrics = compute_overlay(session.data.get("signups").data(), request)
     assert set(overlay.stages) == {s.id for s in m.stages}
     assert overlay.stages[m.stages[0].id].users == 2
-    assert overlay.caption == "signups · platform = mobile · 2 users · 2026-10-01 to …"
+    assert overlay.caption == "signups · platform = mobile · 2 users · entered 2026-10-01 to …"
     assert overlay.source == "signups, platform = mobile, 2026-10-01 to …"
     assert metrics.options == options and metrics.to_json()["map"] == m.name
     assert options.filters() == {"segment": {"platform": "mobile"}, "from": "2026-10-01",

@@ -42,7 +42,9 @@ CSV = "visitor_id,event,timestamp,platform\n" + "".join(
     f"{u},{e},{t},{PLATFORM[u]}\n" for u, e, t in LOG)
 
 EXPECTED = {
-    "map": "Shop", "dataset": "web", "users_total": 7,
+    "map": "Shop", "dataset": "web",
+    "definition": {"from": None, "to": None, "window_seconds": None, "segment": {}},
+    "users_total": 7,
     "stages": [
         {"stage": "Visit", "users": 5, "conversion_from_previous": None,
          "conversion_from_first": 1.0, "dropped": 0, "median_seconds_from_previous": None},
@@ -55,7 +57,10 @@ EXPECTED = {
     ],
 }
 EXPECTED_IOS = {
-    "map": "Shop", "dataset": "web", "users_total": 4,
+    "map": "Shop", "dataset": "web",
+    "definition": {"from": "2024-05-01", "to": "2024-05-01", "window_seconds": None,
+                   "segment": {"platform": "ios"}},
+    "users_total": 4,
     "stages": [
         {"stage": "Visit", "users": 3, "conversion_from_previous": None,
          "conversion_from_first": 1.0, "dropped": 0, "median_seconds_from_previous": None},
@@ -131,7 +136,8 @@ def test_import_bind_and_metrics_end_to_end(shop: Path, events_csv: Path) -> Non
     result = run("metrics", str(shop), "--map", "Shop", "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == EXPECTED
-    assert list(json.loads(result.stdout)) == ["map", "dataset", "users_total", "stages"]
+    assert list(json.loads(result.stdout)) == ["map", "dataset", "definition", "users_total",
+                                               "stages"]
     assert all(list(s) == list(EXPECTED["stages"][0]) for s in json.loads(result.stdout)[
         "stages"])
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import os
+import threading
+from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from canvas_helpers import open_window
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
@@ -50,6 +54,11 @@ def _heights(item) -> list[int]:  # noqa: ANN001
     return [int(h) for h in item.opts["height"]]
 
 
+def _compared(dock, group: int) -> list[tuple[int, int]]:  # noqa: ANN001
+    """(users, users of the previous stage) per compared stage of segment 1 or 2."""
+    return [(t.x1, t.n1) if group == 1 else (t.x2, t.n2) for t in dock.comparison]
+
+
 def _users(window) -> dict[str, int]:  # noqa: ANN001
     return {s["stage"]: s["users"] for s in window.data_overlay.metrics["stages"]}
 
@@ -75,10 +84,15 @@ def test_analytics_dock_charts_and_drives_the_overlay(qtbot, tmp_path: Path) -> 
     ticks = dock.funnel_plot.getAxis("bottom")._tickLevels[0]
     assert [name for _, name in ticks] == ["Discover", "Sign up", "Confirm e-mail", "First use"]
 
-    # (f) All users against the first persona's segment (mobile, new)
-    qtbot.waitUntil(lambda: _heights(dock.compare_bars[1]) == [2, 2, 1, 1], timeout=20000)
-    assert _heights(dock.compare_bars[0]) == [6, 5, 3, 1]
-    assert list(dock.compare_bars[0].opts["x"]) == [-0.19, 0.81, 1.81, 2.81]
+    # (f) All users against the first persona's segment (mobile, new): the conversion from
+    # the previous stage of each (users 6, 5, 3, 1 against 2, 2, 1, 1), with its n
+    qtbot.waitUntil(lambda: _compared(dock, 2) == [(2, 2), (1, 2), (1, 1)], timeout=20000)
+    assert _compared(dock, 1) == [(5, 6), (3, 5), (1, 3)]
+    assert [t.stage for t in dock.comparison] == ["Sign up", "Confirm e-mail", "First use"]
+    assert list(dock.compare_bars[0].opts["x"]) == [-0.19, 0.81, 1.81]
+    assert [round(h, 1) for h in dock.compare_bars[0].opts["height"]] == [83.3, 60.0, 33.3]
+    assert [round(h, 1) for h in dock.compare_bars[1].opts["height"]] == [100.0, 50.0, 100.0]
+    assert {t.verdict for t in dock.comparison} == {"too few users (< 30)"}
 
     # (c) time to reach Sign up (60, 120, 300, 600 and 1800 s) in 5 bins of 348 s;
     # (d) daily volume; (b) weekly lines
@@ -87,6 +101,7 @@ def test_analytics_dock_charts_and_drives_the_overlay(qtbot, tmp_path: Path) -> 
     assert _heights(dock.histogram_bars) == [3, 1, 0, 0, 1]
     assert dock.stage_combo.currentText() == "Sign up"
     qtbot.waitUntil(lambda: len(dock.volume_bars.opts["height"]) == 7, timeout=20000)
+    qtbot.waitUntil(lambda: len(dock.weekly_lines) == 3, timeout=20000)  # its own query
     assert _heights(dock.volume_bars) == [6, 4, 1, 3, 2, 1, 1]
     assert set(dock.weekly_lines) == {"Sign up", "Confirm e-mail", "First use"}
     assert dock.region.isVisible()
@@ -134,7 +149,7 @@ def test_analytics_dock_charts_and_drives_the_overlay(qtbot, tmp_path: Path) -> 
     assert _heights(dock.funnel_bars) == [3, 3, 1, 1]
     assert dock.region.getRegion() == (_seconds(date(2026, 10, 1)), _seconds(date(2026, 10, 3)))
     # the comparison follows the dates too
-    qtbot.waitUntil(lambda: _heights(dock.compare_bars[0]) == [3, 3, 1, 1], timeout=20000)
+    qtbot.waitUntil(lambda: _compared(dock, 1) == [(3, 3), (1, 3), (1, 1)], timeout=20000)
 
     # "Clear date filter" clears the range
     with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
@@ -145,7 +160,7 @@ def test_analytics_dock_charts_and_drives_the_overlay(qtbot, tmp_path: Path) -> 
     # the second comparison segment can be changed
     daniel = dock.compare_b.findText(labels[desktop])
     dock.compare_b.setCurrentIndex(daniel)
-    qtbot.waitUntil(lambda: _heights(dock.compare_bars[1]) == [3, 2, 1, 0], timeout=20000)
+    qtbot.waitUntil(lambda: _compared(dock, 2) == [(2, 3), (1, 2), (0, 1)], timeout=20000)
 
 
 def test_the_dock_opens_from_the_view_menu(qtbot, tmp_path: Path) -> None:
@@ -189,6 +204,7 @@ def test_the_dock_fits_a_720_pixel_projector(qtbot, tmp_path: Path) -> None:
     dock = _open_dock(qtbot, window)
     assert dock.pages.currentWidget() is dock.charts_page  # the tall page, not the empty one
     qtbot.waitUntil(lambda: len(dock.volume_bars.opts["height"]) == 7, timeout=20000)
+    qtbot.waitUntil(lambda: len(dock.weekly_lines) == 3, timeout=20000)  # its own query
     for _ in range(5):
         QApplication.processEvents()
     qtbot.wait(50)
@@ -271,6 +287,7 @@ def test_chart_text_is_consistent(qtbot, tmp_path: Path) -> None:
     dock = _open_dock(qtbot, window)
     qtbot.waitUntil(lambda: dock.histogram.counts == [3, 1, 0, 0, 1], timeout=20000)
     qtbot.waitUntil(lambda: len(dock.volume_bars.opts["height"]) == 7, timeout=20000)
+    qtbot.waitUntil(lambda: len(dock.weekly_lines) == 3, timeout=20000)  # its own query
 
     # axis titles in sentence case
     titles = [plot.getAxis(name).labelText for plot in dock._plots
@@ -322,3 +339,241 @@ def test_day_ticks_and_labels() -> None:
     dec28 = _seconds(date(2026, 12, 28))
     assert _day_labels([dec28, dec28 + 7 * DAY]) == ["28 Dec", "4 Jan 2027"]
     assert _day_ticks(float("nan"), sep1, 100) == (DAY, [])
+
+
+# ---------------------------------------------------------------------------- computing once
+CHART_FUNCTIONS = ("daily_volume", "weekly_conversion", "time_to_next_histogram", "funnel")
+
+
+def _count_computations(monkeypatch) -> Counter:  # noqa: ANN001
+    """Count the calls of the metrics functions the dock imports (lazily) from app.metrics."""
+    from journeydesk.app import metrics
+
+    calls: Counter = Counter()
+
+    def counting(name: str):  # noqa: ANN202
+        real = getattr(metrics, name)
+
+        def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            calls[name] += 1
+            return real(*args, **kwargs)
+
+        return counted
+
+    for name in CHART_FUNCTIONS:
+        monkeypatch.setattr(metrics, name, counting(name))
+    return calls
+
+
+def _settle(qtbot, dock: AnalyticsDock) -> None:  # noqa: ANN001
+    """Wait until the dock computes nothing, and a little more: a late request would show."""
+    from PySide6.QtWidgets import QApplication
+
+    qtbot.waitUntil(lambda: not dock.busy(), timeout=20000)
+    for _ in range(6):
+        QApplication.processEvents()
+        qtbot.wait(40)
+    assert not dock.busy()
+
+
+def test_opening_the_dock_computes_each_chart_once(qtbot, tmp_path: Path, monkeypatch) -> None:
+    calls = _count_computations(monkeypatch)
+    window = _window_with_overlay(qtbot, tmp_path)
+    assert not calls  # the overlay's numbers are not the dock's
+
+    # View > Analytics with the overlay on: the dock is built, refreshed and shown (three
+    # requests before this change, each computing every chart): one computation per chart
+    dock = _open_dock(qtbot, window)
+    qtbot.waitUntil(lambda: bool(dock.comparison and dock.histogram.counts
+                                 and dock.weekly_lines and dock._volume_days), timeout=20000)
+    _settle(qtbot, dock)
+    once = {"daily_volume": 1, "weekly_conversion": 1, "time_to_next_histogram": 1,
+            "funnel": 2}  # the comparison: one funnel per compared segment
+    assert calls == once
+
+    # the same inputs again: asked for, shown again, a new overlay result of the same numbers
+    dock.refresh()
+    window.analytics_dock.hide()
+    window.analytics_dock.show()
+    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
+        window.data_overlay.refresh()
+    _settle(qtbot, dock)
+    assert calls == once
+
+    # a segment: the charts of the segment, once each (the comparison has its own segments)
+    labels = [dock.segment_combo.itemText(i) for i in range(dock.segment_combo.count())]
+    desktop = next(i for i, x in enumerate(labels) if "platform = desktop" in x)
+    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
+        dock.segment_combo.setCurrentIndex(desktop)
+    _settle(qtbot, dock)
+    assert calls == {"daily_volume": 2, "weekly_conversion": 2, "time_to_next_histogram": 2,
+                     "funnel": 2}
+
+    # dates: not the daily volume (it shows every day); the comparison follows the dates
+    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
+        window.set_overlay_dates(date(2026, 10, 1), date(2026, 10, 9))
+    _settle(qtbot, dock)
+    assert calls == {"daily_volume": 2, "weekly_conversion": 3, "time_to_next_histogram": 3,
+                     "funnel": 4}
+
+    # another stage: its histogram only
+    dock.stage_combo.setCurrentIndex(dock.stage_combo.findText("Confirm e-mail"))
+    qtbot.waitUntil(lambda: "Confirm e-mail" in dock.histogram_plot.getAxis("bottom").labelText,
+                    timeout=20000)
+    _settle(qtbot, dock)
+    assert calls == {"daily_volume": 2, "weekly_conversion": 3, "time_to_next_histogram": 4,
+                     "funnel": 4}
+
+
+def test_a_dock_opened_first_computes_once_the_overlay_is_there(qtbot, tmp_path: Path,
+                                                                  monkeypatch) -> None:
+    calls = _count_computations(monkeypatch)
+    window = open_window(qtbot, tmp_path)
+    dock = _open_dock(qtbot, window)
+    log = tmp_path / "signups.csv"
+    log.write_text(EVENTS, encoding="utf-8")
+    loaded = load_events(log)
+    add_dataset(window.document.file, "signups", loaded.parquet, source=log.name,
+                row_count=loaded.row_count)
+    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
+        window.act_overlay.trigger()
+    qtbot.waitUntil(lambda: bool(dock.comparison and dock.histogram.counts), timeout=20000)
+    _settle(qtbot, dock)
+    assert calls == {"daily_volume": 1, "weekly_conversion": 1, "time_to_next_histogram": 1,
+                     "funnel": 2}
+
+
+class _View:
+    """A stand-in for a database source's view: it counts the cancels of its query."""
+
+    def __init__(self) -> None:
+        self.cancelled = 0
+
+    def cancel(self) -> None:
+        self.cancelled += 1
+
+
+def test_superseded_work_is_cancelled_and_never_drawn(qtbot, tmp_path: Path,
+                                                      monkeypatch) -> None:
+    from journeydesk.app import metrics
+    from journeydesk.app.metrics import Histogram
+
+    window = _window_with_overlay(qtbot, tmp_path)
+    started: list[tuple[int, threading.Event, _View]] = []
+
+    def slow_histogram(data, stages, index, **_options):  # noqa: ANN001, ANN202
+        gate = threading.Event()
+        started.append((index, gate, data))
+        assert gate.wait(20)
+        return Histogram([0.0, 60.0 * index], [index])
+
+    monkeypatch.setattr(metrics, "time_to_next_histogram", slow_histogram)
+    monkeypatch.setattr(metrics, "daily_volume", lambda *_a, **_k: [])
+    monkeypatch.setattr(metrics, "weekly_conversion", lambda *_a, **_k: {})
+    monkeypatch.setattr(window.data_overlay, "data", _View)  # as a database source gives
+    dock = _open_dock(qtbot, window)
+    qtbot.waitUntil(lambda: len(started) == 1, timeout=5000)
+    index, gate, view = started[0]
+    assert index == 1 and isinstance(view, _View)  # Sign up, on a view of its own
+    assert view.cancelled == 0
+
+    # two more stages chosen while Sign up computes: its query is cancelled at once, the
+    # middle request never starts, the newest waits for the worker
+    dock.stage_combo.setCurrentIndex(dock.stage_combo.findText("Confirm e-mail"))
+    assert view.cancelled == 1
+    dock.stage_combo.setCurrentIndex(dock.stage_combo.findText("First use"))
+    assert view.cancelled == 1 and dock.busy()
+    assert len(started) == 1
+
+    gate.set()  # Sign up's result comes late: dropped, and First use starts
+    qtbot.waitUntil(lambda: len(started) == 2, timeout=5000)
+    assert started[1][0] == 3 and started[1][2] is not view
+    assert dock.histogram.counts != [1]  # Sign up's result was not drawn
+    with qtbot.waitSignal(dock.updated, timeout=5000,
+                          check_params_cb=lambda kind: kind == "histogram"):
+        started[1][1].set()
+    assert dock.histogram.counts == [3]
+    assert "First use" in dock.histogram_plot.getAxis("bottom").labelText
+    _settle(qtbot, dock)
+    assert len(started) == 2  # Confirm e-mail was never computed
+
+
+# ---------------------------------------------------------------------------- reading the charts
+def test_duration_helpers() -> None:
+    from journeydesk.app.metrics import Histogram
+    from journeydesk.gui.analytics_dock import (
+        _duration_tick,
+        _duration_ticks,
+        _duration_unit,
+        _grouped_median,
+        _log_positions,
+        _log_spaced,
+    )
+
+    # the unit is the median's: 40 s, 21 min, 5 h, 3 days
+    assert [_duration_unit(v)[1] for v in (40, 21 * 60, 5 * 3600, 3 * 86400, None)] == [
+        "seconds", "minutes", "hours", "days", "seconds"]
+    assert _log_spaced([1, 10, 100, 1000]) and _log_spaced([0, 1, 10, 100, 1000])
+    assert not _log_spaced([0, 10, 20, 30]) and not _log_spaced([1, 10])
+    assert _log_positions([0, 1, 10, 100]) == [-1.0, 0.0, 1.0, 2.0]
+    # 10 values: 6 in [0, 10), 4 in [10, 20): the 5th value is 5/6 into the first bin
+    assert _grouped_median(Histogram([0, 10, 20], [6, 4])) == pytest.approx(50 / 6)
+    # log-spaced: geometric inside the bin (half of [10, 100) is 10 * sqrt(10))
+    assert _grouped_median(Histogram([1, 10, 100, 1000], [0, 4, 0])) == pytest.approx(
+        10 * math.sqrt(10))
+    assert _grouped_median(Histogram([], [])) is None
+    assert [_duration_tick(t) for t in (5, 90, 1800, 7200, 86400, 7 * 86400)] == [
+        "5 s", "1.5 min", "30 min", "2 h", "1 d", "7 d"]
+    ticks = _duration_ticks(0, math.log10(30 * 86400), 600)  # 1 s to 30 days in 600 px
+    assert 4 <= len(ticks) <= 600 // 56 and ticks[0] == 0.0
+
+
+def test_a_heavy_tail_in_log_bins_reads_on_a_log_axis(qtbot, tmp_path: Path,
+                                                       monkeypatch) -> None:
+    from journeydesk.app import metrics
+    from journeydesk.app.metrics import Histogram
+
+    # as the series gives bins that span 5 decades: 0 s, then 1 s to 100,000 s
+    edges = [0.0] + [10.0 ** (i / 2) for i in range(11)]
+    counts = [12, 3, 5, 9, 20, 40, 60, 30, 10, 4, 2]
+    monkeypatch.setattr(metrics, "time_to_next_histogram",
+                        lambda *_a, **_k: Histogram(edges, counts))
+    window = _window_with_overlay(qtbot, tmp_path)
+    dock = _open_dock(qtbot, window)
+    qtbot.waitUntil(lambda: dock.histogram.counts == counts, timeout=20000)
+    axis = dock.histogram_plot.getAxis("bottom")
+    assert axis.log and axis.labelText == "Time to reach Sign up"
+    lo, hi = dock.histogram_plot.getPlotItem().getViewBox().viewRange()[0]
+    spacing, values = axis.tickValues(lo, hi, 500)[0]
+    labels = axis.tickStrings(values, 1.0, spacing)
+    assert labels[:6] == ["0 s", "1 s", "10 s", "1 min", "10 min", "1 h"], labels
+    assert len(labels) <= 500 // 56 + 1  # room for each
+    # the bars sit on log10 of their edges, each as wide as its bin there
+    assert list(dock.histogram_bars.opts["height"]) == counts
+    assert dock.histogram_bars.opts["x"][1] == pytest.approx(0.25)
+    # the median is the overlay's (60, 120, 300, 600 and 1800 s to Sign up), the unit its
+    assert dock.histogram_median == 300.0
+    assert dock.histogram_plot.toolTip() == "195 users reached Sign up; median 5 min"
+    assert dock.median_line.isVisible()
+    assert dock.median_line.label.toPlainText() == "median 5 min"
+    assert dock.median_line.value() == pytest.approx(math.log10(300))
+
+
+def test_weekly_points_say_their_n_and_the_last_week_is_open(qtbot, tmp_path: Path,
+                                                            monkeypatch) -> None:
+    from journeydesk.app import metrics
+
+    weeks = [date(2026, 9, 28), date(2026, 10, 5), date(2026, 10, 12)]
+    # the series with n per point (as asked of analytics: (week, conversion, n))
+    monkeypatch.setattr(metrics, "weekly_conversion", lambda *_a, **_k: {
+        "Sign up": [(weeks[0], 0.5, 4), (weeks[1], None, 0), (weeks[2], 0.25, 8)]})
+    window = _window_with_overlay(qtbot, tmp_path)
+    dock = _open_dock(qtbot, window)
+    qtbot.waitUntil(lambda: "Sign up" in dock.weekly_points, timeout=20000)
+    tips = list(dock.weekly_points["Sign up"].data["data"])
+    assert tips == ["Sign up, week of 28 Sep 2026: 50% of 4 users entering that week",
+                    "Sign up, week of 12 Oct 2026: 25% of 8 users entering that week\n"
+                    "(the last week: it may be incomplete)"]
+    assert dock.weekly_note.text().startswith("Hollow points: the last week")
+    brushes = [p.brush().color() for p in dock.weekly_points["Sign up"].points()]
+    assert brushes[-1] != brushes[0]  # the open week is hollow

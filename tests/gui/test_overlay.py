@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from canvas_helpers import open_window
@@ -59,3 +60,85 @@ def test_unbound_stages_show_no_numbers() -> None:
     assert overlay.stages["c"].share_of_first == 0.4
     assert [format_duration(s) for s in (30, 600, 5400, 200000)] == [
         "30 s", "10 min", "1.5 h", "2.3 d"]
+
+
+def _stage(users, conversion=None, dropped=None, share=None, median=None) -> dict:  # noqa: ANN001
+    return {"users": users, "conversion_from_previous": conversion, "dropped": dropped,
+            "share_of_first": share, "median_seconds_from_previous": median}
+
+
+def test_only_the_first_bound_stage_is_called_the_first() -> None:
+    from journeydesk.gui.canvas.overlay import header_texts
+
+    # Visit 10 -> Sign up 0 -> Confirm 0 (no rate: the previous stage has 0 users) -> Buy 0;
+    # an unbound stage before them all
+    metrics = {"stages": [
+        {"stage": "Unbound", **_stage(None)},
+        {"stage": "Visit", **_stage(10, dropped=0)},
+        {"stage": "Sign up", **_stage(0, 0.0, 10)},
+        {"stage": "Confirm", **_stage(0, None, 0)},
+        {"stage": "Buy", **_stage(0, None, 0)}]}
+    overlay = overlay_from_metrics(["u", "v", "s", "c", "b"], metrics)
+    texts = {key: header_texts(numbers) for key, numbers in overlay.stages.items()}
+    firsts = [key for key, t in texts.items() if any("first stage" in f for f in t.flow)]
+    assert firsts == ["v"]
+    assert texts["v"].flow[0] == "first stage of the funnel" and texts["v"].share == ()
+    assert texts["s"].flow[0] == "0% from previous · 10 dropped"
+    for key in ("s", "c", "b"):  # 0-user stages read "0 users", never "none" or nothing
+        t = texts[key]
+        assert t.users == "0 users"
+        assert t.flow and all("none" not in f.lower() for f in t.flow), t.flow
+        assert t.share[0] == "0% of first stage"
+    assert texts["c"].flow[0] == "0 users at the previous stage"
+    assert texts["u"].users == "" and texts["u"].flow == ()  # unbound: no numbers
+    # the header can be told explicitly (the scene knows which stage is the first bound one)
+    assert header_texts(overlay.stages["c"], first=False).flow[0] == \
+        "0 users at the previous stage"
+
+
+def test_a_funnel_nobody_entered_calls_no_stage_the_first() -> None:
+    from journeydesk.gui.canvas.overlay import header_texts
+
+    metrics = {"stages": [{"stage": "A", **_stage(0, dropped=0)},
+                          {"stage": "B", **_stage(0, None, 0)}]}
+    overlay = overlay_from_metrics(["a", "b"], metrics)
+    for numbers in overlay.stages.values():
+        t = header_texts(numbers)
+        assert t.users == "0 users"
+        assert t.flow[0] == "no users entered the funnel"
+    assert header_texts(overlay.stages["a"], first=True).flow[0] == "first stage of the funnel"
+
+
+# Sign-ups where nobody confirms the e-mail: Confirm e-mail and First use have 0 users.
+NO_CONFIRMATION = """user_id,event,timestamp
+u1,landing_view,2026-10-01 09:00:00
+u1,form_start,2026-10-01 09:01:00
+u1,first_benefit_used,2026-10-02 10:00:00
+u2,landing_view,2026-10-01 11:00:00
+u2,form_start,2026-10-01 11:02:00
+u3,landing_view,2026-10-02 08:00:00
+"""
+
+
+def test_headers_after_a_stage_with_no_users(qtbot, tmp_path: Path) -> None:
+    from journeydesk.analytics.events import load_events
+    from journeydesk.store.datasets import add_dataset
+
+    window = open_window(qtbot, tmp_path)
+    log = tmp_path / "signups.csv"
+    log.write_text(NO_CONFIRMATION, encoding="utf-8")
+    loaded = load_events(log)
+    add_dataset(window.document.file, "signups", loaded.parquet, source=log.name,
+                row_count=loaded.row_count)
+    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
+        window.act_overlay.trigger()
+    m = window.current_map()
+    names = {s.name: window.scene.stages[s.id].accessible_name() for s in m.stages}
+    assert names["Discover"].startswith("stage: Discover, 3 users, first stage of the funnel")
+    assert names["Confirm e-mail"].startswith("stage: Confirm e-mail, 0 users, 0% from previous")
+    first_use = names["First use"]
+    assert first_use.startswith("stage: First use, 0 users, 0 users at the previous stage")
+    assert "first stage" not in first_use.replace("of first stage", "")
+    assert "none" not in first_use.lower()
+    png = os.environ.get("JOURNEYDESK_HEADERS_PNG", str(tmp_path / "headers.png"))
+    assert window.view.grab().save(png)

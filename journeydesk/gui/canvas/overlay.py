@@ -33,21 +33,34 @@ class HeaderTexts:
 
 
 def header_texts(numbers: StageOverlay, largest_drop: bool = False,
-                 since: str = "") -> HeaderTexts:
-    """The texts of one stage header's data band (``since``: "since 2026-08-01" or "")."""
+                 since: str = "", *, first: bool | None = None) -> HeaderTexts:
+    """The texts of one stage header's data band (``since``: "since 2026-08-01" or "").
+
+    ``first``: whether this is the funnel's first bound stage.  When not given it is told
+    from the numbers: only the first bound stage has users and no conversion from a previous
+    one.  A stage with 0 users is then never called the first (after a stage with 0 users
+    there is no conversion either); it reads "0 users" and says why there is no rate.
+    """
+    if first is None:
+        first = bool(numbers.users) and numbers.conversion_from_previous is None
     flow: tuple[str, ...] = ()
     if numbers.conversion_from_previous is not None:
         rate = f"{numbers.conversion_from_previous:.0%}"
         dropped = f"{numbers.dropped or 0:,} dropped"
         flow = (f"{rate} from previous · {dropped}", f"{rate} · {dropped}", rate)
-    elif numbers.users is not None:
+    elif numbers.users is not None and first:
         flow = ("first stage of the funnel", "first stage")
+    elif numbers.users is not None and numbers.share_of_first is None:
+        # the first bound stage has 0 users, so every stage has: this may be the first one
+        flow = ("no users entered the funnel", "no users", "–")
+    elif numbers.users is not None:  # the previous bound stage has 0 users: no rate to give
+        flow = ("0 users at the previous stage", "0 at previous", "–")
     timing: tuple[str, ...] = ()
     if numbers.median_seconds_from_previous is not None:
         took = format_duration(numbers.median_seconds_from_previous)
         timing = (f"median {took} from previous", f"median {took}", took)
     share: tuple[str, ...] = ()
-    if numbers.share_of_first is not None and numbers.conversion_from_previous is not None:
+    if numbers.share_of_first is not None and not first:
         part = f"{numbers.share_of_first:.0%}"
         share = (f"{part} of first stage", f"{part} of first", part)
     change: tuple[str, ...] = ()
