@@ -155,9 +155,8 @@ class InspectorWidget(QWidget):
                                              "separated")
         self.stage_events.setToolTip("* stands for any text and ? for one character: "
                                      "checkout/* binds every event starting with checkout/")
-        self.pattern_info = QLabel()
+        self.pattern_info = QLabel()  # short lines: a wrapped label is cut in the form
         self.pattern_info.setObjectName("patternInfo")
-        self.pattern_info.setWordWrap(True)
         self.event_filter = QLineEdit()
         self.event_filter.setObjectName("eventFilter")
         self.event_filter.setPlaceholderText("Search the data's events")
@@ -410,7 +409,7 @@ class InspectorWidget(QWidget):
                 label += "  · suggested"
             by_pattern = [p for p in patterns if matches(p, event)]
             if by_pattern:
-                label += f"  · bound by {by_pattern[0]}"
+                label += f"  · by {by_pattern[0]}"
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, event)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -425,20 +424,22 @@ class InspectorWidget(QWidget):
 
     def _show_pattern_info(self, patterns: list[str]) -> None:
         """What each bound pattern matches in the data on show."""
-        lines = []
+        lines, details = [], []
         for pattern in patterns:
-            hits = [e for e in self.event_counts if matches(pattern, e)]
+            hits = sorted(e for e in self.event_counts if matches(pattern, e))
             if not self.event_counts:
-                lines.append(f"{pattern}: a pattern (turn on the data overlay to see what it "
-                             "matches)")
+                lines.append(f"{pattern}: a pattern")
+                details.append(f"{pattern}: turn on the data overlay to see what it matches")
             elif not hits:
-                lines.append(f"{pattern} matches no event of the data")
+                lines.append(f"{pattern}: matches no event")
+                details.append(lines[-1])
             else:
                 events = sum(self.event_counts[e] for e in hits)
-                sample = ", ".join(sorted(hits)[:3]) + (", …" if len(hits) > 3 else "")
-                lines.append(f"{pattern} matches {len(hits):,} event names ({events:,} "
-                             f"events): {sample}")
+                lines.append(f"{pattern}: {len(hits):,} names, {events:,} events")
+                sample = ", ".join(hits[:10]) + (", …" if len(hits) > 10 else "")
+                details.append(f"{pattern} matches {sample}")
         self.pattern_info.setText("\n".join(lines))
+        self.pattern_info.setToolTip("\n".join(details))
         self.pattern_info.setVisible(bool(lines))
 
     def _on_event_ticked(self, item: QListWidgetItem) -> None:

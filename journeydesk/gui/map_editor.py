@@ -8,6 +8,7 @@ through the :class:`~journeydesk.gui.editing.Editor`.
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
@@ -156,8 +157,8 @@ class MapEditorWidget(QWidget):
             self.scene.interactions.finish_editing(commit=True)
 
     def _on_selection_changed(self) -> None:
-        if self.scene is None:
-            return
+        if self.scene is None or not shiboken6.isValid(self.scene):
+            return  # a scene being destroyed (at exit) clears its selection
         items = self.scene.selectedItems()
         if len(items) == 1 and hasattr(items[0], "accessible_name"):
             self.view.setAccessibleDescription(items[0].accessible_name())
