@@ -28,17 +28,14 @@ so a 1-unit outline on a bar of users is one *user* thick and the bars melt into
 
 from __future__ import annotations
 
-import html
-import math
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from functools import cache, partial
+from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -56,282 +53,43 @@ from PySide6.QtWidgets import (
 from journeydesk.app.event_data import was_cancelled
 from journeydesk.app.metrics import Histogram
 from journeydesk.app.session import Document
-from journeydesk.app.significance import REAL, TOO_FEW, StageTest, compare_stages
-from journeydesk.app.text import format_duration
-from journeydesk.gui.background import BackgroundJobs, Job
-from journeydesk.gui.canvas.theme import LIGHT, LaneType, Theme, make_pen
-
-DAY = 86400.0
-MONDAY = 4  # 5 January 1970, the first Monday after the epoch, in days since the epoch
-BLUE = QColor("#3b6fd8")
-ORANGE = QColor("#e08a2c")
-TEAL = QColor("#2a9d8f")
-VOLUME = QColor("#9aa5b8")
-SERIES = ["#3b6fd8", "#e08a2c", "#2a9d8f", "#c2417a", "#7b61c9", "#8a9a2b", "#d1495b"]
-REGION = QColor(59, 111, 216, 40)
-PLOT_MIN_W, PLOT_MIN_H = 200, 120  # small: the grid scrolls rather than the window growing
-EMPTY_TEXT = "Charts show the numbers of the data overlay."
-COMPUTING_TEXT = "Computing the numbers of the data overlay…"
-DAY_STEPS = (1, 2, 7, 14, 28, 56, 91, 182, 364)  # days between date ticks, smallest first
-DAY_LABEL_PX = 52  # room for one date label ("30 Sep") and the gap after it
-KINDS = ("volume", "weekly", "histogram", "compare")  # the charts computed off the GUI thread
-LOG_DECADES = 1.5  # bins spanning more than this many powers of ten are drawn on a log axis
-DURATION_LABEL_PX = 56  # room for one duration label ("30 min") and the gap after it
-# durations a log axis may put a tick on, in seconds: readable round numbers of each unit
-DURATION_TICKS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 2 * 3600, 3 * 3600,
-                  6 * 3600, 12 * 3600, DAY, 2 * DAY, 3 * DAY, 7 * DAY, 14 * DAY, 30 * DAY,
-                  60 * DAY, 90 * DAY, 182 * DAY, 365 * DAY, 730 * DAY)
-INCOMPLETE_TEXT = ("Hollow points: the last week may be incomplete (its users may still "
-                   "convert)")
-ERROR_TEXT = {"light": "#b42318", "dark": "#ff9b91"}  # a chart's "could not compute" line
-COMPARE_LABELS_PX = 36  # above a 100 % bar: its label and the verdict, in pixels
-VERDICT_SHORT = {REAL: "real difference", TOO_FEW: "too few users"}  # else "could be chance"
-
-
-def _day_seconds(day: date) -> float:
-    """``day``'s midnight (UTC) in seconds since the epoch: the x of the date axes."""
-    return datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()
-
-
-def _day_of(seconds: float) -> date:
-    return date(1970, 1, 1) + timedelta(days=int(round(seconds / DAY)))
+from journeydesk.app.significance import StageTest
+from journeydesk.gui.background import BackgroundJobs
+from journeydesk.gui.canvas.theme import LIGHT, Theme
+from journeydesk.gui.chart_drawing import ChartDrawing
+from journeydesk.gui.charts import (  # noqa: F401 - private helpers, tested here
+    BLUE,
+    COMPUTING_TEXT,
+    DAY,
+    EMPTY_TEXT,
+    ERROR_TEXT,
+    KINDS,
+    ORANGE,
+    PLOT_MIN_H,
+    PLOT_MIN_W,
+    REGION,
+    TEAL,
+    VOLUME,
+    _day_axis_class,
+    _day_labels,
+    _day_of,
+    _day_seconds,
+    _day_ticks,
+    _duration_axis_class,
+    _duration_tick,
+    _duration_ticks,
+    _duration_unit,
+    _grouped_median,
+    _Inputs,
+    _log_positions,
+    _log_spaced,
+    _pen,
+    _Slot,
+    _surface,
+)
 
 
-def _day_label(day: date) -> str:
-    """How both date axes write a day: "1 Sep"."""
-    return f"{day.day} {day:%b}"
-
-
-def _day_ticks(lo: float, hi: float, pixels: float, *,
-               weeks: bool = False) -> tuple[float, list[float]]:
-    """Midnights between ``lo`` and ``hi`` (seconds) far enough apart for their labels to fit
-    in ``pixels``: every day, every other day, or Mondays every week or more (always Mondays
-    with ``weeks``).  Returns the spacing and the ticks, in seconds."""
-    if not (math.isfinite(lo) and math.isfinite(hi)) or hi < lo:
-        return DAY, []
-    first, last = math.ceil(lo / DAY), math.floor(hi / DAY)
-    if last < first:
-        return DAY, []
-    fits = max(1, int(pixels // DAY_LABEL_PX))
-    span = last - first + 1
-    steps = [s for s in DAY_STEPS if s >= 7] if weeks else list(DAY_STEPS)
-    step = next((s for s in steps if span / s <= fits), math.ceil(span / fits / 364) * 364)
-    if step >= 7:
-        first += (MONDAY - first) % 7
-    return step * DAY, [d * DAY for d in range(first, last + 1, step)]
-
-
-def _day_labels(ticks: list[float]) -> list[str]:
-    """``_day_label`` of each tick, with the year where it changes ("28 Dec", "4 Jan 2027")."""
-    labels: list[str] = []
-    year = None
-    for x in ticks:
-        day = _day_of(x)
-        labels.append(_day_label(day) + (f" {day.year}" if year not in (None, day.year) else ""))
-        year = day.year
-    return labels
-
-
-# --------------------------------------------------------------------------- durations
-def _duration_unit(median: float | None) -> tuple[float, str]:
-    """The unit durations around ``median`` (seconds) read best in: the largest unit the
-    median has at least one of (seconds, minutes, hours or days)."""
-    for size, name in ((DAY, "days"), (3600.0, "hours"), (60.0, "minutes")):
-        if median is not None and median >= size:
-            return size, name
-    return 1.0, "seconds"
-
-
-def _log_spaced(edges: Sequence[float]) -> bool:
-    """Whether histogram ``edges`` grow by a constant factor (a first edge of 0 allowed: the
-    bin of the durations below the smallest positive one)."""
-    positive = list(edges[1:]) if edges and edges[0] == 0 else list(edges)
-    if len(positive) < 3 or positive[0] <= 0:
-        return False
-    ratios = [b / a for a, b in zip(positive[:-1], positive[1:], strict=True)]
-    return ratios[0] > 1.0001 and all(abs(r / ratios[0] - 1) < 1e-3 for r in ratios)
-
-
-def _log_positions(edges: Sequence[float]) -> list[float]:
-    """The x of log-spaced ``edges`` on a log axis (log10 of seconds); an edge of 0 sits one
-    bin to the left of the next edge."""
-    xs = [math.log10(e) if e > 0 else math.nan for e in edges]
-    if edges and edges[0] <= 0 and len(xs) > 2:
-        xs[0] = 2 * xs[1] - xs[2]
-    return xs
-
-
-def _grouped_median(histogram: Histogram) -> float | None:
-    """The median read off the bins (interpolated inside the bin holding it; geometrically
-    in log-spaced bins): enough to choose a unit when the exact one is not known."""
-    if not histogram.counts or histogram.total == 0:
-        return None
-    log = _log_spaced(histogram.edges)
-    half, seen = histogram.total / 2, 0
-    for i, count in enumerate(histogram.counts):
-        if count and seen + count >= half:
-            lo, hi = histogram.edges[i], histogram.edges[i + 1]
-            share = (half - seen) / count
-            if log and lo > 0:
-                return lo * (hi / lo) ** share
-            return lo + (hi - lo) * share
-        seen += count
-    return histogram.edges[-1]
-
-
-def _duration_tick(seconds: float) -> str:
-    """A round duration as a tick label: "30 s", "5 min", "2 h", "3 d"."""
-    for size, unit in ((DAY, "d"), (3600.0, "h"), (60.0, "min")):
-        if seconds >= size:
-            return f"{seconds / size:g} {unit}"
-    return f"{seconds:g} s"
-
-
-def _duration_ticks(lo: float, hi: float, pixels: float) -> list[float]:
-    """Round durations (log10 of seconds) between ``lo`` and ``hi`` whose labels fit in
-    ``pixels``: every other one, every third... of :data:`DURATION_TICKS` as needed."""
-    if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
-        return []
-    inside = [math.log10(t) for t in DURATION_TICKS if lo <= math.log10(t) <= hi]
-    fits = max(1, int(pixels // DURATION_LABEL_PX))
-    step = 1
-    while len(inside[::step]) > fits:
-        step += 1
-    return inside[::step]
-
-
-@cache
-def _day_axis_class() -> type:
-    """The date axis of both date charts (built on first use: pyqtgraph loads with the dock)."""
-    import pyqtgraph as pg
-
-    class DayAxis(pg.AxisItem):
-        """A bottom axis of days written "1 Sep"; ``centre`` puts each tick in the middle of
-        its day (under a daily bar), ``weeks`` keeps ticks on Mondays (weekly points)."""
-
-        def __init__(self, *, centre: bool = False, weeks: bool = False):
-            super().__init__("bottom")
-            self.enableAutoSIPrefix(False)  # seconds since 1970 are not "x1e9"
-            self.shift = DAY / 2 if centre else 0.0
-            self.weeks = weeks
-
-        def tickValues(self, minVal: float, maxVal: float, size: float):  # noqa: N802, N803
-            spacing, ticks = _day_ticks(minVal - self.shift, maxVal - self.shift, size,
-                                        weeks=self.weeks)
-            return [(spacing, [t + self.shift for t in ticks])]
-
-        def tickStrings(self, values: list[float], scale: float,  # noqa: N802
-                        spacing: float) -> list[str]:
-            return _day_labels([v - self.shift for v in values])
-
-    return DayAxis
-
-
-@cache
-def _duration_axis_class() -> type:
-    """The histogram's bottom axis: plain numbers in one unit, or round durations on a log
-    scale ("1 min", "1 h", "1 d")."""
-    import pyqtgraph as pg
-
-    class DurationAxis(pg.AxisItem):
-        """Linear: numbers in the unit the title names.  ``log``: x is log10(seconds) and
-        the ticks are round durations with their own units."""
-
-        def __init__(self) -> None:
-            super().__init__("bottom")
-            self.enableAutoSIPrefix(False)
-            self.log = False
-            # on a log axis, the bin of 0 s: (its middle, its right edge), or None
-            self.zero: tuple[float, float] | None = None
-
-        def tickValues(self, minVal: float, maxVal: float, size: float):  # noqa: N802, N803
-            if not self.log:
-                return super().tickValues(minVal, maxVal, size)
-            if self.zero is None:
-                return [(1.0, _duration_ticks(minVal, maxVal, size))]
-            middle, right = self.zero
-            rest = _duration_ticks(right, maxVal, size - DURATION_LABEL_PX)
-            return [(1.0, [middle, *rest])]
-
-        def tickStrings(self, values: list[float], scale: float,  # noqa: N802
-                        spacing: float) -> list[str]:
-            if not self.log:
-                return super().tickStrings(values, scale, spacing)
-            zero = self.zero[0] if self.zero is not None else None
-            # each tick is one of DURATION_TICKS: name that one (10 ** log10(86400) < 86400)
-            return ["0 s" if v == zero else
-                    _duration_tick(min(DURATION_TICKS, key=lambda t, v=v: abs(math.log10(t) - v)))
-                    for v in values]
-
-    return DurationAxis
-
-
-def _pen(colour: QColor, width: float, style: Qt.PenStyle | None = None) -> QPen:
-    """A pen whose width is in pixels whatever the plot's scale (built without keywords)."""
-    pen = make_pen(colour, width)
-    pen.setCosmetic(True)
-    if style is not None:
-        pen.setStyle(style)
-    return pen
-
-
-def _surface(theme: Theme) -> QColor:
-    """The fill of the chart cards and plots: the fill of a plain card on the canvas."""
-    return QColor(theme.look(LaneType.ACTIONS).fill)
-
-
-def _count_axis(plot: Any, top: float) -> None:
-    """Whole-number ticks on a small count axis (no "2.5 users")."""
-    axis = plot.getAxis("left")
-    if top <= 8:
-        axis.setTickSpacing(1, 1)
-    else:
-        axis.setTickSpacing()
-
-
-def _weekly_point(point: Sequence[Any]) -> tuple[date, float | None, int | None]:
-    """A point of the weekly conversion: (Monday, conversion, n); n (the users entering that
-    week) is None when the series does not give it."""
-    n = point[2] if len(point) > 2 else getattr(point, "n", None)
-    return point[0], point[1], None if n is None else int(n)
-
-
-@dataclass
-class _Slot:
-    """One chart's background work: the key of what it shows or is computing, the token of
-    the latest request, the job running (one at a time) and the newest request waiting."""
-
-    key: Any = None
-    token: int = 0
-    job: Job | None = None
-    job_token: int | None = None
-    pending: Callable[[], None] | None = None
-
-
-@dataclass(frozen=True)
-class _Inputs:
-    """What the charts are computed from, read on the GUI thread."""
-
-    data: Any  # a Parquet path, or a database source's view
-    ident: tuple[str, str]  # the data's identity in a key (a file, or a source's name)
-    stages: tuple[tuple[str, tuple[str, ...]], ...]
-    segment: tuple[tuple[str, str], ...]
-    dates: tuple[date | None, date | None]
-
-    @property
-    def stage_list(self) -> list[tuple[str, list[str]]]:
-        return [(name, list(events)) for name, events in self.stages]
-
-    @property
-    def where(self) -> dict[str, str] | None:
-        return dict(self.segment) or None
-
-    @property
-    def filters(self) -> dict[str, Any]:
-        return {"date_from": self.dates[0], "date_to": self.dates[1]}
-
-
-class AnalyticsDock(QWidget):
+class AnalyticsDock(ChartDrawing, QWidget):
     """Charts of the data overlay's dataset; drives the overlay's segment and dates."""
 
     # a chart was redrawn: "funnel", "volume", "weekly", "histogram", "compare"
@@ -1018,256 +776,3 @@ class AnalyticsDock(QWidget):
 
         self._request("compare", self._keys(inputs)["compare"], work,
                       partial(self._data_for_job, inputs))
-
-    # ------------------------------------------------------------------ drawing
-    def _on_ready(self, _overlay: object, metrics: dict[str, Any]) -> None:
-        self._show_state()
-        self._fill_segments()  # the dock may have opened before the overlay had a map
-        self._fill_stages()
-        self._draw_funnel(metrics)
-        self._compute_charts()
-
-    def _stage_ticks(self, plot: Any, names: list[str]) -> None:
-        plot.getAxis("bottom").setTicks([[(i, name) for i, name in enumerate(names)]])
-        plot.setXRange(-0.6, len(names) - 0.4, padding=0)
-
-    def _draw_funnel(self, metrics: dict[str, Any]) -> None:
-        pg = self._pg
-        stages = [s for s in metrics["stages"] if s["users"] is not None]
-        heights = [s["users"] for s in stages]
-        self.funnel_bars.setOpts(x=list(range(len(stages))), height=heights)
-        for label in self._funnel_labels:
-            self.funnel_plot.removeItem(label)
-        self._funnel_labels = []
-        top = max(heights, default=0) or 1
-        for i, s in enumerate(stages):
-            share = s["conversion_from_first"]
-            text = f"{s['users']:,}" + (f"  ({share:.0%})" if share is not None and i else "")
-            label = pg.TextItem(text, color=self.theme.text, anchor=(0.5, 1.0))
-            label.setPos(i, s["users"] + top * 0.02)
-            self.funnel_plot.addItem(label)
-            self._funnel_labels.append(label)
-        self._stage_ticks(self.funnel_plot, [s["stage"] for s in stages])
-        self.funnel_plot.setYRange(0, top * 1.25, padding=0)  # room for the top label
-        _count_axis(self.funnel_plot, top)
-        segment = ", ".join(f"{k} = {v}" for k, v in self.controller.segment.items())
-        caption = f"{metrics.get('dataset', '')} · {segment or 'all users'} · " \
-                  f"{metrics.get('users_total', 0):,} users"
-        if self.controller.date_from or self.controller.date_to:
-            caption += " · " + " to ".join(
-                d.isoformat() if d else "…"
-                for d in (self.controller.date_from, self.controller.date_to))
-        self._set_status(caption)
-        self.updated.emit("funnel")
-
-    def _draw_volume(self, volume: list[tuple[date, int]]) -> None:
-        self._volume_days = [d for d, _ in volume]
-        xs = [_day_seconds(d) + DAY / 2 for d, _ in volume]
-        heights = [n for _, n in volume]
-        self.volume_bars.setOpts(x=xs, height=heights)
-        if xs:
-            self.volume_plot.setXRange(xs[0] - DAY, xs[-1] + DAY, padding=0.01)
-            self.volume_plot.setYRange(0, max(heights) * 1.1, padding=0)
-            _count_axis(self.volume_plot, max(heights))
-        self._show_dates()
-
-    def _draw_weekly(self, weekly: dict[str, list[Sequence[Any]]]) -> None:
-        """One line per stage; each point's tooltip gives its week, conversion and n (the
-        users entering that week, when the series gives it).  The last week may still be
-        open (its users have had less time to convert): its point is hollow and the line to
-        it dashed."""
-        import numpy as np
-
-        pg = self._pg
-        self._weekly_result = weekly
-        for item in self._weekly_items:
-            self.weekly_plot.removeItem(item)
-        self._weekly_items = []
-        self.weekly_lines = {}
-        self.weekly_points = {}
-        legend = []
-        surface = _surface(self.theme)
-        for i, (stage, raw) in enumerate(weekly.items()):
-            colour = QColor(SERIES[i % len(SERIES)])
-            points = [_weekly_point(p) for p in raw]
-            x = np.array([_day_seconds(w) for w, _, _ in points], dtype=float)
-            y = np.array([np.nan if v is None else v * 100 for _, v, _ in points], dtype=float)
-            done = len(points) - 1  # the complete weeks: all but the last
-            line = self.weekly_plot.plot(x[:done] if done > 1 else x[:0],
-                                         y[:done] if done > 1 else y[:0],
-                                         pen=_pen(colour, 2), connect="finite")
-            self._weekly_items.append(line)
-            known = [j for j in range(done) if not math.isnan(y[j])]
-            if done >= 1 and known and not math.isnan(y[done]):
-                j = known[-1]  # the last complete week with a value, to the open one
-                tail = self.weekly_plot.plot(x[[j, done]], y[[j, done]],
-                                             pen=_pen(colour, 2, Qt.PenStyle.DashLine))
-                self._weekly_items.append(tail)
-            tips = [self._weekly_tip(stage, w, v, n, last=k == done)
-                    for k, (w, v, n) in enumerate(points)]
-            keep = ~np.isnan(y)
-            brushes = [pg.mkBrush(surface if k == done else colour)
-                       for k in range(len(points)) if keep[k]]
-            pens = [_pen(colour, 2) if k == done else _pen(surface, 1)
-                    for k in range(len(points)) if keep[k]]
-            scatter = pg.ScatterPlotItem(
-                x=x[keep], y=y[keep], size=7, brush=brushes, pen=pens,
-                data=[t for t, k in zip(tips, keep, strict=True) if k], hoverable=True,
-                tip=lambda x, y, data: data, name=stage)
-            scatter.setZValue(5)
-            self.weekly_plot.addItem(scatter)
-            self._weekly_items.append(scatter)
-            self.weekly_lines[stage] = line
-            self.weekly_points[stage] = scatter
-            legend.append(f'<span style="color:{colour.name()}; font-size:16px">&#9679;</span>'
-                          f'&nbsp;{html.escape(stage)}')
-        self.weekly_legend.setText("&nbsp;&nbsp;&nbsp;".join(legend) or "Bind two stages to "
-                                   "see their conversion by week")
-        weeks = [_weekly_point(p)[0] for points in weekly.values() for p in points]
-        self.weekly_note.setText(INCOMPLETE_TEXT if weeks else "")
-        self.weekly_note.setToolTip(
-            "A user counts in the week they entered the funnel; those who entered in the last "
-            "week have had less time to go on, so its conversion may still rise." if weeks
-            else "")
-        if weeks:  # the axis puts its ticks on Mondays, the weeks' first days
-            lo, hi = _day_seconds(min(weeks)), _day_seconds(max(weeks))
-            self.weekly_plot.setXRange(lo - 3 * DAY, hi + 3 * DAY, padding=0)
-        self.weekly_plot.setYRange(0, 100, padding=0.04)
-
-    @staticmethod
-    def _weekly_tip(stage: str, week: date, value: float | None, n: int | None, *,
-                    last: bool) -> str:
-        text = f"{stage}, week of {_day_label(week)} {week.year}: "
-        if value is None:
-            text += "nobody reached the previous stage"
-        else:
-            text += f"{value:.0%}"
-            if n is not None:
-                text += f" of {n:,} user{'s' if n != 1 else ''} entering that week"
-        if last:
-            text += "\n(the last week: it may be incomplete)"
-        return text
-
-    def _draw_histogram(self, result: Any) -> None:
-        """Bins as the series gives them: a log axis when they are log-spaced and span
-        more than 1.5 decades, else a linear one in the unit the median reads best in."""
-        name, histogram, median = result
-        self.histogram = histogram
-        if median is None:
-            median = getattr(histogram, "median", None)
-        if median is None:
-            median = _grouped_median(histogram)
-        self.histogram_median = median
-        size, unit = _duration_unit(median)
-        edges = list(histogram.edges)
-        positive = [e for e in edges if e > 0]
-        log = (_log_spaced(edges) and len(positive) >= 2
-               and math.log10(positive[-1] / positive[0]) > LOG_DECADES)
-        axis = self.histogram_plot.getAxis("bottom")
-        axis.log = log
-        title = f"Time to reach {name}" if log else f"{unit.capitalize()} to reach {name}"
-        self.histogram_plot.setLabel("bottom", title)
-        self.histogram_plot.setToolTip(
-            f"{histogram.total:,} users reached {name}; median "
-            f"{format_duration(self.histogram_median)}" if histogram.counts else "")
-        if not histogram.counts:
-            self.histogram_bars.setOpts(x=[], height=[], width=1)
-            self.median_line.setVisible(False)
-            return
-        xs = _log_positions(edges) if log else [e / size for e in edges]
-        axis.zero = ((xs[0] + xs[1]) / 2, xs[1]) if log and edges[0] <= 0 else None
-        lefts, rights = xs[:-1], xs[1:]
-        widths = [(b - a) or 1.0 for a, b in zip(lefts, rights, strict=True)]
-        middles = [a + w / 2 for a, w in zip(lefts, widths, strict=True)]
-        self.histogram_bars.setOpts(x=middles, height=list(histogram.counts), width=widths)
-        self.histogram_plot.setXRange(min(lefts), max(a + w for a, w in zip(lefts, widths,
-                                                                            strict=True)),
-                                      padding=0.03)
-        top = max(*histogram.counts, 1)
-        self.histogram_plot.setYRange(0, top * 1.15, padding=0)
-        _count_axis(self.histogram_plot, top)
-        if median is not None and (median > 0 or not log):
-            self.median_line.setPos(math.log10(median) if log else median / size)
-            self.median_line.setVisible(True)  # first: a hidden label does not take text
-            self.median_line.label.setFormat(f"median {format_duration(median)}")
-        else:
-            self.median_line.setVisible(False)
-
-    def _draw_comparison(self, result: list[tuple[str, Any]]) -> None:
-        """Per stage after the first bound one: each segment's conversion from the previous
-        stage (a bar and its %), the n of each under the stage's name, and whether the
-        difference is real (a two-proportion z-test) above the pair."""
-        if result:
-            (label_a, first), (label_b, second) = result
-            self.comparison = [t for t in compare_stages(first, second) if t is not None]
-            self._compare_names = (label_a, label_b)
-        else:  # nothing to show (the comparison could not be computed)
-            self.comparison, label_a, label_b = [], "", ""
-        for offset, item, rates, label in (
-                (-0.19, self.compare_bars[0], [t.rate1 for t in self.comparison], label_a),
-                (0.19, self.compare_bars[1], [t.rate2 for t in self.comparison], label_b)):
-            item.setOpts(x=[i + offset for i in range(len(rates))],
-                         height=[100 * (r or 0.0) for r in rates])
-            item.setToolTip(label)
-        axis = self.compare_plot.getAxis("bottom")
-        axis.setTicks([[(i, f"{t.stage}\nn {t.n1:,} vs {t.n2:,}")
-                        for i, t in enumerate(self.comparison)]])
-        self.compare_plot.setXRange(-0.6, len(self.comparison) - 0.4, padding=0)
-        self.compare_plot.getAxis("left").setTicks([[(v, str(v)) for v in (0, 50, 100)],
-                                                    [(v, "") for v in (25, 75)]])
-        self._label_comparison()
-        real = [t.stage for t in self.comparison if t.real]
-        self.compare_note.setText(
-            (f"Real difference (p < 0.05) at {', '.join(real)}" if real else
-             "No difference shown to be real (p < 0.05)") if self.comparison else "")
-        self.compare_note.setToolTip("\n".join(self._comparison_line(t)
-                                               for t in self.comparison))
-
-    def _comparison_line(self, t: StageTest) -> str:
-        a, b = self._compare_names
-
-        def rate(x: int, n: int) -> str:
-            return f"{x / n:.0%} of {n:,}" if n else "no users"
-
-        p = "" if t.p_value is None else f", p = {t.p_value:.3g}"
-        return f"{t.stage}: {a} {rate(t.x1, t.n1)} vs {b} {rate(t.x2, t.n2)}: {t.verdict}{p}"
-
-    def _comparison_top(self) -> float:
-        """The top of the comparison's y range: above 100 % room for a bar's label and the
-        verdict, in pixels whatever the plot's height."""
-        height = self.compare_plot.getPlotItem().getViewBox().height()
-        room = 100 * COMPARE_LABELS_PX / max(height - COMPARE_LABELS_PX, 40.0)
-        return 100 + room
-
-    def _fit_comparison(self, *_: object) -> None:
-        top = self._comparison_top()
-        self.compare_plot.setYRange(0, top, padding=0)
-        for flag in self._compare_labels[2::3]:
-            flag.setPos(flag.pos().x(), top)
-
-    def _label_comparison(self) -> None:
-        """Each bar's conversion, and each stage's verdict above its pair."""
-        pg = self._pg
-        for item in self._compare_labels:
-            self.compare_plot.removeItem(item)
-        self._compare_labels = []
-        text, muted = self.theme.text.name(), self.theme.muted_text.name()
-        top = self._comparison_top()
-        for i, t in enumerate(self.comparison):
-            for offset, x, n in ((-0.19, t.x1, t.n1), (0.19, t.x2, t.n2)):
-                label = pg.TextItem(f"{x / n:.0%}" if n else "–", color=text,
-                                    anchor=(0.5, 1.0))
-                label.setPos(i + offset, 100 * (x / n if n else 0.0))
-                label.setToolTip(self._comparison_line(t))
-                self.compare_plot.addItem(label)
-                self._compare_labels.append(label)
-            verdict = VERDICT_SHORT.get(t.verdict, "could be chance")
-            style = f"color:{text}; font-weight:600" if t.real else f"color:{muted}"
-            mark = "✔ " if t.real else ""
-            flag = pg.TextItem(html=f'<span style="{style}; font-size:11px">{mark}'
-                               f'{html.escape(verdict)}</span>', anchor=(0.5, 0.0))
-            flag.setPos(i, top)
-            flag.setToolTip(self._comparison_line(t))
-            self.compare_plot.addItem(flag)
-            self._compare_labels.append(flag)
-        self.compare_plot.setYRange(0, top, padding=0)
