@@ -7,7 +7,7 @@ Both front ends hold a :class:`WorkspaceSession`; the workspace file itself
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +18,52 @@ from journeydesk.store.paths import data_dir, default_workspace_path
 from journeydesk.store.workspace_file import SUFFIX as WORKSPACE_SUFFIX
 from journeydesk.store.workspace_file import (
     ReadOnlyWorkspaceError,
+    WorkspaceBusyError,
     WorkspaceError,
     WorkspaceFile,
     WorkspaceInUseError,
 )
 
 __all__ = ["WORKSPACE_SUFFIX", "Document", "LookupFailed", "ReadOnlyWorkspaceError",
-           "WorkspaceError", "WorkspaceInUseError", "WorkspaceSession", "data_dir",
-           "default_workspace_path", "find_map", "find_persona", "find_stage",
-           "is_workspace_name", "missing_events", "open_document", "with_workspace_suffix"]
+           "WorkspaceBusyError", "WorkspaceError", "WorkspaceInUseError", "WorkspaceSession",
+           "data_dir", "default_workspace_path", "find_map", "find_persona", "find_stage",
+           "is_workspace_name", "missing_events", "on_note", "open_document", "opening_notes",
+           "with_workspace_suffix"]
+
+#: Who hears what opening a workspace had to say (a repaired file and where its backup is).
+_note_listeners: list[Callable[[str], None]] = []
+
+
+def on_note(listener: Callable[[str], None]) -> None:
+    """Call ``listener(text)`` with each note of every workspace opened from now on (the
+    command line prints them on stderr)."""
+    if listener not in _note_listeners:
+        _note_listeners.append(listener)
+
+
+def opening_notes(document: Document) -> list[str]:
+    """What opening ``document``'s file had to say (for a front end to show)."""
+    return list(document.file.notes)
+
+
+def _opened(ws_file: WorkspaceFile) -> WorkspaceFile:
+    for note in ws_file.notes:
+        for listener in list(_note_listeners):
+            listener(note)
+    return ws_file
+
+
+def _open_file(path: Path, *, create: bool, read_only: bool,
+               publish_at_close: bool = False) -> WorkspaceFile:
+    """WorkspaceFile.open, with every failure a WorkspaceError (one line, naming the file)."""
+    try:
+        if create and not path.exists() and not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        return _opened(WorkspaceFile.open(path, create=create, read_only=read_only,
+                                          publish_at_close=publish_at_close))
+    except OSError as exc:
+        raise WorkspaceError(f"{exc.filename or path}: cannot be opened "
+                             f"({exc.strerror or exc})") from None
 
 
 class LookupFailed(LookupError):
@@ -48,12 +85,15 @@ def open_document(path: str | Path, *, create: bool = False,
                   read_only: bool = False) -> Document:
     """The workspace at ``path``, loaded for editing (its folder made when creating).
 
-    Raises a WorkspaceError (or OSError) with a one-line message; the file is then unchanged.
+    Raises a WorkspaceError with a one-line message; the file is then unchanged.  What the
+    opening had to say (a repaired file, its backup) is in :func:`opening_notes`.
     """
-    path = Path(path)
-    if create and not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-    return Document(WorkspaceFile.open(path, create=create, read_only=read_only))
+    ws_file = _open_file(Path(path), create=create, read_only=read_only)
+    try:
+        return Document(ws_file)
+    except BaseException:
+        ws_file.close()
+        raise
 
 
 def _named(found: Any, name: str, kind: str, names: Iterable[str], where: str) -> Any:
@@ -104,8 +144,13 @@ class WorkspaceSession:
     @classmethod
     def open(cls, path: str | Path, *, create: bool = False,
              read_only: bool = False) -> WorkspaceSession:
-        """Open the workspace at ``path`` (see :meth:`WorkspaceFile.open`)."""
-        return cls(WorkspaceFile.open(Path(path), create=create, read_only=read_only))
+        """Open the workspace at ``path`` (see :meth:`WorkspaceFile.open`).
+
+        A workspace created here gets its name when the session closes without an error: a
+        command that fails or is killed leaves no empty workspace behind.
+        """
+        return cls(_open_file(Path(path), create=create, read_only=read_only,
+                              publish_at_close=True))
 
     @classmethod
     def of(cls, document: Document) -> WorkspaceSession:
@@ -161,5 +206,7 @@ class WorkspaceSession:
     def __enter__(self) -> WorkspaceSession:
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+        if exc_type is not None:
+            self._file.discard_if_new()
         self.close()

@@ -17,9 +17,17 @@ from typing import Any
 
 from journeydesk.app.event_data import DatabaseSource
 from journeydesk.app.metrics import MetricsError
-from journeydesk.app.session import WorkspaceSession
+from journeydesk.app.session import WorkspaceSession, on_note
 
 PROG = "journeydesk"
+
+
+def _print_note(text: str) -> None:
+    """Say on stderr what opening a workspace had to say (a repaired file, its backup)."""
+    print(f"{PROG}: note: {text}", file=sys.stderr)
+
+
+on_note(_print_note)
 
 
 class UserError(Exception):

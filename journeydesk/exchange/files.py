@@ -4,21 +4,50 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import stat
+import time
 from pathlib import Path
+
+#: The longest file name most file systems take, in bytes (ext4, APFS, NTFS in UTF-16 units).
+NAME_MAX = 255
+#: A temporary file of ours older than this is stale even if its process seems alive.
+STALE_AFTER = 3600.0
+#: A temporary file of a dead process is left alone this long (it may be on a shared folder
+#: written from another machine, whose process ids mean nothing here).
+DEAD_GRACE = 10.0
+
+
+def _fit(name: str, room: int) -> str:
+    """``name`` cut (at a character) to at most ``room`` bytes as the file system spells it."""
+    while len(os.fsencode(name)) > room:
+        name = name[:-1]
+    return name
+
+
+def _temp_prefix(path: Path) -> str:
+    """``.NAME.`` with NAME cut so that prefix, pid, random part and suffix fit NAME_MAX."""
+    return f".{_fit(path.name, NAME_MAX - 40)}."
 
 
 def temp_beside(path: str | os.PathLike[str], suffix: str = ".tmp") -> Path:
     """A new empty file next to ``path``, to write there and then rename over ``path``.
+
+    Its name is ``.NAME.<pid>-<random><suffix>``, cut to fit the longest name a file system
+    takes, so any name the user may export to works.  Stale ones of earlier runs (a dead
+    process, or over an hour old) are removed first.
 
     It gets the permissions a new file gets (the user's umask), or those of ``path`` when it
     exists, so an export to a shared folder is as readable as any other file there (a
     ``mkstemp`` file would be readable by its owner only, and the rename would keep that).
     """
     path = Path(path)
+    suffix = _fit(suffix, 24)
+    prefix = _temp_prefix(path)
+    sweep_stale_temps(path)
     for _ in range(100):
-        tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}{suffix}"
+        tmp = path.parent / f"{prefix}{os.getpid()}-{secrets.token_hex(4)}{suffix}"
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:
@@ -28,6 +57,51 @@ def temp_beside(path: str | os.PathLike[str], suffix: str = ".tmp") -> Path:
             os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
         return tmp
     raise FileExistsError(f"{path.parent}: no free temporary name")
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process, or no way to tell: assume it runs
+    return True
+
+
+def sweep_stale_temps(path: str | os.PathLike[str]) -> list[Path]:
+    """Remove the temporary files that killed exports to ``path`` left beside it.
+
+    Only names :func:`temp_beside` makes for this very ``path`` are touched (and the older
+    ``.NAME.<random>.tmp`` form), once their process is gone or they are over an hour old.
+    """
+    path = Path(path)
+    ours = re.compile(re.escape(_temp_prefix(path)) + r"(\d+)-[0-9a-f]{8}(\.[^/]*)?")
+    older = re.compile(re.escape(f".{path.name}.") + r"[0-9a-f]{8}\.tmp")
+    removed: list[Path] = []
+    now = time.time()
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        found = ours.fullmatch(entry.name)
+        if not found and not older.fullmatch(entry.name):
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            continue
+        dead = found is not None and not _process_alive(int(found.group(1)))
+        if age > STALE_AFTER or (dead and age > DEAD_GRACE):
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+    return removed
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> Path:
