@@ -6,7 +6,7 @@ values, the time format, and what DuckDB's errors and refused records mean for t
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -118,18 +118,29 @@ class _Plan:
     # Trim values with the exact test (see _clean); without it a value may keep white space
     # other than a space at its ends, which _summary looks for.
     exact: bool = False
+    # A wide file: the attributes are copied as they are read and trimmed afterwards, column
+    # by column where needed (see _tidy_wide): an expression per column makes DuckDB's
+    # planning grow faster than the number of columns.
+    raw_attrs: bool = False
+    _internal: dict[str, str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Source.internal looks a name up in a list: once per column would cost the square
+        # of the number of columns
+        self._internal = {name: f"c{i}" for i, name in enumerate(self.source.columns)}
 
     def _text(self, column: str) -> str:
-        value = ident(self.source.internal(column))
+        value = ident(self._internal[column])
         if self.source.types.get(column, "VARCHAR").upper() != "VARCHAR":
             value = f"CAST({value} AS VARCHAR)"  # a timestamp column kept as an attribute
         return value
 
     def _text_columns(self) -> list[str]:
-        return [self.cols.user, self.cols.event, *(col for col, _ in self.attrs)]
+        attrs = [] if self.raw_attrs else [col for col, _ in self.attrs]
+        return [self.cols.user, self.cols.event, *attrs]
 
     def _reversed(self, column: str) -> str:
-        return ident(f"_r{self.source.internal(column)}")
+        return ident(f"_r{self._internal[column]}")
 
     def relation(self) -> str:
         """The source's rows; for the exact test each text column also reversed (once, here:
@@ -145,9 +156,10 @@ class _Plan:
         def text(column: str) -> str:
             return _clean(self._text(column), self._reversed(column) if self.exact else None)
 
+        attr = self._text if self.raw_attrs else text
         parts = [f"{text(self.cols.user)} AS \"user\"", f"{text(self.cols.event)} AS event",
-                 f"{self.fmt.sql(self.source.internal(self.cols.time))} AS ts"]
-        parts += [f"{text(col)} AS {ident(name)}" for col, name in self.attrs]
+                 f"{self.fmt.sql(self._internal[self.cols.time])} AS ts"]
+        parts += [f"{attr(col)} AS {ident(name)}" for col, name in self.attrs]
         return ", ".join(parts)
 
     def output_list(self) -> str:
@@ -178,12 +190,14 @@ class _Import:
             _describe(self.con, source)
         if not source.columns:
             raise EmptyFileError(f"{file}: is empty")
+        check_width(file, len(source.columns))
         cols = _resolve(self.mapping, source.columns, file)
         attrs = _attribute_names(source.columns, cols)
-        # many columns: the exact test at once (looking at each column afterwards would cost
-        # more than it saves)
+        # many columns: the exact test at once for user and event (looking at each column
+        # afterwards would cost more than it saves), the attributes trimmed afterwards
+        wide = len(attrs) > WIDE
         plan = _Plan(source, cols, attrs, _time_format(self.con, source, cols),
-                     self.exact or len(attrs) > WIDE)
+                     self.exact or wide, raw_attrs=wide)
 
         out = self.tmp / "events.parquet"
         # DuckDB keeps the rows it refuses in these tables: start each pass with none
@@ -237,6 +251,8 @@ class _Import:
             # else: the format found on a second look parses every row
             run(self.con, f"COPY (SELECT {plan.output_list()} FROM parsed{keep}) "
                           f"TO {literal(str(out))} (FORMAT parquet)")
+        if plan.raw_attrs:
+            _tidy_wide(self.con, out, plan)
         self.steps.at(0.9)
         result = _summary(self.con, out, plan, skipped)
         if result is None:  # some value starts or ends with white space other than a space
@@ -365,6 +381,41 @@ def _null_counts(stats: list[tuple]) -> dict[str, int]:
 
 
 WIDE = 64  # attributes: a "wide" file (see _plan_wide and _Import.load)
+# The most columns an event file may have (user, event and time included).  An import's cost
+# grows with the number of columns (4,096 columns of 50 rows: seconds, 250 MB), and
+# nobody segments by more attributes than this.  Checked on the header, before any pass.
+MAX_COLUMNS = 4096
+
+
+def check_width(file: str, columns: int) -> None:
+    """Refuse a file of more than MAX_COLUMNS columns, with one line naming it."""
+    if columns > MAX_COLUMNS:
+        raise EventImportError(f"{file}: has {columns:,} columns; an event file may have at "
+                               f"most {MAX_COLUMNS:,} (keep the columns you need)")
+
+
+def _tidy_wide(con: Any, out: Path, plan: _Plan) -> None:
+    """Trim the attributes of a wide import (written as read, see _Plan.raw_attrs) in place.
+
+    One query finds the attributes with a value to trim (all attribute values of a row as one
+    list: one expression, whatever the number of columns); only those are rewritten, usually
+    none.
+    """
+    names = [name for _, name in plan.attrs]
+    data = f"read_parquet({literal(str(out))})"
+    values = ", ".join(ident(name) for name in names)
+    dirty = [names[int(i)] for (i,) in con.execute(
+        f"SELECT DISTINCT i FROM (SELECT unnest(range(len(l))) AS i, unnest(l) AS v "
+        f"FROM (SELECT [{values}] AS l FROM {data})) "
+        f"WHERE {_untrimmed_sql('v', 'reverse(v)')}").fetchall()]
+    if not dirty:
+        return
+    trimmed = ", ".join(f"nullif(regexp_replace({ident(name)}, {literal(_TRIM)}, '', 'g'), "
+                        f"'') AS {ident(name)}" for name in dirty)
+    tidy = out.with_name("tidy.parquet")
+    run(con, f"COPY (SELECT * REPLACE ({trimmed}) FROM {data}) TO {literal(str(tidy))} "
+             "(FORMAT parquet)")
+    tidy.replace(out)
 
 
 def _plan_wide(con: Any, plan: _Plan) -> None:

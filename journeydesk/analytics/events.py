@@ -18,7 +18,8 @@ reading the files themselves in :mod:`~.sources`.
 from __future__ import annotations
 
 import csv
-import tempfile
+import os
+import shutil
 import zlib
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from journeydesk.analytics.event_columns import (  # noqa: F401 - re-exported
     detect_mapping,
 )
 from journeydesk.analytics.event_passes import (  # noqa: F401 - re-exported
+    MAX_COLUMNS,
     PROGRESS_TOTAL,
     SAMPLE_ROWS,
     WIDE,
@@ -48,6 +50,7 @@ from journeydesk.analytics.event_passes import (  # noqa: F401 - re-exported
     _read_error,
     _Steps,
     _untrimmed,
+    check_width,
 )
 from journeydesk.analytics.event_reports import (
     BadRowReport,
@@ -57,6 +60,7 @@ from journeydesk.analytics.event_reports import (
     Preview,
     ReasonCount,
 )
+from journeydesk.analytics.scratch import is_no_space, no_space, scratch_folder
 from journeydesk.analytics.sources import (
     FORMATS,
     REASONS,
@@ -72,7 +76,7 @@ from journeydesk.analytics.sources import (
 )
 
 __all__ = [
-    "PROGRESS_TOTAL", "REASONS", "SUPPORTED_SUFFIXES", "BadRowReport", "BadRows",
+    "MAX_COLUMNS", "PROGRESS_TOTAL", "REASONS", "SUPPORTED_SUFFIXES", "BadRowReport", "BadRows",
     "ColumnMapping", "EmptyFileError", "EventImportError", "ImportCancelled", "LoadResult",
     "MappingError", "Preview", "ReasonCount", "UnsupportedFormatError", "detect_mapping",
     "format_of", "load_events", "preview",
@@ -95,22 +99,63 @@ def load_events(path: str | Path, mapping: ColumnMapping | None = None, *,
     """
     path = Path(path)
     steps = _Steps(progress)
-    with tempfile.TemporaryDirectory(prefix="journeydesk-import-") as tmp_name:
-        tmp = Path(tmp_name)
-        try:
-            steps.at(0.0)
-            source = prepare(path, tmp, steps.part(0.0, 0.15))
-            con = connect(tmp / "spill")
+    try:
+        with scratch_folder("import") as tmp:
             try:
-                result = _Import(con, tmp, steps, mapping, skip_bad_rows).load(source)
-            finally:
-                con.close()
-            steps.at(1.0)
-        except Cancelled:
-            raise ImportCancelled(f"{path.name}: import cancelled") from None
-        except _UNEXPECTED as exc:
-            raise _unexpected(path.name, exc) from None
+                steps.at(0.0)
+                source = exact_file(prepare(path, tmp, steps.part(0.0, 0.15)), tmp)
+                con = connect(tmp / "spill")
+                try:
+                    result = _Import(con, tmp, steps, mapping, skip_bad_rows).load(source)
+                finally:
+                    con.close()
+                steps.at(1.0)
+            except Cancelled:
+                raise ImportCancelled(f"{path.name}: import cancelled") from None
+            except _UNEXPECTED as exc:
+                raise _unexpected(path.name, exc) from None
+    except (EventImportError, OSError) as exc:
+        if is_no_space(exc):
+            raise EventImportError(no_space(path.name)) from None
+        if isinstance(exc, OSError):
+            raise EventImportError(f"{path.name}: cannot be read "
+                                   f"({exc.strerror or exc})") from None
+        raise
     return result
+
+
+# DuckDB reads the files matching a path with these in it (a glob), not the file named so.
+GLOB_CHARACTERS = frozenset("*?[")
+
+
+def exact_file(source: Source, tmp: Path) -> Source:
+    """``source``, read by DuckDB from exactly its file.
+
+    DuckDB takes the path it reads as a glob pattern: ``ev[ab].csv`` would read ``eva.csv``
+    and ``evb.csv``, and there is no option to turn that off (escaping with ``[[]`` fails on
+    names with a backslash).  A file whose path has a glob character is read through a link
+    (or, where no link can be made, a copy) with a plain name in the private folder ``tmp``,
+    removed with it.  Copies already made there are left as they are.
+    """
+    if source.path != source.original:
+        return source
+    original = source.original.absolute()
+    if GLOB_CHARACTERS.isdisjoint(str(original)):
+        source.path = original  # no '~' or 'scheme://' for DuckDB to read as anything else
+        return source
+    name = original.name
+    suffix = next((name[-len(s):] for s in sorted(SUPPORTED_SUFFIXES, key=len, reverse=True)
+                   if name.lower().endswith(s)), "")
+    target = tmp / f"input{suffix}"
+    try:
+        target.symlink_to(original)
+    except OSError:
+        try:
+            os.link(original, target)
+        except OSError:
+            shutil.copyfile(original, target)
+    source.path = target
+    return source
 
 
 # What reading a damaged or odd file may raise from Python's own readers (the checks above
@@ -130,13 +175,21 @@ def _unexpected(file: str, exc: BaseException) -> EventImportError:
 def preview(path: str | Path, rows: int = 20) -> Preview:
     """The column names, the first ``rows`` rows (as text) and the detected mapping."""
     path = Path(path)
-    with tempfile.TemporaryDirectory(prefix="journeydesk-preview-") as tmp_name:
-        tmp = Path(tmp_name)
+    try:
+        return _preview(path, rows)
+    except OSError as exc:
+        if is_no_space(exc):
+            raise EventImportError(no_space(path.name)) from None
+        raise EventImportError(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
+
+
+def _preview(path: Path, rows: int) -> Preview:
+    with scratch_folder("preview") as tmp:
         fmt = format_of(path)
         if fmt == "xlsx":
             return _preview_xlsx(path, rows)
         try:
-            source = prepare(path, tmp)
+            source = exact_file(prepare(path, tmp), tmp)
             con = connect(tmp / "spill")
             try:
                 if source.format == "jsonl":
@@ -146,6 +199,7 @@ def preview(path: str | Path, rows: int = 20) -> Preview:
                         source = jsonl_via_python(source, tmp)
                 else:
                     _describe(con, source)
+                check_width(path.name, len(source.columns))
                 try:
                     first, mapping, time_format = _preview_rows(con, source, rows)
                 except Cancelled:
@@ -201,6 +255,7 @@ def _preview_xlsx(path: Path, rows: int) -> Preview:
             if header is None:
                 while values and not values[-1]:
                     values.pop()
+                check_width(path.name, len(values))
                 header = unique_names(values)
                 continue
             body.append([v or None for v in values[:len(header)]])

@@ -134,12 +134,16 @@ def unique_names(names: Iterable[str]) -> list[str]:
     """Column names made non-empty and unique, ignoring case (as SQL does)."""
     result: list[str] = []
     taken: set[str] = set()
+    tried: dict[str, int] = {}  # name -> the next suffix to try (linear for 1,000 "x")
     for i, raw in enumerate(names, 1):
         name = " ".join(str(raw).split()) if raw is not None else ""
         name = name or f"column_{i}"
-        candidate, n = name, 2
+        candidate, n = name, tried.get(name.lower(), 2)
+        if candidate.lower() in taken:
+            candidate, n = f"{name}_{n}", n + 1
         while candidate.lower() in taken:
             candidate, n = f"{name}_{n}", n + 1
+        tried[name.lower()] = n
         taken.add(candidate.lower())
         result.append(candidate)
     return result

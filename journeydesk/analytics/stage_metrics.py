@@ -79,10 +79,15 @@ def _date(value: object, path: Path, number: int) -> date | None:
 
 
 def _csv_rows(path: Path) -> list[list[str]]:
+    from journeydesk.analytics.source_text import sniff_bom
+
     raw = path.read_bytes()
+    codec = sniff_bom(raw)  # UTF-16 or UTF-32 with a byte-order mark (Excel's Unicode text)
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode(codec or "utf-8-sig")
     except UnicodeDecodeError:
+        if codec not in (None, "utf-8-sig"):
+            raise
         text = raw.decode("latin-1")
     dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else "excel"
     return list(csv.reader(io.StringIO(text), dialect))

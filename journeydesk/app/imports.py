@@ -7,6 +7,7 @@ after its file the same way (:func:`default_dataset_name`).
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Any
 
@@ -86,13 +87,42 @@ def store_events(session: WorkspaceSession, name: str, source: str | Path,
 
 def read_stage_metrics_file(path: str | Path) -> list[Any]:
     """The rows (stage, metric, value[, date]) of a stage metrics table (.csv, .tsv, .txt,
-    .xlsx); ImportFailed says why a file cannot be read."""
+    .xlsx); ImportFailed says why a file cannot be read (in one line naming it)."""
     from journeydesk.analytics.stage_metrics import StageMetricsError, read_stage_metrics
 
+    path = Path(path)
     try:
-        return read_stage_metrics(Path(path))
-    except (StageMetricsError, OSError) as exc:
+        _check_stage_metrics_file(path)
+        return read_stage_metrics(path)
+    except (StageMetricsError, EventImportError) as exc:
         raise ImportFailed(str(exc)) from None
+    except OSError as exc:
+        raise ImportFailed(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    except csv.Error as exc:
+        raise ImportFailed(f"{path.name}: is not a table of stage, metric and value "
+                           f"({exc})") from None
+    except UnicodeError:
+        raise ImportFailed(f"{path.name}: is not readable text (save it as UTF-8)") from None
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a bad workbook
+        if path.suffix.lower() != ".xlsx":
+            raise
+        raise ImportFailed(f"{path.name}: is not a readable workbook "
+                           f"({type(exc).__name__})") from None
+
+
+def _check_stage_metrics_file(path: Path) -> None:
+    """Refuse, before reading it whole, a metrics file that is not what its name says: a
+    binary file named .csv, or a zip bomb named .xlsx (EventImportError says which)."""
+    from journeydesk.analytics.source_text import HEAD
+    from journeydesk.analytics.sources import _check_xlsx_size, check_text
+
+    if path.suffix.lower() == ".xlsx":
+        _check_xlsx_size(path)
+        return
+    with open(path, "rb") as fh:
+        head = fh.read(HEAD)
+    if head:
+        check_text(path.name, head)
 
 
 def store_stage_metrics(session: WorkspaceSession, name: str, source: str | Path,

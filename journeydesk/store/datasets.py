@@ -8,6 +8,7 @@ writing transaction, which the workspace's writer lock makes the only one).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -47,6 +48,10 @@ class NoSuchDatasetError(DatasetError):
 
 class DatasetExistsError(DatasetError):
     """A dataset with the name exists already (and replacing was not asked for)."""
+
+
+class DamagedDatasetError(DatasetError):
+    """A dataset's stored Parquet is not what was written (the file was damaged)."""
 
 
 @dataclass(frozen=True)
@@ -99,13 +104,33 @@ def get_dataset(ws_file: WorkspaceFile, name: str) -> DatasetInfo:
 
 
 def dataset_parquet(ws_file: WorkspaceFile, name: str) -> bytes:
-    """The Parquet bytes of the dataset named ``name``."""
+    """The Parquet bytes of the dataset named ``name``, checked against their checksum
+    (DamagedDatasetError when they differ: a damaged file, never numbers from it)."""
     with ws_file.connection() as conn:
-        data = conn.execute(select(datasets_t.c.parquet)
-                            .where(datasets_t.c.name == name)).scalar()
-        if data is None:
+        row = conn.execute(select(datasets_t.c.parquet, datasets_t.c.checksum)
+                           .where(datasets_t.c.name == name)).first()
+        if row is None:
             raise _no_such(conn, ws_file, name)
-    return bytes(data)
+    if not isinstance(row[0], bytes | bytearray | memoryview):
+        raise DamagedDatasetError(f"{ws_file.path}: dataset {name!r} is damaged (it has no "
+                                  "data); import it again")
+    data = bytes(row[0])
+    check_parquet(ws_file, name, data, row[1])
+    return data
+
+
+def checksum(parquet: bytes) -> str:
+    """What the ``checksum`` column keeps: the SHA-256 of the Parquet bytes, in hex."""
+    return hashlib.sha256(parquet).hexdigest()
+
+
+def check_parquet(ws_file: WorkspaceFile, name: str, parquet: bytes,
+                  expected: str | None) -> None:
+    """DamagedDatasetError when ``parquet`` does not have the ``expected`` checksum (None:
+    nothing to check against)."""
+    if expected is not None and checksum(parquet) != expected:
+        raise DamagedDatasetError(f"{ws_file.path}: dataset {name!r} is damaged (its data "
+                                  "does not match the checksum kept with it); import it again")
 
 
 def _no_such(conn: Connection, ws_file: WorkspaceFile, name: str) -> NoSuchDatasetError:
@@ -138,7 +163,7 @@ def add_dataset(ws_file: WorkspaceFile, name: str, parquet: bytes, *, source: st
            "imported_at": when, "row_count": int(row_count), "user_column": user_column,
            "event_column": event_column, "time_column": time_column,
            "attributes": json.dumps(list(attributes), ensure_ascii=False),
-           "parquet": bytes(parquet)}
+           "parquet": bytes(parquet), "checksum": checksum(parquet)}
     with _writing(ws_file) as conn:
         _refuse_source_name(conn, ws_file, name)
         old = conn.execute(select(datasets_t.c.id).where(datasets_t.c.name == name)).scalar()

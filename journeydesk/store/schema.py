@@ -1,8 +1,9 @@
-"""Tables of the workspace file (schema version 4), as typed SQLAlchemy mappings.
+"""Tables of the workspace file (schema version 5), as typed SQLAlchemy mappings.
 
 Version history: 1 the first release; 2 adds persona age range, location, tech comfort, photo
 and data segment; 3 adds imported datasets (event logs kept as Parquet blobs) and metric
-snapshots; 4 adds database sources (where a team's events live; never a password).
+snapshots; 4 adds database sources (where a team's events live; never a password); 5 adds each
+dataset's checksum (SHA-256 of its Parquet, checked before the data is used).
 
 Lists (events, tags, persona goals...) are stored as JSON text, NULL when empty.  Every child row
 cascades on delete, so deleting a map row removes its stages, steps, lanes, cards and points.
@@ -15,7 +16,7 @@ from __future__ import annotations
 from sqlalchemy import Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # PRAGMA application_id: "JDSK" as a big-endian 32-bit integer.
 APPLICATION_ID = 0x4A44534B
 
@@ -151,6 +152,8 @@ class DatasetRow(Base):
     time_column: Mapped[str | None] = mapped_column(Text)
     attributes: Mapped[str | None] = mapped_column(Text)  # JSON list of attribute names
     parquet: Mapped[bytes] = mapped_column(LargeBinary)
+    # schema 5: SHA-256 of ``parquet`` (hex); a damaged blob is refused, never read
+    checksum: Mapped[str | None] = mapped_column(String)
 
 
 class MetricSnapshotRow(Base):
