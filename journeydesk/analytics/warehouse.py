@@ -52,6 +52,7 @@ from journeydesk.analytics.warehouse_sql import (  # noqa: F401 - the constructs
     WeekStart,
     seconds_between,
 )
+from journeydesk.domain import source_urls
 
 DEFAULT_TIMEOUT = 120.0  # seconds a query may run before it is cancelled
 # Statements run before each metric query, in its transaction.  PostgreSQL estimates one row
@@ -95,23 +96,27 @@ class QueryCancelled(SourceError):
 
 
 # --------------------------------------------------------------------------- the source
-# Query-string keys that carry a secret in some dialects' URLs: never stored either.
-PASSWORD_KEYS = ("password", "passwd", "pwd")
-SECRET_KEYS = (*PASSWORD_KEYS, "sslpassword", "token", "access_token", "secret",
-               "client_secret", "private_key_passphrase", "private_key_file_pwd",
-               "credentials_base64", "credentials_info")
+# The rules for secrets in a URL: journeydesk/domain/source_urls.py (shared with the store).
+PASSWORD_KEYS = source_urls.PASSWORD_KEYS
+# What to do about a URL with a secret in its query, when it is given and when it was stored.
+GIVE_IT_AS_PASSWORD = ("give the secret as the password (asked for, or read from the variable "
+                       "named with --password-env) and remove the option from the URL")
+ADD_IT_AGAIN = ("the source was stored so by an earlier JourneyDesk and is not used: add it "
+                "again without the option (add-source --replace), giving a secret as the "
+                "password")
+
+
+class UnsafeURLError(SourceError):
+    """A URL that carries a secret JourneyDesk would store or show (not the password)."""
 
 
 def _parse_url(url: str) -> sa.URL:
     try:
         return sa.engine.make_url(url)
-    except sa.exc.ArgumentError:
-        raise SourceError(f"not a database URL: {url!r} (for example "
+    except (sa.exc.ArgumentError, ValueError):  # ValueError: a port that is not a number
+        # the text itself is not repeated: it may be a pasted secret
+        raise SourceError("not a database URL (for example "
                           "postgresql+psycopg://user@host:5432/database)") from None
-
-
-def _secrets_in(url: sa.URL) -> list[str]:
-    return [key for key in url.query if key.lower() in SECRET_KEYS]
 
 
 def split_table(table: str) -> tuple[str | None, str]:
@@ -144,15 +149,23 @@ class TableSource:
 
     def __post_init__(self) -> None:
         url = _parse_url(self.url)
-        if url.password is not None or _secrets_in(url):
-            raise SourceError("a source's URL is stored without its password; give the URL "
-                              "without it (the password is asked for, or read from an "
-                              "environment variable)")
+        password_keys = [key for key in url.query if source_urls.is_password_key(key)]
+        refused = source_urls.refusal(url.difference_update_query(password_keys), ADD_IT_AGAIN)
+        if refused is not None:
+            raise UnsafeURLError(refused)
+        if url.password is not None or password_keys:
+            raise UnsafeURLError(f"{source_urls.display(url)}: a source's URL is stored without "
+                                 "its password and this one is not used: add the source again "
+                                 "without it (add-source --replace); the password is asked "
+                                 "for, or read from an environment variable")
+        if not 0 < self.timeout_seconds < float("inf"):  # also NaN
+            raise SourceError(f"a query timeout of {self.timeout_seconds} s: give a number of "
+                              "seconds above 0")
         split_table(self.table)
 
     def display_url(self) -> str:
-        """The URL for people (never with a password)."""
-        return _parse_url(self.url).render_as_string(hide_password=True)
+        """The URL for people: never a password or a query value that may be a secret."""
+        return source_urls.display(_parse_url(self.url))
 
 
 def mask_secret(text: str, secret: str) -> str:
@@ -166,28 +179,28 @@ def mask_secret(text: str, secret: str) -> str:
 
 
 def strip_password(url: str) -> tuple[str, str | None]:
-    """``url`` without its password, and the password it had (None when none).
+    """``url`` without its password, as it is stored, and the password it had (None when
+    none).
 
-    A password in the query string (``?password=...``) counts too; another secret there (a
-    token, a key's passphrase) is refused: give it through the password prompt or variable.
+    A password in the query string (``?password=...``) counts too.  Any other query option
+    not known to be harmless for the URL's database (journeydesk/domain/source_urls.py) is
+    refused with UnsafeURLError: give a secret through the password prompt or variable.
     """
     parsed = _parse_url(url)
     password = parsed.password
-    secrets = _secrets_in(parsed)
-    others = [key for key in secrets if key.lower() not in PASSWORD_KEYS]
-    if others:
-        raise SourceError(f"the URL carries a secret ({', '.join(others)}); secrets are never "
-                          "stored: remove it and give it as the password (asked for, or read "
-                          "from the variable named with --password-env)")
-    for key in secrets:
+    keys = [key for key in parsed.query if source_urls.is_password_key(key)]
+    for key in keys:
         value = parsed.query[key]
         password = password if password is not None else (
             value if isinstance(value, str) else value[0])
-    if password is None:
-        return url, None
     # URL.set(password=None) keeps the old one; URL is a named tuple
-    bare = parsed._replace(password=None).difference_update_query(secrets)
-    return bare.render_as_string(hide_password=False), str(password) or None
+    bare = parsed._replace(password=None).difference_update_query(keys)
+    refused = source_urls.refusal(bare, GIVE_IT_AS_PASSWORD)
+    if refused is not None:
+        raise UnsafeURLError(refused)
+    # stored as SQLAlchemy reads it: text it drops (``?word`` without a value) is not kept
+    return bare.render_as_string(hide_password=False), (
+        None if password is None else str(password) or None)
 
 
 # --------------------------------------------------------------------------- the connection
@@ -578,8 +591,17 @@ class Warehouse:
                                date_from: date | None = None, date_to: date | None = None,
                                where: Mapping[str, str] | None = None,
                                window_seconds: float | None = None) -> Histogram:
-        """The distribution of seconds from the previous bound stage, binned in the database."""
-        from journeydesk.analytics.series import MAX_BINS, MIN_BINS, histogram_from_bins
+        """The distribution of seconds from the previous bound stage, binned in the database
+        as :func:`journeydesk.analytics.series.histogram` bins it (log-spaced or equal-width,
+        the same expressions in the same order), with the exact median."""
+        from journeydesk.analytics.series import (
+            LOG_SPAN,
+            MAX_BINS,
+            MIN_BINS,
+            histogram_from_bins,
+            log_binned,
+            log_histogram_from_bins,
+        )
 
         opts = _options(date_from, date_to, where, window_seconds)
         stages = _listed(stages)
@@ -588,24 +610,38 @@ class Warehouse:
             return Histogram([], [])
         bound, bindings = _prepare(stages)
         last = self._plan(opts).stage_chains(bindings)[bound.index(stage_index)]
-        d = sa.select(seconds_between(last.c.prev, last.c.t).label("s")).select_from(last)\
+        d = sa.select(seconds_between(last.c.prev, last.c.t).label("s"),
+                      MicrosBetween(last.c.prev, last.c.t).label("us")).select_from(last)\
             .cte("d")
+        positive = sa.case((d.c.s > 0, d.c.s))
         b = sa.select(sa.func.min(d.c.s).label("lo"), sa.func.max(d.c.s).label("hi"),
-                      sa.func.count().label("n")).cte("b")
+                      sa.func.count().label("n"), sa.func.min(positive).label("plo"),
+                      sa.func.max(positive).label("phi"),
+                      sa.func.count(positive).label("pn"),
+                      Median(d.c.us).label("med")).cte("b")
         # the range as scalar subqueries, not a join with b: a join of one row is a nested
         # loop, which PLANNER_SETTINGS prices so high that PostgreSQL would JIT-compile it
-        lo, hi, n = (sa.select(c).scalar_subquery() for c in (b.c.lo, b.c.hi, b.c.n))
+        lo, hi, n, plo, phi, pn, med = (sa.select(c).scalar_subquery() for c in b.c)
         bins = sa.func.least(MAX_BINS, sa.func.greatest(MIN_BINS, n))
-        width = (hi - lo) / bins
-        index = sa.case((hi == lo, 0),
-                        else_=sa.func.least(sa.func.floor((d.c.s - lo) / width), bins - 1))
-        query = (sa.select(lo, hi, n, index.label("i"), sa.func.count())
+        pbins = sa.func.least(MAX_BINS, sa.func.greatest(MIN_BINS, pn))
+        linear = sa.case((hi == lo, 0),
+                         else_=sa.func.least(sa.func.floor((d.c.s - lo) / ((hi - lo) / bins)),
+                                             bins - 1))
+        logged = sa.case((d.c.s <= 0, -1), else_=sa.func.least(
+            sa.func.floor(sa.func.ln(d.c.s / plo) / sa.func.ln(phi / plo) * pbins), pbins - 1))
+        is_log = sa.and_(plo > 0, phi > plo, phi / plo > sa.literal(LOG_SPAN, sa.Float))
+        index = sa.case((is_log, logged), else_=linear)
+        query = (sa.select(lo, hi, n, plo, phi, pn, med, index.label("i"), sa.func.count())
                  .select_from(d).group_by(index))
         rows = self._rows(query)
         if not rows:
             return Histogram([], [])
-        lo, hi, n = float(rows[0][0]), float(rows[0][1]), int(rows[0][2])
-        return histogram_from_bins(lo, hi, n, {int(i): int(c) for *_, i, c in rows})
+        lo, hi, n, plo, phi, pn, med = rows[0][:7]
+        found = {int(i): int(c) for *_, i, c in rows}
+        median = float(med) / 1e6
+        if plo is not None and log_binned(float(plo), float(phi)):
+            return log_histogram_from_bins(float(plo), float(phi), int(pn), found, median)
+        return histogram_from_bins(float(lo), float(hi), int(n), found, median)
 
     def users_at_stage(self, stages: Stages, stage: int, *, date_from: date | None = None,
                        date_to: date | None = None, where: Mapping[str, str] | None = None,

@@ -2,11 +2,13 @@
 
 A database source is a table or view of events in PostgreSQL or a warehouse, where the metrics
 are computed.  The command line's ``add-source`` and the app's File > Add database source both
-take a password out of the URL (:func:`strip_password`: the URL is stored without it), list the
-table's columns (:func:`table_columns`) and guess which hold the user, the event and the time
-(:func:`guess_columns`); the command line then checks the source as the metrics will query it
-and counts its events (:func:`check_source`).  Stored sources are kept and opened through the
-session's event data (:class:`~journeydesk.app.event_data.EventDataCatalog`).
+take a password out of the URL (:func:`strip_password`: the URL is stored without it, and one
+with another secret in its query is refused with :class:`UnsafeURLError`), check the query
+timeout (:func:`check_timeout`), list the table's columns (:func:`table_columns`) and guess
+which hold the user, the event and the time (:func:`guess_columns`); the command line then
+checks the source as the metrics will query it and counts its events (:func:`check_source`).
+Stored sources are kept and opened through the session's event data
+(:class:`~journeydesk.app.event_data.EventDataCatalog`).
 """
 
 from __future__ import annotations
@@ -20,18 +22,20 @@ from journeydesk.analytics.warehouse import (
     QueryTimeout,
     SourceError,
     TableSource,
+    UnsafeURLError,
     Warehouse,
     strip_password,
 )
-from journeydesk.store.sources import DEFAULT_TIMEOUT
+from journeydesk.store.sources import DEFAULT_TIMEOUT, MAX_TIMEOUT, MIN_TIMEOUT, check_timeout
 
 COUNT_TIMEOUT = 30.0  # seconds spent counting a source's events when it is checked
 ROLES = ("user", "event", "time")
 DEFAULT_COLUMNS = {"user": "user_id", "event": "event", "time": "timestamp"}  # unchecked source
 
-__all__ = ["COUNT_TIMEOUT", "DEFAULT_COLUMNS", "DEFAULT_TIMEOUT", "ROLES", "AuthenticationError",
-           "MissingColumns", "SourceCheck", "SourceError", "check_source", "guess_columns",
-           "strip_password", "table_columns"]
+__all__ = ["COUNT_TIMEOUT", "DEFAULT_COLUMNS", "DEFAULT_TIMEOUT", "MAX_TIMEOUT", "MIN_TIMEOUT",
+           "ROLES", "AuthenticationError", "MissingColumns", "SourceCheck", "SourceError",
+           "UnsafeURLError", "check_source", "check_timeout", "guess_columns", "strip_password",
+           "table_columns"]
 
 AskPassword = Callable[[str, str], "str | None"]  # (URL for people, reason) -> password or None
 

@@ -1,6 +1,7 @@
 """Database sources: ``add-source``, a table or view of events where the metrics are computed.
 
-The source's URL is stored without a password; the check before it is stored (reach the
+The source's URL is stored without a password and without any query option that may hold a
+secret (refused by name, docs/warehouses.md "Secrets"); the check before it is stored (reach the
 server, find the table, detect the columns, count the events) is
 :func:`journeydesk.app.sources.check_source`, which the app's dialog shares.
 """
@@ -8,6 +9,7 @@ server, find the table, detect the columns, count the events) is
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,8 +20,11 @@ from journeydesk.app.sources import (
     COUNT_TIMEOUT,
     DEFAULT_COLUMNS,
     DEFAULT_TIMEOUT,
+    MAX_TIMEOUT,
+    MIN_TIMEOUT,
     MissingColumns,
     SourceError,
+    UnsafeURLError,
     check_source,
     strip_password,
 )
@@ -29,7 +34,6 @@ from journeydesk.cli.common import (
     UserError,
     ask_password,
     column_options,
-    positive,
 )
 
 
@@ -43,8 +47,11 @@ def cmd_add_source(args: argparse.Namespace) -> int:
     name = args.name.strip()
     if not name:
         raise UsageError("--name must not be empty")
+    args.timeout = _timeout(args.timeout)
     try:
         url, password = strip_password(args.url)
+    except UnsafeURLError as exc:
+        raise UserError(str(exc)) from None
     except SourceError as exc:
         raise UsageError(str(exc)) from None
     if password is not None:
@@ -84,6 +91,18 @@ def cmd_add_source(args: argparse.Namespace) -> int:
     return 0
 
 
+def _timeout(text: str) -> float:
+    """--timeout as seconds: a finite number within the bounds a source accepts."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise UserError(f"--timeout {text!r}: not a number of seconds") from None
+    if not (math.isfinite(seconds) and MIN_TIMEOUT <= seconds <= MAX_TIMEOUT):
+        raise UserError(f"--timeout {text!r}: give a number of seconds from {MIN_TIMEOUT:g} to "
+                        f"{MAX_TIMEOUT:g} (a day)")
+    return seconds
+
+
 def _check(url: str, password: str | None, args: argparse.Namespace,
            mapping: dict[str, str | None], attributes: tuple[str, ...]
            ) -> tuple[dict[str, str], str]:
@@ -121,8 +140,9 @@ def add_parsers(sub: Any) -> None:
                    help="columns offered for --where segments (default: all other columns)")
     p.add_argument("--password-env", metavar="VAR",
                    help="read the password from this environment variable (else asked for)")
-    p.add_argument("--timeout", type=positive, default=DEFAULT_TIMEOUT, metavar="S",
-                   help="cancel a query that runs longer than S seconds (default 120)")
+    p.add_argument("--timeout", default=str(DEFAULT_TIMEOUT), metavar="S",
+                   help="cancel a query that runs longer than S seconds (default 120, at "
+                        "most 86400)")
     p.add_argument("--no-check", action="store_true",
                    help="add it without reaching the server")
     p.add_argument("--replace", action="store_true", help="replace a source of the same name")

@@ -3,7 +3,9 @@
 The dialog connects off the GUI thread ("Connect" or Enter in the table field), lists the
 table's columns with the user, event and time columns guessed, and adds the source when the
 columns are right.  The URL is stored without a password; a password typed here stays in this
-session's memory only (:class:`~journeydesk.gui.sources.SourceSessions`).
+session's memory only (:class:`~journeydesk.gui.sources.SourceSessions`).  A URL with another
+query option that may hold a secret (``?api_key=``...) is refused with the message the command
+line prints, the URL masked in it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from journeydesk.app.sources import (
     DEFAULT_TIMEOUT,
+    MAX_TIMEOUT,
     SourceError,
     guess_columns,
     strip_password,
@@ -52,7 +55,8 @@ class AddSourceDialog(QDialog):
         self.url.setToolTip("The database's address as a SQLAlchemy URL: the kind of database, "
                             "the user, the server and the database name (see "
                             "docs/warehouses.md). A password typed here is moved to the "
-                            "Password field and never saved.")
+                            "Password field and never saved; other secrets (api_key=, "
+                            "token=...) are refused: give them as the password.")
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("kept until JourneyDesk closes, never saved")
@@ -61,7 +65,7 @@ class AddSourceDialog(QDialog):
         self.table = QLineEdit()
         self.table.setPlaceholderText("events or schema.events")
         self.timeout = QDoubleSpinBox()
-        self.timeout.setRange(1, 86400)
+        self.timeout.setRange(1, MAX_TIMEOUT)
         self.timeout.setDecimals(0)
         self.timeout.setValue(DEFAULT_TIMEOUT)
         self.timeout.setSuffix(" s")

@@ -2,14 +2,16 @@
 
 A source names a database (a SQLAlchemy URL), a table or view and its column mapping; the
 metrics are computed there (journeydesk.analytics.warehouse).  The URL is refused if it carries
-a password: the password is asked for once per session, or read from the environment variable
-the source names.  Source names share one namespace with the datasets, so ``--dataset NAME``
-means one thing.  Each function is one transaction.
+a password or a query option that may hold a secret (journeydesk/domain/source_urls.py): the
+password is asked for once per session, or read from the environment variable the source
+names.  Source names share one namespace with the datasets, so ``--dataset NAME`` means one
+thing.  Each function is one transaction.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +21,7 @@ from sqlalchemy import Connection, Table, delete, insert, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from journeydesk.domain import source_urls
 from journeydesk.store.datasets import (
     DatasetError,
     DatasetExistsError,
@@ -32,6 +35,10 @@ from journeydesk.store.workspace_file import WorkspaceFile
 sources_t: Table = DataSourceRow.__table__  # type: ignore[assignment]
 
 DEFAULT_TIMEOUT = 120.0
+# A query timeout outside these bounds is a typing slip (0.001 is "no time at all" to the
+# server: PostgreSQL's statement_timeout rounds it to 0, which means no limit).
+MIN_TIMEOUT = 0.1
+MAX_TIMEOUT = 86_400.0  # a day
 
 
 @dataclass(frozen=True)
@@ -51,8 +58,12 @@ class SourceInfo:
     added_at: str = ""
 
     def display_url(self) -> str:
-        """The URL for people."""
-        return make_url(self.url).render_as_string(hide_password=True)
+        """The URL for people: its password and any query value that may be a secret shown as
+        *** (also for a URL an earlier JourneyDesk stored with one)."""
+        try:
+            return source_urls.display(make_url(self.url))
+        except (ArgumentError, ValueError):
+            return "(not a database URL)"
 
 
 _COLUMNS = ("id", "name", "url", "table_name", "user_column", "event_column", "time_column",
@@ -63,7 +74,29 @@ def _info(row: Any) -> SourceInfo:
     values = dict(zip(_COLUMNS, row, strict=True))
     values["table"] = values.pop("table_name")
     values["attributes"] = json.loads(values["attributes"]) if values["attributes"] else []
+    values["timeout_seconds"] = _usable_timeout(values["timeout_seconds"])
     return SourceInfo(**values)
+
+
+def _usable_timeout(stored: Any) -> float:
+    """A stored timeout within bounds: an earlier JourneyDesk stored what it was given
+    (``--timeout inf`` or ``nan``); infinity is read as the longest, anything else odd as the
+    default."""
+    try:
+        value = float(stored)
+    except (TypeError, ValueError):
+        return DEFAULT_TIMEOUT
+    if math.isnan(value) or value <= 0:
+        return DEFAULT_TIMEOUT
+    return min(max(value, MIN_TIMEOUT), MAX_TIMEOUT)
+
+
+def check_timeout(seconds: float) -> float:
+    """``seconds`` if it is a usable query timeout; DatasetError saying the bounds otherwise."""
+    if not (math.isfinite(seconds) and MIN_TIMEOUT <= seconds <= MAX_TIMEOUT):
+        raise DatasetError(f"a query timeout of {seconds:g} s: give a number of seconds from "
+                           f"{MIN_TIMEOUT:g} to {MAX_TIMEOUT:g} (a day)")
+    return float(seconds)
 
 
 def list_sources(ws_file: WorkspaceFile) -> list[SourceInfo]:
@@ -83,17 +116,23 @@ def find_source(ws_file: WorkspaceFile, name: str) -> SourceInfo | None:
 
 
 def check_url(url: str) -> str:
-    """``url`` if it is a database URL without a password; DatasetError otherwise."""
+    """``url`` as it is stored (SQLAlchemy's reading of it), if it is a database URL without a
+    password and without a query option that may hold a secret; DatasetError otherwise."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
-        raise DatasetError(f"not a database URL: {url!r} (for example "
+    except (ArgumentError, ValueError):  # the text is not repeated: it may be a secret
+        raise DatasetError("not a database URL (for example "
                            "postgresql+psycopg://user@host:5432/database)") from None
-    if parsed.password is not None:
-        raise DatasetError("the URL has a password in it; passwords are never stored: give "
-                           "the URL without it (you are asked for it, or it is read from "
-                           "the environment variable named with --password-env)")
-    return url
+    if parsed.password is not None or any(map(source_urls.is_password_key, parsed.query)):
+        raise DatasetError(f"{source_urls.display(parsed)}: the URL has a password in it; "
+                           "passwords are never stored: give the URL without it (you are "
+                           "asked for it, or it is read from the environment variable named "
+                           "with --password-env)")
+    refused = source_urls.refusal(parsed, "give the secret as the password and remove the "
+                                          "option from the URL")
+    if refused is not None:
+        raise DatasetError(refused)
+    return parsed.render_as_string(hide_password=False)
 
 
 def add_source(ws_file: WorkspaceFile, name: str, *, url: str, table: str,
@@ -103,11 +142,10 @@ def add_source(ws_file: WorkspaceFile, name: str, *, url: str, table: str,
     """Store a database source under ``name`` (free among datasets and sources, unless
     ``replace`` and the name is a source's)."""
     name = clean_name(name)
-    check_url(url)
+    url = check_url(url)
     if not table.strip():
         raise DatasetError("a source needs a table or view name")
-    if timeout_seconds <= 0:
-        raise DatasetError("a source's timeout must be a positive number of seconds")
+    timeout_seconds = check_timeout(timeout_seconds)
     info = SourceInfo(uuid.uuid4().hex, name, url, table.strip(), user_column, event_column,
                       time_column, list(attributes), password_env or None,
                       float(timeout_seconds),
@@ -120,6 +158,7 @@ def add_source(ws_file: WorkspaceFile, name: str, *, url: str, table: str,
             if not replace:
                 raise DatasetExistsError(f"{ws_file.path}: already has a source named "
                                          f"{name!r}")
+            _wipe_deleted(conn)
             conn.execute(delete(sources_t).where(sources_t.c.id == old))
         conn.execute(insert(sources_t), _row(info))
     return info
@@ -138,8 +177,16 @@ def _row(info: SourceInfo) -> dict[str, Any]:
 def delete_source(ws_file: WorkspaceFile, name: str) -> None:
     """Delete the source named ``name`` (the database itself is not touched)."""
     with ws_file.transaction() as conn:
+        _wipe_deleted(conn)
         if conn.execute(delete(sources_t).where(sources_t.c.name == name)).rowcount == 0:
             raise _no_such(conn, ws_file, name)
+
+
+def _wipe_deleted(conn: Connection) -> None:
+    """Have SQLite overwrite what it deletes on this connection: a URL an earlier JourneyDesk
+    stored with a secret must leave the file when its source is replaced or deleted, not stay
+    in a free page."""
+    conn.exec_driver_sql("PRAGMA secure_delete = ON")
 
 
 def _no_such(conn: Connection, ws_file: WorkspaceFile, name: str) -> NoSuchDatasetError:
