@@ -43,7 +43,7 @@ def cmd_maps(args: argparse.Namespace) -> int:
     """Print one line per map: name, stage count, card count (tab-separated)."""
     with WorkspaceSession.open(existing(args.workspace), read_only=True) as session:
         for name, stages, cards in session.map_summaries():
-            print(f"{name}\t{stages} stages\t{cards} cards")
+            print(f"{one_line(name)}\t{stages} stages\t{cards} cards")
     return 0
 
 
@@ -53,10 +53,15 @@ def cmd_import_map(args: argparse.Namespace) -> int:
     Notes about the import (guessed lane types, clamped scores...) go to stderr.
     """
     source = input_file(args.file, MAP_READ_FORMATS)
+    early = None
     if not Path(args.workspace).exists():  # a bad file must not leave an empty workspace
-        read_map_file(source, Workspace(), name=str(source))
+        early = read_map_file(source, Workspace(), name=str(source))
     with WorkspaceSession.open(args.workspace, create=True) as session:
-        imported = read_map_file(source, session.workspace, name=str(source))
+        ws = session.workspace
+        # Read against an empty workspace, the file is read as it would be against this one
+        # while it is still empty: no need to read a large file twice.
+        imported = (early if early is not None and not ws.maps and not ws.personas
+                    else read_map_file(source, ws, name=str(source)))
         journey_map = imported.map
         if args.name:
             journey_map.name = args.name
@@ -107,7 +112,10 @@ def cmd_export(args: argparse.Namespace) -> int:
                                     args.dataset, args.workspace, options)
     try:
         if args.map is not None:
-            export_map(find_map(ws, args.map, args.workspace), ws, out, metrics=metrics)
+            try:
+                export_map(find_map(ws, args.map, args.workspace), ws, out, metrics=metrics)
+            except ValueError as exc:  # a map the format has no room for (Excel's grid)
+                raise UserError(f"{out}: {exc}") from None
             return 0
         persona = find_persona(ws, args.persona, args.workspace)
         if suffix == ".json":

@@ -37,6 +37,7 @@ from journeydesk.domain.commands_cards import (
     RemoveEmotionCommand,
     copy_card,
 )
+from journeydesk.domain.commands_checks import check_card_field, check_events, check_step_name
 from journeydesk.domain.commands_maps import (
     AddLaneCommand,
     AddMapCommand,
@@ -72,5 +73,6 @@ __all__ = [
     "MoveCardCommand", "MoveCardsCommand", "MoveLaneCommand", "MoveStageCommand",
     "MoveStepCommand", "RemoveCardCommand", "RemoveEmotionCommand", "RemoveLaneCommand",
     "RemoveMapCommand", "RemovePersonaCommand", "RemoveStageCommand", "RemoveStepCommand",
-    "UnlinkPersonaCommand", "copy_card", "copy_persona", "maps_using_persona",
+    "UnlinkPersonaCommand", "check_card_field", "check_events", "check_step_name", "copy_card",
+    "copy_persona", "maps_using_persona",
 ]

@@ -23,12 +23,13 @@ from journeydesk.domain.model import (
 # --------------------------------------------------------------------------- cell order
 def _insert_into_cell(m: JourneyMap, card: Card, index: int | None) -> set[Change]:
     """Put ``card`` into its cell at ``index``, shifting later cards down; keeps 0..n-1."""
-    peers = m.cards_in(card.step_id, card.lane_id)
-    index = _clamp(index, len(peers))
+    size = m.cell_size(card.step_id, card.lane_id)
+    index = _clamp(index, size)
     touched: set[Change] = {("card", m.id, card.id)}
-    for peer in peers[index:]:
-        peer.position += 1
-        touched.add(("card", m.id, peer.id))
+    if index < size:  # appending (every card of an import) needs no look at the peers
+        for peer in m.cards_in(card.step_id, card.lane_id)[index:]:
+            peer.position += 1
+            touched.add(("card", m.id, peer.id))
     card.position = index
     m.cards[card.id] = card
     return touched
@@ -270,6 +271,21 @@ class EditEmotionCommand(_FieldEdit):
     def _check_all(self, ws: Workspace, target: EmotionPoint, values: dict[str, Any]) -> None:
         _check_point(ws.map(self.map_id), values.get("step_id", target.step_id),
                      target.persona_id, values.get("score", target.score), target.id)
+
+    def apply(self, ws: Workspace) -> Changes:
+        changes = super().apply(ws)
+        self._reseat(ws)
+        return changes
+
+    def revert(self, ws: Workspace) -> Changes:
+        changes = super().revert(ws)
+        self._reseat(ws)
+        return changes
+
+    def _reseat(self, ws: Workspace) -> None:
+        """Put the point back into the map's table, which indexes points by step."""
+        emotions = ws.map(self.map_id).emotions
+        emotions[self.point_id] = emotions[self.point_id]
 
     def _changes(self, ws: Workspace) -> Changes:
         return frozenset({("emotion", self.map_id, self.point_id)})

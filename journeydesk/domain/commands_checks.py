@@ -21,12 +21,18 @@ from journeydesk.domain.model import (
 )
 
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 # --------------------------------------------------------------------------- field checks
 def _text(value: Any, what: str) -> str:
     if not isinstance(value, str):
         raise DomainError(f"{what} must be text")
+    if not value.isascii() and (bad := _SURROGATE.search(value)):
+        # A lone surrogate (a JSON "\ud800", an Excel "_xD800_") is no character: no file,
+        # database or screen can hold it.
+        raise DomainError(f"{what} holds {ascii(bad.group())}, half of a UTF-16 pair, "
+                          "which is not a character")
     return value
 
 
@@ -52,9 +58,15 @@ def _event_list(value: Any, what: str) -> list[str]:
 
 
 def _number(value: Any, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise DomainError(f"{what} must be a finite number")
-    return float(value)
+    try:
+        number = float(value)  # a whole number too large for a float overflows
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise DomainError(f"{what} must be a finite number")
+    return number
 
 
 def _optional_int(value: Any, what: str, low: int, high: int) -> int | None:
@@ -123,10 +135,25 @@ def _segment(value: Any) -> dict[str, str]:
         column = _name(raw_column, "a segment attribute")
         if isinstance(wanted, bool) or not isinstance(wanted, (str, int, float)):
             raise DomainError(f"segment value of {column!r} must be text or a number")
-        segment[column] = str(wanted).strip()
+        segment[column] = _text(str(wanted), f"segment value of {column!r}").strip()
         if not segment[column]:
             raise DomainError(f"segment value of {column!r} must not be empty")
     return segment
+
+
+def check_card_field(key: str, value: Any) -> Any:
+    """A card field's value as the card commands store it; DomainError when it is not allowed."""
+    return _check_card_field(key, value)
+
+
+def check_step_name(value: Any) -> str:
+    """A step's name as the step commands store it (trimmed; empty for an unnamed step)."""
+    return _text(value, "step name").strip()
+
+
+def check_events(value: Any, what: str) -> list[str]:
+    """A list of bound event names as the commands store it (trimmed, none twice)."""
+    return _event_list(value, what)
 
 
 def _unique(name: str, taken: Iterable[str], what: str) -> None:

@@ -25,6 +25,7 @@ from journeydesk.domain.model import (
     Stage,
     Step,
     Workspace,
+    unique_name,
 )
 
 
@@ -160,6 +161,22 @@ def _check_step_names(steps: Sequence[Step]) -> None:
         raise DomainError("two steps of one stage have the same name")
 
 
+def _name_lone_step(stage: Stage, arriving: Step) -> Step | None:
+    """Give a stage's lone unnamed step the stage's name when a named step joins it.
+
+    A lone unnamed step is shown as the stage itself; beside a named one it would read
+    "Unnamed step" on the canvas and in the exports.  Its cards were about the whole stage,
+    so the stage's name is what it goes by ("Step 1" should the newcomer have that name).
+    Returns the step so named (the command unnames it on revert), or None.
+    """
+    if len(stage.steps) != 1 or stage.steps[0].name or not arriving.name:
+        return None
+    lone = stage.steps[0]
+    base = stage.name if stage.name and stage.name != arriving.name else "Step 1"
+    lone.name = unique_name(base, {arriving.name})
+    return lone
+
+
 class _RemovesCells(_MapCommand):
     """Shared by commands that delete whole columns or rows with their contents."""
 
@@ -268,7 +285,7 @@ class EditStageCommand(_FieldEdit):
 
 # --------------------------------------------------------------------------- steps
 class AddStepCommand(_MapCommand):
-    """Insert a step (column) into a stage."""
+    """Insert a step (column) into a stage; a lone unnamed step there takes the stage's name."""
 
     label = "Add step"
 
@@ -277,16 +294,20 @@ class AddStepCommand(_MapCommand):
         self.stage_id = stage_id
         self.step = step
         self.index = index
+        self._named: Step | None = None
 
     def apply(self, ws: Workspace) -> Changes:
         stage = self._map(ws).stage(self.stage_id)
         self.step.name = _text(self.step.name, "step name").strip()
         _check_step_names([*stage.steps, self.step])
+        self._named = _name_lone_step(stage, self.step)
         stage.steps.insert(_clamp(self.index, len(stage.steps)), self.step)
         return frozenset({("stages", self.map_id)})
 
     def revert(self, ws: Workspace) -> Changes:
         self._map(ws).stage(self.stage_id).steps.remove(self.step)
+        if self._named is not None:
+            self._named.name = ""
         return frozenset({("stages", self.map_id)})
 
 
@@ -315,7 +336,8 @@ class RemoveStepCommand(_RemovesCells):
 
 
 class MoveStepCommand(_MapCommand):
-    """Move a step within its stage or into another stage, at ``index``."""
+    """Move a step within its stage or into another stage, at ``index`` (a lone unnamed step
+    there takes the stage's name, as with :class:`AddStepCommand`)."""
 
     label = "Move step"
 
@@ -324,6 +346,7 @@ class MoveStepCommand(_MapCommand):
         self.step_id = step_id
         self.stage_id = stage_id
         self.index = index
+        self._named: Step | None = None
 
     def apply(self, ws: Workspace) -> Changes:
         m = self._map(ws)
@@ -334,6 +357,7 @@ class MoveStepCommand(_MapCommand):
                 raise DomainError("a stage keeps at least one step; move the stage instead")
             _check_step_names([*target.steps, source.steps[old]])
         self._source_id, self._old = source.id, old
+        self._named = _name_lone_step(target, source.steps[old]) if source is not target else None
         step = source.steps.pop(old)
         target.steps.insert(_clamp(self.index, len(target.steps)), step)
         return frozenset({("stages", m.id)})
@@ -343,6 +367,8 @@ class MoveStepCommand(_MapCommand):
         stage, index = m.step_location(self.step_id)
         step = stage.steps.pop(index)
         m.stage(self._source_id).steps.insert(self._old, step)
+        if self._named is not None:
+            self._named.name = ""
         return frozenset({("stages", m.id)})
 
 

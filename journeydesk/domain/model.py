@@ -8,13 +8,21 @@ Identity is a string id (uuid4 hex) that never changes; names are what people se
 unique among their siblings (stage names within a map, step names within a stage, lane names
 within a map, persona and map names within a workspace).  Card order within a cell is
 ``Card.position``: the cards of one cell always carry positions 0..n-1.
+
+A map keeps its cards and emotion points in :class:`CellTable` dicts that index them by cell, so
+that the cards of a cell, or a persona's point at a step, are found without looking at every card
+(an import of 100,000 cards stays linear).  A card or point changes cell by being put into its
+table again (``m.cards[card.id] = card``), as the commands do; steps are found through a place
+index checked on every use.
 """
 
 from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 
 class DomainError(ValueError):
@@ -161,6 +169,103 @@ TECH_COMFORT_RANGE = (1, 5)
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
 
 
+_Item = TypeVar("_Item")
+
+
+class CellTable(dict[str, _Item], Generic[_Item]):
+    """Items by id, indexed by the cell each was in when it was last put in.
+
+    A plain dict to everyone reading it (equality, iteration, copies); every way of putting or
+    removing an item keeps the index.  An item whose cell changes in place is found again once
+    it is put back (``table[item.id] = item``).
+    """
+
+    def __init__(self, cell_of: Callable[[Any], Hashable],
+                 items: Iterable[tuple[str, _Item]] = ()):
+        super().__init__()
+        self._cell_of = cell_of
+        self._cells: dict[Hashable, dict[str, _Item]] = {}
+        self._where: dict[str, Hashable] = {}
+        for key, item in items:
+            self[key] = item
+
+    def __setitem__(self, key: str, item: _Item) -> None:
+        self._forget(key)
+        super().__setitem__(key, item)
+        cell = self._cell_of(item)
+        self._cells.setdefault(cell, {})[key] = item
+        self._where[key] = cell
+
+    def __delitem__(self, key: str) -> None:
+        super().__delitem__(key)
+        self._forget(key)
+
+    def _forget(self, key: str) -> None:
+        cell = self._where.pop(key, None)
+        if cell is not None:
+            bucket = self._cells[cell]
+            del bucket[key]
+            if not bucket:
+                del self._cells[cell]
+
+    def pop(self, key: str, *default: Any) -> Any:  # type: ignore[override]
+        if key in self:
+            item = self[key]
+            del self[key]
+            return item
+        if default:
+            return default[0]
+        raise KeyError(key)
+
+    def popitem(self) -> tuple[str, _Item]:
+        key, item = super().popitem()
+        self._forget(key)
+        return key, item
+
+    def clear(self) -> None:
+        super().clear()
+        self._cells.clear()
+        self._where.clear()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        for key, item in dict(*args, **kwargs).items():
+            self[key] = item
+
+    def setdefault(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def __ior__(self, other: Any) -> CellTable[_Item]:  # type: ignore[override]
+        self.update(other)
+        return self
+
+    def copy(self) -> CellTable[_Item]:  # type: ignore[override]
+        return type(self)(self._cell_of, self.items())
+
+    def __reduce__(self) -> Any:  # copy.deepcopy and pickle rebuild the index
+        return (type(self), (self._cell_of, list(self.items())))
+
+    def count_in(self, cell: Hashable) -> int:
+        """How many items were put in at ``cell`` and are still in the table."""
+        return len(self._cells.get(cell, ()))
+
+    def in_cell(self, cell: Hashable) -> list[_Item]:
+        """The items put in at ``cell`` that are still there, in no particular order."""
+        return [item for item in self._cells.get(cell, {}).values()
+                if self._cell_of(item) == cell]
+
+
+def card_cell(card: Card) -> tuple[str, str]:
+    """The cell of a card: (step id, lane id)."""
+    return card.step_id, card.lane_id
+
+
+def emotion_cell(point: EmotionPoint) -> tuple[str, str | None]:
+    """Where an emotion point sits: (step id, persona id or None for the map's own curve)."""
+    return point.step_id, point.persona_id
+
+
 @dataclass
 class JourneyMap:
     """One journey map: stages (columns), lanes (rows), cards, emotion points, linked personas."""
@@ -172,9 +277,20 @@ class JourneyMap:
     scale_max: float = DEFAULT_SCALE[1]
     stages: list[Stage] = field(default_factory=list)
     lanes: list[Lane] = field(default_factory=list)
-    cards: dict[str, Card] = field(default_factory=dict)
-    emotions: dict[str, EmotionPoint] = field(default_factory=dict)
+    cards: dict[str, Card] = field(default_factory=lambda: CellTable(card_cell))
+    emotions: dict[str, EmotionPoint] = field(default_factory=lambda: CellTable(emotion_cell))
     persona_ids: list[str] = field(default_factory=list)
+    # step id -> (stage index, step index): checked on every use, rebuilt when it is stale
+    _step_places: dict[str, tuple[int, int]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # Whatever dict is given for the cards or points becomes a table indexed by cell.
+        if name == "cards" and not isinstance(value, CellTable):
+            value = CellTable(card_cell, dict(value).items())
+        elif name == "emotions" and not isinstance(value, CellTable):
+            value = CellTable(emotion_cell, dict(value).items())
+        super().__setattr__(name, value)
 
     # -- look-ups -------------------------------------------------------------------------
     def stage(self, stage_id: str) -> Stage:
@@ -199,11 +315,30 @@ class JourneyMap:
 
     def step_location(self, step_id: str) -> tuple[Stage, int]:
         """The stage holding the step and the step's index within it."""
-        for stage in self.stages:
-            for index, step in enumerate(stage.steps):
-                if step.id == step_id:
-                    return stage, index
-        raise DomainError(f"no step with id {step_id!r} in map {self.name!r}")
+        found = self._placed_step(step_id)
+        if found is None and self.stages:
+            # New steps are mostly those of the last stage (imports, the end of the canvas).
+            last = len(self.stages) - 1
+            self._step_places.update(
+                (step.id, (last, j)) for j, step in enumerate(self.stages[last].steps))
+            found = self._placed_step(step_id)
+        if found is None:
+            self._step_places = {step.id: (i, j) for i, stage in enumerate(self.stages)
+                                 for j, step in enumerate(stage.steps)}
+            found = self._placed_step(step_id)
+            if found is None:
+                raise DomainError(f"no step with id {step_id!r} in map {self.name!r}")
+        return found
+
+    def _placed_step(self, step_id: str) -> tuple[Stage, int] | None:
+        place = self._step_places.get(step_id)
+        if place is None:
+            return None
+        i, j = place
+        if i < len(self.stages) and j < len(steps := self.stages[i].steps) \
+                and steps[j].id == step_id:
+            return self.stages[i], j
+        return None
 
     def all_steps(self) -> list[Step]:
         """Every step (column) of the map, left to right."""
@@ -233,9 +368,13 @@ class JourneyMap:
 
     def cards_in(self, step_id: str, lane_id: str) -> list[Card]:
         """The cards of one cell, in order."""
-        cell = [c for c in self.cards.values() if c.step_id == step_id and c.lane_id == lane_id]
+        cell = self.cards.in_cell((step_id, lane_id))  # type: ignore[attr-defined]
         cell.sort(key=lambda c: c.position)
         return cell
+
+    def cell_size(self, step_id: str, lane_id: str) -> int:
+        """How many cards one cell holds."""
+        return self.cards.count_in((step_id, lane_id))  # type: ignore[attr-defined]
 
     def ordered_cards(self) -> list[Card]:
         """All cards, by stage, step, lane and position (reading order of the grid)."""
@@ -255,10 +394,8 @@ class JourneyMap:
 
     def emotion_at(self, step_id: str, persona_id: str | None) -> EmotionPoint | None:
         """The point of this persona (or of the map) at this step, or None."""
-        for point in self.emotions.values():
-            if point.step_id == step_id and point.persona_id == persona_id:
-                return point
-        return None
+        found = self.emotions.in_cell((step_id, persona_id))  # type: ignore[attr-defined]
+        return found[0] if found else None
 
     def check_score(self, score: float) -> None:
         """Raise DomainError when ``score`` lies outside the map's emotion scale."""

@@ -5,10 +5,11 @@ local code page, and a header row (:data:`COLUMNS`).  Rows follow the grid's rea
 (stage, step, lane, position in the cell).  A card text of several lines stays one quoted field.
 
 Spreadsheet programs run a cell that starts with ``=``, ``+``, ``-`` or ``@`` as a formula
-(``=HYPERLINK(...)`` in a card text would become a live link), and a leading tab or carriage
-return can hide such a start.  Following OWASP's advice on CSV injection, every cell of user text
-that starts with one of these characters is written with a single quote ``'`` in front; the
-spreadsheet then shows it as text.  See docs/mermaid-csv.md.
+(``=HYPERLINK(...)`` in a card text would become a live link), and leading tabs, carriage
+returns, spaces or line breaks can hide such a start (LibreOffice's "trim spaces" drops them).
+Following OWASP's advice on CSV injection, every cell of user text that starts with one of
+these characters, also after such white space, is written with a single quote ``'`` in front;
+the spreadsheet then shows it as text.  See docs/mermaid-csv.md.
 """
 
 from __future__ import annotations
@@ -66,5 +67,8 @@ def _row(card: Card, stage: str, step: str, lane: str, lane_type: str) -> list[s
 
 
 def safe_cell(text: str) -> str:
-    """``text`` with a ``'`` in front when a spreadsheet would take it for a formula."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """``text`` with a ``'`` in front when a spreadsheet would take it for a formula, also
+    after leading spaces or line breaks (LibreOffice's "trim spaces" removes them first)."""
+    if text.startswith(FORMULA_STARTS) or text.lstrip().startswith(FORMULA_STARTS):
+        return "'" + text
+    return text

@@ -28,6 +28,7 @@ from journeydesk.exchange.excel_layout import (
     _plain,
     _sha256,
     _split_units,
+    _utf16_units,
     excel_text,
     grid_digest,
 )
@@ -63,6 +64,11 @@ GRID_BORDER = "BFBFBF"
 STEP_COLUMN_WIDTH = 34   # characters; a card of ~30 characters fits on one line
 LINE_HEIGHT = 15.0       # points per line of 11 pt Calibri
 MAX_ROW_HEIGHT = 409.0   # Excel's limit
+EXCEL_MAX_COLUMNS = 16_384  # A..XFD
+EXCEL_MAX_ROWS = 1_048_576
+# A page header holds at most 255 characters, its codes included ('&C&"Calibri,Bold"').
+HEADER_FONT = "Calibri,Bold"
+HEADER_ROOM = 255 - len(f'&C&"{HEADER_FONT}"')
 
 
 @dataclass
@@ -154,6 +160,7 @@ class _WorkbookWriter:
     def build(self) -> Workbook:
         from openpyxl import Workbook
 
+        self.check_size()
         self.tick(0, force=True)
         book = Workbook()
         book.properties.title = _plain(self.m.name)[:255]
@@ -176,6 +183,22 @@ class _WorkbookWriter:
         book.active = 0
         self.tick(force=True)
         return book
+
+    def check_size(self) -> None:
+        """Refuse, before any work, a map that no sheet has room for (ValueError, one line)."""
+        m = self.m
+        steps, curves = len(m.all_steps()), len(self.curves())
+        if 1 + steps > EXCEL_MAX_COLUMNS:
+            raise ValueError(f"the map has {steps:,} steps; an Excel sheet has room for "
+                             f"{EXCEL_MAX_COLUMNS - 1:,} (columns B to XFD): export it as "
+                             "JSON instead")
+        rows = max(2 + len(m.lanes), 1 + len(m.cards), 1 + len(m.emotions), 1 + steps)
+        if rows > EXCEL_MAX_ROWS:
+            raise ValueError(f"the map needs {rows:,} rows on a sheet; Excel has "
+                             f"{EXCEL_MAX_ROWS:,}: export it as JSON instead")
+        if 7 + curves > EXCEL_MAX_COLUMNS:
+            raise ValueError(f"the map shows {curves:,} personas; the Emotions sheet has no "
+                             "room for so many curves: export it as JSON instead")
 
     # -- Journey -------------------------------------------------------------------------
     def journey_grid(self) -> tuple[list[list[str]], bool]:
@@ -295,9 +318,8 @@ class _WorkbookWriter:
         sheet.print_title_rows = "1:2" if step_row else "1:1"
         sheet.print_title_cols = "A:A"
         sheet.print_options.gridLines = False
-        # "&" starts a field code in page headers; a literal one is written "&&".
-        sheet.oddHeader.center.text = _plain(self.m.name)[:200].replace("&", "&&")
-        sheet.oddHeader.center.font = "Calibri,Bold"
+        sheet.oddHeader.center.font = HEADER_FONT
+        sheet.oddHeader.center.text = _header_text(self.m.name, HEADER_ROOM)
         sheet.oddFooter.right.text = "Page &P of &N"
 
     # -- Emotions ------------------------------------------------------------------------
@@ -516,6 +538,20 @@ def _put(sheet: Worksheet, row: int, column: int, value: Any) -> Any:
     else:
         cell.value = value
     return cell
+
+
+def _header_text(name: str, room: int) -> str:
+    """``name`` for a page header: each "&" doubled (a single one starts a field code), cut
+    at a whole character so that it takes at most ``room`` characters as Excel counts them."""
+    pieces: list[str] = []
+    used = 0
+    for char in _plain(name):
+        piece = "&&" if char == "&" else char
+        used += _utf16_units(piece)
+        if used > room:
+            break
+        pieces.append(piece)
+    return "".join(pieces)
 
 
 def _step_label(stage: Stage, index: int) -> str:

@@ -32,15 +32,15 @@ from journeydesk.domain.commands import (
     AddLaneCommand,
     AddPersonaCommand,
     AddStageCommand,
-    AddStepCommand,
     Command,
-    EditCardCommand,
     EditEmotionCommand,
     EditMapCommand,
     EditPersonaCommand,
     EditStageCommand,
-    EditStepCommand,
     LinkPersonaCommand,
+    check_card_field,
+    check_events,
+    check_step_name,
 )
 from journeydesk.domain.model import (
     CARD_FIELDS,
@@ -226,6 +226,8 @@ def loads_map(text: str, ws: Workspace) -> tuple[JourneyMap, list[Persona]]:
         ) from None
     except RecursionError:
         raise FormatError("$", "not readable: the JSON is nested too deeply") from None
+    except ValueError:  # Python reads whole numbers of up to 4,300 digits
+        raise FormatError("$", "not readable: it holds a number of thousands of digits") from None
     return map_from_dict(data, ws)
 
 
@@ -269,11 +271,12 @@ def _check_header(data: Any) -> None:
         )
     version = _required(data, "version", "$")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise FormatError("$.version", f"expected a whole number from 1, got {version!r}")
+        raise FormatError("$.version", f"expected a whole number from 1, got {_kind(version)}")
     if version > FORMAT_VERSION:
         raise FormatError(
             "$.version",
-            f"this file is from a newer JourneyDesk (format version {version}; this JourneyDesk "
+            f"this file is from a newer JourneyDesk (format version {_short_number(version)}; "
+            f"this JourneyDesk "
             f"reads up to version {FORMAT_VERSION}); update JourneyDesk to open it",
         )
 
@@ -335,33 +338,40 @@ def _read_map_fields(scratch: Workspace, m: JourneyMap, data: dict[str, Any]) ->
 
 def _read_stages(scratch: Workspace, m: JourneyMap, data: dict[str, Any]) -> None:
     for path, entry in _entries(data, "stages", "$"):
-        stage = Stage(name=_required(entry, "name", path))
+        # The steps are made first and the stage added with them in one command: adding them
+        # one by one would compare each new step's name with all those before it.
+        steps = _read_steps(entry, path) if "steps" in entry else []
+        stage = Stage(name=_required(entry, "name", path), steps=steps)
         _apply(scratch, AddStageCommand(m.id, stage), f"{path}.name")
         for key in ("description", "events"):
             if key in entry:
                 _apply(scratch, EditStageCommand(m.id, stage.id, **{key: entry[key]}),
                        f"{path}.{key}")
-        if "steps" in entry:
-            _read_steps(scratch, m, stage, entry, path)
 
 
-def _read_steps(scratch: Workspace, m: JourneyMap, stage: Stage, entry: dict[str, Any],
-                path: str) -> None:
-    steps = _entries(entry, "steps", path)
-    if not steps:
+def _read_steps(entry: dict[str, Any], path: str) -> list[Step]:
+    """The stage's steps, each field checked as the step commands check it."""
+    entries = _entries(entry, "steps", path)
+    if not entries:
         raise FormatError(f"{path}.steps", "a stage has at least one step; leave out \"steps\" "
                                            "for a stage with a single unnamed step")
-    for index, (step_path, step_entry) in enumerate(steps):
-        # A new stage comes with one step of its own; it becomes the first listed step.
-        if index == 0:
-            step = stage.steps[0]
-        else:
-            step = Step()
-            _apply(scratch, AddStepCommand(m.id, stage.id, step), step_path)
-        for key in ("name", "events"):
-            if key in step_entry:
-                _apply(scratch, EditStepCommand(m.id, step.id, **{key: step_entry[key]}),
-                       f"{step_path}.{key}")
+    steps: list[Step] = []
+    named: set[str] = set()
+    for step_path, step_entry in entries:
+        step = Step()
+        if "name" in step_entry:
+            with _at(f"{step_path}.name"):
+                step.name = check_step_name(step_entry["name"])
+            if step.name in named:
+                raise FormatError(f"{step_path}.name",
+                                  "two steps of one stage have the same name")
+            if step.name:
+                named.add(step.name)
+        if "events" in step_entry:
+            with _at(f"{step_path}.events"):
+                step.events = check_events(step_entry["events"], "step events")
+        steps.append(step)
+    return steps
 
 
 def _read_lanes(scratch: Workspace, m: JourneyMap, data: dict[str, Any]) -> None:
@@ -373,26 +383,31 @@ def _read_lanes(scratch: Workspace, m: JourneyMap, data: dict[str, Any]) -> None
 
 
 def _read_cards(scratch: Workspace, m: JourneyMap, data: dict[str, Any]) -> None:
+    places = _Places(m)
+    lanes = {lane.name: lane for lane in m.lanes}
     for path, entry in _entries(data, "cards", "$"):
-        step_id = _locate_step(m, entry, path)
+        step_id = places.locate(entry, path)
         lane_name = _name_ref(entry, "lane", path)
-        lane = m.lane_named(lane_name)
+        lane = lanes.get(lane_name)
         if lane is None:
             raise FormatError(f"{path}.lane", f"no lane named {lane_name!r} in $.lanes")
         card = Card(step_id=step_id, lane_id=lane.id)
-        # Appended to its cell, so cell order is the order of the cards array.
-        _apply(scratch, AddCardCommand(m.id, card), path)
+        # Each field is checked as EditCardCommand checks it, to name its own path; then the
+        # card is added whole (one command per card, not one per field).
         for key in CARD_FIELDS:
             if key in entry:
-                _apply(scratch, EditCardCommand(m.id, card.id, **{key: entry[key]}),
-                       f"{path}.{key}")
+                with _at(f"{path}.{key}"):
+                    setattr(card, key, check_card_field(key, entry[key]))
+        # Appended to its cell, so cell order is the order of the cards array.
+        _apply(scratch, AddCardCommand(m.id, card), path)
 
 
 def _read_emotions(scratch: Workspace, m: JourneyMap, data: dict[str, Any],
                    persona_ids: dict[str, str]) -> None:
     first_at: dict[tuple[str, str | None], str] = {}
+    places = _Places(m)
     for path, entry in _entries(data, "emotions", "$"):
-        step_id = _locate_step(m, entry, path)
+        step_id = places.locate(entry, path)
         persona_id = None
         persona_name = entry.get("persona")
         if persona_name is not None:
@@ -417,29 +432,43 @@ def _read_emotions(scratch: Workspace, m: JourneyMap, data: dict[str, Any],
                    f"{path}.label")
 
 
-def _locate_step(m: JourneyMap, entry: dict[str, Any], path: str) -> str:
-    """The id of the step a card or emotion point names with its "stage" and "step" keys."""
-    stage_name = _name_ref(entry, "stage", path)
-    stage = m.stage_named(stage_name)
-    if stage is None:
-        raise FormatError(f"{path}.stage", f"no stage named {stage_name!r} in $.stages")
-    ref = entry.get("step")
-    if ref is None:
-        return stage.steps[0].id
-    if isinstance(ref, bool) or not isinstance(ref, (str, int)):
-        raise FormatError(f"{path}.step", f"expected a step name or position, got {_kind(ref)}")
-    if isinstance(ref, int):
-        if not 0 <= ref < len(stage.steps):
-            raise FormatError(f"{path}.step", f"stage {stage.name!r} has no step at position "
-                                              f"{ref} (it has {len(stage.steps)}, from 0)")
-        return stage.steps[ref].id
-    matches = [step for step in stage.steps if step.name == ref.strip()]
-    if not matches:
-        raise FormatError(f"{path}.step", f"no step named {ref!r} in stage {stage.name!r}")
-    if len(matches) > 1:
-        raise FormatError(f"{path}.step", f"stage {stage.name!r} has several unnamed steps; "
-                                          "give the step's position (0-based) instead")
-    return matches[0].id
+class _Places:
+    """Finds the step a card or emotion point names with its "stage" and "step" keys, by name
+    look-ups made once for the whole map (a file may hold a great many cards)."""
+
+    def __init__(self, m: JourneyMap):
+        self.stages = {stage.name: stage for stage in m.stages}
+        self.steps: dict[str, dict[str, list[Step]]] = {}
+        for stage in m.stages:
+            by_name = self.steps[stage.name] = {}
+            for step in stage.steps:
+                by_name.setdefault(step.name, []).append(step)
+
+    def locate(self, entry: dict[str, Any], path: str) -> str:
+        """The id of the step ``entry`` names; FormatError at ``path`` when there is none."""
+        stage_name = _name_ref(entry, "stage", path)
+        stage = self.stages.get(stage_name)
+        if stage is None:
+            raise FormatError(f"{path}.stage", f"no stage named {stage_name!r} in $.stages")
+        ref = entry.get("step")
+        if ref is None:
+            return stage.steps[0].id
+        if isinstance(ref, bool) or not isinstance(ref, (str, int)):
+            raise FormatError(f"{path}.step",
+                              f"expected a step name or position, got {_kind(ref)}")
+        if isinstance(ref, int):
+            if not 0 <= ref < len(stage.steps):
+                raise FormatError(f"{path}.step", f"stage {stage.name!r} has no step at "
+                                                  f"position {_short_number(ref)} (it has "
+                                                  f"{len(stage.steps)}, from 0)")
+            return stage.steps[ref].id
+        matches = self.steps[stage.name].get(ref.strip(), [])
+        if not matches:
+            raise FormatError(f"{path}.step", f"no step named {ref!r} in stage {stage.name!r}")
+        if len(matches) > 1:
+            raise FormatError(f"{path}.step", f"stage {stage.name!r} has several unnamed "
+                                              "steps; give the step's position (0-based) instead")
+        return matches[0].id
 
 
 # =========================================================================== helpers
@@ -489,9 +518,21 @@ def _number(value: Any, path: str) -> float:
     # bool is an int to Python but never a score; NaN and infinities are no place on a scale.
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise FormatError(path, f"expected a number, got {_kind(value)}")
-    if not math.isfinite(value):
-        raise FormatError(path, f"expected a finite number, got {value!r}")
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # a whole number too large for a float
+        finite = False
+    if not finite:
+        raise FormatError(path, f"expected a finite number, got {_short_number(value)}")
     return value
+
+
+def _short_number(value: int | float) -> str:
+    """A number as a message shows it; a whole number of hundreds of digits by its size."""
+    if isinstance(value, int) and abs(value) >= 10**20:
+        digits = int(abs(value).bit_length() * math.log10(2)) + 1
+        return f"a whole number of about {digits} digits"
+    return repr(value)
 
 
 def _kind(value: Any) -> str:
@@ -508,5 +549,5 @@ def _kind(value: Any) -> str:
         shown = value if len(value) <= 40 else value[:37] + "..."
         return f"a string ({shown!r})"
     if isinstance(value, (int, float)):
-        return f"a number ({value!r})"
+        return f"a number ({_short_number(value)})"
     return type(value).__name__

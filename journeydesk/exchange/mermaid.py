@@ -37,11 +37,10 @@ from journeydesk.domain.commands import (
     AddLaneCommand,
     AddPersonaCommand,
     AddStageCommand,
-    AddStepCommand,
     Command,
     EditMapCommand,
-    EditStepCommand,
     LinkPersonaCommand,
+    check_step_name,
 )
 from journeydesk.domain.model import (
     Card,
@@ -324,20 +323,24 @@ def _build(journey: _Journey, ws: Workspace) -> ImportedMap:
 
     persona_ids = {p.name: p.id for p in linked}
     explicit = {s.name for s in journey.sections if s.name is not None}
+    stage_names: set[str] = set()
     for section in journey.sections:
         if section.name is None:
             name = unique_name(IMPLICIT_STAGE, explicit)
             warnings.append((section.line, f"line {section.line}: tasks before the first "
                                            f"section were put into a stage called {name!r}"))
         else:
-            name = unique_name(section.name, {s.name for s in m.stages})
+            name = unique_name(section.name, stage_names)
             if name != section.name:
                 warnings.append((section.line, f"line {section.line}: a second section "
                                                f"{section.name!r}; its stage is called {name!r}"))
-        stage = Stage(name=name)
+        # The steps are made first and the stage added with them in one command: adding them
+        # one by one would compare each new step's name with all those before it.
+        stage = Stage(name=name, steps=_steps(stage_name=name, tasks=section.tasks,
+                                              warnings=warnings))
         _apply(scratch, AddStageCommand(m.id, stage), section.line)
-        for position, task in enumerate(section.tasks):
-            step = _add_step(scratch, m, stage, task, position=position, warnings=warnings)
+        stage_names.add(stage.name)
+        for step, task in zip(stage.steps, section.tasks, strict=False):
             card = Card(step_id=step.id, lane_id=actions.id, text=task.name)
             _apply(scratch, AddCardCommand(m.id, card), task.line)
             score = _to_scale(m, task.score)
@@ -349,21 +352,21 @@ def _build(journey: _Journey, ws: Workspace) -> ImportedMap:
     return ImportedMap(m, new_personas, [message for _, message in warnings])
 
 
-def _add_step(scratch: Workspace, m: JourneyMap, stage: Stage, task: _Task, *, position: int,
-              warnings: list[tuple[int, str]]) -> Step:
-    """The stage's step for this task, named after it (with a suffix when the name is taken)."""
-    name = unique_name(task.name, {s.name for s in stage.steps[:position]})
-    if name != task.name:
-        warnings.append((task.line, f"line {task.line}: stage {stage.name!r} already has a "
-                                    f"task {task.name!r}; its step is called {name!r}"))
-    # A new stage comes with one step of its own: it becomes the first task's step.
-    if position == 0:
-        step = stage.steps[0]
-        _apply(scratch, EditStepCommand(m.id, step.id, name=name), task.line)
-    else:
-        step = Step(name=name)
-        _apply(scratch, AddStepCommand(m.id, stage.id, step), task.line)
-    return step
+def _steps(*, stage_name: str, tasks: list[_Task],
+           warnings: list[tuple[int, str]]) -> list[Step]:
+    """A step per task, named after it (with a suffix when the name is taken)."""
+    steps: list[Step] = []
+    taken: set[str] = set()
+    for task in tasks:
+        with _at(task.line):
+            wanted = check_step_name(task.name)
+        name = unique_name(wanted, taken)
+        if name != wanted:
+            warnings.append((task.line, f"line {task.line}: stage {stage_name!r} already has a "
+                                        f"task {task.name!r}; its step is called {name!r}"))
+        taken.add(name)
+        steps.append(Step(name=name))
+    return steps
 
 
 def _personas(journey: _Journey, ws: Workspace) -> tuple[list[Persona], list[Persona]]:

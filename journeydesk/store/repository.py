@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, func, select
+from sqlalchemy import Connection, LargeBinary, Table, delete, func, select
 from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy.exc import DBAPIError
 
 from journeydesk.domain.commands import Change
 from journeydesk.domain.model import (
@@ -28,6 +30,7 @@ from journeydesk.domain.model import (
     Step,
     Workspace,
 )
+from journeydesk.store.checks import check_content, damaged
 from journeydesk.store.schema import (
     CardRow,
     EmotionRow,
@@ -74,8 +77,33 @@ def _cached_decoder() -> Callable[[str | None], list[str]]:
 
 
 # --------------------------------------------------------------------------- reading
+@contextmanager
+def _refusing_damage(conn: Connection) -> Iterator[None]:
+    """Check the content first; any failure to read it is reported as a damaged workspace
+    (a CorruptWorkspaceError naming the file), never as a traceback."""
+    try:
+        problem = check_content(conn)
+        if problem is None:
+            yield
+            return
+    except DBAPIError as exc:  # a dropped table, a malformed page, text that is not UTF-8
+        raise damaged(conn, str(exc.orig).splitlines()[0] if exc.orig else str(exc)) from None
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise damaged(conn, f"{type(exc).__name__}: {exc}") from None
+    raise damaged(conn, problem)
+
+
 def load_workspace(conn: Connection) -> Workspace:
-    """The whole workspace: every persona and every map."""
+    """The whole workspace: every persona and every map.
+
+    Raises CorruptWorkspaceError ("<file>: is damaged: <what>") when the content is not what
+    JourneyDesk writes (see :mod:`journeydesk.store.checks`).
+    """
+    with _refusing_damage(conn):
+        return _load_workspace(conn)
+
+
+def _load_workspace(conn: Connection) -> Workspace:
     ws = Workspace()
     for row in conn.execute(select(personas_t)).mappings():
         data = dict(row)
@@ -86,14 +114,20 @@ def load_workspace(conn: Connection) -> Workspace:
         data["location"] = data["location"] or ""
         persona = Persona(**data)
         ws.personas[persona.id] = persona
-    for (map_id,) in conn.execute(select(maps_t.c.id).order_by(maps_t.c.name)):
-        m = load_map(conn, map_id)
+    for map_id in conn.scalars(select(maps_t.c.id).order_by(maps_t.c.name)).all():
+        m = _load_map(conn, map_id)
         ws.maps[m.id] = m
     return ws
 
 
 def load_map(conn: Connection, map_id: str) -> JourneyMap:
-    """One map with its stages, steps, lanes, cards, emotion points and persona links."""
+    """One map with its stages, steps, lanes, cards, emotion points and persona links
+    (checked as :func:`load_workspace` checks)."""
+    with _refusing_damage(conn):
+        return _load_map(conn, map_id)
+
+
+def _load_map(conn: Connection, map_id: str) -> JourneyMap:
     row = conn.execute(select(maps_t).where(maps_t.c.id == map_id)).one()
     m = JourneyMap(id=row.id, name=row.name, description=row.description,
                    scale_min=row.scale_min, scale_max=row.scale_max)
@@ -132,7 +166,24 @@ def load_map(conn: Connection, map_id: str) -> JourneyMap:
 
 
 def map_summaries(conn: Connection) -> list[tuple[str, int, int]]:
-    """(name, stage count, card count) for every map, by name, without loading the maps."""
+    """(name, stage count, card count) for every map, by name, without loading the maps
+    (the content checked as :func:`load_workspace` checks)."""
+    with _refusing_damage(conn):
+        _read_all_text(conn)
+        return _map_summaries(conn)
+
+
+def _read_all_text(conn: Connection) -> None:
+    """Read every text of the maps and personas once, as loading them would: a byte flipped
+    inside a text (which SQLite's checks do not look at) fails here, not in a later command."""
+    for table in (maps_t, personas_t, stages_t, steps_t, lanes_t, cards_t, emotions_t):
+        texts = [c for c in table.columns if not isinstance(c.type, LargeBinary)]
+        result = conn.execute(select(*texts))
+        while result.fetchmany(5000):
+            pass
+
+
+def _map_summaries(conn: Connection) -> list[tuple[str, int, int]]:
     n_stages = (select(func.count()).select_from(stages_t)
                 .where(stages_t.c.map_id == maps_t.c.id).scalar_subquery())
     n_cards = (select(func.count()).select_from(cards_t)
