@@ -30,6 +30,7 @@ test: lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
 
 bench: setup
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
 	bash scripts/install-system-deps.sh --tests
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py
 

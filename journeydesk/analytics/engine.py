@@ -105,6 +105,40 @@ def run(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = Non
     return outcome["rows"]
 
 
+class Interruptible(os.PathLike):
+    """A dataset's file whose running queries another thread can stop: one per background
+    job.  The queries on it (``funnel._Query``) register their connections; :meth:`cancel`
+    interrupts them, and a query asked for after it raises :class:`Cancelled`."""
+
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._connections: list[Any] = []
+        self.cancelled = False
+
+    def __fspath__(self) -> str:
+        return str(self.path)
+
+    def attach(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Let :meth:`cancel` interrupt ``con``; Cancelled when it was already called."""
+        with self._lock:
+            if self.cancelled:
+                raise Cancelled
+            self._connections.append(con)
+
+    def detach(self, con: duckdb.DuckDBPyConnection) -> None:
+        """``con`` is done (about to close)."""
+        with self._lock:
+            self._connections = [c for c in self._connections if c is not con]
+
+    def cancel(self) -> None:
+        """Stop every query running on the file now, and every later one."""
+        with self._lock:
+            self.cancelled = True
+            for con in self._connections:
+                con.interrupt()
+
+
 @contextlib.contextmanager
 def parquet_path(data: bytes | os.PathLike[str] | str) -> Iterator[Path]:
     """A file path DuckDB can read: ``data`` itself when a path, else a temporary copy."""

@@ -40,7 +40,14 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from journeydesk.analytics.engine import connect, ident, literal, parquet_path
+from journeydesk.analytics.engine import (
+    Cancelled,
+    Interruptible,
+    connect,
+    ident,
+    literal,
+    parquet_path,
+)
 from journeydesk.analytics.patterns import LIKE_ESCAPE, like_pattern, split_binding
 
 Stages = Sequence[tuple[str, Sequence[str]]]
@@ -105,9 +112,11 @@ class FunnelOptions:
 
     @property
     def end(self) -> datetime | None:
-        """The instant after the period (exclusive; None: open)."""
-        return None if self.date_to is None else datetime.combine(
-            self.date_to + timedelta(days=1), time())
+        """The instant after the period (exclusive; None: open).  A period to the last day
+        there is (9999-12-31, whose next day no timestamp can hold) is open at the end."""
+        if self.date_to is None or self.date_to >= date.max:
+            return None
+        return datetime.combine(self.date_to + timedelta(days=1), time())
 
     @property
     def window_us(self) -> int | None:
@@ -288,6 +297,11 @@ class _Query:
                 tempfile.TemporaryDirectory(prefix="journeydesk-metrics-"))
             self.con = connect(Path(tmp) / "spill")
             self._stack.callback(self.con.close)
+            # a background job's dataset: its cancel interrupts this connection's queries
+            self._job = data if isinstance(data, Interruptible) else None
+            if self._job is not None:
+                self._job.attach(self.con)
+                self._stack.callback(self._job.detach, self.con)
             source = f"read_parquet({literal(str(path))})"
             try:
                 columns = [r[0] for r in self.con.execute(
@@ -312,8 +326,15 @@ class _Query:
 
     def rows(self, ctes: Sequence[str], select: str) -> list[tuple]:
         """Rows of ``WITH ctes select``."""
+        import duckdb
+
         sql = (f"WITH {', '.join(ctes)} {select}" if ctes else select)
-        return self.con.execute(sql).fetchall()
+        try:
+            return self.con.execute(sql).fetchall()
+        except duckdb.InterruptException:
+            if self._job is not None and self._job.cancelled:
+                raise Cancelled from None
+            raise
 
     def users_total_sql(self) -> str:
         """SELECT of the number of users in scope (the scope CTE when segmented)."""

@@ -9,6 +9,7 @@ to no events are skipped.
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -27,15 +28,19 @@ from journeydesk.analytics.funnel import (
 )
 
 MIN_BINS, MAX_BINS = 4, 20  # a time-to-next histogram has min(20, max(4, n)) bins
+LOG_SPAN = 10 ** 1.5  # positive values spanning more than this factor get log-spaced bins
 Weekly = dict[str, list[tuple[date, int, int]]]
 
 
 @dataclass(frozen=True)
 class Histogram:
-    """Equal-width bins of a distribution: ``len(edges) == len(counts) + 1`` (or both empty)."""
+    """Bins of a distribution: ``len(edges) == len(counts) + 1`` (or both empty); equal-width
+    or log-spaced (see :func:`histogram`); ``median``: the values' exact median (None: not
+    known)."""
 
     edges: list[float]
     counts: list[int]
+    median: float | None = None
 
     @property
     def total(self) -> int:
@@ -152,7 +157,7 @@ def time_to_next_histogram(parquet: ParquetData, stages: Stages, stage_index: in
                            date_from: date | None = None, date_to: date | None = None,
                            where: Mapping[str, str] | None = None,
                            window_seconds: float | None = None) -> Histogram:
-    """The distribution of :func:`time_to_next` in min(20, max(4, n)) equal bins, in seconds.
+    """The distribution of :func:`time_to_next` binned by :func:`histogram`, in seconds.
 
     A database source bins in SQL and sends only the counts; a dataset bins the same way here.
     """
@@ -162,29 +167,78 @@ def time_to_next_histogram(parquet: ParquetData, stages: Stages, stage_index: in
     return histogram(time_to_next(parquet, stages, stage_index, **_keywords(opts)))
 
 
-def histogram(values: list[float]) -> Histogram:
-    """``values`` in min(20, max(4, n)) equal-width bins from the smallest to the largest.
+def bin_count(n: int) -> int:
+    """How many bins ``n`` values get: min(20, max(4, n))."""
+    return min(MAX_BINS, max(MIN_BINS, n))
 
-    A value falls in bin floor((v - lo) / ((hi - lo) / bins)), the largest in the last bin;
-    when all values are equal they share one bin, as in the SQL of a database source.
+
+def log_binned(lo: float, hi: float) -> bool:
+    """Whether positive values from ``lo`` to ``hi`` are binned on a log scale (they span
+    more than 1.5 powers of ten: a heavy tail would put nearly everyone in the first of
+    equal-width bins)."""
+    return 0 < lo < hi and hi / lo > LOG_SPAN
+
+
+def log_bin(v: float, lo: float, hi: float, bins: int) -> int:
+    """The bin of ``v`` among log-spaced bins from ``lo`` to ``hi``: -1 for v <= 0, else
+    floor(ln(v / lo) / ln(hi / lo) * bins), the largest in the last (the SQL computes the
+    same expression in the same order, so both engines agree bit for bit)."""
+    if v <= 0:
+        return -1
+    return min(math.floor(math.log(v / lo) / math.log(hi / lo) * bins), bins - 1)
+
+
+def histogram(values: list[float]) -> Histogram:
+    """``values`` (seconds, >= 0) binned to show their shape, with their exact median.
+
+    When the positive values span more than 1.5 powers of ten (:func:`log_binned`), bins are
+    log-spaced: min(20, max(4, number of positive values)) bins from the smallest positive
+    value to the largest, edge i at lo * (hi / lo) ** (i / bins), and, when some values are
+    0, a first bin [0, lo) holding them.  Otherwise min(20, max(4, n)) equal-width bins from
+    the smallest to the largest: a value falls in floor((v - lo) / ((hi - lo) / bins)), the
+    largest in the last; all values equal share one bin.  The median is that of the values
+    in whole microseconds, / 10**6 (as the funnel's).
     """
     if not values:
         return Histogram([], [])
-    lo, hi = min(values), max(values)
-    bins = min(MAX_BINS, max(MIN_BINS, len(values)))
-    width = (hi - lo) / bins
+    median = statistics.median(round(v * 1e6) for v in values) / 1e6
+    positive = [v for v in values if v > 0]
     found: dict[int, int] = {}
+    if positive and log_binned(min(positive), max(positive)):
+        lo, hi = min(positive), max(positive)
+        bins = bin_count(len(positive))
+        for v in values:
+            i = log_bin(v, lo, hi, bins)
+            found[i] = found.get(i, 0) + 1
+        return log_histogram_from_bins(lo, hi, len(positive), found, median)
+    lo, hi = min(values), max(values)
+    bins = bin_count(len(values))
+    width = (hi - lo) / bins
     for v in values:
         i = 0 if hi == lo else min(math.floor((v - lo) / width), bins - 1)
         found[i] = found.get(i, 0) + 1
-    return histogram_from_bins(lo, hi, len(values), found)
+    return histogram_from_bins(lo, hi, len(values), found, median)
 
 
-def histogram_from_bins(lo: float, hi: float, n: int, found: Mapping[int, int]) -> Histogram:
-    """A Histogram from the range, the count and {bin index: count} (empty bins left out)."""
+def histogram_from_bins(lo: float, hi: float, n: int, found: Mapping[int, int],
+                        median: float | None = None) -> Histogram:
+    """Equal-width bins from the range, the count and {bin index: count} (empty bins left
+    out)."""
     if hi == lo:  # one value, or all alike: a single bin one second wide around it
-        return Histogram([lo - 0.5, hi + 0.5], [sum(found.values())])
-    bins = min(MAX_BINS, max(MIN_BINS, n))
+        return Histogram([lo - 0.5, hi + 0.5], [sum(found.values())], median)
+    bins = bin_count(n)
     width = (hi - lo) / bins
     return Histogram([lo + i * width for i in range(bins)] + [hi],
-                     [found.get(i, 0) for i in range(bins)])
+                     [found.get(i, 0) for i in range(bins)], median)
+
+
+def log_histogram_from_bins(lo: float, hi: float, n_positive: int, found: Mapping[int, int],
+                            median: float | None = None) -> Histogram:
+    """Log-spaced bins from the positive range, their count and {bin index: count}; index -1
+    is the bin [0, lo) of the values 0, present only when it holds some."""
+    bins = bin_count(n_positive)
+    edges = [lo * (hi / lo) ** (i / bins) for i in range(bins)] + [hi]
+    counts = [found.get(i, 0) for i in range(bins)]
+    if found.get(-1):
+        edges, counts = [0.0, *edges], [found[-1], *counts]
+    return Histogram(edges, counts, median)

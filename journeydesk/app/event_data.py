@@ -7,16 +7,17 @@ the data lives.
 
 A dataset's Parquet is written to the session's cache folder once and read from there by every
 query until the dataset changes (a replaced dataset has a new id), instead of being copied out
-of the workspace for each query.  A database source's password is never stored: it comes from
-the environment variable the source names, or from whoever asks the user (a terminal prompt, a
-dialog) when the server refuses, and is kept in memory for the session only.
+of the workspace for each query; its bytes are checked against the checksum stored with them
+on the way (a damaged dataset is refused with one line, never computed over).  A database
+source's password is never stored: it comes from the environment variable the source names, or
+from whoever asks the user (a terminal prompt, a dialog) when the server refuses, and is kept
+in memory for the session only.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -73,10 +74,11 @@ def needs_password(error: BaseException) -> bool:
 
 
 def was_cancelled(error: BaseException) -> bool:
-    """Whether ``error`` says a database query was stopped by the user."""
+    """Whether ``error`` says a query (a database's or a dataset's) was stopped."""
+    from journeydesk.analytics.engine import Cancelled
     from journeydesk.analytics.warehouse import QueryCancelled
 
-    return isinstance(error, QueryCancelled)
+    return isinstance(error, QueryCancelled | Cancelled)
 
 
 def password_from_environment(variable: str | None) -> str | None:
@@ -94,12 +96,15 @@ class LocalDataset:
         self.name = info.name
         self.path = path
 
-    def data(self) -> Path:
-        """The Parquet file (DuckDB reads it in place)."""
-        return self.path
+    def data(self) -> Any:
+        """The Parquet file (DuckDB reads it in place), as a new handle per call: one per
+        job, so that each job's queries can be stopped on their own (its ``cancel``)."""
+        from journeydesk.analytics.engine import Interruptible
+
+        return Interruptible(self.path)
 
     def cancel(self) -> None:
-        """Nothing runs elsewhere."""
+        """Nothing to do: each job's handle from :meth:`data` cancels its own queries."""
 
     def close(self) -> None:
         """Nothing to let go of (the catalog removes its cache folder)."""
@@ -326,7 +331,10 @@ class EventDataCatalog:
                     cached = self._local[info.id] = LocalDataset(info, cached.path)
                 return cached
             if self._cache_dir is None:
-                self._cache_dir = Path(tempfile.mkdtemp(prefix="journeydesk-data-"))
+                # named after this process: a killed session's cache is swept by the next
+                from journeydesk.analytics.scratch import make_folder
+
+                self._cache_dir = make_folder("cache")
             path = self._cache_dir / f"{info.id}.parquet"
             partial = path.with_suffix(".partial")
             partial.write_bytes(datasets.dataset_parquet(self._file, info.name))

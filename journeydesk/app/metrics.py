@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from journeydesk.analytics.funnel import (
@@ -34,11 +34,11 @@ from journeydesk.analytics.series import (
 from journeydesk.domain.model import JourneyMap
 
 __all__ = ["DroppedReport", "FunnelResult", "Histogram", "MapMetrics", "MetricsError",
-           "MetricsOptions", "StageNumbers", "daily_volume", "data_days", "dropped_users",
-           "duration_text", "event_counts", "funnel", "funnel_from_json", "is_pattern",
-           "map_metrics", "matches", "metrics_json", "parse_duration", "parse_where",
-           "rest_of", "stages_of", "time_to_next_histogram", "user_timeline",
-           "weekly_conversion", "weekly_counts", "who_dropped"]
+           "MetricsOptions", "StageNumbers", "WeeklySeries", "daily_volume", "data_days",
+           "dropped_users", "duration_text", "event_counts", "funnel", "funnel_from_json",
+           "is_pattern", "map_metrics", "matches", "metrics_json", "parse_duration",
+           "parse_where", "rest_of", "stages_of", "time_to_next_histogram", "user_timeline",
+           "weekly_conversion", "weekly_counts", "weekly_series", "who_dropped"]
 
 Stages = list[tuple[str, list[str]]]
 
@@ -155,6 +155,43 @@ def data_days(data: Any) -> tuple[date, date] | None:
     """The first and last calendar day with events in ``data`` (None: no events)."""
     days = daily_volume(data)
     return (days[0][0], days[-1][0]) if days else None
+
+
+@dataclass(frozen=True)
+class WeeklySeries:
+    """Each bound stage's conversion (after the first) by ISO week of entry: points of
+    (Monday, share or None when nobody entered, n = the users of that week reaching the
+    previous stage); the weeks from index ``open_from`` on may still rise (None: none)."""
+
+    points: dict[str, list[tuple[date, float | None, int]]]
+    open_from: int | None
+
+
+def weekly_series(data: Any, stages: Stages, *, date_from: date | None = None,
+                  date_to: date | None = None, where: Mapping[str, str] | None = None,
+                  window_seconds: float | None = None) -> WeeklySeries:
+    """The weekly conversion with its n and the weeks that are not complete.
+
+    With a conversion window W, a week is complete when its last moment plus W is before
+    the last day with data begins (its users have all had the whole window); without one a
+    user may always convert later, and only the last week is marked (it has had the least
+    time).
+    """
+    counts = weekly_counts(data, stages, date_from=date_from, date_to=date_to, where=where,
+                           window_seconds=window_seconds)
+    points = {name: [(w, reached / n if n else None, n) for w, n, reached in weeks]
+              for name, weeks in counts.items()}
+    weeks = [w for w, _, _ in next(iter(counts.values()), [])]
+    if not weeks:
+        return WeeklySeries(points, None)
+    if window_seconds is None:
+        return WeeklySeries(points, len(weeks) - 1)
+    days = data_days(data)
+    observed = datetime.combine(days[1], time()) if days else datetime.min
+    wait = timedelta(days=7, seconds=window_seconds)
+    open_from = next((i for i, w in enumerate(weeks)
+                      if datetime.combine(w, time()) + wait > observed), None)
+    return WeeklySeries(points, open_from)
 
 
 def stages_of(journey_map: JourneyMap) -> Stages:

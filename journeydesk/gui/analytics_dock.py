@@ -221,7 +221,7 @@ class AnalyticsDock(ChartDrawing, QWidget):
         self.weekly_lines: dict[str, Any] = {}  # stage -> its line
         self.weekly_points: dict[str, Any] = {}  # stage -> its points (tooltips: n)
         self._weekly_items: list[Any] = []
-        self._weekly_result: dict[str, list[Sequence[Any]]] | None = None
+        self._weekly_result: Any = None  # the WeeklySeries on show
         self.weekly_legend = QLabel()
         self.weekly_legend.setObjectName("hint")
         self.weekly_legend.setSizePolicy(QSizePolicy.Policy.Ignored,
@@ -577,26 +577,30 @@ class AnalyticsDock(ChartDrawing, QWidget):
         return _Inputs(data, ident,
                        tuple((name, tuple(events)) for name, events in self._stages()),
                        tuple(sorted(self.controller.segment.items())),
-                       (self.controller.date_from, self.controller.date_to))
+                       (self.controller.date_from, self.controller.date_to),
+                       self.controller.window_seconds)
 
     def _keys(self, inputs: _Inputs) -> dict[str, Any]:
         """Each chart's key: everything its numbers depend on."""
         segments = self._compare_segments()
         return {
             "volume": (inputs.ident, inputs.segment),
-            "weekly": (inputs.ident, inputs.stages, inputs.segment, inputs.dates),
+            "weekly": (inputs.ident, inputs.stages, inputs.segment, inputs.dates,
+                       inputs.window),
             "histogram": (inputs.ident, inputs.stages, inputs.segment, inputs.dates,
-                          self.stage_combo.currentData()),
-            "compare": (inputs.ident, inputs.stages, inputs.dates,
+                          inputs.window, self.stage_combo.currentData()),
+            "compare": (inputs.ident, inputs.stages, inputs.dates, inputs.window,
                         tuple(tuple(sorted(s.items())) for _, s in segments or ())),
         }
 
     def _data_for_job(self, inputs: _Inputs) -> Any:
-        """The data one job computes over: the Parquet file, or a new view of the database
-        source (a view per job, so that cancelling one stops only its query)."""
-        if inputs.ident[0] == "file":
-            return inputs.data
-        return self._parquet()
+        """The data one job computes over: a new handle of the Parquet file, or a new view of
+        the database source (one per job, so that cancelling one stops only its queries);
+        None when the data is no longer the one the job was asked for."""
+        data = self._parquet()
+        if inputs.ident[0] == "file" and (data is None or os.fspath(data) != inputs.ident[1]):
+            return None
+        return data
 
     def _request(self, kind: str, key: Any, work: Callable[[Any], Any],
                  data: Callable[[], Any]) -> bool:
@@ -718,11 +722,11 @@ class AnalyticsDock(ChartDrawing, QWidget):
                       partial(self._data_for_job, inputs))
 
     def _compute_weekly(self, inputs: _Inputs) -> None:
-        from journeydesk.app.metrics import weekly_conversion
+        from journeydesk.app.metrics import weekly_series
 
         stages, where, dates = inputs.stage_list, inputs.where, inputs.filters
         self._request("weekly", self._keys(inputs)["weekly"],
-                      lambda data: weekly_conversion(data, stages, where=where, **dates),
+                      lambda data: weekly_series(data, stages, where=where, **dates),
                       partial(self._data_for_job, inputs))
 
     def _compute_histogram(self, *_: object, inputs: _Inputs | None = None) -> None:
@@ -742,12 +746,11 @@ class AnalyticsDock(ChartDrawing, QWidget):
 
     def _known_median(self, stage: str, inputs: _Inputs) -> float | None:
         """The overlay's median time to ``stage`` when its numbers were computed with exactly
-        the options the histogram is (not when the overlay has more, such as a conversion
-        window the charts are not given), or None."""
+        the options the histogram is, or None."""
         from journeydesk.app.metrics import MetricsOptions
 
         result = self.controller.result
-        same = MetricsOptions.make(*inputs.dates, dict(inputs.segment))
+        same = MetricsOptions.make(*inputs.dates, dict(inputs.segment), inputs.window)
         if not self._overlay_current() or result.options != same:
             return None
         for entry in (self.controller.metrics or {}).get("stages", []):

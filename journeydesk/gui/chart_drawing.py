@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -20,6 +19,7 @@ from journeydesk.gui.charts import (
     DAY,
     INCOMPLETE_TEXT,
     LOG_DECADES,
+    OPEN_WEEKS_TEXT,
     SERIES,
     VERDICT_SHORT,
     _count_axis,
@@ -90,15 +90,16 @@ class ChartDrawing:
             _count_axis(self.volume_plot, max(heights))
         self._show_dates()
 
-    def _draw_weekly(self, weekly: dict[str, list[Sequence[Any]]]) -> None:
+    def _draw_weekly(self, weekly: Any) -> None:
         """One line per stage; each point's tooltip gives its week, conversion and n (the
-        users entering that week, when the series gives it).  The last week may still be
-        open (its users have had less time to convert): its point is hollow and the line to
-        it dashed."""
+        users entering that week).  ``weekly`` is a WeeklySeries (or a plain dict of points,
+        the last week open): the weeks from its ``open_from`` on may still rise (their users
+        have not all had the whole conversion window): hollow points on a dashed line."""
         import numpy as np
 
         pg = self._pg
         self._weekly_result = weekly
+        series = getattr(weekly, "points", weekly)
         for item in self._weekly_items:
             self.weekly_plot.removeItem(item)
         self._weekly_items = []
@@ -106,28 +107,32 @@ class ChartDrawing:
         self.weekly_points = {}
         legend = []
         surface = _surface(self.theme)
-        for i, (stage, raw) in enumerate(weekly.items()):
+        opened = 0
+        for i, (stage, raw) in enumerate(series.items()):
             colour = QColor(SERIES[i % len(SERIES)])
             points = [_weekly_point(p) for p in raw]
             x = np.array([_day_seconds(w) for w, _, _ in points], dtype=float)
             y = np.array([np.nan if v is None else v * 100 for _, v, _ in points], dtype=float)
-            done = len(points) - 1  # the complete weeks: all but the last
+            done = getattr(weekly, "open_from", len(points) - 1)
+            done = len(points) if done is None else max(0, min(done, len(points)))
+            opened = len(points) - done
             line = self.weekly_plot.plot(x[:done] if done > 1 else x[:0],
                                          y[:done] if done > 1 else y[:0],
                                          pen=_pen(colour, 2), connect="finite")
             self._weekly_items.append(line)
             known = [j for j in range(done) if not math.isnan(y[j])]
-            if done >= 1 and known and not math.isnan(y[done]):
-                j = known[-1]  # the last complete week with a value, to the open one
-                tail = self.weekly_plot.plot(x[[j, done]], y[[j, done]],
-                                             pen=_pen(colour, 2, Qt.PenStyle.DashLine))
-                self._weekly_items.append(tail)
-            tips = [self._weekly_tip(stage, w, v, n, last=k == done)
+            tail = [j for j in range(done, len(points)) if not math.isnan(y[j])]
+            if tail:  # from the last complete week with a value through the open ones
+                at = known[-1:] + tail
+                dashed = self.weekly_plot.plot(x[at], y[at],
+                                               pen=_pen(colour, 2, Qt.PenStyle.DashLine))
+                self._weekly_items.append(dashed)
+            tips = [self._weekly_tip(stage, w, v, n, last=k >= done)
                     for k, (w, v, n) in enumerate(points)]
             keep = ~np.isnan(y)
-            brushes = [pg.mkBrush(surface if k == done else colour)
+            brushes = [pg.mkBrush(surface if k >= done else colour)
                        for k in range(len(points)) if keep[k]]
-            pens = [_pen(colour, 2) if k == done else _pen(surface, 1)
+            pens = [_pen(colour, 2) if k >= done else _pen(surface, 1)
                     for k in range(len(points)) if keep[k]]
             scatter = pg.ScatterPlotItem(
                 x=x[keep], y=y[keep], size=7, brush=brushes, pen=pens,
@@ -142,12 +147,13 @@ class ChartDrawing:
                           f'&nbsp;{html.escape(stage)}')
         self.weekly_legend.setText("&nbsp;&nbsp;&nbsp;".join(legend) or "Bind two stages to "
                                    "see their conversion by week")
-        weeks = [_weekly_point(p)[0] for points in weekly.values() for p in points]
-        self.weekly_note.setText(INCOMPLETE_TEXT if weeks else "")
+        weeks = [_weekly_point(p)[0] for points in series.values() for p in points]
+        self.weekly_note.setText((INCOMPLETE_TEXT if opened == 1 else
+                                  OPEN_WEEKS_TEXT.format(opened)) if weeks and opened else "")
         self.weekly_note.setToolTip(
-            "A user counts in the week they entered the funnel; those who entered in the last "
-            "week have had less time to go on, so its conversion may still rise." if weeks
-            else "")
+            "A user counts in the week they entered the funnel; those who entered in the open "
+            "weeks have not all had the whole conversion window yet, so their conversion may "
+            "still rise." if weeks and opened else "")
         if weeks:  # the axis puts its ticks on Mondays, the weeks' first days
             lo, hi = _day_seconds(min(weeks)), _day_seconds(max(weeks))
             self.weekly_plot.setXRange(lo - 3 * DAY, hi + 3 * DAY, padding=0)
@@ -164,7 +170,7 @@ class ChartDrawing:
             if n is not None:
                 text += f" of {n:,} user{'s' if n != 1 else ''} entering that week"
         if last:
-            text += "\n(the last week: it may be incomplete)"
+            text += "\n(an open week: its conversion may still rise)"
         return text
 
     def _draw_histogram(self, result: Any) -> None:

@@ -40,6 +40,8 @@ DURATION_TICKS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 2 * 3
                   60 * DAY, 90 * DAY, 182 * DAY, 365 * DAY, 730 * DAY)
 INCOMPLETE_TEXT = ("Hollow points: the last week may be incomplete (its users may still "
                    "convert)")
+OPEN_WEEKS_TEXT = ("Hollow points: the last {} weeks are open (their users have not all had "
+                   "the whole conversion window yet)")
 ERROR_TEXT = {"light": "#b42318", "dark": "#ff9b91"}  # a chart's "could not compute" line
 COMPARE_LABELS_PX = 36  # above a 100 % bar: its label and the verdict, in pixels
 VERDICT_SHORT = {REAL: "real difference", TOO_FEW: "too few users"}  # else "could be chance"
@@ -274,6 +276,7 @@ class _Inputs:
     stages: tuple[tuple[str, tuple[str, ...]], ...]
     segment: tuple[tuple[str, str], ...]
     dates: tuple[date | None, date | None]
+    window: float | None = None  # the overlay's conversion window, seconds (None: unlimited)
 
     @property
     def stage_list(self) -> list[tuple[str, list[str]]]:
@@ -285,4 +288,5 @@ class _Inputs:
 
     @property
     def filters(self) -> dict[str, Any]:
-        return {"date_from": self.dates[0], "date_to": self.dates[1]}
+        return {"date_from": self.dates[0], "date_to": self.dates[1],
+                "window_seconds": self.window}

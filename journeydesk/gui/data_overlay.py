@@ -182,8 +182,10 @@ class DataOverlayController(QObject):
 
     def _on_delivered(self, request: OverlayRequest, outcome: Any,
                       error: BaseException | None) -> None:
-        if request != self._latest:
-            return  # an older computation finished after a newer one started
+        if request is not self._latest:
+            # an older computation finished (or was cancelled) after a newer one started,
+            # perhaps one asking the same: only the newest request's outcome counts
+            return
         if error is not None and needs_password(error):
             self.password_needed.emit(request.dataset, str(error))
             return

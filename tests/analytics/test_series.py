@@ -102,3 +102,58 @@ def test_time_to_next_of_an_unbound_stage_is_an_error(log: bytes) -> None:
         time_to_next(log, STAGES, 1)
     with pytest.raises(MetricsError, match="no attribute"):
         time_to_next(log, STAGES, 2, where={"country": "NL"})
+
+
+def test_a_heavy_tail_gets_log_spaced_bins_and_a_bin_for_zero() -> None:
+    values = [0.0, 0.0, 10.0, 20.0, 100.0, 1000.0, 10000.0, 100000.0]
+    hist = series.histogram(values)
+    # six positive values spanning four powers of ten: six bins, each x 10 ** (4 / 6) wider
+    assert hist.edges[0] == 0.0 and hist.edges[1] == 10.0 and hist.edges[-1] == 100000.0
+    ratios = [b / a for a, b in zip(hist.edges[1:-1], hist.edges[2:], strict=True)]
+    assert all(r == pytest.approx(10 ** (4 / 6)) for r in ratios)
+    assert hist.counts == [2, 2, 1, 0, 1, 1, 1]
+    assert hist.median == 60.0  # (20 + 100) / 2, exact
+    assert hist.total == len(values)
+
+
+def test_a_narrow_range_keeps_equal_width_bins() -> None:
+    hist = series.histogram([60.0, 120.0, 1800.0])  # 30x apart: under 1.5 powers of ten
+    assert hist.edges == [60.0, 495.0, 930.0, 1365.0, 1800.0]
+    assert hist.counts == [2, 0, 0, 1]
+    assert hist.median == 120.0
+    assert series.histogram([5.0, 5.0]) == series.Histogram([4.5, 5.5], [2], 5.0)
+    assert series.histogram([]) == series.Histogram([], [])
+
+
+def test_log_bins_show_the_shape_of_a_long_tail() -> None:
+    """The issue's case: most users reach the next stage within minutes, a few after weeks;
+    equal-width bins put 470 of 596 in the first bar, log-spaced ones spread them."""
+    import random
+
+    rng = random.Random(7)
+    values = sorted(round(rng.lognormvariate(6, 2.2)) for _ in range(596))
+    hist = series.histogram(values)
+    assert sum(hist.counts) == 596
+    assert max(hist.counts) < 596 * 0.25
+    assert sum(1 for c in hist.counts if c) >= 12  # the shape, not one bar and noise
+    equal = [v for v in values if v <= values[0] + (values[-1] - values[0]) / 20]
+    assert len(equal) > 596 * 0.75  # what equal-width bins would have put in the first
+
+
+def test_weekly_series_marks_the_weeks_whose_window_has_not_elapsed(log: bytes) -> None:
+    """The log's last day with data is Mon 27th: a week of entry is complete when its end
+    plus the window is not after that day's start."""
+    from journeydesk.app.metrics import weekly_series
+
+    plain = weekly_series(log, STAGES)
+    mondays = [date(2024, 5, 6), date(2024, 5, 13), date(2024, 5, 20), date(2024, 5, 27)]
+    # Sign up by week of entry: week 6th u1 and u2 (both sign up), 13th u3 (never), 27th u5
+    assert plain.points["Sign up"] == [(mondays[0], 1.0, 2), (mondays[1], 0.0, 1),
+                                       (mondays[2], None, 0), (mondays[3], 1.0, 1)]
+    assert plain.open_from == 3  # no window: only the last week, which had the least time
+    day = 86400.0
+    assert weekly_series(log, STAGES, window_seconds=day).open_from == 2
+    assert weekly_series(log, STAGES, window_seconds=7 * day).open_from == 2  # 13th+14 = 27th
+    assert weekly_series(log, STAGES, window_seconds=8 * day).open_from == 1
+    assert weekly_series(log, STAGES, window_seconds=30 * day).open_from == 0
+    assert weekly_series(log, STAGES[:1]).points == {}

@@ -50,18 +50,18 @@ def session(tmp_path: Path):  # noqa: ANN201
 
 def test_a_datasets_parquet_is_written_once_and_reused_until_it_changes(
         session: WorkspaceSession, tmp_path: Path) -> None:
-    first = session.data.get("signups").data()
+    first = Path(session.data.get("signups").data())  # a handle per job, on one file
     assert first.is_file()
     written = first.stat().st_mtime_ns
     for _ in range(3):  # every later query reads the same file, not a new copy
-        assert session.data.get("signups").data() == first
+        assert Path(session.data.get("signups").data()) == first
     assert first.stat().st_mtime_ns == written
     session.data.rename("signups", "october")  # the same data: the same file
-    assert session.data.get("october").data() == first
+    assert Path(session.data.get("october").data()) == first
     log = tmp_path / "other.csv"
     log.write_text(EVENTS.replace("u3,promo_page", "u3,home"), encoding="utf-8")
     store_events(session, "october", log, load_event_file(log), replace=True)
-    replaced = session.data.get("october").data()
+    replaced = Path(session.data.get("october").data())
     assert replaced != first and replaced.read_bytes() != first.read_bytes()
     session.data.delete("october")
     with pytest.raises(NoSuchDatasetError, match="there are: none"):

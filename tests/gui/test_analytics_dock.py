@@ -342,7 +342,7 @@ def test_day_ticks_and_labels() -> None:
 
 
 # ---------------------------------------------------------------------------- computing once
-CHART_FUNCTIONS = ("daily_volume", "weekly_conversion", "time_to_next_histogram", "funnel")
+CHART_FUNCTIONS = ("daily_volume", "weekly_series", "time_to_next_histogram", "funnel")
 
 
 def _count_computations(monkeypatch) -> Counter:  # noqa: ANN001
@@ -387,7 +387,7 @@ def test_opening_the_dock_computes_each_chart_once(qtbot, tmp_path: Path, monkey
     qtbot.waitUntil(lambda: bool(dock.comparison and dock.histogram.counts
                                  and dock.weekly_lines and dock._volume_days), timeout=20000)
     _settle(qtbot, dock)
-    once = {"daily_volume": 1, "weekly_conversion": 1, "time_to_next_histogram": 1,
+    once = {"daily_volume": 1, "weekly_series": 1, "time_to_next_histogram": 1,
             "funnel": 2}  # the comparison: one funnel per compared segment
     assert calls == once
 
@@ -406,14 +406,14 @@ def test_opening_the_dock_computes_each_chart_once(qtbot, tmp_path: Path, monkey
     with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
         dock.segment_combo.setCurrentIndex(desktop)
     _settle(qtbot, dock)
-    assert calls == {"daily_volume": 2, "weekly_conversion": 2, "time_to_next_histogram": 2,
+    assert calls == {"daily_volume": 2, "weekly_series": 2, "time_to_next_histogram": 2,
                      "funnel": 2}
 
     # dates: not the daily volume (it shows every day); the comparison follows the dates
     with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
         window.set_overlay_dates(date(2026, 10, 1), date(2026, 10, 9))
     _settle(qtbot, dock)
-    assert calls == {"daily_volume": 2, "weekly_conversion": 3, "time_to_next_histogram": 3,
+    assert calls == {"daily_volume": 2, "weekly_series": 3, "time_to_next_histogram": 3,
                      "funnel": 4}
 
     # another stage: its histogram only
@@ -421,7 +421,7 @@ def test_opening_the_dock_computes_each_chart_once(qtbot, tmp_path: Path, monkey
     qtbot.waitUntil(lambda: "Confirm e-mail" in dock.histogram_plot.getAxis("bottom").labelText,
                     timeout=20000)
     _settle(qtbot, dock)
-    assert calls == {"daily_volume": 2, "weekly_conversion": 3, "time_to_next_histogram": 4,
+    assert calls == {"daily_volume": 2, "weekly_series": 3, "time_to_next_histogram": 4,
                      "funnel": 4}
 
 
@@ -439,7 +439,7 @@ def test_a_dock_opened_first_computes_once_the_overlay_is_there(qtbot, tmp_path:
         window.act_overlay.trigger()
     qtbot.waitUntil(lambda: bool(dock.comparison and dock.histogram.counts), timeout=20000)
     _settle(qtbot, dock)
-    assert calls == {"daily_volume": 1, "weekly_conversion": 1, "time_to_next_histogram": 1,
+    assert calls == {"daily_volume": 1, "weekly_series": 1, "time_to_next_histogram": 1,
                      "funnel": 2}
 
 
@@ -469,7 +469,8 @@ def test_superseded_work_is_cancelled_and_never_drawn(qtbot, tmp_path: Path,
 
     monkeypatch.setattr(metrics, "time_to_next_histogram", slow_histogram)
     monkeypatch.setattr(metrics, "daily_volume", lambda *_a, **_k: [])
-    monkeypatch.setattr(metrics, "weekly_conversion", lambda *_a, **_k: {})
+    monkeypatch.setattr(metrics, "weekly_series",
+                        lambda *_a, **_k: metrics.WeeklySeries({}, None))
     monkeypatch.setattr(window.data_overlay, "data", _View)  # as a database source gives
     dock = _open_dock(qtbot, window)
     qtbot.waitUntil(lambda: len(started) == 1, timeout=5000)
@@ -564,16 +565,16 @@ def test_weekly_points_say_their_n_and_the_last_week_is_open(qtbot, tmp_path: Pa
     from journeydesk.app import metrics
 
     weeks = [date(2026, 9, 28), date(2026, 10, 5), date(2026, 10, 12)]
-    # the series with n per point (as asked of analytics: (week, conversion, n))
-    monkeypatch.setattr(metrics, "weekly_conversion", lambda *_a, **_k: {
-        "Sign up": [(weeks[0], 0.5, 4), (weeks[1], None, 0), (weeks[2], 0.25, 8)]})
+    # the series with n per point: (week, conversion, n); no window, so the last week open
+    monkeypatch.setattr(metrics, "weekly_series", lambda *_a, **_k: metrics.WeeklySeries({
+        "Sign up": [(weeks[0], 0.5, 4), (weeks[1], None, 0), (weeks[2], 0.25, 8)]}, 2))
     window = _window_with_overlay(qtbot, tmp_path)
     dock = _open_dock(qtbot, window)
     qtbot.waitUntil(lambda: "Sign up" in dock.weekly_points, timeout=20000)
     tips = list(dock.weekly_points["Sign up"].data["data"])
     assert tips == ["Sign up, week of 28 Sep 2026: 50% of 4 users entering that week",
                     "Sign up, week of 12 Oct 2026: 25% of 8 users entering that week\n"
-                    "(the last week: it may be incomplete)"]
+                    "(an open week: its conversion may still rise)"]
     assert dock.weekly_note.text().startswith("Hollow points: the last week")
     brushes = [p.brush().color() for p in dock.weekly_points["Sign up"].points()]
     assert brushes[-1] != brushes[0]  # the open week is hollow

@@ -259,3 +259,22 @@ def test_made_up_logs_give_the_same_numbers(both, rows) -> None:
             series.weekly_conversion(remote, stages, **f)
         assert series.time_to_next_histogram(local, stages, 3, **f) == \
             series.time_to_next_histogram(remote, stages, 3, **f)
+
+
+def test_a_heavy_tail_is_binned_alike_in_both(both) -> None:
+    """Log-spaced bins with a bin for 0: the same edges, counts and median from the
+    database's SQL as from the local engine (the same expressions in the same order)."""
+    gaps = [0, 0, 1, 7, 30, 95, 600, 3600, 3 * 86400, 20 * 86400, 45 * 86400]
+    start = datetime(2024, 5, 1, 10, 0)
+    rows = []
+    for i, gap in enumerate(gaps):
+        rows.append((f"u{i}", "home", str(start), "web", "pro"))
+        rows.append((f"u{i}", "buy", str(start + timedelta(seconds=gap)), "web", "pro"))
+    local, remote = both(rows)
+    stages = [("Visit", ["home"]), ("Buy", ["buy"])]
+    hist = series.time_to_next_histogram(remote, stages, 1)
+    assert hist == series.time_to_next_histogram(local, stages, 1)
+    assert hist.edges[0] == 0.0 and hist.counts[0] == 2  # the two users who bought at once
+    assert hist.edges[1] == 1.0 and hist.edges[-1] == 45 * 86400.0
+    assert len(hist.counts) == 1 + 9 and hist.total == len(gaps)
+    assert hist.median == 95.0
