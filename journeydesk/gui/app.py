@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from journeydesk import __version__
-from journeydesk.app.session import Document, LookupFailed, WorkspaceError, find_map
+from journeydesk.app.session import (
+    Document,
+    LookupFailed,
+    WorkspaceError,
+    WorkspaceInUseError,
+    find_map,
+)
 from journeydesk.app.session import open_document as open_workspace
+from journeydesk.domain.model import Workspace
 from journeydesk.resources import app_icon_path
 
 
@@ -32,13 +41,66 @@ def application() -> QApplication:
 
 def open_document(path: Path, *, create: bool = False,
                   parent: QWidget | None = None) -> Document | None:
-    """Open the workspace at ``path``; on failure show why in a dialog and return None."""
+    """Open the workspace at ``path``; on failure show why in a dialog and return None.
+
+    A workspace another window or program has open for writing can still be looked at: the
+    dialog then offers to open it read-only (or to cancel).
+    """
     try:
         return open_workspace(path, create=create)
+    except WorkspaceInUseError:
+        if not ask_open_read_only(path, parent):
+            return None
     except (WorkspaceError, OSError) as exc:
         QMessageBox.critical(parent, "JourneyDesk",
                              f"The workspace could not be opened.\n\n{exc}")
         return None
+    try:
+        return open_workspace(path, read_only=True)
+    except (WorkspaceError, OSError) as exc:
+        QMessageBox.critical(parent, "JourneyDesk",
+                             f"The workspace could not be opened read-only.\n\n{exc}")
+        return None
+
+
+def ask_open_read_only(path: Path, parent: QWidget | None = None) -> bool:
+    """Ask whether to open a workspace that is in use read-only: True for Open read-only."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Workspace in use",
+                      f"{path.name} is open in another JourneyDesk window or program.",
+                      QMessageBox.StandardButton.NoButton, parent)
+    box.setInformativeText("Open it read-only to look at it, present it or export it; "
+                           "nothing in it can be changed from this window. To edit it, "
+                           "close it there first.")
+    read_only = box.addButton("Open read-only", QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(read_only)
+    box.setEscapeButton(cancel)
+    box.exec()
+    return box.clickedButton() is read_only
+
+
+# ---------------------------------------------------------------------------- the last map used
+def _last_map_key(workspace_path: Path) -> str:
+    # A digest of the absolute path: a QSettings key must hold no slash or backslash.
+    digest = hashlib.sha1(str(workspace_path.resolve()).encode("utf-8"), usedforsecurity=False)
+    return f"lastMap/{digest.hexdigest()}"
+
+
+def remember_map(workspace_path: Path, map_id: str) -> None:
+    """Note ``map_id`` as the map last shown from the workspace at ``workspace_path``."""
+    QSettings().setValue(_last_map_key(workspace_path), map_id)
+
+
+def map_to_reopen(workspace_path: Path, workspace: Workspace, *,
+                  remembered: bool = True) -> str | None:
+    """The map to land on when the workspace opens: the one last used (unless not
+    ``remembered``) while it is there, else the alphabetically first; None without maps."""
+    last = QSettings().value(_last_map_key(workspace_path)) if remembered else None
+    if isinstance(last, str) and last in workspace.maps:
+        return last
+    if not workspace.maps:
+        return None
+    return min(workspace.maps.values(), key=lambda m: m.name.casefold()).id
 
 
 def run_app(path: Path, *, create: bool = False, map_name: str | None = None,
@@ -73,9 +135,9 @@ def run_app(path: Path, *, create: bool = False, map_name: str | None = None,
             document.close()
             return 1
         window.open_map(journey_map.id)
-    elif document.workspace.maps:  # land on a map rather than an empty canvas
-        first = min(document.workspace.maps.values(), key=lambda m: m.name.casefold())
-        window.open_map(first.id)
+    elif (start := map_to_reopen(path, document.workspace,
+                                 remembered=screenshot is None)) is not None:
+        window.open_map(start)  # land on a map rather than an empty canvas
     if welcome:
         window.show_welcome()
     if screenshot is not None:

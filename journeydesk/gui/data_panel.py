@@ -56,8 +56,9 @@ class OverlayBar(QFrame):
         self.caption.setAccessibleName("Data overlay shows")
         self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.caption.setMinimumWidth(40)
-        dates = QPushButton("Dates…")
-        dates.setToolTip("Limit the numbers to a date range")
+        dates = QPushButton("Period and window…")
+        dates.setToolTip("Which users count (those who entered in a period) and how long they "
+                         "have to go on (the conversion window)")
         dates.clicked.connect(lambda _c=False: self.dates_clicked.emit())
         self.off_button = QPushButton("Hide numbers")
         self.off_button.setToolTip("Turn the data overlay off (Ctrl+Shift+O)")
@@ -70,11 +71,13 @@ class OverlayBar(QFrame):
         row.addWidget(self.off_button)
         self.set_theme(theme)
 
+    held_back = False  # Present mode: the band's buttons are no use on a projector
+
     def show_caption(self, caption: str) -> None:
         """Show the band with ``caption`` (the whole text is in the tooltip when cut)."""
         self.caption.setText(caption)
         self.caption.setToolTip(caption)
-        self.show()
+        self.setVisible(not self.held_back)
 
     def set_theme(self, theme: Theme) -> None:
         """The colours of the stage headers, so the band reads as part of the map."""
@@ -453,6 +456,41 @@ class DataPanel(QObject):
         self.overlay.jobs.submit(
             work, lambda report, error: self._open_dropped(stage, dataset, report, error),
             name="journeydesk-dropped")
+
+    def add_drop_off_pain_point(self, stage_id: str) -> None:
+        """The drop-off before a stage as a pain-point card, with how many of those users did
+        the stage anyway (found off the GUI thread, like the who-dropped list); the card is
+        added without that count when it cannot be found."""
+        m = self.map_editor.current_map()
+        if m is None:
+            return
+        try:
+            work = self.overlay.dropped_users_work(stage_id)
+        except Exception:  # noqa: BLE001 - the card can still say how many dropped
+            work = None
+        map_id = m.id
+
+        def add(report: Any, error: BaseException | None) -> None:
+            scene = self.map_editor.scene
+            if not self.overlay.busy():
+                self._computing_done()
+            if scene is None or scene.map_id != map_id:
+                return  # another map is on show now
+            if error is not None and not was_cancelled(error):
+                self.status.emit(f"Could not count who did {m.stage(stage_id).name} anyway: "
+                                 f"{error}", 8000)
+            else:
+                self.status.emit("", 0)
+            anyway = report.did_it_anyway if report is not None and error is None else None
+            scene.interactions.add_drop_off_pain_point(stage_id, anyway)
+
+        if work is None:
+            add(None, None)
+            return
+        self.status.emit(f"Counting who dropped before {m.stage(stage_id).name}…", 0)
+        if self.overlay.is_source(self.overlay.dataset or ""):
+            self.computing.emit(True)
+        self.overlay.jobs.submit(work, add, name="journeydesk-pain-point")
 
     def _open_dropped(self, stage: str, dataset: str, report: Any,
                       error: BaseException | None) -> None:

@@ -3,6 +3,11 @@
 It follows the document by change key: an edit that does not touch the element on show leaves
 every field alone, and one that does rewrites only the fields whose model value changed, so a
 field being typed in keeps its text, cursor and focus while other things change.
+
+A card shows the fields of its lane's type (severity on pain points, priority on
+opportunities, channel on touchpoints; any other field only while it holds a value).  With
+several cards selected, their shared fields (colour, tags) are edited on all of them at once,
+as one undo step.
 """
 
 from __future__ import annotations
@@ -31,13 +36,14 @@ from journeydesk.app.metrics import is_pattern, matches
 from journeydesk.domain.commands import (
     Changes,
     Command,
+    CompositeCommand,
     EditCardCommand,
     EditLaneCommand,
     EditMapCommand,
     EditStageCommand,
     EditStepCommand,
 )
-from journeydesk.domain.model import PRIORITIES, DomainError, LaneType
+from journeydesk.domain.model import PRIORITIES, Card, DomainError, LaneType
 from journeydesk.gui.canvas.items import (
     CardItem,
     LaneHeaderItem,
@@ -47,8 +53,12 @@ from journeydesk.gui.canvas.items import (
 from journeydesk.gui.canvas.theme import LANE_TYPE_LABELS
 from journeydesk.gui.editing import Editor
 from journeydesk.gui.listening import follow
+from journeydesk.gui.swatches import MIXED, SwatchPicker
 
 MAX_LISTED = 300  # data events listed at once; the search box narrows the rest
+# The card fields that belong to one lane type: shown on its cards (elsewhere only when set).
+TYPED_FIELDS = {"severity": LaneType.PAIN_POINTS, "priority": LaneType.OPPORTUNITIES,
+                "channel": LaneType.TOUCHPOINTS}
 
 
 def _split(text: str) -> list[str]:
@@ -88,6 +98,9 @@ class InspectorWidget(QWidget):
         self.map_id: str | None = None
         self._kind = "none"
         self._target_id: str | None = None
+        self._target_ids: list[str] = []  # the cards of a multiple selection
+        self._others = 0  # selected items besides those cards (not edited)
+        self._rows_for: tuple[str | None, LaneType | None] = (None, None)
         self._loading = False
         # The model value each field shows (as shown), to rewrite only fields that changed.
         self._shown: dict[QWidget, Any] = {}
@@ -125,8 +138,7 @@ class InspectorWidget(QWidget):
         self.card_channel = QLineEdit()
         self.card_tags = QLineEdit()
         self.card_tags.setPlaceholderText("comma, separated")
-        self.card_colour = QLineEdit()
-        self.card_colour.setPlaceholderText("#rrggbb (lane colour when empty)")
+        self.card_colour = SwatchPicker()
         self.card_events = QLineEdit()
         self.card_events.setPlaceholderText("event names, comma separated")
         self.card_page = self._page([
@@ -142,8 +154,21 @@ class InspectorWidget(QWidget):
             lambda: self._edit_card(channel=self.card_channel.text() or None))
         self.card_tags.editingFinished.connect(
             lambda: self._edit_card(tags=_split(self.card_tags.text())))
-        self.card_colour.editingFinished.connect(
-            lambda: self._edit_card(colour=self.card_colour.text().strip() or None))
+        self.card_colour.picked.connect(lambda colour: self._edit_card(colour=colour))
+        self._typed_rows = {"severity": self.card_severity, "priority": self.card_priority,
+                            "channel": self.card_channel}
+
+        # several cards
+        self.cards_colour = SwatchPicker()
+        self.cards_tags = QLineEdit()
+        self.cards_tags.setPlaceholderText("tags they share: added to / removed from each")
+        self.cards_hint = QLabel()
+        self.cards_hint.setWordWrap(True)
+        self.cards_page = self._page([("Colour", self.cards_colour),
+                                      ("Shared tags", self.cards_tags),
+                                      ("", self.cards_hint)])
+        self.cards_colour.picked.connect(lambda colour: self._edit_cards(colour=colour))
+        self.cards_tags.editingFinished.connect(self._save_shared_tags)
         self.card_events.editingFinished.connect(
             lambda: self._edit_card(events=_split(self.card_events.text())))
 
@@ -226,7 +251,7 @@ class InspectorWidget(QWidget):
                       else PRIORITIES.index(c.priority) + 1),
                 field(self.card_channel, lambda c: c.channel or ""),
                 field(self.card_tags, lambda c: joined(c.tags)),
-                field(self.card_colour, lambda c: c.colour or ""),
+                _Field(self.card_colour, lambda c: c.colour, self.card_colour.set_colour),
                 field(self.card_events, lambda c: joined(c.events)),
             ],
             "stage": [
@@ -246,6 +271,10 @@ class InspectorWidget(QWidget):
             "lane": [
                 field(self.lane_name, lambda lane: lane.name),
                 field(self.lane_type, lambda lane: list(LaneType).index(LaneType(lane.type))),
+            ],
+            "cards": [
+                _Field(self.cards_colour, _shared_colour, self.cards_colour.set_colour),
+                field(self.cards_tags, lambda cards: joined(_shared_tags(cards))),
             ],
             "map": [
                 field(self.map_name, lambda m: m.name),
@@ -272,11 +301,15 @@ class InspectorWidget(QWidget):
         self._show("map" if map_id else "none", map_id)
 
     def show_items(self, items: list[QGraphicsItem]) -> None:
-        """Show the fields of the one selected item (or the map when there is not one)."""
-        if len(items) != 1:
+        """Show the fields of the one selected item, the shared fields of several selected
+        cards, or the map when nothing is selected."""
+        if not items:
             self._show("map" if self.map_id else "none", self.map_id)
-            if len(items) > 1:
-                self.title.setText(f"{len(items)} items selected")
+            return
+        if len(items) > 1:
+            cards = [item.item_id for item in items if isinstance(item, CardItem)]
+            self._target_ids, self._others = cards, len(items) - len(cards)
+            self._show("cards" if cards else "items", None)
             return
         item = items[0]
         kinds = {CardItem: "card", StageHeaderItem: "stage", StepHeaderItem: "step",
@@ -295,10 +328,16 @@ class InspectorWidget(QWidget):
         """Refresh the fields that changed, and only when the element on show changed."""
         if self.map_id is None:
             return
-        key = {"card": ("card", self.map_id, self._target_id),
-               "stage": ("stages", self.map_id), "step": ("stages", self.map_id),
-               "lane": ("lanes", self.map_id), "map": ("map", self.map_id)}.get(self._kind)
-        if key is not None and key in changes:
+        if self._kind == "cards":
+            keys = {("card", self.map_id, card_id) for card_id in self._target_ids}
+        else:
+            keys = {{"card": ("card", self.map_id, self._target_id),
+                     "stage": ("stages", self.map_id), "step": ("stages", self.map_id),
+                     "lane": ("lanes", self.map_id),
+                     "map": ("map", self.map_id)}.get(self._kind)}
+        if self._kind == "card":  # a lane's new type shows other fields
+            keys.add(("lanes", self.map_id))
+        if not keys.isdisjoint(changes):
             self._load(only_changed=True)
 
     def _load(self, only_changed: bool = False) -> None:
@@ -322,8 +361,10 @@ class InspectorWidget(QWidget):
             target, only_changed = self._target(), False
         kind = self._kind if target is not None else "none"
         if not only_changed or kind != self._kind:  # (the map itself went)
-            self.title.setText(_TITLES[kind])
+            self.title.setText(self._title(kind, target))
             self.pages.setCurrentWidget(self._page_of(kind))
+        if kind == "card":
+            self._show_typed_rows(target, keep=only_changed)
         for field in self._fields.get(kind, ()):
             value = field.value_of(target)
             if only_changed and self._shown.get(field.widget, _UNSHOWN) == value:
@@ -331,12 +372,40 @@ class InspectorWidget(QWidget):
             self._shown[field.widget] = value
             field.show(value)
 
+    def _title(self, kind: str, target: Any) -> str:
+        if kind == "cards":
+            others = f" (and {self._others} other items, not edited)" if self._others else ""
+            self.cards_hint.setText(f"Colour and tags apply to all {len(target)} cards at "
+                                    "once (one undo step).")
+            return f"{len(target)} cards selected{others}"
+        if kind == "items":
+            return f"{self._others} items selected"
+        return _TITLES[kind]
+
+    def _show_typed_rows(self, card: Card, keep: bool) -> None:
+        """Show the fields of the card's lane type, and any other that holds a value (an
+        edit keeps a shown field shown until another card or lane type is on show)."""
+        m = self.editor.document.workspace.maps[self.map_id]
+        lane_type = LaneType(m.lane(card.lane_id).type)
+        keep = keep and self._rows_for == (card.id, lane_type)
+        self._rows_for = (card.id, lane_type)
+        form = self.card_page.layout()
+        for name, widget in self._typed_rows.items():
+            shown = (TYPED_FIELDS[name] is lane_type or getattr(card, name) is not None
+                     or (keep and form.isRowVisible(widget)))
+            form.setRowVisible(widget, shown)
+
     def _target(self) -> Any:
-        """The model object on show (a card, stage, step, lane or the map), or None."""
+        """The model object on show (a card, stage, step, lane or the map; the cards of a
+        multiple selection), or None."""
         ws = self.editor.document.workspace
         m = ws.maps.get(self.map_id) if self.map_id else None
         if m is None or self._kind == "none":
             return None
+        if self._kind == "cards":
+            return [m.cards[c] for c in self._target_ids if c in m.cards] or None
+        if self._kind == "items":
+            return m
         try:
             if self._kind == "card":
                 return m.card(self._target_id)
@@ -351,8 +420,9 @@ class InspectorWidget(QWidget):
         return m
 
     def _page_of(self, kind: str) -> QWidget:
-        return {"card": self.card_page, "stage": self.stage_page, "step": self.step_page,
-                "lane": self.lane_page, "map": self.map_page}.get(kind, self.empty_page)
+        return {"card": self.card_page, "cards": self.cards_page, "stage": self.stage_page,
+                "step": self.step_page, "lane": self.lane_page,
+                "map": self.map_page}.get(kind, self.empty_page)
 
     # ------------------------------------------------------------------------ editing
     def _run(self, factory, **fields: Any) -> None:  # noqa: ANN001
@@ -368,6 +438,40 @@ class InspectorWidget(QWidget):
     def _edit_card(self, **fields: Any) -> None:
         if self._kind == "card":
             self._run(EditCardCommand, **fields)
+
+    def _edit_cards(self, **fields: Any) -> None:
+        """Set ``fields`` on every selected card that differs, as one undo step."""
+        cards = self._target() if self._kind == "cards" else None
+        if self._loading or not cards:
+            return
+        commands: list[Command] = [
+            EditCardCommand(self.map_id, card.id, **fields) for card in cards
+            if any(getattr(card, k) != v for k, v in fields.items())]
+        self._run_all(commands, len(cards))
+
+    def _save_shared_tags(self) -> None:
+        """Add the tags typed to each selected card, remove those deleted from the shared
+        ones; each card keeps its own other tags."""
+        cards = self._target() if self._kind == "cards" else None
+        if self._loading or not cards:
+            return
+        shared, wanted = _shared_tags(cards), _split(self.cards_tags.text())
+        removed = set(shared) - set(wanted)
+        commands: list[Command] = []
+        for card in cards:
+            tags = [t for t in card.tags if t not in removed]
+            tags += [t for t in wanted if t not in tags]
+            if tags != card.tags:
+                commands.append(EditCardCommand(self.map_id, card.id, tags=tags))
+        self._run_all(commands, len(cards))
+
+    def _run_all(self, commands: list[Command], selected: int) -> None:
+        if not commands:
+            return  # nothing changed: no empty undo step
+        command = commands[0] if len(commands) == 1 else CompositeCommand(
+            f"Edit {selected} cards", commands)
+        if not self.editor.run(command):
+            self._load()
 
     def set_event_counts(self, counts: dict[str, int]) -> None:
         """The events of the dataset on show (name -> count); the stage page lists them."""
@@ -504,6 +608,17 @@ def _put(widget: QWidget, value: Any) -> None:
             widget.setValue(value)
     elif isinstance(widget, QComboBox) and widget.currentIndex() != value:
         widget.setCurrentIndex(value)
+
+
+def _shared_colour(cards: list[Card]) -> object:
+    """The colour all ``cards`` have (None: none of them has one), else MIXED."""
+    colours = {card.colour for card in cards}
+    return colours.pop() if len(colours) == 1 else MIXED
+
+
+def _shared_tags(cards: list[Card]) -> list[str]:
+    """The tags every one of ``cards`` has, in the first card's order."""
+    return [t for t in cards[0].tags if all(t in card.tags for card in cards[1:])]
 
 
 def _current_values(editor: Editor, command: Command) -> dict[str, Any] | None:

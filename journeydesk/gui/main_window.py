@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from journeydesk.app.session import Document, WorkspaceSession
 from journeydesk.domain.commands import Changes
 from journeydesk.gui import actions as declared
+from journeydesk.gui.app import remember_map
 from journeydesk.gui.canvas.theme import THEMES, application_palette
 from journeydesk.gui.data_panel import DataPanel
 from journeydesk.gui.editing import Editor
@@ -44,6 +45,7 @@ from journeydesk.gui.map_editor import MapEditorWidget
 from journeydesk.gui.navigator import NavigatorWidget
 from journeydesk.gui.persona_editor import PersonaEditorDialog, open_persona_editor
 from journeydesk.gui.persona_gallery import PersonaGalleryWidget
+from journeydesk.gui.presenting import Presentation
 
 __all__ = ["TEMPLATES_DIR", "MainWindow", "builtin_templates"]
 
@@ -91,8 +93,7 @@ class MainWindow(QMainWindow):
             setattr(self, name, getattr(self.maps, name))
         for name in EDITOR_COMMANDS:
             setattr(self, name, getattr(self.map_editor, name))
-        self.welcome = WelcomeBanner()
-        self.welcome.hide()
+        self.welcome = WelcomeBanner(self.map_editor, lambda: bool(self.session.data.choices()))
         central = QWidget()
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
@@ -126,7 +127,9 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.analytics_dock)
         self.zoom_label = QLabel("100 %")
         self.zoom_button = self.map_editor.make_zoom_button()
-        self._presenting: tuple | None = None  # what presenting hid, to show it again
+        self.presentation = Presentation(self)  # View > Present (F5)
+        self.view.key_hook = self.presentation.key  # the walk-through's keys
+        self.data.overlay.ready.connect(self.presentation.numbers_changed)
         self.stop_button = QPushButton("Stop")
         self.stop_button.setToolTip("Cancel the query running in the database (Ctrl+.)")
         self.stop_button.setAccessibleName("Stop computing")
@@ -264,6 +267,7 @@ class MainWindow(QMainWindow):
         self.map_editor.selection_changed.connect(self._on_selection_changed)
         self.map_editor.status.connect(self.show_status)
         self.map_editor.who_dropped_requested.connect(self.data.show_who_dropped)
+        self.map_editor.pain_point_requested.connect(self.data.add_drop_off_pain_point)
         self.view.zoom_changed.connect(self._on_zoom_changed)
         self.navigator.map_activated.connect(self.open_map)
         self.navigator.persona_activated.connect(self.edit_persona)
@@ -294,12 +298,12 @@ class MainWindow(QMainWindow):
         """The short "what you are looking at" guide, unless it was dismissed before."""
         if QSettings().value("welcome/dismissed", False) in (True, "true"):
             return False
-        self.welcome.show()
+        self.welcome.set_wanted(True)  # about the map on show; hidden while there is none
         return True
 
     def dismiss_welcome(self) -> None:
         """Hide the guide for good (remembered)."""
-        self.welcome.hide()
+        self.welcome.set_wanted(False)
         QSettings().setValue("welcome/dismissed", True)
 
     def _show_help(self, which: str) -> QWidget:
@@ -337,6 +341,7 @@ class MainWindow(QMainWindow):
             app.setPalette(application_palette(self.theme))
         self.map_editor.set_theme(self.theme)
         self.data.set_theme(self.theme)
+        self.welcome.set_theme(self.theme)
 
     def toggle_theme(self) -> None:
         """View > Dark theme."""
@@ -344,36 +349,17 @@ class MainWindow(QMainWindow):
 
     def resizeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
         super().resizeEvent(event)
-        if self._presenting is not None:  # the whole map, whatever size the screen gives
-            QTimer.singleShot(0, self.view.fit)
+        if self.presentation.active:  # the whole map, whatever size the screen gives
+            QTimer.singleShot(0, self.presentation.resized)
 
     def _on_zoom_changed(self, zoom: float) -> None:
         self.zoom_label.setText(f"{round(zoom * 100)} %")
         self.zoom_button.setText(f"{round(zoom * 100)} %")
 
     def toggle_presentation(self) -> None:
-        """View > Present (F5): full screen with the map alone; F5 or Esc comes back."""
-        if self._presenting is None:
-            self._presenting = (self.saveState(), self.windowState(), self.minimap.wanted)
-            for dock in self.findChildren(QDockWidget):
-                dock.hide()
-            for bar in (self.toolbar, self.menuBar(), self.statusBar()):
-                bar.hide()
-            self.minimap.set_wanted(False)
-            self.act_present.setShortcuts([QKeySequence("F5"), QKeySequence("Esc")])
-            self.showFullScreen()
-            self.act_present.setChecked(True)
-            QTimer.singleShot(0, self.view.fit)  # once the window has its full size
-        else:
-            state, window_state, minimap = self._presenting
-            self._presenting = None
-            self.act_present.setShortcuts([QKeySequence("F5")])
-            self.setWindowState(window_state)
-            for bar in (self.menuBar(), self.toolbar, self.statusBar()):
-                bar.show()
-            self.restoreState(state)
-            self.minimap.set_wanted(minimap)
-            self.act_present.setChecked(False)
+        """View > Present (F5): full screen with the map alone and its title; the arrow keys
+        walk through the stages; F5 or Esc comes back to the view as it was."""
+        self.presentation.toggle()
 
     # ------------------------------------------------------------------------ events
     def _on_document_changed(self, changes: Changes) -> None:
@@ -388,10 +374,13 @@ class MainWindow(QMainWindow):
         self.update_actions()
 
     def _on_map_changed(self, map_id: str | None) -> None:
+        self.presentation.map_changed()
         self.inspector.show_map(map_id)
         self.gallery.set_current_map(map_id)
         if map_id is not None:
             self.navigator.select_map(map_id)
+            if self.remember_settings:
+                remember_map(self.session.path, map_id)  # reopened at the next start
         self._update_title()
         self.update_actions()
 

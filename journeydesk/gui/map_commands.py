@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import cache
+from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from journeydesk.app.demo import TEMPLATE as DEMO_TEMPLATE
 from journeydesk.app.exports import ExportCancelled, export_map, is_picture
 from journeydesk.app.imports import ImportFailed, read_map_file
 from journeydesk.app.session import WorkspaceSession, with_workspace_suffix
@@ -37,8 +40,10 @@ from journeydesk.domain.commands import (
     UnlinkPersonaCommand,
 )
 from journeydesk.domain.model import JourneyMap, Lane, LaneType, Stage, unique_name
+from journeydesk.gui.canvas.theme import THEMES, Theme
 from journeydesk.gui.editing import Editor
-from journeydesk.gui.file_dialogs import ask_save_path
+from journeydesk.gui.file_dialogs import ask_save_path, filter_of, safe_file_name
+from journeydesk.gui.listening import follow
 from journeydesk.gui.map_editor import MapEditorWidget
 from journeydesk.resources import resource_path
 
@@ -256,7 +261,7 @@ class MapCommands(QObject):
             self._open_window(path, create=False)
 
     def _open_window(self, path: Path, create: bool) -> None:
-        from journeydesk.gui.app import open_document
+        from journeydesk.gui.app import map_to_reopen, open_document
         from journeydesk.gui.main_window import MainWindow
 
         if self.session.same_file(path):
@@ -265,6 +270,8 @@ class MapCommands(QObject):
         if document is not None:
             window = MainWindow(document)
             window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            if (map_id := map_to_reopen(path, document.workspace)) is not None:
+                window.open_map(map_id)  # where the user left it, as at start-up
             window.show()
 
     def save_copy(self) -> None:
@@ -312,7 +319,7 @@ class MapCommands(QObject):
         if m is None:
             return False
         if path is None:
-            path = self._ask_path("Export map", EXPORT_FILTERS, save=True)
+            path = self._ask_export_path(m)
         if path is None:
             return False
         if path.suffix.lower() == ".pdf" and pages is None:
@@ -337,6 +344,20 @@ class MapCommands(QObject):
             progress.close()
         self.status.emit(f"Exported {m.name} to {path}", 5000)
         return True
+
+    def _ask_export_path(self, journey_map: JourneyMap) -> Path | None:
+        """The export dialog: the map's name in the folder and file type last used."""
+        settings = QSettings()
+        folder = Path(str(settings.value("export/folder", "") or self.session.path.parent))
+        if not folder.is_dir():
+            folder = self.session.path.parent
+        path = ask_save_path(self.parent_widget, "Export map",
+                             str(folder / safe_file_name(journey_map.name)), EXPORT_FILTERS,
+                             selected_filter=str(settings.value("export/filter", "")))
+        if path is not None:
+            settings.setValue("export/folder", str(path.parent))
+            settings.setValue("export/filter", filter_of(path, EXPORT_FILTERS))
+        return path
 
     def ask_page_mode(self, title: str) -> str | None:
         """Fit the map on one page, or tile it at full size (None: cancelled)."""
@@ -398,20 +419,105 @@ class ProgressDialog:
 
 
 class WelcomeBanner(QFrame):
-    """A dismissible band above the canvas for the first start."""
+    """A dismissible band above the canvas for the first start, about the map on show.
 
-    def __init__(self, parent: QWidget | None = None):
+    It follows the map editor: the demo map gets its guided tour, another map a description
+    of what is on the canvas; with no map on show the band hides.  It shows only once
+    :meth:`set_wanted` asked for it (the first start) and until it is dismissed.
+    """
+
+    def __init__(self, map_editor: MapEditorWidget, has_data: Callable[[], bool],
+                 parent: QWidget | None = None):
         super().__init__(parent)
+        self.map_editor = map_editor
+        self.has_data = has_data
+        self.wanted = False
         self.setObjectName("welcomeBanner")
-        self.setStyleSheet("#welcomeBanner { background: #eaf2ff; border-bottom: 1px solid "
-                           "#b9d0f5; } QLabel { color: #1f2430; }")
-        text = QLabel(WELCOME)
-        text.setWordWrap(True)
-        text.setAccessibleName("Welcome")
+        self._dark: bool | None = None
+        self.set_theme(THEMES["light"])
+        self.text = QLabel(WELCOME)
+        self.text.setWordWrap(True)
+        self.text.setAccessibleName("Welcome")
         self.overlay_button = QPushButton("Show the data")
         self.close_button = QPushButton("Got it")
         row = QHBoxLayout(self)
         row.setContentsMargins(14, 8, 14, 8)
-        row.addWidget(text, 1)
+        row.addWidget(self.text, 1)
         row.addWidget(self.overlay_button)
         row.addWidget(self.close_button)
+        self.setVisible(False)
+        self._connect_signals()
+
+    def set_theme(self, theme: Theme) -> None:
+        """A pale blue band in the light theme, a deep blue one in the dark."""
+        dark = theme.name == "dark"
+        if dark != self._dark:
+            self._dark = dark
+            self.setStyleSheet(
+                "#welcomeBanner { background: #1d2a40; border-bottom: 1px solid #34507a; } "
+                "QLabel { color: #e6ebf5; }" if dark else
+                "#welcomeBanner { background: #eaf2ff; border-bottom: 1px solid #b9d0f5; } "
+                "QLabel { color: #1f2430; }")
+
+    def _connect_signals(self) -> None:
+        self.map_editor.map_changed.connect(lambda _map_id: self.refresh())
+        follow(self, self.map_editor.document, self._on_document_changed)
+
+    def _on_document_changed(self, _changes: object) -> None:
+        self.refresh()  # a renamed map, stages added: the description follows
+
+    def set_wanted(self, wanted: bool) -> None:
+        """Show the band (about the map on show) or hide it."""
+        self.wanted = wanted
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Describe the map on show again; hide when not wanted or there is no map."""
+        journey_map = self.map_editor.current_map() if self.wanted else None
+        if journey_map is not None:
+            text, data = welcome_text(journey_map, self.has_data)
+            self.text.setText(text)
+            self.overlay_button.setVisible(data)
+        self.setVisible(journey_map is not None and not self.held_back)
+
+    held_back = False  # Present mode: the map alone
+
+
+@cache
+def demo_map_name() -> str:
+    """The name of the demo workspace's map (the membership sign-up template's)."""
+    try:
+        return str(json.loads(DEMO_TEMPLATE.read_text(encoding="utf-8"))["name"])
+    except (OSError, ValueError, KeyError):
+        return ""
+
+
+def welcome_text(journey_map: JourneyMap, has_data: Callable[[], bool]) -> tuple[str, bool]:
+    """What the welcome band says about ``journey_map``, and whether it offers the data.
+
+    The demo map gets the guided tour of the demo; any other map a description of its stages,
+    lanes and curves, offering the data overlay when the workspace has event data and the
+    map's stages are bound to events.
+    """
+    if journey_map.name == demo_map_name():
+        return WELCOME, True
+    m = journey_map
+    bound = any(s.events or any(step.events for step in s.steps) for s in m.stages)
+    data = bound and has_data()
+    parts = [f"<b>What you are looking at:</b> the journey map “{escape(m.name)}”: "
+             f"{_count(len(m.stages), 'stage')} across the top, "
+             f"{_count(len(m.lanes), 'lane')} down the side"]
+    if m.persona_ids:
+        parts.append("; its persona has an emotion curve" if len(m.persona_ids) == 1 else
+                     f"; each of its {len(m.persona_ids)} personas has an emotion curve")
+    parts.append(". ")
+    if data:
+        parts.append("Turn on <b>View &gt; Data overlay</b> (Ctrl+Shift+O) to see how many "
+                     "people reach each stage, and where they drop off. ")
+    parts.append("Double-click anywhere to add a card; Ctrl+Z undoes anything. "
+                 "<b>Help &gt; User guide</b> (F1) tells the rest.")
+    return "".join(parts), data
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -36,6 +36,7 @@ class MapEditorWidget(QWidget):
     selection_changed = Signal(list)  # the scene's selected items
     status = Signal(str, int)  # a message for the status bar and its timeout (ms)
     who_dropped_requested = Signal(str)  # stage id
+    pain_point_requested = Signal(str)  # stage id
 
     def __init__(self, editor: Editor, parent: QWidget | None = None):
         super().__init__(parent)
@@ -94,6 +95,7 @@ class MapEditorWidget(QWidget):
         self.scene.status.connect(lambda text: self.status.emit(text, 4000))
         self.scene.layout_changed.connect(self.minimap.refit)
         self.scene.who_dropped_requested.connect(self.who_dropped_requested)
+        self.scene.pain_point_requested.connect(self.pain_point_requested)
         self.editor.set_current_map(map_id)
         self.view.setScene(self.scene)
         self.minimap.setScene(self.scene)

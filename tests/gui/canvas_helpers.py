@@ -70,3 +70,18 @@ def type_text(view: MapView, text: str) -> None:
 def key(view: MapView, k: Qt.Key,
         modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
     QTest.keyClick(view.viewport(), k, modifiers)
+
+
+def name_new_lane(window: MainWindow, name: str, qtbot=None) -> None:  # noqa: ANN001
+    """Type ``name`` into the "Add lane" dialog that "+" (or Add lane) opened and press
+    Return; with ``qtbot``, wait for the window to be active again (the app asks for the
+    activation back, so that its shortcuts work at once)."""
+    from journeydesk.gui.lane_dialog import AddLaneDialog
+
+    dialog = next(d for d in window.findChildren(AddLaneDialog) if d.isVisible())
+    dialog.name_field.setFocus()
+    QTest.keyClicks(dialog.name_field, name)
+    QTest.keyClick(dialog.name_field, Qt.Key.Key_Return)
+    assert not dialog.isVisible()
+    if qtbot is not None:
+        qtbot.waitUntil(window.isActiveWindow, timeout=5000)

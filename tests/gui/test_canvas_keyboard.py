@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-from canvas_helpers import click, drag, key, open_window, type_text, view_point
+from canvas_helpers import click, drag, key, name_new_lane, open_window, type_text, view_point
 from PySide6.QtCore import QMimeData, QPointF, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
@@ -148,10 +148,9 @@ def test_plus_buttons_add_a_stage_and_a_lane_with_inline_names(qtbot, tmp_path: 
     key(view, Qt.Key.Key_Return)
     assert m.stages[-1].name == "Renew"
     click(view, scene.add_lane_button.sceneBoundingRect().center())
-    type_text(view, "Channels")
-    key(view, Qt.Key.Key_Return)
-    assert m.lanes[-1].name == "Channels"
-    for _ in range(4):
+    name_new_lane(window, "Channels", qtbot)  # asked in a dialog, its type guessed
+    assert (m.lanes[-1].name, m.lanes[-1].type) == ("Channels", "touchpoints")
+    for _ in range(3):
         window.act_undo.trigger()
     assert m.stages[-1].name == "First use" and m.lanes[-1].name == "Backstage"
 
@@ -286,7 +285,7 @@ def test_both_redo_keys_redo_on_the_canvas(qtbot, tmp_path: Path) -> None:
     stack = window.editor.stack
     lanes = len(window.current_map().lanes)
     window.act_add_lane.trigger()
-    key(window.view, Qt.Key.Key_Escape)  # leave the new lane's name as it is
+    name_new_lane(window, "Staff", qtbot)
     assert len(window.current_map().lanes) == lanes + 1
     for redo in ((Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
                   | Qt.KeyboardModifier.ShiftModifier),

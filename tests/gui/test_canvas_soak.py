@@ -9,7 +9,7 @@ import resource
 from pathlib import Path
 
 import pytest
-from canvas_helpers import drag, open_window
+from canvas_helpers import drag, name_new_lane, open_window
 from PySide6.QtCore import QPointF
 
 from journeydesk.domain.commands import EditEmotionCommand
@@ -118,7 +118,7 @@ class Soak:
     def add_lane(self) -> None:
         if len(self.m.lanes) < 11:
             self.w.scene.interactions.add_lane(self.rng.randint(0, len(self.m.lanes)))
-            _commit_editor(self.w, f"Lane {self.rng.randint(0, 10**6)}")
+            name_new_lane(self.w, f"Lane {self.rng.randint(0, 10**6)}")
 
     def drag_stage(self) -> None:
         scene, lay = self.w.scene, self.w.scene.layout

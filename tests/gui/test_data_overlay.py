@@ -133,8 +133,11 @@ def test_a_drop_off_becomes_a_pain_point_card(qtbot, tmp_path: Path) -> None:
     confirm = m.stage_named("Confirm e-mail")
     menu = scene.interactions.build_context_menu(scene.layout.stage_rects[confirm.id].center())
     action = next(a for a in menu.actions() if a.text() == "Add drop-off as pain point")
-    action.trigger()
     pains = m.lane_named("Pain points")
+    before = len(m.cards_in(confirm.steps[0].id, pains.id))
+    action.trigger()  # the card comes when the count of who did it anyway is there
+    qtbot.waitUntil(lambda: len(m.cards_in(confirm.steps[0].id, pains.id)) > before,
+                    timeout=20000)
     card = m.cards_in(confirm.steps[0].id, pains.id)[-1]
     # Sign up (form_start or form_submit): 3 users; Confirm e-mail: 1
     assert card.text.startswith("2 people drop off between Sign up and Confirm e-mail")
@@ -447,3 +450,25 @@ def test_dates_that_read_both_ways_are_asked_about(qtbot, tmp_path: Path) -> Non
         first = con.execute(f"SELECT min(ts) FROM read_parquet('{path}')").fetchone()[0]
         con.close()
     assert first == dt.datetime(2026, 3, 4, 10, 0)
+
+
+def test_the_pain_point_card_says_how_many_did_the_stage_anyway(qtbot, tmp_path: Path
+                                                                ) -> None:
+    """A user who confirmed their e-mail before signing up dropped out of the funnel, but is
+    no lost customer: the card says so."""
+    window = open_window(qtbot, tmp_path)
+    add_log(window, tmp_path, EVENTS + "u7,landing_view,2026-10-03 09:00:00,mobile\n"
+                                       "u7,email_confirmed,2026-10-03 09:01:00,mobile\n"
+                                       "u7,form_start,2026-10-03 09:02:00,mobile\n")
+    overlay_on(qtbot, window)
+    scene, m = window.scene, window.current_map()
+    confirm, pains = m.stage_named("Confirm e-mail"), m.lane_named("Pain points")
+    before = len(m.cards_in(confirm.steps[0].id, pains.id))
+    menu = scene.interactions.build_context_menu(scene.layout.stage_rects[confirm.id].center())
+    next(a for a in menu.actions() if a.text() == "Add drop-off as pain point").trigger()
+    qtbot.waitUntil(lambda: len(m.cards_in(confirm.steps[0].id, pains.id)) > before,
+                    timeout=20000)
+    card = m.cards_in(confirm.steps[0].id, pains.id)[-1]
+    assert card.text.startswith("3 people drop off between Sign up and Confirm e-mail "
+                                "(only 25% continue); 1 of them did Confirm e-mail anyway "
+                                "(out of order or outside the window); data: signups")

@@ -163,6 +163,7 @@ def snapshot(scene: MapScene) -> dict[str, Any]:
 
 def assert_like_fresh(scene: MapScene, editor: Editor, what: str) -> None:
     with fresh_scene(editor, scene.map_id) as fresh:
+        fresh.pin_headers(scene.pinned_view)  # headers stuck to the same view, if any
         expected = snapshot(fresh)
     actual = snapshot(scene)
     for key in expected:

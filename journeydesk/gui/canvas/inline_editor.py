@@ -8,7 +8,8 @@ from PySide6.QtWidgets import QGraphicsTextItem, QStyleOptionGraphicsItem, QWidg
 
 
 class InlineEditor(QGraphicsTextItem):
-    """A text box over an item: Enter commits, Shift+Enter adds a line, Esc cancels.
+    """A text box over an item: Enter commits, Shift+Enter adds a line, Esc cancels, Tab and
+    Shift+Tab commit and move on (:attr:`moved_on`: to the next or previous item's text).
 
     Losing focus commits too (clicking elsewhere keeps what was typed).  ``single_line`` editors
     (names) treat Shift+Enter like Enter.
@@ -16,6 +17,7 @@ class InlineEditor(QGraphicsTextItem):
 
     committed = Signal(str)
     cancelled = Signal()
+    moved_on = Signal(bool)  # after a Tab's commit: True for Shift+Tab (backwards)
 
     def __init__(self, text: str, rect: QRectF, font: QFont, *, single_line: bool = False,
                  background: QColor | None = None, foreground: QColor | None = None):
@@ -67,6 +69,13 @@ class InlineEditor(QGraphicsTextItem):
             return
         if key == Qt.Key.Key_Escape:
             self.cancel()
+            return
+        if key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):  # never a tab character in a card
+            backwards = key == Qt.Key.Key_Backtab or bool(
+                event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            if not self._done:
+                self.commit()
+                self.moved_on.emit(backwards)
             return
         super().keyPressEvent(event)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 
 from journeydesk.domain.commands import (
     AddCardCommand,
-    AddEmotionCommand,
     AddLaneCommand,
     AddStageCommand,
     AddStepCommand,
@@ -42,7 +41,9 @@ from journeydesk.domain.commands import (
     RemoveStepCommand,
     copy_card,
 )
-from journeydesk.domain.model import Card, EmotionPoint, Lane, LaneType, Stage, Step, unique_name
+from journeydesk.domain.model import Card, LaneType, Stage, Step, unique_name
+from journeydesk.gui.canvas.emotion_interactions import EmotionEditing, snap_score
+from journeydesk.gui.canvas.emotion_legend import EmotionLegendItem
 from journeydesk.gui.canvas.inline_editor import InlineEditor
 from journeydesk.gui.canvas.items import (
     CardItem,
@@ -75,7 +76,7 @@ class _Drag:
         self.target: tuple | None = None
 
 
-class Interactions:
+class Interactions(EmotionEditing):
     """Mouse, keyboard and in-place editing on one MapScene."""
 
     def __init__(self, scene: MapScene):
@@ -111,11 +112,8 @@ class Interactions:
             return True
         if self.editor_item is not None and item is not self.editor_item:
             self.finish_editing(commit=True)
-        if event.button() == Qt.MouseButton.LeftButton and isinstance(item, LaneHeaderItem):
-            hit, owner = item.legend_owner_at(item.mapFromScene(event.scenePos()))
-            if hit:  # the legend toggles a curve: a view setting, not an edit
-                self.scene.set_curve_visible(owner, owner in self.scene.hidden_personas)
-                return True
+        if event.button() == Qt.MouseButton.LeftButton:
+            return self.legend_press(event.scenePos())
         return False
 
     def after_press(self, event: QGraphicsSceneMouseEvent) -> None:
@@ -130,7 +128,7 @@ class Interactions:
         cell = self.scene.layout.cell_at(event.scenePos())
         if item is None and cell is not None:
             self.current_cell = cell
-            self.scene.update()
+            self.scene.refresh_marker()
 
     def mouse_move(self, event: QGraphicsSceneMouseEvent) -> bool:
         drag = self._drag
@@ -307,10 +305,18 @@ class Interactions:
         if isinstance(item, CardItem):
             self.edit_card(item.item_id)
             return True
+        legend_hit = self._legend_at(pos)
+        if legend_hit is not None:  # choose the curve (again); not a rename of the lane
+            if not legend_hit[3]:
+                self.choose_point_owner(legend_hit[1])
+            return True
         if isinstance(item, (StageHeaderItem, StepHeaderItem, LaneHeaderItem)):
             self.rename(item)
             return True
-        if isinstance(item, (EmotionPointItem, InlineEditor)):
+        if isinstance(item, EmotionPointItem):
+            self.edit_point_label(item.item_id)
+            return True
+        if isinstance(item, InlineEditor):
             return False
         cell = self.scene.layout.cell_at(pos)
         if cell is None:
@@ -340,6 +346,7 @@ class Interactions:
                     self.scene.select_only([self.scene.cards[card.id]])
 
         self._open_editor("", rect, create, font=card_font())
+        self._tab_moves_on()
 
     def edit_card(self, card_id: str) -> None:
         """Edit a card's text in place."""
@@ -352,6 +359,21 @@ class Interactions:
                 self.run(EditCardCommand(self.map_id, card_id, text=text))
 
         self._open_editor(item.card.text, rect, commit, font=card_font())
+        self._tab_moves_on()
+
+    def _tab_moves_on(self) -> None:
+        """Tab in the open card editor: keep the text, then edit the next card in reading
+        order (Shift+Tab: the previous one), as a form moves to its next field."""
+        editor = self.editor_item
+        if editor is not None:
+            editor.moved_on.connect(
+                lambda backwards: QTimer.singleShot(0, lambda: self._edit_next(backwards)))
+
+    def _edit_next(self, backwards: bool) -> None:
+        if self.editor_item is None and self.tab(backwards):
+            selected = self.scene.selected_card_ids()
+            if selected:
+                self.edit_card(selected[0])
 
     def rename(self, item: QGraphicsItem) -> None:
         """Rename a stage, step or lane in place."""
@@ -417,33 +439,29 @@ class Interactions:
         if self.run(AddStepCommand(self.map_id, stage_id, step, index)):
             self.rename(self.scene.steps[step.id])
 
-    def add_lane(self, index: int | None = None, lane_type: LaneType = LaneType.ACTIONS) -> None:
-        """Add a lane (at the bottom by default) and rename it in place."""
-        m = self.scene.map
-        name = unique_name(LANE_TYPE_LABELS[lane_type], {lane.name for lane in m.lanes})
-        lane = Lane(name=name, type=lane_type)
-        if self.run(AddLaneCommand(self.map_id, lane, index)):
-            self.rename(self.scene.lanes[lane.id])
+    def add_lane(self, index: int | None = None, lane_type: LaneType | None = None) -> None:
+        """Ask for a lane's name and type (the type guessed from the name as it is typed,
+        unless ``lane_type`` is given), then add it (at the bottom by default) as one undo
+        step; Esc adds nothing.  The dialog is window-modal and does not block."""
+        from journeydesk.gui.lane_dialog import AddLaneDialog
 
-    def add_emotion_point(self, step_id: str, y: float) -> None:
-        """Add a point at this step for the first shown curve that has none there."""
-        m = self.scene.map
-        lay = self.scene.layout
-        lane_id = next(lid for lid in lay.lane_ids if lay.lane_types[lid] is LaneType.EMOTIONS)
-        top, bottom = lay.curve_band(lane_id)
-        t = min(1.0, max(0.0, (bottom - y) / (bottom - top)))
-        score = snap_score(m.scale_min + t * (m.scale_max - m.scale_min), m.scale_min,
-                           m.scale_max)
-        for owner in [*m.persona_ids, None]:
-            if owner in self.scene.hidden_personas or m.emotion_at(step_id, owner):
-                continue
-            point = EmotionPoint(step_id=step_id, score=score, persona_id=owner)
-            self.run(AddEmotionCommand(self.map_id, point))
-            return
-        self.scene.status.emit("Every curve already has a point at this step.")
+        views = self.scene.views()
+        dialog = AddLaneDialog({lane.name for lane in self.scene.map.lanes},
+                               views[0].window() if views else None, lane_type)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        map_id = self.map_id  # the map the dialog was opened for
+        dialog.accepted.connect(
+            lambda: self.scene.editor.run(AddLaneCommand(map_id, dialog.lane(), index)))
+        if views:  # the keys go back to the canvas (Ctrl+Z at once), with or without a WM
+            view = views[0]
+            dialog.finished.connect(lambda _result: (view.window().activateWindow(),
+                                                     view.setFocus()))
+        dialog.open()
 
-    def add_drop_off_pain_point(self, stage_id: str) -> Card | None:
-        """A pain-point card on the stage saying how many people the data shows dropping."""
+    def add_drop_off_pain_point(self, stage_id: str, anyway: int | None = None) -> Card | None:
+        """A pain-point card on the stage saying how many people the data shows dropping and,
+        given ``anyway``, how many of them did the stage's event anyway (out of order or
+        outside the conversion window: not lost customers)."""
         m = self.scene.map
         overlay = self.scene.overlay
         numbers = overlay.stages.get(stage_id) if overlay else None
@@ -460,6 +478,8 @@ class Interactions:
         share = numbers.conversion_from_previous
         text = (f"{numbers.dropped:,} people drop off between {previous} and {stage.name}"
                 + (f" (only {share:.0%} continue)" if share is not None else "")
+                + (f"; {anyway:,} of them did {stage.name} anyway (out of order or outside the "
+                   "window)" if anyway else "")
                 + (f"; data: {overlay.source}" if overlay.source else ""))
         severity = 5 if share is not None and share < 0.4 else 4 if share is not None \
             and share < 0.7 else 3
@@ -511,6 +531,11 @@ class Interactions:
         if self.editor_item is not None:
             return False
         key = event.key()
+        focus = self.scene.focusItem()
+        if isinstance(focus, EmotionLegendItem) and self.legend_key(focus, key):
+            return True
+        if key == Qt.Key.Key_P and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            return self.focus_legend()
         if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
             return self.delete_selection()
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2):
@@ -535,6 +560,9 @@ class Interactions:
                 return True
             if isinstance(item, (StageHeaderItem, StepHeaderItem, LaneHeaderItem)):
                 self.rename(item)
+                return True
+            if isinstance(item, EmotionPointItem):
+                self.edit_point_label(item.item_id)
                 return True
         if not selected and self.current_cell is not None:
             self.new_card(*self.current_cell)
@@ -603,7 +631,7 @@ class Interactions:
             self.current_cell = target
             for view in self.scene.views():
                 view.ensureVisible(lay.cell_rect(*target), 40, 40)
-        self.scene.update()
+        self.scene.refresh_marker()
         return True
 
     # ------------------------------------------------------------------------ context menus
@@ -627,7 +655,7 @@ class Interactions:
             if numbers is not None and numbers.dropped:
                 menu.addSeparator()
                 menu.addAction("Add drop-off as pain point",
-                               lambda: self.add_drop_off_pain_point(item.item_id))
+                               lambda: self.scene.pain_point_requested.emit(item.item_id))
                 menu.addAction("Who dropped here…",
                                lambda: self.scene.who_dropped_requested.emit(item.item_id))
             menu.addSeparator()
@@ -664,6 +692,7 @@ class Interactions:
             menu.addSeparator()
             menu.addAction("Delete", self.delete_selection)
         elif isinstance(item, EmotionPointItem):
+            menu.addAction("Edit label", lambda: self.edit_point_label(item.item_id))
             menu.addAction("Delete point",
                            lambda: self.run(RemoveEmotionCommand(self.map_id, item.item_id)))
         else:
@@ -673,9 +702,4 @@ class Interactions:
             menu.addAction("Add stage", self.add_stage)
             menu.addAction("Add lane", self.add_lane)
         return menu
-
-
-def snap_score(score: float, low: float, high: float) -> float:
-    """Round a dragged score to the scale's whole steps, inside the scale."""
-    return float(min(high, max(low, round(score))))
 

@@ -6,7 +6,6 @@ scene's interactions, which build commands.  Geometry comes from the layout (``s
 
 from __future__ import annotations
 
-import math
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -19,13 +18,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from journeydesk.domain.model import Card, EmotionPoint, Lane, LaneType, Stage, Step
+from journeydesk.domain.model import Card, Lane, LaneType, Stage, Step
+from journeydesk.gui.canvas.emotion_items import (  # noqa: F401 - the emotion items live there
+    EmotionCurveItem,
+    EmotionPointItem,
+    face_smile,
+    smooth_path,
+)
 from journeydesk.gui.canvas.layout import BADGE_ROW_H, BADGED
 from journeydesk.gui.canvas.overlay import OVERLAY_HEADER_EXTRA, StageOverlay, header_texts
+from journeydesk.gui.canvas.text import (
+    CARD_TEXT_PX,
+    COMPACT_INSET,
+    COUNT_ROOM,
+    TEXT_INSETS,
+    compact,
+    compact_lines,
+    draw_line,
+    draw_name,
+    draw_text,
+    readable_px,
+    screen_scale,
+)
 from journeydesk.gui.canvas.theme import (
-    CARD_PAD,
     LANE_TYPE_LABELS,
-    card_font,
+    card_accent,
+    card_tint,
     header_font,
     make_pen,
     scene_font,
@@ -35,6 +53,8 @@ if TYPE_CHECKING:
     from journeydesk.gui.canvas.scene import MapScene
 
 PRIORITY_LABELS = {"low": "Low", "medium": "Medium", "high": "High"}
+# text sizes in scene units (points * 96 / 72), for semantic zoom
+NAME_PX, STEP_PX, LANE_PX, SMALL_PX = 12.5 * 4 / 3, 10 * 4 / 3, 11 * 4 / 3, 8.5 * 4 / 3
 
 
 class _ViewItem(QGraphicsRectItem):
@@ -131,8 +151,9 @@ class CardItem(_ViewItem):
         accent = QColor(look.accent)
         if self.lane_type is LaneType.PAIN_POINTS and self.card.severity:
             fill = _severity_fill(look.fill, look.accent, self.card.severity)
-        if self.card.colour:
-            accent = QColor(self.card.colour)
+        if self.card.colour:  # the card's own colour: a soft fill (text stays readable)
+            fill = card_tint(theme, self.card.colour)
+            accent = card_accent(theme, self.card.colour)
         border = theme.selection if self.isSelected() else theme.card_border
         if self.highlighted:
             border = theme.find_highlight
@@ -150,22 +171,34 @@ class CardItem(_ViewItem):
             painter.setBrush(accent)
             painter.drawPath(_accent_strip(rect.width(), rect.height()))
 
-        text_rect = rect.adjusted(CARD_PAD + 2, CARD_PAD - 1, -CARD_PAD, -CARD_PAD)
+        left, top, right, bottom = TEXT_INSETS
+        text_rect = rect.adjusted(left, top, -right, -bottom)
+        minimum = self.map_scene().min_text_px
         if self.count is not None:  # the data overlay: how often the card's events happened
             width = _pill_width(painter, self.count)
             _pill(painter, QPointF(rect.right() - width - 5, rect.top() + 5), 16,
                   f"{self.count:,}", QColor("#2f3b52"))
-            text_rect.setRight(text_rect.right() - width - 2)
+            if self.card.events:  # the layout measured the text beside the pill's room
+                text_rect.setRight(text_rect.right() - COUNT_ROOM)
         badges = self.lane_type in BADGED and bool(
             self.card.severity or self.card.priority or self.card.channel)
         if badges:
             text_rect.setBottom(text_rect.bottom() - BADGE_ROW_H)
         if self.card.tags:
             text_rect.setBottom(text_rect.bottom() - BADGE_ROW_H)
-        painter.setFont(card_font())
         painter.setPen(theme.text if self.card.text else theme.muted_text)
-        painter.drawText(text_rect, int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignTop),
-                         self.card.text or "Empty card")
+        if minimum and readable_px(CARD_TEXT_PX, screen_scale(painter), minimum) != CARD_TEXT_PX:
+            # zoomed out: larger text; the badge rows stay while a line of it fits beside
+            # them, else the text alone fills the card
+            above = text_rect.adjusted(0, 0, 0, COMPACT_INSET - bottom)  # clear of the badges
+            if not compact_lines(painter, above, minimum):
+                room = COUNT_ROOM if self.count is not None else 0.0
+                draw_text(painter, rect.adjusted(left, top, -right - room, -bottom),
+                          self.card.text or "Empty card", minimum=minimum)
+                return
+            draw_text(painter, above, self.card.text or "Empty card", minimum=minimum)
+        else:
+            draw_text(painter, text_rect, self.card.text or "Empty card")
         y = text_rect.bottom() + 3
         if badges:
             self._paint_badges(painter, QRectF(text_rect.left(), y, text_rect.width(),
@@ -354,12 +387,21 @@ class StageHeaderItem(_HeaderItem):
         painter.setBrush(theme.header_fill)
         painter.drawRoundedRect(r, 6, 6)
         data_band = 0.0
+        minimum = self.map_scene().min_text_px
+        small = compact(painter, SMALL_PX, minimum)
         if self.numbers is not None:
             data_band = OVERLAY_HEADER_EXTRA
-            self._paint_numbers(painter, QRectF(r.left(), r.bottom() - data_band + 4,
-                                                r.width(), data_band - 4), theme)
+            band = QRectF(r.left(), r.bottom() - data_band + 4, r.width(), data_band - 4)
+            if small:
+                self._paint_numbers_compact(painter, band, theme, minimum)
+            else:
+                self._paint_numbers(painter, band, theme)
             r = r.adjusted(0, 0, 0, -data_band)
         painter.setPen(theme.header_text)
+        if compact(painter, NAME_PX, minimum):  # zoomed out: the name alone, readable
+            draw_name(painter, r.adjusted(10, 2, -10, -2), self.stage.name, base_px=NAME_PX,
+                      minimum=minimum)
+            return
         painter.setFont(header_font(12.5))
         name_rect = r.adjusted(12, 4, -12, -18 if self.stage.description else -4)
         painter.drawText(name_rect, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
@@ -376,6 +418,43 @@ class StageHeaderItem(_HeaderItem):
                                                               Qt.TextElideMode.ElideRight,
                                                               int(desc_rect.width())))
 
+
+    def _paint_numbers_compact(self, painter: QPainter, band: QRectF, theme,  # noqa: ANN001
+                               minimum: float) -> None:
+        """The numbers zoomed out: users, then the conversion (one line each while they fit,
+        else together), as large as ``minimum`` asks, and the funnel bar."""
+        numbers = self.numbers
+        assert numbers is not None
+        inner = band.adjusted(10, 0, -10, -10)
+        painter.setPen(theme.header_text)
+        if numbers.users is None:
+            draw_line(painter, inner, ("No events bound", "No events", "–"), base_px=SMALL_PX,
+                      minimum=minimum)
+            return
+        texts = header_texts(numbers, self.largest_drop, self.since)
+        rate = texts.flow[-1] if texts.flow else ""
+        size = readable_px(SMALL_PX, screen_scale(painter), minimum)
+        if 2 * size * 1.2 <= inner.height():
+            half = inner.height() / 2
+            draw_line(painter, QRectF(inner.left(), inner.top(), inner.width(), half),
+                      (texts.users, f"{numbers.users:,}"), base_px=SMALL_PX, minimum=minimum,
+                      bold=True)
+            if rate:
+                painter.setPen(QColor("#ffb4ae") if self.largest_drop else theme.header_text)
+                draw_line(painter, QRectF(inner.left(), inner.top() + half, inner.width(),
+                                          half), texts.flow, base_px=SMALL_PX,
+                          minimum=minimum, bold=self.largest_drop)
+        else:
+            both = f"{numbers.users:,} · {rate}" if rate and rate != "–" else f"{numbers.users:,}"
+            draw_line(painter, inner, (both, f"{numbers.users:,}"), base_px=SMALL_PX,
+                      minimum=minimum, bold=True)
+        bar = QRectF(inner.left(), band.bottom() - 8, inner.width(), 6)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(0, 0, 0, 90))
+        painter.drawRoundedRect(bar, 3, 3)
+        fraction = max(0.0, min(1.0, numbers.share_of_first or 0.0))
+        painter.setBrush(ALERT_BRIGHT if self.largest_drop else QColor("#5cc46f"))
+        painter.drawRoundedRect(QRectF(bar.left(), bar.top(), bar.width() * fraction, 6), 3, 3)
 
     def _paint_numbers(self, painter: QPainter, band: QRectF, theme) -> None:  # noqa: ANN001
         """Users; conversion and people dropped; median time; share of the first stage with
@@ -493,6 +572,11 @@ class StepHeaderItem(_HeaderItem):
         painter.setBrush(theme.step_fill)
         painter.drawRoundedRect(r, 4, 4)
         painter.setPen(theme.text if self.step.name else theme.muted_text)
+        minimum = self.map_scene().min_text_px
+        if compact(painter, STEP_PX, minimum):
+            draw_name(painter, r.adjusted(8, 0, -8, 0), self.step.name or "Unnamed step",
+                      base_px=STEP_PX, minimum=minimum, bold=False)
+            return
         painter.setFont(header_font(10, bold=False))
         painter.drawText(r.adjusted(10, 0, -10, 0),
                          int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
@@ -530,6 +614,12 @@ class LaneHeaderItem(_HeaderItem):
         painter.setBrush(look.accent)
         painter.drawRoundedRect(QRectF(r.left(), r.top(), 5, r.height()), 2, 2)
         painter.setPen(theme.text)
+        minimum = self.map_scene().min_text_px
+        if compact(painter, LANE_PX, minimum):  # zoomed out: the name, as large as it must be
+            room = r.height() - 8 if not self.legend else 30.0  # the legend is below
+            draw_name(painter, QRectF(r.left() + 12, r.top() + 4, r.width() - 16, room),
+                      self.lane.name, base_px=LANE_PX, minimum=minimum, top=True)
+            return
         painter.setFont(header_font(11))
         painter.drawText(QRectF(r.left() + 16, r.top() + 10, r.width() - 24, 40),
                          int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignTop),
@@ -540,32 +630,14 @@ class LaneHeaderItem(_HeaderItem):
             painter.setPen(look.accent)
             painter.drawText(QRectF(r.left() + 16, r.top() + 50, r.width() - 24, 16),
                              int(Qt.AlignmentFlag.AlignLeft), type_label.upper())
-        for (_owner, name, colour, shown), (row, _) in zip(
-                self.legend, self.legend_rows(), strict=True):
-            line_colour = QColor(colour)
-            text_colour = QColor(theme.text)
-            if not shown:  # hidden curves stay listed, dimmed and struck through
-                line_colour.setAlpha(60)
-                text_colour.setAlpha(110)
-            painter.setPen(make_pen(line_colour, 3))
-            painter.drawLine(QPointF(row.left() + 4, row.top() + 7),
-                             QPointF(row.left() + 22, row.top() + 7))
-            painter.setPen(text_colour)
-            font = QFont(_small_font())
-            font.setStrikeOut(not shown)
-            painter.setFont(font)
-            text_rect = QRectF(row.left() + 28, row.top(), row.width() - 32, 16)
-            painter.drawText(text_rect,
-                             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                             painter.fontMetrics().elidedText(name, Qt.TextElideMode.ElideRight,
-                                                              int(text_rect.width())))
+        # The legend's lines are painted by its child item (emotion_legend.py).
 
     def _shows_type_label(self) -> bool:
         label = LANE_TYPE_LABELS[LaneType(self.lane.type)]
         return label.casefold() != self.lane.name.casefold()
 
     def legend_rows(self) -> list[tuple[QRectF, str | None]]:
-        """(local rect, curve owner) of each legend line; click one to show/hide its curve."""
+        """(local rect, curve owner) of each legend line (the emotions lane's curves)."""
         r = self._rect.adjusted(4, 2, -4, -2)
         y = r.top() + (74 if self._shows_type_label() else 36)
         rows = []
@@ -573,127 +645,6 @@ class LaneHeaderItem(_HeaderItem):
             rows.append((QRectF(r.left() + 12, y, r.width() - 16, 18), owner))
             y += 18
         return rows
-
-    def legend_owner_at(self, local: QPointF) -> tuple[bool, str | None]:
-        """(True, owner) when ``local`` is on a legend line, else (False, None)."""
-        for rect, owner in self.legend_rows():
-            if rect.contains(local):
-                return True, owner
-        return False, None
-
-
-# --------------------------------------------------------------------------- emotions
-class EmotionPointItem(QGraphicsItem):
-    """A point on an emotion curve: a face whose mouth follows the score; drag it up or down."""
-
-    kind = "emotion point"
-    RADIUS = 11.0
-
-    def __init__(self, point: EmotionPoint, colour: QColor):
-        super().__init__()
-        self.point = point
-        self.colour = colour
-        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
-                      | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable)
-        self.setCursor(Qt.CursorShape.SizeVerCursor)
-        self.setZValue(20)
-        self.normalised = 0.5  # 0 = bottom of the scale, 1 = top; set by the scene
-        self.label_above = False  # set by the scene when the label would hide another face
-
-    @property
-    def item_id(self) -> str:
-        return self.point.id
-
-    def accessible_name(self) -> str:
-        label = f" ({self.point.label})" if self.point.label else ""
-        return f"emotion point: score {self.point.score:g}{label}"
-
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
-        r = self.RADIUS + 3
-        return QRectF(-60, -r - 18, 120, 2 * r + 36)
-
-    def label_rect(self) -> QRectF:
-        """Where the label goes, in the item's coordinates: under the face, or above it."""
-        r = self.RADIUS
-        return QRectF(-60, -r - 18, 120, 16) if self.label_above else QRectF(-60, r + 2, 120, 16)
-
-    def shape(self) -> QPainterPath:
-        path = QPainterPath()
-        path.addEllipse(QPointF(0, 0), self.RADIUS + 3, self.RADIUS + 3)
-        return path
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
-              widget: QWidget | None = None) -> None:
-        theme = self.scene().theme  # type: ignore[attr-defined]
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        r = self.RADIUS
-        painter.setPen(QPen(theme.selection if self.isSelected() else self.colour,
-                            3 if self.isSelected() else 2))
-        painter.setBrush(theme.background)
-        painter.drawEllipse(QPointF(0, 0), r, r)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(self.colour)
-        painter.drawEllipse(QPointF(-4, -3), 1.6, 1.6)
-        painter.drawEllipse(QPointF(4, -3), 1.6, 1.6)
-        smile = (self.normalised - 0.5) * 2  # -1 .. 1
-        mouth = QPainterPath(QPointF(-5, 4))
-        mouth.quadTo(QPointF(0, 4 + 5 * smile), QPointF(5, 4))
-        painter.setPen(make_pen(self.colour, 1.6, round_cap=True))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(mouth)
-        if self.point.label:
-            painter.setFont(_small_font())
-            rect = self.label_rect()
-            width = painter.fontMetrics().horizontalAdvance(self.point.label) + 8
-            back = QColor(theme.background)
-            back.setAlpha(215)  # the curves behind stay visible, the word stays readable
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(back)
-            painter.drawRoundedRect(QRectF(-width / 2, rect.top() + 1, width, rect.height() - 1),
-                                    4, 4)
-            painter.setPen(theme.text)
-            painter.drawText(rect, int(Qt.AlignmentFlag.AlignHCenter), self.point.label)
-
-
-class EmotionCurveItem(QGraphicsItem):
-    """A smooth curve through one persona's (or the map's) emotion points."""
-
-    def __init__(self, colour: QColor):
-        super().__init__()
-        self.colour = colour
-        self._path = QPainterPath()
-        self.setZValue(15)
-
-    def set_points(self, points: list[QPointF]) -> None:
-        """Redraw through ``points`` (left to right), as a Catmull-Rom spline."""
-        self.prepareGeometryChange()
-        self._path = smooth_path(points)
-
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
-        return self._path.boundingRect().adjusted(-4, -4, 4, 4)
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
-              widget: QWidget | None = None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(make_pen(self.colour, 3, round_cap=True))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(self._path)
-
-
-def smooth_path(points: list[QPointF]) -> QPainterPath:
-    """A smooth path through ``points``: Catmull-Rom segments as cubic Béziers."""
-    path = QPainterPath()
-    if not points:
-        return path
-    path.moveTo(points[0])
-    for i in range(len(points) - 1):
-        p0 = points[i - 1] if i > 0 else points[i]
-        p1, p2 = points[i], points[i + 1]
-        p3 = points[i + 2] if i + 2 < len(points) else p2
-        c1 = p1 + (p2 - p0) / 6
-        c2 = p2 - (p3 - p1) / 6
-        path.cubicTo(c1, c2, p2)
-    return path
 
 
 class DropIndicatorItem(QGraphicsItem):
@@ -729,9 +680,3 @@ class DropIndicatorItem(QGraphicsItem):
         painter.setBrush(QBrush(colour))
         painter.drawEllipse(QPointF(0, 0), 4, 4)
 
-
-def face_smile(score: float, low: float, high: float) -> float:
-    """Where ``score`` lies on the scale, 0 (lowest) .. 1 (highest)."""
-    if math.isclose(high, low):
-        return 0.5
-    return max(0.0, min(1.0, (score - low) / (high - low)))

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QPointF, QRectF
 
 from journeydesk.domain.model import Card, JourneyMap, LaneType
+from journeydesk.gui.canvas.text import CARD_W, text_width
 from journeydesk.gui.canvas.theme import (
     CARD_GAP,
     CARD_MIN_H,
@@ -36,7 +37,6 @@ from journeydesk.gui.canvas.theme import (
     STEP_HEADER_H,
 )
 
-CARD_W = COLUMN_W - 2 * CELL_PAD
 BADGE_ROW_H = 20.0
 METRIC_ROW_H = 24.0
 CURVE_MARGIN = 26.0
@@ -51,6 +51,7 @@ class Layout:
     """Geometry of one map in scene coordinates."""
 
     has_step_row: bool = False
+    counts: bool = False  # cards bound to events show their counts (the overlay is on)
     top: float = STAGE_HEADER_H
     width: float = LANE_HEADER_W
     height: float = STAGE_HEADER_H
@@ -135,13 +136,17 @@ class Layout:
         return self.column_x[self.column_steps.index(step_id)] + COLUMN_W / 2
 
 
-def card_height(card: Card, lane_type: LaneType, text_height: TextHeight) -> float:
+def card_height(card: Card, lane_type: LaneType, text_height: TextHeight,
+                counts: bool = False) -> float:
     """Height of a card: its wrapped text plus padding (and a badge row where it has one).
 
-    Always a whole number: every card edge then sits on a pixel at 100 % (crisp), and a card
-    moved by another card's growth moves by whole pixels, so its cached picture stays exact.
+    The text is measured at the width it is painted at (``text.text_width``; narrower for a
+    card bound to events while the overlay shows their counts, ``counts``).  Always a whole
+    number: every card edge then sits on a pixel at 100 % (crisp), and a card moved by
+    another card's growth moves by whole pixels, so its cached picture stays exact.
     """
-    height = math.ceil(text_height(card.text or " ", CARD_W - 2 * CARD_PAD)) + 2 * CARD_PAD
+    width = text_width(counted=counts and bool(card.events))
+    height = math.ceil(text_height(card.text or " ", width)) + 2 * CARD_PAD
     if lane_type in BADGED and (card.severity or card.priority or card.channel):
         height += BADGE_ROW_H
     if card.tags:
@@ -150,14 +155,15 @@ def card_height(card: Card, lane_type: LaneType, text_height: TextHeight) -> flo
 
 
 def compute_layout(m: JourneyMap, text_height: TextHeight, metric_rows: int = 0,
-                   header_extra: float = 0.0) -> Layout:
+                   header_extra: float = 0.0, counts: bool = False) -> Layout:
     """Lay out the whole map; linear in the number of cards.
 
     ``metric_rows`` is how many bound numbers a stage shows at most: metrics lanes keep that
     many rows free above their cards; ``header_extra`` makes the stage headers taller (room
-    for the data overlay's numbers).
+    for the data overlay's numbers); ``counts``: cards bound to events show their counts
+    (their text wraps narrower).
     """
-    lay = Layout()
+    lay = Layout(counts=counts)
     lay.has_step_row = any(len(s.steps) > 1 or s.steps[0].name for s in m.stages)
     header_h = STAGE_HEADER_H + header_extra
     lay.top = header_h + (STEP_HEADER_H if lay.has_step_row else 0.0)
@@ -192,7 +198,8 @@ def compute_layout(m: JourneyMap, text_height: TextHeight, metric_rows: int = 0,
         key = (card.step_id, card.lane_id)
         cells[key].append(card)
         lay.card_cell[card.id] = key
-        lay.card_heights[card.id] = card_height(card, lay.lane_types[card.lane_id], text_height)
+        lay.card_heights[card.id] = card_height(card, lay.lane_types[card.lane_id], text_height,
+                                                lay.counts)
     for cell in cells.values():
         cell.sort(key=_position)
     lay.cells = dict(cells)
@@ -244,7 +251,8 @@ def update_cards(lay: Layout, m: JourneyMap, card_ids: Iterable[str],
         key = (card.step_id, card.lane_id)
         lay.cells.setdefault(key, []).append(card)
         lay.card_cell[card_id] = key
-        lay.card_heights[card_id] = card_height(card, lay.lane_types[card.lane_id], text_height)
+        lay.card_heights[card_id] = card_height(card, lay.lane_types[card.lane_id], text_height,
+                                                lay.counts)
         update.changed.add(card_id)
         dirty.add(key)
 

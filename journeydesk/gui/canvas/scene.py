@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Set
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsScene,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from journeydesk.domain.commands import Changes
 from journeydesk.domain.model import JourneyMap, LaneType
 from journeydesk.gui.avatar import AVATAR_COLOURS, avatar_colour
+from journeydesk.gui.canvas.emotion_legend import sync_legend
 from journeydesk.gui.canvas.items import (
     CardItem,
     DropIndicatorItem,
@@ -36,9 +37,13 @@ from journeydesk.gui.canvas.items import (
 )
 from journeydesk.gui.canvas.layout import METRIC_ROW_H, Layout, compute_layout, update_cards
 from journeydesk.gui.canvas.overlay import OVERLAY_HEADER_EXTRA, DataOverlay, StageOverlay
+from journeydesk.gui.canvas.sticky import paint_focus, pin_headers
+from journeydesk.gui.canvas.text import text_height as card_text_height
 from journeydesk.gui.canvas.theme import (
     ADD_BUTTON,
+    CARD_MIN_H,
     CELL_PAD,
+    COLUMN_W,
     LANE_HEADER_W,
     LIGHT,
     STAGE_HEADER_H,
@@ -89,6 +94,9 @@ class MapScene(QGraphicsScene):
     layout_changed = Signal()  # the map's extent or its lanes and columns moved
     status = Signal(str)
     who_dropped_requested = Signal(str)  # stage id: the window lists those users
+    # stage id: the window finds how many of those users did the stage anyway, then adds the
+    # drop-off's pain-point card (interactions.add_drop_off_pain_point)
+    pain_point_requested = Signal(str)
 
     def __init__(self, editor: Editor, map_id: str, theme: Theme = LIGHT):
         super().__init__()
@@ -108,8 +116,14 @@ class MapScene(QGraphicsScene):
         # Numbers bound to stages (from datasets or imported metrics), shown in metrics lanes.
         self.metrics: dict[str, list[tuple[str, str]]] = {}
         self.overlay: DataOverlay | None = None
+        # the smallest text size on screen (px) the view showing it allows; its items enlarge
+        # their text when zoomed out (semantic zoom).  0 for exports: painted as laid out.
+        self.min_text_px = 0.0
+        self.pinned_view: QRectF | None = None  # what the main view shows: headers stick to it
+        self.focus_stage: str | None = None  # Present's walk-through emphasises this stage
+        self._marker: QRectF | None = None  # where the cell marker was last painted
+        self.selectionChanged.connect(self.refresh_marker)
         self._text_heights: dict[tuple[str, float], float] = {}
-        self._metrics = QFontMetricsF(card_font())
         self.drop_indicator = DropIndicatorItem()
         self.addItem(self.drop_indicator)
         self.add_stage_button = AddButtonItem("Add stage", "add-stage")
@@ -210,6 +224,8 @@ class MapScene(QGraphicsScene):
         lane_ids = lay.lane_ids[index:]
         for lane_id in lane_ids:
             self.lanes[lane_id].set_rect(lay.lane_rects[lane_id])
+        if self.pinned_view is not None:
+            pin_headers(self, self.pinned_view)
         cards, cells, rects = self.cards, lay.cells, lay.card_rects
         for lane_id in lane_ids[1:]:
             shift = shifts.get(lane_id, 0.0) if shifts is not None else None
@@ -275,8 +291,10 @@ class MapScene(QGraphicsScene):
         legend = [(o, ws.personas[o].name if o is not None else m.name, colours[o],
                    o not in self.hidden_personas)
                   for o in owners if o is None or o in ws.personas]
+        active = self.interactions.new_point_owner()
         for lane_item in self.lanes.values():
             lane_item.legend = legend if lane_item.lane.type is LaneType.EMOTIONS else []
+            sync_legend(lane_item, active)  # the legend picks the curve new points join
             lane_item.update()
 
     def _curve_colours(self, owners: list[str | None]) -> dict[str | None, QColor]:
@@ -297,13 +315,11 @@ class MapScene(QGraphicsScene):
         return colours
 
     def text_height(self, text: str, width: float) -> float:
-        """Height of wrapped card text (cached: layout asks for every card)."""
+        """Height of wrapped card text, as painted (cached: layout asks for every card)."""
         key = (text, width)
         height = self._text_heights.get(key)
         if height is None:
-            rect = self._metrics.boundingRect(QRectF(0, 0, width, 1e6),
-                                              int(Qt.TextFlag.TextWordWrap), text)
-            height = self._text_heights[key] = rect.height()
+            height = self._text_heights[key] = card_text_height(text, width)
         return height
 
     def relayout(self) -> None:
@@ -313,7 +329,8 @@ class MapScene(QGraphicsScene):
         rows = max((len(v) for k, v in self.metrics.items() if k in stage_ids), default=0)
         lay = self.layout = compute_layout(
             m, self.text_height, metric_rows=rows,
-            header_extra=OVERLAY_HEADER_EXTRA if self.overlay is not None else 0.0)
+            header_extra=OVERLAY_HEADER_EXTRA if self.overlay is not None else 0.0,
+            counts=self.overlay is not None)
         overlay = self.overlay
         for stage_id, item in self.stages.items():
             item.numbers = overlay.stages.get(stage_id, StageOverlay(None)) if overlay else None
@@ -336,6 +353,7 @@ class MapScene(QGraphicsScene):
             item.set_rect(lay.card_rects[card_id])
         self._place_emotions(lay)
         self._place_extent(lay)
+        pin_headers(self, self.pinned_view)
         # Views cache the background (lane bands, grid): it moved with the lanes.
         self.invalidate(self.sceneRect(), QGraphicsScene.SceneLayer.BackgroundLayer)
         self.update()
@@ -441,7 +459,65 @@ class MapScene(QGraphicsScene):
         self.metrics = {k: list(v) for k, v in metrics.items()}
         self.relayout()
 
+    def pin_headers(self, visible: QRectF | None) -> None:
+        """Keep the headers in sight of a view showing ``visible`` (sticky headers; None:
+        every header at its place)."""
+        self.pinned_view = visible
+        pin_headers(self, visible)
+
+    def set_focus_stage(self, stage_id: str | None) -> None:
+        """Emphasise one stage (Present's walk-through) by veiling the others; None: none."""
+        if stage_id != self.focus_stage:
+            self.focus_stage = stage_id
+            self.update()
+
     # -- painting ------------------------------------------------------------------------------
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+        self._paint_cell_marker(painter)
+        if self.focus_stage is not None:
+            veil = QColor(self.theme.background)
+            veil.setAlpha(170)
+            paint_focus(painter, self, self.focus_stage, veil)
+
+    def cell_marker(self) -> QRectF | None:
+        """Where Enter would put a new card (the keyboard's current cell, while no card is
+        selected and nothing is edited), or None."""
+        cell = self.interactions.current_cell
+        lay = self.layout
+        if (cell is None or self.selectedItems() or self.interactions.editor_item is not None
+                or cell[0] not in lay.column_index or cell[1] not in lay.lane_types):
+            return None
+        step_id, lane_id = cell
+        index = len(lay.cells.get(cell, []))
+        y = lay.indicator_y(step_id, lane_id, index) + 2
+        x = lay.column_x[lay.column_index[step_id]] + CELL_PAD
+        return QRectF(x, y, COLUMN_W - 2 * CELL_PAD, CARD_MIN_H)
+
+    def refresh_marker(self) -> None:
+        """Repaint where the cell marker was and where it is now."""
+        now = self.cell_marker()
+        for rect in (self._marker, now):
+            if rect is not None:
+                self.update(rect.adjusted(-3, -3, 3, 3))
+        self._marker = now
+
+    def _paint_cell_marker(self, painter: QPainter) -> None:
+        slot = self.cell_marker()
+        if slot is None:
+            return
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pen = QPen(self.theme.selection, 1.6, Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        fill = QColor(self.theme.selection)
+        fill.setAlpha(24)
+        painter.setBrush(fill)
+        painter.drawRoundedRect(slot, 6, 6)
+        painter.setPen(self.theme.muted_text)
+        painter.setFont(card_font())
+        painter.drawText(slot, int(Qt.AlignmentFlag.AlignCenter), "Enter: new card here")
+        painter.restore()
+
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
         theme, lay = self.theme, self.layout
         painter.fillRect(rect, theme.background)
@@ -552,6 +628,16 @@ class MapScene(QGraphicsScene):
     def keyPressEvent(self, event) -> None:  # noqa: N802, ANN001
         if not self.interactions.key_press(event):
             super().keyPressEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        """Tab and Shift+Tab in an open inline editor go to the editor (it moves on to the
+        next card), not to the scene's focus chain (which left the editor open)."""
+        editor = self.interactions.editor_item if hasattr(self, "interactions") else None
+        if (editor is not None and event.type() == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)):  # type: ignore[attr-defined]
+            editor.keyPressEvent(event)  # type: ignore[arg-type]
+            return True
+        return super().event(event)
 
 
 def _reconcile(scene: MapScene, items: dict, objects: dict, factory) -> None:  # noqa: ANN001

@@ -105,6 +105,80 @@ DARK = Theme(
 
 THEMES = {"light": LIGHT, "dark": DARK}
 
+# The colours offered for a card (the inspector's swatches): the lane colours, as the light
+# theme's accents, named for people.  A card stores the hex; both themes tint with it.
+_SWATCH_NAMES = {
+    LaneType.ACTIONS: "Blue", LaneType.TOUCHPOINTS: "Teal", LaneType.THOUGHTS: "Amber",
+    LaneType.EMOTIONS: "Lavender", LaneType.PAIN_POINTS: "Red",
+    LaneType.OPPORTUNITIES: "Green", LaneType.BACKSTAGE: "Grey", LaneType.NOTES: "Mustard",
+    LaneType.METRICS: "Purple",
+}
+SWATCHES: tuple[tuple[str, str], ...] = tuple(
+    (name, LIGHT.lanes[lane_type].accent.name()) for lane_type, name in _SWATCH_NAMES.items())
+
+MIN_CONTRAST = 4.5  # WCAG 2 AA for normal text: card text and tags on a tinted card
+_TINT_STRENGTH = {"light": 0.24, "dark": 0.32}  # how much of the colour a tint starts with
+
+
+def relative_luminance(colour: QColor) -> float:
+    """The WCAG 2 relative luminance of an sRGB colour (0 black .. 1 white)."""
+    def linear(channel: float) -> float:
+        return channel / 12.92 if channel <= 0.04045 else ((channel + 0.055) / 1.055) ** 2.4
+
+    return (0.2126 * linear(colour.redF()) + 0.7152 * linear(colour.greenF())
+            + 0.0722 * linear(colour.blueF()))
+
+
+def contrast_ratio(one: QColor, other: QColor) -> float:
+    """The WCAG 2 contrast ratio of two colours (1 .. 21)."""
+    light, dark = sorted((relative_luminance(one), relative_luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def card_tint(theme: Theme, colour: QColor | str) -> QColor:
+    """The soft fill of a card coloured ``colour``: the colour mixed into the plain card
+    fill (white in the light theme, a dark grey in the dark one), as strongly as keeps the
+    card's text and its muted text (tags) at :data:`MIN_CONTRAST` or more."""
+    return QColor(_tint(theme.name, QColor(colour).name()))
+
+
+def card_accent(theme: Theme, colour: QColor | str) -> QColor:
+    """The stripe and badge colour of a card coloured ``colour``: the colour itself, made
+    darker (light theme) or lighter (dark theme) as far as its badge text needs to keep
+    :data:`MIN_CONTRAST` on the card's tint (a yellow card's "Severity 5" stays legible)."""
+    return QColor(_accent(theme.name, QColor(colour).name()))
+
+
+@cache
+def _accent(theme_name: str, hex_colour: str) -> str:
+    theme = THEMES[theme_name]
+    fill, colour = QColor(_tint(theme_name, hex_colour)), QColor(hex_colour)
+    towards = QColor("#000000") if theme_name == "light" else QColor("#ffffff")
+    for step in range(21):
+        t = step / 20
+        accent = QColor(QColor.fromRgbF(*(c + (w - c) * t for c, w in (
+            (colour.redF(), towards.redF()), (colour.greenF(), towards.greenF()),
+            (colour.blueF(), towards.blueF())))).name())
+        if contrast_ratio(accent, fill) >= MIN_CONTRAST:
+            return accent.name()
+    return theme.text.name()
+
+
+@cache
+def _tint(theme_name: str, hex_colour: str) -> str:
+    theme = THEMES[theme_name]
+    base, colour = theme.look(LaneType.ACTIONS).fill, QColor(hex_colour)
+    strength = _TINT_STRENGTH.get(theme_name, 0.24)
+    while strength > 0:
+        fill = QColor(QColor.fromRgbF(*(b + (c - b) * strength for b, c in (
+            (base.redF(), colour.redF()), (base.greenF(), colour.greenF()),
+            (base.blueF(), colour.blueF())))).name())  # checked as painted: 8 bits a channel
+        if min(contrast_ratio(fill, theme.text),
+               contrast_ratio(fill, theme.muted_text)) >= MIN_CONTRAST:
+            return fill.name()
+        strength -= 0.01
+    return base.name()
+
 
 @cache
 def card_font() -> QFont:

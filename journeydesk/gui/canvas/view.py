@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
@@ -14,10 +16,12 @@ from PySide6.QtGui import (
     QPixmap,
     QPixmapCache,
     QRegion,
+    QTransform,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
     QGestureEvent,
+    QGraphicsItem,
     QGraphicsScene,
     QGraphicsView,
     QPinchGesture,
@@ -25,6 +29,10 @@ from PySide6.QtWidgets import (
     QStyleOptionGraphicsItem,
     QWidget,
 )
+
+from journeydesk.gui.canvas.sticky import home_pos
+from journeydesk.gui.canvas.text import MIN_SCREEN_PX, readable_zoom
+from journeydesk.gui.canvas.theme import CARD_MIN_H, LANE_HEADER_W
 
 MIN_ZOOM = 0.1
 MAX_ZOOM = 4.0
@@ -55,6 +63,28 @@ class MapView(QGraphicsView):
         QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), 64 * 1024))
         self._space_down = False
         self._pan_from: QPointF | None = None
+        # keys taken before the scene's (Present's walk-through): True when taken
+        self.key_hook: Callable[[int], bool] | None = None
+        self.min_text_px = MIN_SCREEN_PX
+
+    def set_min_text_px(self, pixels: float) -> None:
+        """Never show canvas text smaller than ``pixels`` on screen (semantic zoom: zoomed
+        out, cards and headers show less text, larger); repaints."""
+        self.min_text_px = float(pixels)
+        self._apply_min_text()
+
+    def setScene(self, scene: QGraphicsScene | None) -> None:  # noqa: N802 - Qt override
+        super().setScene(scene)
+        self._apply_min_text()
+        self.pin_headers()
+
+    def _apply_min_text(self) -> None:
+        scene = self.scene()
+        if scene is None or getattr(scene, "min_text_px", None) == self.min_text_px:
+            return
+        scene.min_text_px = self.min_text_px  # type: ignore[attr-defined]
+        for item in scene.items():
+            item.update()  # cached pictures are painted afresh
 
     # -- zoom -------------------------------------------------------------------------------
     @property
@@ -72,6 +102,7 @@ class MapView(QGraphicsView):
         factor = zoom / self.zoom
         self.scale(factor, factor)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.pin_headers()
         self.zoom_changed.emit(self.zoom)
 
     def zoom_in(self) -> None:
@@ -87,15 +118,24 @@ class MapView(QGraphicsView):
         self.set_zoom(1.0)
 
     def fit(self) -> None:
-        """Show the whole map."""
+        """Show the whole map, or as much of it as fits with its text readable.
+
+        Never below the zoom at which a one-line card's text is :attr:`min_text_px` on screen
+        (:func:`~journeydesk.gui.canvas.text.readable_zoom`): a map too big for that shows
+        its top left corner, and the sticky headers name what is scrolled to.
+        """
         if self.scene() is None:
             return
         rect = self.scene().sceneRect()
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        floor = max(MIN_ZOOM, readable_zoom(self.min_text_px, CARD_MIN_H))
         if self.zoom > 1.0:
             self.set_zoom(1.0)
-        elif self.zoom < MIN_ZOOM:
-            self.set_zoom(MIN_ZOOM)
+        elif self.zoom < floor:
+            self.set_zoom(floor)
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().minimum())
+            self.verticalScrollBar().setValue(self.verticalScrollBar().minimum())
+        self.pin_headers()
         self.zoom_changed.emit(self.zoom)
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
@@ -120,6 +160,9 @@ class MapView(QGraphicsView):
 
     # -- pan --------------------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if self.key_hook is not None and self.key_hook(event.key()):
+            event.accept()
+            return
         editing = self.scene() is not None and self.scene().focusItem() is not None and hasattr(
             self.scene().focusItem(), "committed")
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat() and not editing:
@@ -168,6 +211,33 @@ class MapView(QGraphicsView):
 
     def focusNextPrevChild(self, next_: bool) -> bool:  # noqa: N802 - Qt override
         return False  # Tab and Shift+Tab move between cards, not out of the canvas
+
+    def ensureVisible(self, *args: object) -> None:  # noqa: N802 - Qt's, headers allowed for
+        """QGraphicsView.ensureVisible (a rect, an item, or x, y, w, h; then the margins), with
+        room for the sticky headers: what it scrolls to is never left under them."""
+        if args and isinstance(args[0], QRectF | QGraphicsItem):
+            target, margins = args[0], list(args[1:])
+            rect = target if isinstance(target, QRectF) else target.sceneBoundingRect()
+        else:
+            rect, margins = QRectF(*args[:4]), list(args[4:])  # type: ignore[arg-type]
+        lay = getattr(self.scene(), "layout", None)
+        if lay is not None:
+            rect = rect.adjusted(-LANE_HEADER_W, -lay.top, 0.0, 0.0)
+        super().ensureVisible(rect, *margins)
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt override
+        super().scrollContentsBy(dx, dy)
+        self.pin_headers()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
+        super().resizeEvent(event)
+        self.pin_headers()
+
+    def pin_headers(self) -> None:
+        """Keep the scene's headers in sight (sticky headers) of what this view shows."""
+        scene = self.scene()
+        if scene is not None and hasattr(scene, "pin_headers"):
+            scene.pin_headers(self.visible_scene_rect())
 
     def visible_scene_rect(self) -> QRectF:
         """The part of the scene currently shown."""
@@ -356,7 +426,11 @@ class MiniMapView(QGraphicsView):
                 option.state = _item_state(item)
                 option.exposedRect = item.boundingRect()
                 painter.save()
-                painter.setTransform(item.sceneTransform() * view_transform)
+                home = home_pos(item, scene)  # a pinned header: at its place in the map
+                placed = item.sceneTransform()
+                if home is not None:
+                    placed = QTransform.fromTranslate(home.x(), home.y())
+                painter.setTransform(placed * view_transform)
                 painter.setOpacity(opacity * item.effectiveOpacity())
                 item.paint(painter, option, viewport)
                 painter.restore()
