@@ -376,3 +376,85 @@ def options(draw) -> dict:
         d_from, d_to = d_to, d_from
     return {"date_from": d_from, "date_to": d_to, "where": draw(wheres),
             "window_seconds": draw(windows)}
+
+
+# --------------------------------------------------------------------------- what they did instead
+# docs/data.md, "What people did instead, and flows", user by user.
+def next_events(events: Sequence[Event], stages: Stages, stage: int, *, steps: int = 3,
+                hide: Sequence[str] = (), top: int = 10, **options):
+    """The dropped users' next events and paths of ``steps`` events (a DropOffPaths)."""
+    from journeydesk.analytics.paths import DropOffPaths, NextEvent, NextPath
+
+    bound = [i for i, (_, names) in enumerate(stages) if list(names)]
+    p = bound.index(stage)
+    previous = bound[p - 1] if p else stage
+    paths: list[tuple] = []
+    if p:
+        for user, chain in chains(events, stages, Options(**options)).items():
+            if len(chain) != p:
+                continue
+            dropped_at = chain[p - 1]
+            later = sorted((t, e) for u, e, t, *_ in events
+                           if u == user and t > dropped_at and e not in set(hide))
+            collapsed: list[str] = []
+            for _, name in later:
+                if not collapsed or collapsed[-1] != name:
+                    collapsed.append(name)
+            path = tuple(collapsed[:steps])
+            paths.append(path if len(path) == steps else (*path, None))
+    users = len(paths)
+
+    def key(name):
+        return (1, "") if name is None else (0, name)
+
+    def counted(items):
+        counts: dict = {}
+        for item in items:
+            counts[item] = counts.get(item, 0) + 1
+        return counts
+
+    firsts = counted(path[0] for path in paths)
+    whole = counted(paths)
+    top_next = sorted(firsts, key=lambda e: (-firsts[e], key(e)))[:top]
+    top_paths = sorted(whole, key=lambda q: (-whole[q], [key(s) for s in q]))[:top]
+    return DropOffPaths(stages[stage][0], stages[previous][0], steps, users,
+                        [NextEvent(e, firsts[e], firsts[e] / users) for e in top_next],
+                        [NextPath(q, whole[q], whole[q] / users) for q in top_paths])
+
+
+def flows(events: Sequence[Event], stages: Stages, **options):
+    """Each user's collapsed sequence of bound stages and the moves between them (a Flows)."""
+    from journeydesk.analytics.paths import Flows, StageFlow, Transition
+
+    opts = Options(**options)
+    bound = [i for i, (_, names) in enumerate(stages) if list(names)]
+    scope = in_scope(events, opts)
+    sequences = []
+    for user in scope:
+        items = sorted((t, k) for u, e, t, *_ in events if u == user
+                       for k, i in enumerate(bound) if belongs(e, stages[i][1]))
+        starts = [t for t, _ in items if opts.in_period(t)]
+        if not starts:
+            continue
+        sequence: list[int] = []
+        for t, k in items:
+            if t >= min(starts) and (not sequence or sequence[-1] != k):
+                sequence.append(k)
+        sequences.append(sequence)
+    moves: dict[tuple[int, int], int] = {}
+    in_order = skipped = went_back = 0
+    for sequence in sequences:
+        pairs = set(itertools.pairwise(sequence))
+        for pair in pairs:
+            moves[pair] = moves.get(pair, 0) + 1
+        skipped += any(b > a + 1 for a, b in pairs)
+        went_back += any(b < a for a, b in pairs)
+        in_order += sequence == list(range(len(sequence)))
+    stage_flows = [StageFlow(stages[i][0], i, sum(1 for s in sequences if s[0] == k),
+                             sum(1 for s in sequences if s[-1] == k))
+                   for k, i in enumerate(bound)]
+    transitions = [Transition(stages[bound[a]][0], stages[bound[b]][0],
+                              "forward" if b == a + 1 else "skip" if b > a else "back",
+                              n)
+                   for (a, b), n in sorted(moves.items())]
+    return Flows(len(sequences), in_order, skipped, went_back, stage_flows, transitions)

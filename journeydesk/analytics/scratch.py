@@ -2,9 +2,10 @@
 
 An import of a large file keeps a copy or two of it there (a transcoded text, the Parquet being
 written, DuckDB's spill files): a run that is killed leaves them behind.  Each folder carries
-the id of the process that made it (``journeydesk-import-<pid>-<random>``), and every new one
-first sweeps the folders of its kind whose process is gone, or that are older than an hour
-and name no process (made before names carried one).
+the id of the process that made it (``journeydesk-import-<pid>-<random>``); every new one, and
+every command and the app as they start, sweep the folders of ours whose process is gone, or
+that are older than an hour and name no process (made before names carried one).  A folder
+whose process runs is never removed, however old (an app left open overnight uses its cache).
 
 A temporary folder that is full is reported as that (:func:`no_space`), not as a file that
 cannot be read.
@@ -17,30 +18,17 @@ import errno
 import os
 import re
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from journeydesk.processes import process_alive
+
 STALE_SECONDS = 3600  # a folder that names no process is stale after an hour
-ORPHAN_SECONDS = 86400  # one naming a live process after a day (the id was reused)
 _NO_SPACE = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
 # What the C library, and so DuckDB, says for a full disk.
 NO_SPACE_TEXT = os.strerror(errno.ENOSPC)
-
-
-def _alive(pid: int) -> bool | None:
-    """Whether process ``pid`` runs (None: cannot tell on this system)."""
-    if sys.platform == "win32":  # os.kill(pid, 0) would send Ctrl+C there
-        return None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True  # someone else's process
-    return True
 
 
 def _stale(entry: os.DirEntry[str], kind: str, now: float) -> bool:
@@ -54,10 +42,10 @@ def _stale(entry: os.DirEntry[str], kind: str, now: float) -> bool:
     pid = int(match.group(1))
     if pid == os.getpid():
         return False
-    alive = _alive(pid)
+    alive = process_alive(pid)
     if alive is None:
         return age > STALE_SECONDS
-    return not alive or age > ORPHAN_SECONDS
+    return not alive  # a live process's folder is in use, however old (an app left open)
 
 
 def sweep(kind: str, root: str | os.PathLike[str] | None = None) -> list[Path]:
@@ -82,6 +70,15 @@ def sweep(kind: str, root: str | os.PathLike[str] | None = None) -> list[Path]:
         if not os.path.exists(entry.path):
             removed.append(Path(entry.path))
     return removed
+
+
+# the temporary folders of ours a killed run may leave: journeydesk-<kind>-<pid>-<random>
+KINDS = ("import", "preview", "cache", "data", "metrics", "demo", "copy")
+
+
+def sweep_all(root: str | os.PathLike[str] | None = None) -> list[Path]:
+    """:func:`sweep` every kind (each command and the app do it as they start)."""
+    return [path for kind in KINDS for path in sweep(kind, root)]
 
 
 @contextlib.contextmanager

@@ -688,6 +688,34 @@ class Warehouse:
         _, bindings = _prepare(stages, stage)
         return int(self._rows(self._plan(opts).dropped_who_did_next(bindings, since))[0][0])
 
+    def next_events(self, stages: Stages, stage: int, *, steps: int, hide: list[str],
+                    top: int, **options: Any) -> Any:
+        """What the dropped users did instead, as :func:`journeydesk.analytics.paths
+        .next_events` (which checks the arguments)."""
+        from journeydesk.analytics.paths import drop_off_from_rows
+        from journeydesk.analytics.warehouse_paths import next_events_statement
+
+        stages = _listed(stages)
+        _check_bound(stages, stage)
+        if _bound(stages)[0] == stage:
+            return drop_off_from_rows(stages, stage, steps, top, [])
+        _, bindings = _prepare(stages, stage)
+        plan = self._plan(_options(**options))
+        return drop_off_from_rows(stages, stage, steps, top, self._rows(
+            next_events_statement(plan, bindings, steps, hide, top)))
+
+    def flows(self, stages: Stages, **options: Any) -> Any:
+        """The flows between the bound stages, as :func:`journeydesk.analytics.paths.flows`."""
+        from journeydesk.analytics.paths import flows_from_rows
+        from journeydesk.analytics.warehouse_paths import flows_statement
+
+        stages = _listed(stages)
+        _, bindings = _prepare(stages)
+        if not bindings:
+            return flows_from_rows(stages, [])
+        plan = self._plan(_options(window_seconds=None, **options))
+        return flows_from_rows(stages, self._rows(flows_statement(plan, bindings)))
+
     def user_timeline(self, user: str, *, limit: int = 1000) -> list[tuple[datetime, str]]:
         """One user's events, oldest first (at most ``limit``)."""
         cols = self.columns()

@@ -16,6 +16,7 @@ in memory for the session only.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
@@ -36,7 +37,7 @@ from journeydesk.store.workspace_file import WorkspaceFile
 
 __all__ = ["DataChoice", "DatabaseSource", "DatasetError", "DatasetExistsError",
            "EventData", "EventDataCatalog", "LocalDataset", "NoSuchDatasetError",
-           "needs_password", "password_from_environment", "was_cancelled"]
+           "needs_password", "password_from_environment", "sweep_scratch", "was_cancelled"]
 
 AskPassword = Callable[[SourceInfo, str], "str | None"]  # (source, reason) -> password or None
 
@@ -79,6 +80,15 @@ def was_cancelled(error: BaseException) -> bool:
     from journeydesk.analytics.warehouse import QueryCancelled
 
     return isinstance(error, QueryCancelled | Cancelled)
+
+
+def sweep_scratch() -> None:
+    """Remove the scratch folders killed runs left in the temporary folder (their process is
+    gone): an import's copies of its file, a preview's, a session's dataset cache."""
+    from journeydesk.analytics.scratch import sweep_all
+
+    with contextlib.suppress(OSError):  # no usable temporary folder: nothing to sweep there
+        sweep_all()
 
 
 def password_from_environment(variable: str | None) -> str | None:
@@ -330,7 +340,7 @@ class EventDataCatalog:
                 if cached.name != info.name:  # renamed: the same data
                     cached = self._local[info.id] = LocalDataset(info, cached.path)
                 return cached
-            if self._cache_dir is None:
+            if self._cache_dir is None or not self._cache_dir.is_dir():  # gone: made afresh
                 # named after this process: a killed session's cache is swept by the next
                 from journeydesk.analytics.scratch import make_folder
 

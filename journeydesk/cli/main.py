@@ -17,6 +17,7 @@ from typing import Any
 
 from journeydesk import __version__
 from journeydesk.app.demo import build_demo
+from journeydesk.app.event_data import sweep_scratch
 from journeydesk.app.imports import ImportFailed
 from journeydesk.app.session import (
     LookupFailed,
@@ -24,7 +25,7 @@ from journeydesk.app.session import (
     default_workspace_path,
     is_workspace_name,
 )
-from journeydesk.cli import events, maps, metrics, sources
+from journeydesk.cli import events, maps, metrics, paths, sources
 from journeydesk.cli.common import PROG, UsageError, UserError
 from journeydesk.domain.model import DomainError
 
@@ -91,13 +92,20 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[..., int
     events.add_bind_parser(sub)  # bind
     metrics.add_metrics_parser(sub)  # metrics
     metrics.add_dropped_parser(sub)  # dropped
+    paths.add_paths_parser(sub)  # paths
+    paths.add_flows_parser(sub)  # flows
+    from journeydesk.cli import retention  # its own line: other commands register beside it
+
+    retention.add_retention_parser(sub)  # retention
 
     handlers = {"maps": maps.cmd_maps, "personas": maps.cmd_personas,
                 "import-map": maps.cmd_import_map, "export": maps.cmd_export,
                 "import-events": events.cmd_import_events,
                 "import-metrics": events.cmd_import_metrics, "demo": cmd_demo,
                 "bind": events.cmd_bind, "metrics": metrics.cmd_metrics,
-                "dropped": metrics.cmd_dropped,
+                "dropped": metrics.cmd_dropped, "paths": paths.cmd_paths,
+                "flows": paths.cmd_flows,
+                "retention": retention.cmd_retention,
                 "add-source": sources.cmd_add_source}
     return parser, handlers
 
@@ -122,6 +130,7 @@ def build_gui_parser(commands: Sequence[str]) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args_list = list(sys.argv[1:] if argv is None else argv)
+    sweep_scratch()  # what killed runs left in the temporary folder
     parser, handlers = build_parser()
     if not args_list or args_list[0] not in handlers:
         gui_parser = build_gui_parser(list(handlers))

@@ -312,3 +312,27 @@ def test_exports_are_as_readable_as_any_new_file(tmp_path: Path, example_file: P
         assert stat.S_IMODE((tmp_path / "out.json").stat().st_mode) == 0o640
     finally:
         os.umask(old)
+
+
+def test_every_command_sweeps_what_killed_runs_left(tmp_path: Path, monkeypatch) -> None:
+    """A killed import (or metrics query, session cache...) leaves its scratch folder; the
+    next command of any kind removes those whose process is gone, and no other."""
+    import os
+    import tempfile
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    dead = 2 ** 22 + 12345  # beyond any pid this machine hands out
+    left = [scratch / f"journeydesk-{kind}-{dead}-x1y2" for kind in
+            ("import", "preview", "cache", "data", "metrics", "demo", "copy")]
+    for folder in left:
+        folder.mkdir()
+        (folder / "part.parquet").write_bytes(b"x" * 100)
+    mine = scratch / f"journeydesk-import-{os.getpid()}-live"  # a running import's: kept
+    mine.mkdir()
+    other = scratch / "someone-elses-folder"
+    other.mkdir()
+    main(["demo", str(tmp_path / "w.jdesk")])
+    assert not any(folder.exists() for folder in left)
+    assert mine.exists() and other.exists()
