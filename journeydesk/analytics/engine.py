@@ -148,7 +148,7 @@ def parquet_path(data: bytes | os.PathLike[str] | str) -> Iterator[Path]:
             raise FileNotFoundError(f"{path}: no such file")
         yield path
         return
-    with tempfile.TemporaryDirectory(prefix="journeydesk-data-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"journeydesk-data-{os.getpid()}-") as tmp:
         path = Path(tmp) / "dataset.parquet"
         path.write_bytes(bytes(data))
         yield path

@@ -294,7 +294,7 @@ class _Query:
         try:
             path = self._stack.enter_context(parquet_path(data))
             tmp = self._stack.enter_context(
-                tempfile.TemporaryDirectory(prefix="journeydesk-metrics-"))
+                tempfile.TemporaryDirectory(prefix=f"journeydesk-metrics-{os.getpid()}-"))
             self.con = connect(Path(tmp) / "spill")
             self._stack.callback(self.con.close)
             # a background job's dataset: its cancel interrupts this connection's queries
@@ -307,6 +307,8 @@ class _Query:
                 columns = [r[0] for r in self.con.execute(
                     f"DESCRIBE SELECT * FROM {source}").fetchall()]
             except Exception as exc:  # noqa: BLE001 - DuckDB says what is wrong with the file
+                if self._job is not None and self._job.cancelled:
+                    raise Cancelled from None
                 raise MetricsError("the dataset cannot be read "
                                    f"({str(exc).splitlines()[0]})") from None
             missing = [c for c in RESERVED if c not in columns]
@@ -328,6 +330,8 @@ class _Query:
         """Rows of ``WITH ctes select``."""
         import duckdb
 
+        if self._job is not None and self._job.cancelled:
+            raise Cancelled  # DuckDB forgets an interrupt that came while it was idle
         sql = (f"WITH {', '.join(ctes)} {select}" if ctes else select)
         try:
             return self.con.execute(sql).fetchall()

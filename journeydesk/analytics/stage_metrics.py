@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -108,7 +109,7 @@ def _xlsx_rows(path: Path) -> list[list[object]]:
 
 def to_parquet(metrics: list[StageMetric]) -> bytes:
     """The table as Parquet (stage, metric, value, date)."""
-    with tempfile.TemporaryDirectory(prefix="journeydesk-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"journeydesk-metrics-{os.getpid()}-") as tmp:
         out = Path(tmp) / "metrics.parquet"
         con = connect(tmp)
         try:
@@ -123,7 +124,7 @@ def to_parquet(metrics: list[StageMetric]) -> bytes:
 
 def latest_per_stage(parquet: bytes) -> dict[str, list[tuple[str, float]]]:
     """For each stage name: (metric, latest value), metrics by name."""
-    with tempfile.TemporaryDirectory(prefix="journeydesk-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"journeydesk-metrics-{os.getpid()}-") as tmp:
         source = Path(tmp) / "metrics.parquet"
         source.write_bytes(parquet)
         con = connect(tmp)

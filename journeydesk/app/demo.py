@@ -55,7 +55,7 @@ def build_demo(path: Path) -> Path:
     building = path.with_name(f".{path.name}.building")
     if building.exists():
         building.unlink()  # left by an interrupted build
-    with tempfile.TemporaryDirectory(prefix="journeydesk-demo-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"journeydesk-demo-{os.getpid()}-") as tmp:
         log = Path(tmp) / "membership-events.csv"
         log.write_text(demo_event_log(), encoding="utf-8")
         loaded = load_event_file(log)

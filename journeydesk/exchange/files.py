@@ -10,13 +10,15 @@ import stat
 import time
 from pathlib import Path
 
+from journeydesk.processes import process_alive
+
 #: The longest file name most file systems take, in bytes (ext4, APFS, NTFS in UTF-16 units).
 NAME_MAX = 255
-#: A temporary file of ours older than this is stale even if its process seems alive.
+#: A temporary file of ours that names no process is stale after this long.
 STALE_AFTER = 3600.0
 #: A temporary file of a dead process is left alone this long (it may be on a shared folder
 #: written from another machine, whose process ids mean nothing here).
-DEAD_GRACE = 10.0
+DEAD_GRACE = 120.0
 
 
 def _fit(name: str, room: int) -> str:
@@ -59,23 +61,12 @@ def temp_beside(path: str | os.PathLike[str], suffix: str = ".tmp") -> Path:
     raise FileExistsError(f"{path.parent}: no free temporary name")
 
 
-def _process_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # someone else's process, or no way to tell: assume it runs
-    return True
-
-
 def sweep_stale_temps(path: str | os.PathLike[str]) -> list[Path]:
     """Remove the temporary files that killed exports to ``path`` left beside it.
 
     Only names :func:`temp_beside` makes for this very ``path`` are touched (and the older
-    ``.NAME.<random>.tmp`` form), once their process is gone or they are over an hour old.
+    ``.NAME.<random>.tmp`` form), once their process is gone (never while it runs), or, for
+    the older form that names no process, once they are over an hour old.
     """
     path = Path(path)
     ours = re.compile(re.escape(_temp_prefix(path)) + r"(\d+)-[0-9a-f]{8}(\.[^/]*)?")
@@ -96,8 +87,8 @@ def sweep_stale_temps(path: str | os.PathLike[str]) -> list[Path]:
             age = now - entry.stat(follow_symlinks=False).st_mtime
         except OSError:
             continue
-        dead = found is not None and not _process_alive(int(found.group(1)))
-        if age > STALE_AFTER or (dead and age > DEAD_GRACE):
+        alive = process_alive(int(found.group(1))) if found is not None else None
+        if (alive is False and age > DEAD_GRACE) or (alive is None and age > STALE_AFTER):
             with contextlib.suppress(OSError):
                 os.unlink(entry.path)
                 removed.append(Path(entry.path))

@@ -24,6 +24,7 @@ import stat
 import time
 from pathlib import Path
 
+from journeydesk.processes import process_alive
 from journeydesk.store.errors import (
     CorruptWorkspaceError,
     NotAWorkspaceError,
@@ -33,11 +34,13 @@ from journeydesk.store.errors import (
 
 #: Seconds SQLite waits for another program's lock before we say the file is busy.
 BUSY_TIMEOUT = 5.0
-#: A temporary file of ours older than this is stale even if its process seems alive.
+#: A temporary file of ours that names no process (or whose process cannot be asked about) is
+#: stale after this long.
 STALE_AFTER = 3600.0
 #: A temporary file of a dead process is left alone this long (it may be on a shared folder
-#: written from another machine, whose process ids mean nothing here).
-DEAD_GRACE = 10.0
+#: written from another machine, whose process ids mean nothing here: a file still being
+#: written keeps changing).
+DEAD_GRACE = 120.0
 
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
 _SQLITE_IOERR, _SQLITE_FULL = 10, 13
@@ -188,23 +191,12 @@ def temp_name(folder: Path, kind: str) -> Path:
     raise FileExistsError(f"{folder}: no free temporary name")
 
 
-def _process_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True  # someone else's process, or no way to tell: assume it runs
-    return True
-
-
 def sweep_stale(folder: Path) -> list[Path]:
     """Remove our temporary files in ``folder`` left by killed runs; returns those removed.
 
-    A file is stale when it is over STALE_AFTER old, or when the process that made it is gone
-    and it has not changed for DEAD_GRACE.  Files of other programs are never touched.
+    A file is stale when the process that made it is gone and it has not changed for
+    DEAD_GRACE, or, naming no process, when it is over STALE_AFTER old.  A live process's file
+    is never touched, however old; nor are files of other programs.
     """
     removed: list[Path] = []
     now = time.time()
@@ -223,8 +215,8 @@ def sweep_stale(folder: Path) -> list[Path]:
         except OSError:
             continue
         pid = found.group(2)
-        dead = pid is not None and not _process_alive(int(pid))
-        if age > STALE_AFTER or (dead and age > DEAD_GRACE):
+        alive = process_alive(int(pid)) if pid is not None else None
+        if (alive is False and age > DEAD_GRACE) or (alive is None and age > STALE_AFTER):
             with contextlib.suppress(OSError):
                 os.unlink(entry.path)
                 removed.append(Path(entry.path))

@@ -87,9 +87,14 @@ def _refusing_damage(conn: Connection) -> Iterator[None]:
             yield
             return
     except DBAPIError as exc:  # a dropped table, a malformed page, text that is not UTF-8
-        raise damaged(conn, str(exc.orig).splitlines()[0] if exc.orig else str(exc)) from None
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        text = str(exc.orig) if exc.orig else str(exc)
+        if "locked" in text or "busy" in text:
+            raise  # another program's lock: the file's own handler says "busy", not damaged
+        raise damaged(conn, text.splitlines()[0]) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:  # bytes or lists we never write
         raise damaged(conn, f"{type(exc).__name__}: {exc}") from None
+    # any other exception is a bug of ours, not damage: it must not tell a user that a good
+    # workspace is damaged
     raise damaged(conn, problem)
 
 

@@ -353,7 +353,7 @@ class WorkspaceFile:
     def _open_private_copy(cls, path: Path, *, interrupted: bool = False) -> WorkspaceFile:
         """Read a file without writing to it, through a private copy: an older file is
         upgraded there, a file a crash interrupted is rolled back there."""
-        scratch = Path(tempfile.mkdtemp(prefix="journeydesk-"))
+        scratch = Path(tempfile.mkdtemp(prefix=f"journeydesk-copy-{os.getpid()}-"))
         copy = scratch / "workspace.jdesk"
         try:
             try:

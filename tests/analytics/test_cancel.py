@@ -59,3 +59,16 @@ def test_cancel_stops_a_running_query(big: Path) -> None:
     assert not worker.is_alive()
     assert isinstance(outcome.get("error"), Cancelled), outcome
     assert time.perf_counter() - stopped < max(0.5, whole / 2), (whole, outcome)
+
+
+def test_a_cancel_between_two_queries_stops_the_next(big: Path) -> None:
+    """DuckDB drops an interrupt sent while it is idle: the handle remembers it."""
+    from journeydesk.analytics import funnel as funnel_module
+
+    handle = Interruptible(big)
+    opts = funnel_module.FunnelOptions()
+    with funnel_module._Query(handle, opts) as q:  # noqa: SLF001 - two queries, one connection
+        assert q.rows([], "SELECT 1") == [(1,)]
+        handle.cancel()  # nothing runs at this moment
+        with pytest.raises(Cancelled):
+            q.rows([], "SELECT count(*) FROM range(100000000)")

@@ -118,3 +118,16 @@ def test_names_and_texts_follow_one_rule() -> None:
     assert parse_where(["plan = pro", "country=UK"]) == {"plan": "pro", "country": "UK"}
     with pytest.raises(ValueError, match="COLUMN=VALUE"):
         parse_where(["plan"])
+
+
+def test_a_removed_cache_folder_is_made_afresh(session: WorkspaceSession) -> None:
+    """Someone (a cleaner of the temporary folder) removed the session's cache: the next
+    query writes the dataset's Parquet again instead of failing."""
+    import shutil
+
+    first = Path(session.data.get("signups").data())
+    shutil.rmtree(first.parent)
+    again = Path(session.data.get("signups").data())
+    assert again.is_file()
+    m = session.workspace.map_named("Membership sign-up")
+    assert [s.users for s in map_metrics(again, m, "signups").result.stages] == [3, 2, 1]

@@ -632,10 +632,11 @@ def test_an_import_sweeps_the_folders_of_killed_imports(own_temp: Path, tmp_path
     gone = [make_stale(own_temp, f"journeydesk-import-{dead}-abc123"),
             make_stale(own_temp, f"journeydesk-import-{dead}-def456", age=10),
             make_stale(own_temp, "journeydesk-import-old_style", age=2 * 3600),
-            make_stale(own_temp, f"journeydesk-import-{os.getppid()}-zz", age=3 * 86400)]
+            make_stale(own_temp, f"journeydesk-data-{dead}-other")]  # every command sweeps
     kept = [make_stale(own_temp, "journeydesk-import-new_style"),  # no pid, recent
             make_stale(own_temp, f"journeydesk-import-{os.getppid()}-live", age=2 * 3600),
-            make_stale(own_temp, f"journeydesk-data-{dead}-other"),  # not an import's
+            # a live process's folder, however old: an app left open overnight uses it
+            make_stale(own_temp, f"journeydesk-import-{os.getppid()}-zz", age=3 * 86400),
             make_stale(own_temp, "unrelated-import-folder", age=5 * 3600)]
     source = tmp_path / "events.csv"
     write_events(source, ["u1"])

@@ -364,14 +364,15 @@ def test_stale_temporary_files_of_ours_are_swept_and_no_others(
         workspace: Path, tmp_path: Path, map_file: Path) -> None:
     gone, old = dead_pid(), time.time() - 2 * 3600
     stale = [tmp_path / f".jdesk-new-{gone}-0a1b2c3d", tmp_path / f".jdesk-copy-{gone}-0a1b2c3d",
-             tmp_path / ".jdesk-new-k3j_x9aa", tmp_path / f".jdesk-new-{os.getpid()}-00000000"]
+             tmp_path / ".jdesk-new-k3j_x9aa"]
+    # a live process's file is in use however old (a new workspace an app has open for hours)
     kept = [tmp_path / f".jdesk-new-{os.getpid()}-11111111", tmp_path / ".jdesk-newer",
-            tmp_path / "notes.jdesk-new-1-2"]
+            tmp_path / "notes.jdesk-new-1-2", tmp_path / f".jdesk-new-{os.getpid()}-00000000"]
     for path in stale + kept:
         path.write_bytes(b"x")
-    for path in stale[:2]:
-        os.utime(path, (time.time() - 60, time.time() - 60))
-    for path in stale[2:]:
+    for path in stale[:2]:  # past the grace a dead process's file gets
+        os.utime(path, (time.time() - 300, time.time() - 300))
+    for path in [*stale[2:], kept[-1]]:
         os.utime(path, (old, old))
     assert main(["import-map", str(workspace), str(map_file), "--name", "Swept"]) == 0
     assert [p for p in stale if p.exists()] == []
@@ -387,7 +388,7 @@ def test_stale_export_temporaries_are_swept_by_the_next_export(
     for path in [*stale, kept]:
         path.write_bytes(b"x")
         os.utime(path, (time.time() - 2 * 3600, time.time() - 2 * 3600))
-    os.utime(stale[0], (time.time() - 60, time.time() - 60))
+    os.utime(stale[0], (time.time() - 300, time.time() - 300))
     assert main(["export", str(workspace), "--map", MAP, "-o", str(out)]) == 0
     assert [p for p in stale if p.exists()] == [] and kept.exists() and out.is_file()
 
@@ -408,7 +409,7 @@ def test_a_killed_import_into_a_new_file_leaves_no_workspace(tmp_path: Path,
     assert child.returncode == -signal.SIGKILL
     assert not new.exists()
     (left,) = [p for p in tmp_path.iterdir() if p.name.startswith(".jdesk-new-")]
-    os.utime(left, (time.time() - 60, time.time() - 60))
+    os.utime(left, (time.time() - 300, time.time() - 300))
     assert main(["import-map", str(new), str(map_file)]) == 0  # the next run sweeps it
     assert sorted(p.name for p in tmp_path.iterdir()) == ["map.json", "new.jdesk"]
 
@@ -500,3 +501,19 @@ def test_creating_a_workspace_in_a_read_only_folder_is_one_line(
             folder.chmod(0o755)
     with pytest.raises(WorkspaceError, match="cannot be created"):
         app_session.open_document("/sys/new.jdesk", create=True)
+
+
+def test_the_app_says_where_the_backup_of_an_interrupted_file_is(crashed: Path,
+                                                                 qtbot) -> None:  # noqa: ANN001
+    """The GUI shows what the command line prints: the file was repaired, the backup's path."""
+    from journeydesk.app.session import open_document
+    from journeydesk.gui.main_window import MainWindow
+
+    document = open_document(crashed)
+    window = MainWindow(document, remember_settings=False)
+    qtbot.addWidget(window)
+    message = window.statusBar().currentMessage()
+    assert "repaired" in message
+    assert str(crashed.with_name("crashed.jdesk.interrupted.bak")) in message
+    window.close()
+    document.close()
