@@ -474,8 +474,9 @@ class DataPanel(QObject):
             scene = self.map_editor.scene
             if not self.overlay.busy():
                 self._computing_done()
-            if scene is None or scene.map_id != map_id:
-                return  # another map is on show now
+            if scene is None or scene.map_id != map_id or all(
+                    s.id != stage_id for s in scene.map.stages):
+                return  # another map is on show now, or the stage was deleted meanwhile
             if error is not None and not was_cancelled(error):
                 self.status.emit(f"Could not count who did {m.stage(stage_id).name} anyway: "
                                  f"{error}", 8000)

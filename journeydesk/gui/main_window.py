@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from journeydesk.app.session import Document, WorkspaceSession
+from journeydesk.app.session import Document, WorkspaceSession, opening_notes
 from journeydesk.domain.commands import Changes
 from journeydesk.gui import actions as declared
 from journeydesk.gui.app import remember_map
@@ -144,6 +144,9 @@ class MainWindow(QMainWindow):
         self._update_title()
         self.update_actions()
         self._restore_settings()
+        notes = opening_notes(document)  # a file a crash interrupted: its backup, and so on
+        if notes:
+            self.show_status(" ".join(notes), 30000)
 
     # ------------------------------------------------------------------------ parts
     # The map editor's and the data panel's parts, under the names the window always had.

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEasingCurve, QPointF, Qt, QVariantAnimation
-from PySide6.QtGui import QKeySequence, QTransform
+from PySide6.QtGui import QTransform
 from PySide6.QtWidgets import QDockWidget, QLabel
 
-from journeydesk.gui.canvas.text import MIN_SCREEN_PX, PRESENT_SCREEN_PX
-from journeydesk.gui.canvas.theme import COLUMN_W, LANE_HEADER_W
+from journeydesk.gui.canvas.emotion_legend import EmotionLegendItem
+from journeydesk.gui.canvas.text import MIN_SCREEN_PX, PRESENT_SCREEN_PX, readable_zoom
+from journeydesk.gui.canvas.theme import CARD_MIN_H, COLUMN_W, LANE_HEADER_W
 
 if TYPE_CHECKING:  # pragma: no cover
     from journeydesk.gui.main_window import MainWindow
@@ -56,6 +57,7 @@ class Presentation:
         self.stage_index: int | None = None  # the walk-through's stage (None: whole map)
         self.title = QLabel(window.view)
         self.title.setObjectName("presentTitle")
+        self.title.setTextFormat(Qt.TextFormat.RichText)  # the name is escaped: "&" shows
         self.title.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.title.hide()
         self._animation = QVariantAnimation(window)
@@ -63,8 +65,23 @@ class Presentation:
         self._animation.setEasingCurve(QEasingCurve.Type.InOutCubic)
         self._animation.valueChanged.connect(self._animate)
         self._path: tuple[QPointF, float, QPointF, float] | None = None
+        window.view.resized.connect(self._place_title)
+        # "more below": the map is taller than 18 px text lets the screen show
+        self.more = QLabel("More below: scroll, or Right to walk through the stages", window.view)
+        self.more.setObjectName("presentMore")
+        self.more.setStyleSheet("QLabel#presentMore { color: white; background: "
+                                "rgba(47, 59, 82, 210); border-radius: 12px; padding: 5px 14px; "
+                                "font-size: 15px; }")
+        self.more.hide()
+        window.view.verticalScrollBar().valueChanged.connect(self._update_more)
+        window.view.verticalScrollBar().rangeChanged.connect(self._update_more)
         self.frame_times: list[float] = []  # seconds between the last pan's frames
         self._last_frame: float | None = None
+
+    @property
+    def animating(self) -> bool:
+        """Whether a walk-through pan is under way."""
+        return self._animation.state() == QVariantAnimation.State.Running
 
     @property
     def active(self) -> bool:
@@ -100,7 +117,6 @@ class Presentation:
         view.set_min_text_px(PRESENT_SCREEN_PX)
         self._set_affordances(False)
         self._show_title()
-        w.act_present.setShortcuts([QKeySequence("F5"), QKeySequence("Esc")])
         w.showFullScreen()
         w.act_present.setChecked(True)
         self.stage_index = None
@@ -118,7 +134,6 @@ class Presentation:
         self.stage_index = None
         if w.scene is not None:
             w.scene.set_focus_stage(None)
-        w.act_present.setShortcuts([QKeySequence("F5")])
         w.setWindowState(saved.window_state)
         for bar in (w.menuBar(), w.toolbar, w.statusBar()):
             bar.show()
@@ -129,6 +144,7 @@ class Presentation:
         w.welcome.refresh()
         w.data.bar.setVisible(saved.band or w.data.overlay.shown)
         self.title.hide()
+        self.more.hide()
         view.setViewportMargins(0, 0, 0, 0)
         view.setHorizontalScrollBarPolicy(saved.policies[0])
         view.setVerticalScrollBarPolicy(saved.policies[1])
@@ -158,7 +174,14 @@ class Presentation:
         """A key pressed on the canvas while presenting: True when the walk-through took it."""
         if not self.active or self.window.scene is None:
             return False
-        stages = self.window.scene.map.stages
+        scene = self.window.scene
+        if scene.interactions.editor_item is not None or isinstance(scene.focusItem(),
+                                                                    EmotionLegendItem):
+            return False  # Esc, arrows and Home belong to the editor or the focused legend
+        if key == Qt.Key.Key_Escape:  # not a shortcut: an editor's Esc must stay the editor's
+            self.stop()
+            return True
+        stages = scene.map.stages
         if key in NEXT_KEYS:
             start = -1 if self.stage_index is None else self.stage_index
             self.show_stage(min(start + 1, len(stages) - 1))
@@ -179,7 +202,8 @@ class Presentation:
         scene = self.window.scene
         if scene is not None:
             scene.set_focus_stage(None)
-        self.window.view.fit()
+        self.window.view.fit()  # the whole map, or its top as far as 18 px text allows
+        self._update_more()
 
     def show_stage(self, index: int) -> None:
         """Pan (smoothly) to the ``index``-th stage and veil the others."""
@@ -193,7 +217,12 @@ class Presentation:
         self.stage_index = index
         scene.set_focus_stage(stage.id)
         port = view.viewport().rect()
-        zoom = min(MAX_STAGE_ZOOM, port.width() / (LANE_HEADER_W + rect.width() + COLUMN_W))
+        lay = scene.layout
+        whole = min(port.width() / max(lay.width, 1.0), port.height() / max(lay.height, 1.0))
+        # as wide as fits with half a column of the neighbours, every lane in sight
+        zoom = min(MAX_STAGE_ZOOM, port.width() / (LANE_HEADER_W + rect.width() + COLUMN_W),
+                   port.height() / max(lay.height + 8.0, 1.0))
+        zoom = max(zoom, whole, readable_zoom(PRESENT_SCREEN_PX, CARD_MIN_H))
         # the stage in the middle of what the sticky lane headers leave free, from the top
         room = port.width() / zoom - LANE_HEADER_W
         left = rect.left() - LANE_HEADER_W - (room - rect.width()) / 2
@@ -247,15 +276,32 @@ class Presentation:
                            f"&nbsp;&nbsp;&nbsp;{html.escape(caption)}</span>" if caption
                            else html.escape(name))
         view.setViewportMargins(0, TITLE_H, 0, 0)
-        self.title.setGeometry(0, 0, view.width(), TITLE_H)
         self.title.show()
-        self.title.raise_()
+        self._place_title()
+
+    def _place_title(self) -> None:
+        """The title band spans the view, whatever its size."""
+        if self.title.isVisible():
+            self.title.setGeometry(0, 0, self.window.view.width(), TITLE_H)
+            self.title.raise_()
+        self._update_more()
+
+    def _update_more(self, *_: object) -> None:
+        """Show "more below" while presenting and part of the map is below the view."""
+        bar, view = self.window.view.verticalScrollBar(), self.window.view
+        shown = self.active and bar.value() < bar.maximum()
+        self.more.setVisible(shown)
+        if shown:
+            self.more.adjustSize()
+            self.more.move((view.width() - self.more.width()) // 2,
+                           view.height() - self.more.height() - 14)
+            self.more.raise_()
 
     def resized(self) -> None:
         """The window changed size: the title band follows, and the whole map refits."""
         if self.active:
-            self.title.setGeometry(0, 0, self.window.view.width(), TITLE_H)
+            self._place_title()
             if self.stage_index is None:
-                self.window.view.fit()
+                self.whole_map()
             else:
                 self.show_stage(self.stage_index)

@@ -141,13 +141,14 @@ def test_present_shows_a_six_stage_map_at_18_px_with_its_title(qtbot, tmp_path: 
     assert not window.toolbar.isVisible() and not window.statusBar().isVisible()
     assert not window.welcome.isVisible() and not window.data.bar.isVisible()
     assert assert_cards_readable(window, 18) >= 3
+    bar = window.view.verticalScrollBar()  # a map taller than 18 px text lets the screen show
+    assert window.presentation.more.isVisible() == (bar.value() < bar.maximum())
 
     # the walk-through: Right pans to the first stage and veils the others, Home comes back
     QTest.keyClick(window.view, Qt.Key.Key_Right)
     first = window.scene.map.stages[0]
     assert window.scene.focus_stage == first.id
-    qtbot.waitUntil(lambda: window.presentation._animation.state()
-                    == window.presentation._animation.State.Stopped, timeout=3000)
+    qtbot.waitUntil(lambda: not window.presentation.animating, timeout=3000)
     shown = window.view.visible_scene_rect()
     assert shown.contains(window.scene.layout.stage_rects[first.id].center())
     QTest.keyClick(window.view, Qt.Key.Key_PageDown)
@@ -197,18 +198,22 @@ def test_headers_stick_when_the_map_is_scrolled(qtbot, tmp_path: Path) -> None:
     view.horizontalScrollBar().setValue(view.horizontalScrollBar().maximum() // 2)
     qtbot.wait(20)
     shown = view.visible_scene_rect()
-    stage = scene.stages[scene.map.stages[3].id]
+    stage = next(scene.stages[s.id] for s in scene.map.stages  # right of the lane headers
+                 if scene.layout.stage_rects[s.id].left() > shown.left() + 200)
     lane = scene.lanes[scene.map.lanes[0].id]
-    assert stage.pos().y() == pytest.approx(shown.top())  # at the top of the view
-    assert lane.pos().x() == pytest.approx(shown.left())  # at its left
-    assert stage.zValue() > scene.cards[next(iter(scene.cards))].zValue()
+    assert stage.scenePos().y() == pytest.approx(shown.top())  # at the top of the view
+    assert lane.scenePos().x() == pytest.approx(shown.left())  # at its left
     # what is under the top row of the view is the header, not a card
-    top_left = view.mapFromScene(QPointF(stage.pos().x() + 40, stage.pos().y() + 10))
+    top_left = view.mapFromScene(QPointF(stage.scenePos().x() + 40, stage.scenePos().y() + 10))
     assert view.itemAt(top_left) is stage
+    # an opaque band behind the pinned headers: between two stage headers no card shows
+    image = view.viewport().grab().toImage()
+    gap = view.mapFromScene(QPointF(stage.scenePos().x() + 1, stage.scenePos().y() + 1))
+    assert QColor(image.pixel(gap)) == QColor(scene.theme.background)
     view.verticalScrollBar().setValue(view.verticalScrollBar().minimum())
     view.horizontalScrollBar().setValue(view.horizontalScrollBar().minimum())
-    assert stage.pos() == scene.layout.stage_rects[stage.item_id].topLeft()
-    assert lane.pos() == scene.layout.lane_rects[lane.item_id].topLeft()
+    assert stage.scenePos() == scene.layout.stage_rects[stage.item_id].topLeft()
+    assert lane.scenePos() == scene.layout.lane_rects[lane.item_id].topLeft()
 
 
 # ---------------------------------------------------------------- the keyboard's current cell
@@ -278,3 +283,27 @@ def test_tab_in_the_card_editor_moves_on_to_the_next_card(qtbot, tmp_path: Path)
     assert "\t" not in m.card(second.id).text
     window.act_undo.trigger()  # one undo step for the one edit
     assert not m.card(first.id).text.endswith(" today")
+
+
+def test_esc_in_present_cancels_the_editor_first(qtbot, tmp_path: Path) -> None:
+    """Esc while a card is edited in Present leaves the edit, not Present; the next Esc
+    leaves Present.  A map name with "&" shows as it is in the title."""
+    window = open_map_window(qtbot, tmp_path, 4)
+    from journeydesk.domain.commands import EditMapCommand
+
+    window.editor.run(EditMapCommand(window.current_map().id, name="Sign-up & onboarding"))
+    QTest.keyClick(window.view, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: window.presentation.active, timeout=3000)
+    assert window.presentation.title.text().startswith("Sign-up &amp; onboarding")
+    assert window.presentation.title.textFormat() == Qt.TextFormat.RichText
+    scene = window.scene
+    card = window.current_map().ordered_cards()[0]
+    scene.interactions.select_card(card.id)
+    QTest.keyClick(window.view, Qt.Key.Key_Return)
+    assert scene.interactions.editor_item is not None
+    QTest.keyClicks(window.view, "typed")
+    QTest.keyClick(window.view, Qt.Key.Key_Escape)
+    assert scene.interactions.editor_item is None and window.presentation.active
+    assert window.current_map().card(card.id).text == card.text  # Esc kept nothing
+    QTest.keyClick(window.view, Qt.Key.Key_Escape)
+    assert not window.presentation.active

@@ -53,6 +53,7 @@ from journeydesk.gui.canvas.items import (
     StepHeaderItem,
 )
 from journeydesk.gui.canvas.layout import CARD_W
+from journeydesk.gui.canvas.text import readable_font
 from journeydesk.gui.canvas.theme import (
     CARD_MIN_H,
     CELL_PAD,
@@ -96,6 +97,8 @@ class Interactions(EmotionEditing):
     # ------------------------------------------------------------------------ mouse
     def _item_at(self, pos: QPointF) -> QGraphicsItem | None:
         for item in self.scene.items(pos):
+            if getattr(item, "opaque_band", False):
+                return None  # the band behind pinned headers hides what is under it
             if isinstance(item, (CardItem, StageHeaderItem, StepHeaderItem, LaneHeaderItem,
                                  EmotionPointItem, InlineEditor)) or hasattr(item, "action"):
                 return item
@@ -126,7 +129,7 @@ class Interactions(EmotionEditing):
                              EmotionPointItem)):
             self._drag = _Drag(item, event.scenePos())
         cell = self.scene.layout.cell_at(event.scenePos())
-        if item is None and cell is not None:
+        if item is None and cell is not None and self._card_lane(cell[1]):
             self.current_cell = cell
             self.scene.refresh_marker()
 
@@ -399,9 +402,11 @@ class Interactions(EmotionEditing):
                      single_line: bool = False) -> None:
         self.finish_editing(commit=True)
         theme = self.scene.theme
+        font = readable_font(font, self._zoom(), self.scene.min_text_px)  # what is typed
         editor = InlineEditor(text, rect, font, single_line=single_line,
                               background=theme.lane_header_fill, foreground=theme.text)
         self.editor_item = editor
+        self.scene.refresh_marker()
 
         def done(value: str | None) -> None:
             if self.editor_item is editor:
@@ -410,11 +415,17 @@ class Interactions(EmotionEditing):
             editor.deleteLater()
             if value is not None:
                 on_commit(value)
+            self.scene.refresh_marker()
 
         editor.committed.connect(done)
         editor.cancelled.connect(lambda: done(None))
         self.scene.addItem(editor)
         editor.start()
+
+    def _zoom(self) -> float:
+        """The scale of the view showing the scene (1 without one)."""
+        views = self.scene.views()
+        return views[0].transform().m11() if views else 1.0
 
     def finish_editing(self, commit: bool) -> None:
         """Close an open inline editor, keeping (commit) or dropping its text."""
@@ -464,6 +475,8 @@ class Interactions(EmotionEditing):
         outside the conversion window: not lost customers)."""
         m = self.scene.map
         overlay = self.scene.overlay
+        if all(s.id != stage_id for s in m.stages):
+            return None  # deleted while the count was found
         numbers = overlay.stages.get(stage_id) if overlay else None
         lane = next((ln for ln in m.lanes if LaneType(ln.type) is LaneType.PAIN_POINTS), None)
         if numbers is None or not numbers.dropped:
@@ -564,7 +577,8 @@ class Interactions(EmotionEditing):
             if isinstance(item, EmotionPointItem):
                 self.edit_point_label(item.item_id)
                 return True
-        if not selected and self.current_cell is not None:
+        if not selected and self.current_cell is not None and self._card_lane(
+                self.current_cell[1]):
             self.new_card(*self.current_cell)
             return True
         return False
@@ -616,7 +630,10 @@ class Interactions(EmotionEditing):
             self.select_card(cell_cards[0].id)
             return True
         if key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
-            row = max(0, min(len(lay.lane_ids) - 1, row + (-1 if key == Qt.Key.Key_Up else 1)))
+            step = -1 if key == Qt.Key.Key_Up else 1
+            row = max(0, min(len(lay.lane_ids) - 1, row + step))
+            while not self._card_lane(lay.lane_ids[row]) and 0 <= row + step < len(lay.lane_ids):
+                row += step  # the emotions band is the curves', not a cell to write in
         else:
             column = max(0, min(len(lay.column_steps) - 1,
                                 column + (-1 if key == Qt.Key.Key_Left else 1)))
@@ -626,13 +643,18 @@ class Interactions(EmotionEditing):
             pick = cards[-1] if key == Qt.Key.Key_Up else cards[min(max(index, 0),
                                                                      len(cards) - 1)]
             self.select_card(pick.id)
-        else:
+        elif self._card_lane(target[1]):
             self.scene.clearSelection()
             self.current_cell = target
             for view in self.scene.views():
                 view.ensureVisible(lay.cell_rect(*target), 40, 40)
         self.scene.refresh_marker()
         return True
+
+    def _card_lane(self, lane_id: str) -> bool:
+        """Whether the keyboard's current cell may be in lane ``lane_id`` (not the emotions
+        lane: a click or Enter there is about the curves)."""
+        return self.scene.layout.lane_types.get(lane_id) is not LaneType.EMOTIONS
 
     # ------------------------------------------------------------------------ context menus
     def context_menu(self, event: QGraphicsSceneContextMenuEvent) -> None:

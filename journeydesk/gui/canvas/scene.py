@@ -37,13 +37,11 @@ from journeydesk.gui.canvas.items import (
 )
 from journeydesk.gui.canvas.layout import METRIC_ROW_H, Layout, compute_layout, update_cards
 from journeydesk.gui.canvas.overlay import OVERLAY_HEADER_EXTRA, DataOverlay, StageOverlay
-from journeydesk.gui.canvas.sticky import paint_focus, pin_headers
+from journeydesk.gui.canvas.sticky import Veil, hold, make_pins, pin_headers
 from journeydesk.gui.canvas.text import text_height as card_text_height
 from journeydesk.gui.canvas.theme import (
     ADD_BUTTON,
-    CARD_MIN_H,
     CELL_PAD,
-    COLUMN_W,
     LANE_HEADER_W,
     LIGHT,
     STAGE_HEADER_H,
@@ -122,7 +120,11 @@ class MapScene(QGraphicsScene):
         self.pinned_view: QRectF | None = None  # what the main view shows: headers stick to it
         self.focus_stage: str | None = None  # Present's walk-through emphasises this stage
         self._marker: QRectF | None = None  # where the cell marker was last painted
+        self.column_pins, self.row_pins = make_pins(self)  # hold the headers (sticky.py)
+        self.veil = Veil()
+        self.addItem(self.veil)
         self.selectionChanged.connect(self.refresh_marker)
+        self.layout_changed.connect(self.refresh_marker)  # the cell moved or grew
         self._text_heights: dict[tuple[str, float], float] = {}
         self.drop_indicator = DropIndicatorItem()
         self.addItem(self.drop_indicator)
@@ -224,8 +226,6 @@ class MapScene(QGraphicsScene):
         lane_ids = lay.lane_ids[index:]
         for lane_id in lane_ids:
             self.lanes[lane_id].set_rect(lay.lane_rects[lane_id])
-        if self.pinned_view is not None:
-            pin_headers(self, self.pinned_view)
         cards, cells, rects = self.cards, lay.cells, lay.card_rects
         for lane_id in lane_ids[1:]:
             shift = shifts.get(lane_id, 0.0) if shifts is not None else None
@@ -254,6 +254,8 @@ class MapScene(QGraphicsScene):
         _reconcile(self, self.stages, {s.id: s for s in m.stages}, StageHeaderItem)
         _reconcile(self, self.steps, {st.id: st for st in m.all_steps()}, StepHeaderItem)
         _reconcile(self, self.lanes, {lane.id: lane for lane in m.lanes}, LaneHeaderItem)
+        hold(self.column_pins, [*self.stages.values(), *self.steps.values()])
+        hold(self.row_pins, self.lanes.values())
         _reconcile(self, self.cards, m.cards, CardItem)
         for card_item in self.cards.values():
             card_item.refresh(lane_types[card_item.card.lane_id])
@@ -467,31 +469,23 @@ class MapScene(QGraphicsScene):
 
     def set_focus_stage(self, stage_id: str | None) -> None:
         """Emphasise one stage (Present's walk-through) by veiling the others; None: none."""
-        if stage_id != self.focus_stage:
-            self.focus_stage = stage_id
-            self.update()
+        self.focus_stage = stage_id
+        self.veil.cover(self, stage_id)
 
     # -- painting ------------------------------------------------------------------------------
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
         self._paint_cell_marker(painter)
-        if self.focus_stage is not None:
-            veil = QColor(self.theme.background)
-            veil.setAlpha(170)
-            paint_focus(painter, self, self.focus_stage, veil)
 
     def cell_marker(self) -> QRectF | None:
-        """Where Enter would put a new card (the keyboard's current cell, while no card is
-        selected and nothing is edited), or None."""
+        """The keyboard's current cell, where Enter would write a new card (while no card
+        is selected and nothing is edited): the cell less a margin, or None."""
         cell = self.interactions.current_cell
         lay = self.layout
-        if (cell is None or self.selectedItems() or self.interactions.editor_item is not None
-                or cell[0] not in lay.column_index or cell[1] not in lay.lane_types):
+        if (cell is None or self.interactions.editor_item is not None
+                or cell[0] not in lay.column_index or cell[1] not in lay.lane_types
+                or lay.lane_types[cell[1]] is LaneType.EMOTIONS or self.selectedItems()):
             return None
-        step_id, lane_id = cell
-        index = len(lay.cells.get(cell, []))
-        y = lay.indicator_y(step_id, lane_id, index) + 2
-        x = lay.column_x[lay.column_index[step_id]] + CELL_PAD
-        return QRectF(x, y, COLUMN_W - 2 * CELL_PAD, CARD_MIN_H)
+        return lay.cell_rect(*cell).adjusted(4, 4, -4, -4)
 
     def refresh_marker(self) -> None:
         """Repaint where the cell marker was and where it is now."""
@@ -502,7 +496,7 @@ class MapScene(QGraphicsScene):
         self._marker = now
 
     def _paint_cell_marker(self, painter: QPainter) -> None:
-        slot = self.cell_marker()
+        slot = self._marker  # as refresh_marker found it: painting never asks the selection
         if slot is None:
             return
         painter.save()
@@ -515,7 +509,8 @@ class MapScene(QGraphicsScene):
         painter.drawRoundedRect(slot, 6, 6)
         painter.setPen(self.theme.muted_text)
         painter.setFont(card_font())
-        painter.drawText(slot, int(Qt.AlignmentFlag.AlignCenter), "Enter: new card here")
+        if not self.layout.cells.get(self.interactions.current_cell or ("", "")):
+            painter.drawText(slot, int(Qt.AlignmentFlag.AlignCenter), "Enter: new card here")
         painter.restore()
 
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802

@@ -125,17 +125,20 @@ def draw_text(painter: QPainter, rect: QRectF, text: str, *, minimum: float = 0.
 
     At a scale where the text would be under ``minimum`` px on screen, it is painted that
     large instead (in ``rect`` grown by the card's padding less :data:`COMPACT_INSET`), as
-    many lines as fit, the last ending in an ellipsis when text is left over; nothing when
-    not one line fits.
+    many lines as fit, the last ending in an ellipsis when text is left over.  When not one
+    line that large fits (a map shown whole on a small screen), the largest that fits: the
+    text is as readable as the card allows, never gone.
     """
     pixels = readable_px(CARD_TEXT_PX, screen_scale(painter), minimum)
     area = _compact_area(rect) if pixels != CARD_TEXT_PX else rect
+    if pixels != CARD_TEXT_PX and _metrics(pixels, bold).height() > area.height():
+        pixels = max(CARD_TEXT_PX, _largest_fitting(area.height(), bold))
     metrics = _metrics(pixels, bold)
     step = metrics.lineSpacing()
-    lines = list(wrap(text, area.width(), pixels, bold))
     room = int((area.height() - metrics.height()) // step) + 1  # the last needs no leading
     if room <= 0:
         return 0
+    lines = list(wrap(text, area.width(), pixels, bold))
     if len(lines) > room:
         rest = " ".join(line for line in lines[room - 1:] if line)
         lines = lines[:room - 1] + [metrics.elidedText(rest + ELLIPSIS, Qt.TextElideMode.ElideRight,
@@ -146,6 +149,29 @@ def draw_text(painter: QPainter, rect: QRectF, text: str, *, minimum: float = 0.
         if line:
             painter.drawText(QPointF(area.left(), area.top() + i * step + ascent), line)
     return len(lines)
+
+
+@lru_cache(maxsize=256)
+def _largest_fitting(height: float, bold: bool) -> int:
+    """The largest text size (scene units) one line of which fits ``height``."""
+    pixels = CARD_TEXT_PX
+    while _metrics(pixels + 1, bold).height() <= height:
+        pixels += 1
+    return pixels
+
+
+def readable_font(font: QFont, scale: float, minimum: float) -> QFont:
+    """``font`` (sized in scene units) made large enough to show at least ``minimum`` px on
+    screen at ``scale`` (the same font when it already does)."""
+    size = font.pixelSize()
+    if size <= 0:
+        size = round(font.pointSizeF() * 96 / 72)
+    pixels = readable_px(size, scale, minimum)
+    if pixels == size:
+        return font
+    bigger = QFont(font)
+    bigger.setPixelSize(pixels)
+    return bigger
 
 
 def compact_text_px(card_height: float) -> float:

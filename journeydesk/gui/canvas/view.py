@@ -43,6 +43,7 @@ class MapView(QGraphicsView):
     """The canvas: Ctrl+wheel or pinch zooms, middle-drag or Space+drag pans."""
 
     zoom_changed = Signal(float)
+    resized = Signal()  # the view changed size (Present's title band follows it)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -117,18 +118,20 @@ class MapView(QGraphicsView):
         """100 %."""
         self.set_zoom(1.0)
 
-    def fit(self) -> None:
-        """Show the whole map, or as much of it as fits with its text readable.
+    def fit(self, readable: bool = True) -> None:
+        """Show the whole map, or (``readable``) as much of it as fits with its text readable.
 
-        Never below the zoom at which a one-line card's text is :attr:`min_text_px` on screen
-        (:func:`~journeydesk.gui.canvas.text.readable_zoom`): a map too big for that shows
-        its top left corner, and the sticky headers name what is scrolled to.
+        ``readable``: never below the zoom at which a one-line card's text is
+        :attr:`min_text_px` on screen (:func:`~journeydesk.gui.canvas.text.readable_zoom`): a
+        map too big for that shows its top left corner, and the sticky headers name what is
+        scrolled to.  Without it (Present's whole map) the cards' text is as large as each
+        card allows.
         """
         if self.scene() is None:
             return
         rect = self.scene().sceneRect()
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-        floor = max(MIN_ZOOM, readable_zoom(self.min_text_px, CARD_MIN_H))
+        floor = max(MIN_ZOOM, readable_zoom(self.min_text_px, CARD_MIN_H) if readable else 0.0)
         if self.zoom > 1.0:
             self.set_zoom(1.0)
         elif self.zoom < floor:
@@ -232,6 +235,7 @@ class MapView(QGraphicsView):
     def resizeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
         super().resizeEvent(event)
         self.pin_headers()
+        self.resized.emit()
 
     def pin_headers(self) -> None:
         """Keep the scene's headers in sight (sticky headers) of what this view shows."""
@@ -419,21 +423,27 @@ class MiniMapView(QGraphicsView):
             self.drawBackground(painter, exposed)
             opacity = painter.opacity()
             option = QStyleOptionGraphicsItem()
-            for item in scene.items(exposed, Qt.ItemSelectionMode.IntersectsItemBoundingRect,
-                                    Qt.SortOrder.AscendingOrder):
-                if not item.isVisible() or item.effectiveOpacity() <= 0.0:
-                    continue
-                option.state = _item_state(item)
-                option.exposedRect = item.boundingRect()
-                painter.save()
-                home = home_pos(item, scene)  # a pinned header: at its place in the map
-                placed = item.sceneTransform()
-                if home is not None:
-                    placed = QTransform.fromTranslate(home.x(), home.y())
-                painter.setTransform(placed * view_transform)
-                painter.setOpacity(opacity * item.effectiveOpacity())
-                item.paint(painter, option, viewport)
-                painter.restore()
+            # a map this small has no text to read: painted as laid out, never enlarged
+            readable, scene.min_text_px = getattr(scene, "min_text_px", 0.0), 0.0
+            try:
+                for item in scene.items(exposed, Qt.ItemSelectionMode.IntersectsItemBoundingRect,
+                                        Qt.SortOrder.AscendingOrder):
+                    if (not item.isVisible() or item.effectiveOpacity() <= 0.0
+                            or getattr(item, "minimap_skip", False)):
+                        continue  # the sticky headers' bands and the Present veil too
+                    option.state = _item_state(item)
+                    option.exposedRect = item.boundingRect()
+                    painter.save()
+                    home = home_pos(item, scene)  # a pinned header: at its place in the map
+                    placed = item.sceneTransform()
+                    if home is not None:
+                        placed = QTransform.fromTranslate(home.x(), home.y())
+                    painter.setTransform(placed * view_transform)
+                    painter.setOpacity(opacity * item.effectiveOpacity())
+                    item.paint(painter, option, viewport)
+                    painter.restore()
+            finally:
+                scene.min_text_px = readable
         painter.restore()
 
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
