@@ -152,3 +152,15 @@ def gui_function(module: str, name: str, suffix: str) -> Callable[..., Any]:
         return getattr(importlib.import_module(f"journeydesk.gui.{module}"), name)
     except ImportError as exc:  # Qt or a system library it needs is missing
         raise UserError(f"cannot write {suffix} files here: Qt did not load ({exc})") from None
+
+
+def table(title: str, header: list[str], rows: list[list[str]]) -> str:
+    """An aligned table under ``title``: the first column left, the others right."""
+    rows = [header, *rows]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = [title]
+    for row in rows:
+        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:],
+                                                                        strict=True)]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)

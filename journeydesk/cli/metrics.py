@@ -34,6 +34,7 @@ from journeydesk.cli.common import (
     iso_date,
     opened_data,
     pick_dataset,
+    table,
 )
 
 
@@ -58,13 +59,13 @@ def cmd_metrics(args: argparse.Namespace) -> int:
             found["comparison"] = comparison
         print(json.dumps(found, indent=2, ensure_ascii=False))
     else:
-        print(_metrics_table(metrics))
+        print(_metricstable(metrics))
         if metrics.breakdown_column is not None:
             print()
-            print(_breakdown_table(metrics))
+            print(_breakdowntable(metrics))
         if comparison is not None:
             print()
-            print(_comparison_table(comparison))
+            print(_comparisontable(comparison))
     return 0
 
 
@@ -120,16 +121,16 @@ def _title(metrics: MapMetrics) -> str:
     return title + (" | " + " | ".join(filters) if filters else "")
 
 
-def _metrics_table(metrics: MapMetrics) -> str:
+def _metricstable(metrics: MapMetrics) -> str:
     header = ["Stage", "Users", "From previous", "From first", "Dropped", "Median time"]
     rows = [[one_line(s.stage), _num(s.users), _percent(s.conversion_from_previous),
              _percent(s.conversion_from_first), _num(s.dropped),
              format_duration(s.median_seconds_from_previous, precise=True)]
             for s in metrics.result.stages]
-    return _table(_title(metrics), header, rows)
+    return table(_title(metrics), header, rows)
 
 
-def _breakdown_table(metrics: MapMetrics) -> str:
+def _breakdowntable(metrics: MapMetrics) -> str:
     """Users per stage for each value of the breakdown column."""
     stages = [s for s in metrics.result.stages if s.users is not None]
     header = [one_line(metrics.breakdown_column or ""), "Users", *[one_line(s.stage)
@@ -139,10 +140,10 @@ def _breakdown_table(metrics: MapMetrics) -> str:
         reached = {s.stage: s for s in part.stages}
         rows.append([one_line(value), str(part.users_total),
                      *[_num(reached[s.stage].users) for s in stages]])
-    return _table(f"by {one_line(metrics.breakdown_column or '')}", header, rows)
+    return table(f"by {one_line(metrics.breakdown_column or '')}", header, rows)
 
 
-def _comparison_table(comparison: dict[str, Any]) -> str:
+def _comparisontable(comparison: dict[str, Any]) -> str:
     """Conversion from the previous stage, the segment against the rest, with the test."""
     segment = ", ".join(f"{k}={v}" for k, v in comparison["segment"].items())
     header = ["Stage", segment, "rest", "p", "Verdict"]
@@ -155,19 +156,8 @@ def _comparison_table(comparison: dict[str, Any]) -> str:
                      _rate(entry["rest_users"], entry["rest_of"]),
                      _p_value(entry["p_value"]),
                      entry["verdict"]])
-    return _table(f"{segment} against the rest (conversion from the previous stage)",
+    return table(f"{segment} against the rest (conversion from the previous stage)",
                   header, rows)
-
-
-def _table(title: str, header: list[str], rows: list[list[str]]) -> str:
-    rows = [header, *rows]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    lines = [title]
-    for row in rows:
-        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:],
-                                                                        strict=True)]
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines)
 
 
 def _p_value(p: float | None) -> str:

@@ -25,7 +25,14 @@ from journeydesk.app.paths import (
 )
 from journeydesk.app.session import WorkspaceSession, find_map, find_stage
 from journeydesk.app.text import one_line
-from journeydesk.cli.common import UsageError, UserError, existing, opened_data, pick_dataset
+from journeydesk.cli.common import (
+    UsageError,
+    UserError,
+    existing,
+    opened_data,
+    pick_dataset,
+    table,
+)
 from journeydesk.cli.metrics import add_metrics_options, metrics_options
 
 
@@ -99,8 +106,8 @@ def _paths_text(found: MapPaths) -> str:
     if r.other_paths:
         paths.append(["other", *_share(r.other_paths, r.other_paths / r.users)])
     return "\n\n".join([
-        _table(title, ["Next event", "Users", "Share"], nexts),
-        _table(f"Next {r.steps} events", ["Path", "Users", "Share"], paths)])
+        table(title, ["Next event", "Users", "Share"], nexts),
+        table(f"Next {r.steps} events", ["Path", "Users", "Share"], paths)])
 
 
 def _flows_text(found: MapFlows) -> str:
@@ -113,20 +120,8 @@ def _flows_text(found: MapFlows) -> str:
     moves = [[one_line(t.source), one_line(t.target), t.kind, str(t.users)]
              for t in r.transitions]
     return "\n\n".join([
-        _table(title, ["Stage", "Start here", "Exit here"], stages),
-        _table("Moves (users, once per pair)", ["From", "To", "Kind", "Users"], moves)])
-
-
-def _table(title: str, header: list[str], rows: list[list[str]]) -> str:
-    """An aligned table: the first column left, the others right (text columns too)."""
-    rows = [header, *rows]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    lines = [title]
-    for row in rows:
-        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:],
-                                                                        strict=True)]
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines)
+        table(title, ["Stage", "Start here", "Exit here"], stages),
+        table("Moves (users, once per pair)", ["From", "To", "Kind", "Users"], moves)])
 
 
 # --------------------------------------------------------------------------- parsers

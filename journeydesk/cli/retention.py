@@ -22,7 +22,7 @@ from journeydesk.app.retention import (
 )
 from journeydesk.app.session import WorkspaceSession, find_map
 from journeydesk.app.text import one_line
-from journeydesk.cli.common import UsageError, existing, opened_data, pick_dataset
+from journeydesk.cli.common import UsageError, existing, opened_data, pick_dataset, table
 from journeydesk.cli.metrics import add_metrics_options, metrics_options
 
 MAX_PERIODS = 1000
@@ -71,7 +71,7 @@ def retention_text(found: MapRetention) -> str:
     curve = [["in the period", *[_share(c.in_period_share) for c in result.overall]],
              ["in it or later", *[_share(c.or_later_share) for c in result.overall]],
              ["users (had it)", *[str(c.observable) for c in result.overall]]]
-    blocks = [_table(title, ["All users", *periods], curve)]
+    blocks = [table(title, ["All users", *periods], curve)]
     partial = False
     for heading, share in (("in the period", "in_period_share"),
                            ("in it or later", "or_later_share")):
@@ -80,7 +80,7 @@ def retention_text(found: MapRetention) -> str:
             cells = [_cell(c, share) for c in cohort.cells]
             partial = partial or any(0 < c.observable < c.users for c in cohort.cells)
             rows.append([cohort.start.isoformat(), str(cohort.users), *cells])
-        blocks.append(_table(f"By {spec.cohort} of reaching {one_line(result.anchor)}: "
+        blocks.append(table(f"By {spec.cohort} of reaching {one_line(result.anchor)}: "
                              f"{heading}", ["Cohort", "Users", *periods], rows))
     notes = ["- not yet: nobody of the cohort has had the whole period (not counted as lost)"]
     if partial:
@@ -105,17 +105,6 @@ def _cell(cell: RetentionCell, share: str) -> str:
 
 def _share(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.1f}%"
-
-
-def _table(title: str, header: list[str], rows: list[list[str]]) -> str:
-    rows = [header, *rows]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    lines = [title]
-    for row in rows:
-        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:],
-                                                                        strict=True)]
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines)
 
 
 def add_retention_parser(sub: Any) -> None:

@@ -7,18 +7,12 @@ import os
 import re
 import secrets
 import stat
-import time
 from pathlib import Path
 
-from journeydesk.processes import process_alive
+from journeydesk.processes import remove_leftovers
 
 #: The longest file name most file systems take, in bytes (ext4, APFS, NTFS in UTF-16 units).
 NAME_MAX = 255
-#: A temporary file of ours that names no process is stale after this long.
-STALE_AFTER = 3600.0
-#: A temporary file of a dead process is left alone this long (it may be on a shared folder
-#: written from another machine, whose process ids mean nothing here).
-DEAD_GRACE = 120.0
 
 
 def _fit(name: str, room: int) -> str:
@@ -71,28 +65,13 @@ def sweep_stale_temps(path: str | os.PathLike[str]) -> list[Path]:
     path = Path(path)
     ours = re.compile(re.escape(_temp_prefix(path)) + r"(\d+)-[0-9a-f]{8}(\.[^/]*)?")
     older = re.compile(re.escape(f".{path.name}.") + r"[0-9a-f]{8}\.tmp")
-    removed: list[Path] = []
-    now = time.time()
-    try:
-        entries = list(os.scandir(path.parent))
-    except OSError:
-        return removed
-    for entry in entries:
-        found = ours.fullmatch(entry.name)
-        if not found and not older.fullmatch(entry.name):
-            continue
-        try:
-            if not entry.is_file(follow_symlinks=False):
-                continue
-            age = now - entry.stat(follow_symlinks=False).st_mtime
-        except OSError:
-            continue
-        alive = process_alive(int(found.group(1))) if found is not None else None
-        if (alive is False and age > DEAD_GRACE) or (alive is None and age > STALE_AFTER):
-            with contextlib.suppress(OSError):
-                os.unlink(entry.path)
-                removed.append(Path(entry.path))
-    return removed
+    def owner(name: str) -> int | None | bool:
+        found = ours.fullmatch(name)
+        if found:
+            return int(found.group(1))
+        return None if older.fullmatch(name) else False
+
+    return remove_leftovers(path.parent, owner)
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> Path:

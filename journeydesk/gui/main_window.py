@@ -80,7 +80,7 @@ class MainWindow(QMainWindow):
         self.theme = THEMES["light"]
         self.remember_settings = remember_settings  # off for one-shot runs (--screenshot)
         self.setObjectName("MainWindow")
-        self.resize(1400, 860)
+        self.resize(*first_size())  # never larger than the screen (a 1280x720 projector)
 
         self.map_editor = MapEditorWidget(self.editor)
         self.data = DataPanel(self.session, self.map_editor, self,
@@ -480,6 +480,15 @@ class MainWindow(QMainWindow):
         self._stop_following()
         self.session.close()
         super().closeEvent(event)
+
+
+def first_size(wanted: tuple[int, int] = (1400, 860)) -> tuple[int, int]:
+    """The window's size at its first start: ``wanted``, within the screen's free area."""
+    screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        return wanted
+    free = screen.availableGeometry()
+    return min(wanted[0], free.width()), min(wanted[1], free.height())
 
 
 def _recent(settings: QSettings) -> list[str]:

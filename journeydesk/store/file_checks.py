@@ -21,10 +21,9 @@ import re
 import secrets
 import sqlite3
 import stat
-import time
 from pathlib import Path
 
-from journeydesk.processes import process_alive
+from journeydesk.processes import remove_leftovers
 from journeydesk.store.errors import (
     CorruptWorkspaceError,
     NotAWorkspaceError,
@@ -34,13 +33,6 @@ from journeydesk.store.errors import (
 
 #: Seconds SQLite waits for another program's lock before we say the file is busy.
 BUSY_TIMEOUT = 5.0
-#: A temporary file of ours that names no process (or whose process cannot be asked about) is
-#: stale after this long.
-STALE_AFTER = 3600.0
-#: A temporary file of a dead process is left alone this long (it may be on a shared folder
-#: written from another machine, whose process ids mean nothing here: a file still being
-#: written keeps changing).
-DEAD_GRACE = 120.0
 
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
 _SQLITE_IOERR, _SQLITE_FULL = 10, 13
@@ -194,33 +186,16 @@ def temp_name(folder: Path, kind: str) -> Path:
 def sweep_stale(folder: Path) -> list[Path]:
     """Remove our temporary files in ``folder`` left by killed runs; returns those removed.
 
-    A file is stale when the process that made it is gone and it has not changed for
-    DEAD_GRACE, or, naming no process, when it is over STALE_AFTER old.  A live process's file
-    is never touched, however old; nor are files of other programs.
+    Which are stale: :func:`journeydesk.processes.remove_leftovers` (a live process's file
+    never, however old); files of other programs are never touched.
     """
-    removed: list[Path] = []
-    now = time.time()
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return removed
-    for entry in entries:
-        found = _OURS.match(entry.name)
+    def owner(name: str) -> int | None | bool:
+        found = _OURS.match(name)
         if not found:
-            continue
-        try:
-            if not entry.is_file(follow_symlinks=False):
-                continue
-            age = now - entry.stat(follow_symlinks=False).st_mtime
-        except OSError:
-            continue
-        pid = found.group(2)
-        alive = process_alive(int(pid)) if pid is not None else None
-        if (alive is False and age > DEAD_GRACE) or (alive is None and age > STALE_AFTER):
-            with contextlib.suppress(OSError):
-                os.unlink(entry.path)
-                removed.append(Path(entry.path))
-    return removed
+            return False
+        return int(found.group(2)) if found.group(2) is not None else None
+
+    return remove_leftovers(folder, owner)
 
 
 def publish(tmp: Path, path: Path) -> None:

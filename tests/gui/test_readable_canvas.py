@@ -307,3 +307,16 @@ def test_esc_in_present_cancels_the_editor_first(qtbot, tmp_path: Path) -> None:
     assert window.current_map().card(card.id).text == card.text  # Esc kept nothing
     QTest.keyClick(window.view, Qt.Key.Key_Escape)
     assert not window.presentation.active
+
+
+def test_the_window_starts_within_the_screen(qtbot, tmp_path: Path) -> None:
+    """On a 1280x720 projector the first window must not be cut off (it was 1400x860)."""
+    from PySide6.QtWidgets import QApplication
+
+    from journeydesk.gui.main_window import first_size
+
+    free = QApplication.primaryScreen().availableGeometry()
+    width, height = first_size()
+    assert width <= free.width() and height <= free.height()
+    assert first_size((5000, 5000)) == (free.width(), free.height())
+    assert first_size((300, 200)) == (300, 200)
