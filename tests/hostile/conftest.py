@@ -74,3 +74,13 @@ def refused(capsys: pytest.CaptureFixture[str]):
         return Refusal(code, message)
 
     return run
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001, ARG001
+    """Say how many hostile cases ran and passed (the issue asks for the count)."""
+    reports = [r for key in ("passed", "failed", "error")
+               for r in terminalreporter.stats.get(key, [])
+               if getattr(r, "when", "call") == "call" and "tests/hostile/" in r.nodeid]
+    if reports:
+        passed = sum(1 for r in reports if r.passed)
+        terminalreporter.write_line(f"hostile inputs: {passed} of {len(reports)} cases passed")
