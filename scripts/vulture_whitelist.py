@@ -8,6 +8,7 @@ _ = object()
 
 # Qt calls these overrides and reads these attributes by name.
 _.tickValues, _.tickStrings, _.shape, _.contextMenuEvent, _.focusNextPrevChild, _.currentWidget
+_.hoverEnterEvent, _.hoverLeaveEvent
 _.exposedRect
 # SQLAlchemy: custom constructs and an event listener.
 _.inherit_cache, _._session_settings, _._begin, _.table_name

@@ -306,30 +306,61 @@ def flows(data: ParquetData, stages: Stages, *, date_from: date | None = None,
     if not bound:
         return flows_from_rows(stages, [])
     with _Query(data, opts) as q:
-        ctes = q.sql.scope_ctes() if opts.segmented else []
-        keep = [_match([e for b in bindings for e in b])]
-        if opts.segmented:
-            keep.append("\"user\" IN (SELECT \"user\" FROM scope)")
-        period = q.sql.period()
-        ctes += [
-            f"b AS (SELECT \"user\", ts, {_positions(bindings)} AS s FROM {q.sql.src} "
-            f"WHERE {' AND '.join(keep)})"]
-        seq = "b"
-        if period:  # from each user's first bound event in the period on
-            ctes += [f"fst AS (SELECT \"user\", min(ts) AS t0 FROM b WHERE "
-                     f"{' AND '.join(period)} GROUP BY \"user\")",
-                     "seq AS (SELECT b.* FROM b JOIN fst f ON b.\"user\" = f.\"user\" "
-                     "AND b.ts >= f.t0)"]
-            seq = "seq"
-        ctes += [
-            "o AS MATERIALIZED (SELECT \"user\", ts, s, lag(s) OVER (PARTITION BY \"user\" "
-            f"ORDER BY ts, s) AS p FROM {seq})",
-            "per AS MATERIALIZED (SELECT \"user\", min({'t': ts, 's': s}).s AS first, "
-            "max({'t': ts, 's': s}).s AS last, coalesce(bool_or(s > p + 1), false) AS skip, "
-            "coalesce(bool_or(s < p), false) AS back FROM o GROUP BY \"user\")",
-            "pairs AS (SELECT DISTINCT \"user\", p, s FROM o WHERE p <> s)"]
-        rows = q.rows(ctes, _flows_select())
+        rows = q.rows(_flows_ctes(q, bindings, opts), _flows_select())
     return flows_from_rows(stages, rows)
+
+
+def move_users(data: ParquetData, stages: Stages, source: int, target: int, *,
+               date_from: date | None = None, date_to: date | None = None,
+               where: Mapping[str, str] | None = None) -> list[str]:
+    """The users of :func:`flows` who moved from bound stage ``source`` straight to bound
+    stage ``target`` (indexes in ``stages``) at least once, sorted: those a transition of
+    :func:`flows` counts."""
+    opts = _options(date_from, date_to, where, None)
+    if _remote(data):
+        if not hasattr(data, "move_users"):
+            raise MetricsError("listing who moved between two stages is not available for "
+                               "database sources yet")
+        return data.move_users(stages, source, target, date_from=date_from, date_to=date_to,
+                               where=where)
+    stages = _listed(stages)
+    for index in (source, target):
+        _check_bound(stages, index)
+    bound, bindings = _prepare(stages)
+    a, b = bound.index(source), bound.index(target)
+    with _Query(data, opts) as q:
+        rows = q.rows(_flows_ctes(q, bindings, opts),
+                      f"SELECT \"user\" FROM pairs WHERE p = {a} AND s = {b} ORDER BY \"user\"")
+    return [str(r[0]) for r in rows]
+
+
+def _flows_ctes(q: _Query, bindings: list[list[str]], opts: Any) -> list[str]:
+    """The CTEs of :func:`flows`: ``o`` (each user's bound stages in order, with the one
+    before), ``per`` (per user: first, last, skipped, went back) and ``pairs`` (the
+    distinct moves of each user)."""
+    ctes = q.sql.scope_ctes() if opts.segmented else []
+    keep = [_match([e for b in bindings for e in b])]
+    if opts.segmented:
+        keep.append("\"user\" IN (SELECT \"user\" FROM scope)")
+    period = q.sql.period()
+    ctes += [
+        f"b AS (SELECT \"user\", ts, {_positions(bindings)} AS s FROM {q.sql.src} "
+        f"WHERE {' AND '.join(keep)})"]
+    seq = "b"
+    if period:  # from each user's first bound event in the period on
+        ctes += [f"fst AS (SELECT \"user\", min(ts) AS t0 FROM b WHERE "
+                 f"{' AND '.join(period)} GROUP BY \"user\")",
+                 "seq AS (SELECT b.* FROM b JOIN fst f ON b.\"user\" = f.\"user\" "
+                 "AND b.ts >= f.t0)"]
+        seq = "seq"
+    ctes += [
+        "o AS MATERIALIZED (SELECT \"user\", ts, s, lag(s) OVER (PARTITION BY \"user\" "
+        f"ORDER BY ts, s) AS p FROM {seq})",
+        "per AS MATERIALIZED (SELECT \"user\", min({'t': ts, 's': s}).s AS first, "
+        "max({'t': ts, 's': s}).s AS last, coalesce(bool_or(s > p + 1), false) AS skip, "
+        "coalesce(bool_or(s < p), false) AS back FROM o GROUP BY \"user\")",
+        "pairs AS (SELECT DISTINCT \"user\", p, s FROM o WHERE p <> s)"]
+    return ctes
 
 
 def _positions(bindings: list[list[str]]) -> str:
@@ -356,4 +387,4 @@ def _flows_select() -> str:
 
 
 __all__ = ["DEFAULT_STEPS", "KINDS", "LEFT_LABEL", "DropOffPaths", "Flows", "NextEvent",
-           "NextPath", "StageFlow", "Transition", "flows", "next_events"]
+           "NextPath", "StageFlow", "Transition", "flows", "move_users", "next_events"]

@@ -18,13 +18,15 @@ from journeydesk.analytics.paths import (
     DropOffPaths,
     Flows,
     flows,
+    move_users,
     next_events,
 )
 from journeydesk.app.metrics import MetricsOptions, Stages, stages_of
 from journeydesk.domain.model import JourneyMap
 
 __all__ = ["DEFAULT_STEPS", "LEFT_LABEL", "DropOffPaths", "Flows", "MapFlows", "MapPaths",
-           "drop_off_after", "event_label", "map_flows", "map_paths", "path_label"]
+           "drop_off_after", "event_label", "flow_users", "map_flows", "map_paths",
+           "path_label", "stage_flows", "stage_paths"]
 
 
 def event_label(event: str | None) -> str:
@@ -83,12 +85,22 @@ def map_paths(data: Any, journey_map: JourneyMap, dataset: str, after_index: int
     """What the users who reached stage ``after_index`` of ``journey_map`` but not the next
     bound stage did instead: their top next events and paths of ``steps`` events."""
     options = options or MetricsOptions()
-    stages = stages_of(journey_map)
-    stage = drop_off_after(stages, after_index)
     hidden = tuple(sorted(set(hide)))
-    result = next_events(data, stages, stage, steps=steps, hide=hidden, top=top,
-                         **options.query())
+    result = stage_paths(data, stages_of(journey_map), after_index, options, steps=steps,
+                         hide=hidden, top=top)
     return MapPaths(journey_map.name, dataset, options, hidden, result)
+
+
+def stage_paths(data: Any, stages: Stages, after_index: int,
+                options: MetricsOptions | None = None, *, steps: int = DEFAULT_STEPS,
+                hide: Sequence[str] = (), top: int = DEFAULT_TOP) -> DropOffPaths:
+    """What the users who reached stage ``after_index`` of ``stages`` (a map's stages as
+    :func:`stages_of` gives them: a copy, safe on a worker thread while the map is edited)
+    but not the next bound stage did instead."""
+    options = options or MetricsOptions()
+    stage = drop_off_after(stages, after_index)
+    return next_events(data, stages, stage, steps=steps, hide=tuple(sorted(set(hide))),
+                       top=top, **options.query())
 
 
 @dataclass(frozen=True)
@@ -112,6 +124,24 @@ def map_flows(data: Any, journey_map: JourneyMap, dataset: str,
     does not apply to flows: a window in ``options`` is left out (the result's options have
     none)."""
     options = replace(options or MetricsOptions(), window_seconds=None)
-    result = flows(data, stages_of(journey_map), date_from=options.date_from,
-                   date_to=options.date_to, where=options.where)
-    return MapFlows(journey_map.name, dataset, options, result)
+    return MapFlows(journey_map.name, dataset, options,
+                    stage_flows(data, stages_of(journey_map), options))
+
+
+def stage_flows(data: Any, stages: Stages, options: MetricsOptions | None = None) -> Flows:
+    """The flows between the bound stages of ``stages`` (a map's stages as :func:`stages_of`
+    gives them: a copy, safe on a worker thread while the map is edited); the conversion
+    window of ``options`` does not apply."""
+    options = options or MetricsOptions()
+    return flows(data, stages, date_from=options.date_from, date_to=options.date_to,
+                 where=options.where)
+
+
+def flow_users(data: Any, stages: Stages, source: int, target: int,
+               options: MetricsOptions | None = None) -> list[str]:
+    """The users of :func:`stage_flows` (same stages and options) who moved from stage
+    ``source`` straight to stage ``target`` (indexes in ``stages``) at least once, sorted:
+    the users one of its transitions counts.  The window of ``options`` does not apply."""
+    options = options or MetricsOptions()
+    return move_users(data, stages, source, target, date_from=options.date_from,
+                      date_to=options.date_to, where=options.where)

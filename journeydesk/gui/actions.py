@@ -71,6 +71,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("dark", "Dar&k theme", "toggle_theme", "Ctrl+Shift+D", checkable=True),
     ActionSpec("overlay", "Data o&verlay", "data.toggle_overlay", "Ctrl+Shift+O",
                tip="Show a dataset's funnel numbers on the map", checkable=True),
+    ActionSpec("flows", "F&lows between stages", "data.flows.toggle", "Ctrl+Shift+F",
+               tip="Arcs between the stages: how many people moved forward, skipped ahead "
+               "or went back (turns the data overlay on)", enabled=HAS_MAP, checkable=True),
     ActionSpec("stop", "Stop &computing", "data.stop_computing", "Ctrl+.",
                tip="Cancel the query running in a database source"),
     ActionSpec("overlay_dates", "Overlay perio&d and window…", "data.ask_overlay_dates",
@@ -106,7 +109,7 @@ MENUS: tuple[tuple[str, tuple[Any, ...]], ...] = (
     ("&Edit", (("undo",), ("redo",), "-", "cut", "copy", "paste", "duplicate", "delete",
                "select_all", "-", "find", ("dock", "history_dock"))),
     ("&View", ("zoom_in", "zoom_out", "zoom_fit", "zoom_reset", "present", "-", "minimap",
-               "dark", "overlay", "stop", ("submenu", "segment_menu", "Overlay s&egment"),
+               "dark", "overlay", "flows", "stop", ("submenu", "segment_menu", "Overlay s&egment"),
                "overlay_dates", "snapshot",
                ("submenu", "snapshot_menu", "Compare with snapsho&t"), "-",
                ("dock", "navigator_dock"), ("dock", "gallery_dock"),

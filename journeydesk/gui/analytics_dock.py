@@ -87,6 +87,8 @@ from journeydesk.gui.charts import (  # noqa: F401 - private helpers, tested her
     _Slot,
     _surface,
 )
+from journeydesk.gui.paths_panel import PathsPanel
+from journeydesk.gui.retention_panel import RetentionPanel
 
 
 class AnalyticsDock(ChartDrawing, QWidget):
@@ -284,6 +286,10 @@ class AnalyticsDock(ChartDrawing, QWidget):
         grid.setRowStretch(0, 3)
         grid.setRowStretch(1, 3)
         grid.setRowStretch(2, 2)
+        # (g), (h): retention and what people did instead (own modules, own workers)
+        self.retention_panel, self.paths_panel = RetentionPanel(self), PathsPanel(self)
+        grid.addWidget(self.retention_panel, 3, 0, 1, 2)
+        grid.addWidget(self.paths_panel, 4, 0, 1, 2)
 
         self.set_theme(self.theme)
         self.jobs = BackgroundJobs(self)
@@ -430,6 +436,8 @@ class AnalyticsDock(ChartDrawing, QWidget):
             self._draw_weekly(self._weekly_result)
         if self.comparison:
             self._label_comparison()
+        for panel in (self.paths_panel, self.retention_panel):
+            panel.set_theme(theme)
 
     # ------------------------------------------------------------------ state
     def _map(self) -> Any:
@@ -480,9 +488,10 @@ class AnalyticsDock(ChartDrawing, QWidget):
         self._compute_charts()
 
     def busy(self) -> bool:
-        """Whether a chart is being computed or waits to be."""
+        """Whether a chart (or a panel) is being computed or waits to be."""
         return any(slot.job is not None or slot.pending is not None
-                   for slot in self._slots.values())
+                   for slot in self._slots.values()) or any(
+            panel.busy() for panel in (self.paths_panel, self.retention_panel))
 
     def close_dock(self) -> None:
         """Stop for good (the window is closing): cancel every chart's work and deliver
@@ -490,6 +499,8 @@ class AnalyticsDock(ChartDrawing, QWidget):
         before it exits."""
         self._cancel(KINDS)
         self.jobs.shutdown()
+        self.paths_panel.close_panel()
+        self.retention_panel.close_panel()
 
     def _fill_segments(self) -> None:
         self._choices = list(self.panel.segment_choices())

@@ -35,6 +35,7 @@ from journeydesk.app.metrics import data_days
 from journeydesk.app.session import WorkspaceError, WorkspaceSession
 from journeydesk.gui.canvas.theme import LIGHT, Theme
 from journeydesk.gui.data_overlay import DataOverlayController
+from journeydesk.gui.flows_controller import FlowsController
 from journeydesk.gui.map_editor import MapEditorWidget
 
 EVENT_LOG_FILTERS = ("Event logs (*.csv *.tsv *.gz *.parquet *.jsonl *.ndjson *.xlsx);;"
@@ -113,6 +114,8 @@ class DataPanel(QObject):
         self.analytics_dock.setObjectName("analyticsDock")
         self.analytics_dock.hide()
         self._connect_signals()
+        # View > Flows between stages (after the band's own wiring: it adds to the caption)
+        self.flows = FlowsController(self)
 
     def _connect_signals(self) -> None:
         self.bar.dates_clicked.connect(self.ask_overlay_dates)
@@ -134,6 +137,7 @@ class DataPanel(QObject):
         """Stop computing (the window is closing): the charts' work, then the overlay's."""
         if self.analytics is not None:
             self.analytics.close_dock()
+        self.flows.close()
         self.overlay.close()
 
     def set_theme(self, theme: Theme) -> None:
@@ -464,13 +468,16 @@ class DataPanel(QObject):
         m = self.map_editor.current_map()
         if m is None:
             return
-        try:
-            work = self.overlay.dropped_users_work(stage_id)
+        from journeydesk.gui.drop_off_card import add_pain_point_card, drop_off_work
+
+        try:  # and what they did instead (the top next events)
+            work = drop_off_work(self.overlay, m, stage_id)
         except Exception:  # noqa: BLE001 - the card can still say how many dropped
             work = None
         map_id = m.id
 
-        def add(report: Any, error: BaseException | None) -> None:
+        def add(found: Any, error: BaseException | None) -> None:
+            report, instead = found if found is not None else (None, None)
             scene = self.map_editor.scene
             if not self.overlay.busy():
                 self._computing_done()
@@ -483,7 +490,8 @@ class DataPanel(QObject):
             else:
                 self.status.emit("", 0)
             anyway = report.did_it_anyway if report is not None and error is None else None
-            scene.interactions.add_drop_off_pain_point(stage_id, anyway)
+            add_pain_point_card(scene, stage_id, anyway, instead,
+                                read_only=self.session.read_only)
 
         if work is None:
             add(None, None)
@@ -514,6 +522,37 @@ class DataPanel(QObject):
         dialog.show()
 
     # ------------------------------------------------------------------ analytics dock
+    def _follow_stage_requests(self) -> None:
+        """A stage header's "What did they do instead?" and "Retention after this stage…"."""
+        from journeydesk.gui.canvas.stage_data_menu import requests_of
+
+        scene = self.map_editor.scene
+        requests = requests_of(scene) if scene is not None else None
+        if requests is not None and not requests.property("followed"):
+            requests.setProperty("followed", True)
+            requests.instead_requested.connect(self.show_what_instead)
+            requests.retention_requested.connect(self.show_retention)
+
+    def _dock_panel(self, name: str) -> Any:
+        """The analytics dock's panel ``name``, the dock shown (built on first show)."""
+        self.analytics_dock.show()
+        self.analytics_dock.raise_()
+        return getattr(self.analytics, name, None) if self.analytics is not None else None
+
+    def show_what_instead(self, stage_id: str) -> None:
+        """What the users who dropped off before a stage did instead, in the analytics dock."""
+        m = self.map_editor.current_map()
+        panel = self._dock_panel("paths_panel")
+        if m is not None and panel is not None and panel.show_drop_off(m.stage_index(stage_id)):
+            panel.reveal()
+
+    def show_retention(self, stage_id: str) -> None:
+        """The retention after a stage (the anchor), in the analytics dock."""
+        m = self.map_editor.current_map()
+        panel = self._dock_panel("retention_panel")
+        if m is not None and panel is not None and panel.show_anchor(m.stage_index(stage_id)):
+            panel.reveal()
+
     def _on_analytics_visible(self, visible: bool) -> None:
         if visible and self.analytics is None:
             from journeydesk.gui.analytics_dock import AnalyticsDock
@@ -527,6 +566,7 @@ class DataPanel(QObject):
 
     # ------------------------------------------------------------------ computing
     def _on_map_changed(self, map_id: str | None) -> None:
+        self._follow_stage_requests()
         self.refresh_stage_metrics()
         if map_id is None:
             self.bar.hide()

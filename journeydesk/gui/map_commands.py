@@ -329,8 +329,11 @@ class MapCommands(QObject):
         progress = ProgressDialog(self.parent_widget, f"Exporting {m.name}…")
         try:
             if is_picture(path):
+                scene = self.map_editor.scene  # the flows shown over the map go along
+                flows = scene.flows if scene is not None and scene.map_id == m.id else None
                 map_picture.export_picture(self.session.document, m.id, path, scale=scale,
-                                           pages=pages or "fit", progress=progress.step)
+                                           pages=pages or "fit", progress=progress.step,
+                                           flows=flows)
             else:
                 export_map(m, self.workspace, path, progress=progress.step,
                            metrics=self.overlay_metrics(m.id))

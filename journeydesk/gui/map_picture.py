@@ -40,8 +40,9 @@ def ensure_application() -> None:
 
 
 @contextlib.contextmanager
-def export_scene(document: Document, map_id: str) -> Iterator[object]:
-    """A scene of the map for pictures: light theme, no editing affordances."""
+def export_scene(document: Document, map_id: str, flows: object = None) -> Iterator[object]:
+    """A scene of the map for pictures: light theme, no editing affordances; ``flows``
+    (the flows shown on the canvas, if any) are drawn over the headers as there."""
     from journeydesk.gui.canvas.scene import MapScene
     from journeydesk.gui.canvas.theme import LIGHT
     from journeydesk.gui.editing import Editor
@@ -50,6 +51,8 @@ def export_scene(document: Document, map_id: str) -> Iterator[object]:
     scene = MapScene(editor, map_id, LIGHT)
     scene.add_stage_button.hide()
     scene.add_lane_button.hide()
+    if flows is not None:
+        scene.set_flows(flows)
     for item in scene.items():  # cached pixmaps would turn vector output into bitmaps
         item.setCacheMode(item.CacheMode.NoCache)
     try:
@@ -65,8 +68,10 @@ def map_rect(scene) -> object:  # noqa: ANN001
     from PySide6.QtCore import QRectF
 
     lay = scene.layout
-    return QRectF(0, 0, lay.width, lay.height).adjusted(-MARGIN / 2, -MARGIN / 2, MARGIN / 2,
-                                                        MARGIN / 2)
+    rect = QRectF(0, 0, lay.width, lay.height)
+    if getattr(scene, "flows", None) is not None:  # the arcs above the headers
+        rect = rect.united(scene.flows_layer.extent())
+    return rect.adjusted(-MARGIN / 2, -MARGIN / 2, MARGIN / 2, MARGIN / 2)
 
 
 def _paint_title(painter, width: float, m: JourneyMap) -> None:  # noqa: ANN001
@@ -108,7 +113,7 @@ def _finish(tmp: Path, path: Path, ok: bool) -> None:
 
 # --------------------------------------------------------------------------- PNG and SVG
 def write_png(document: Document, map_id: str, path: Path, *, scale: float = DEFAULT_SCALE,
-              dpi: float | None = None) -> tuple[int, int]:
+              dpi: float | None = None, flows: object = None) -> tuple[int, int]:
     """Write the whole map as PNG; ``dpi`` (if given) sets the scale (96 dpi = 1:1).
 
     Returns the picture's size in pixels.
@@ -122,7 +127,7 @@ def write_png(document: Document, map_id: str, path: Path, *, scale: float = DEF
     if not 0.1 <= scale <= 8:
         raise ValueError("the scale must be between 0.1 and 8 (or the DPI between 10 and 768)")
     m = document.workspace.maps[map_id]
-    with export_scene(document, map_id) as scene:
+    with export_scene(document, map_id, flows) as scene:
         source = map_rect(scene)
         width = math.ceil(source.width() * scale)
         height = math.ceil((source.height() + TITLE_H) * scale)
@@ -144,7 +149,7 @@ def write_png(document: Document, map_id: str, path: Path, *, scale: float = DEF
     return width, height
 
 
-def write_svg(document: Document, map_id: str, path: Path) -> None:
+def write_svg(document: Document, map_id: str, path: Path, *, flows: object = None) -> None:
     """Write the whole map as SVG (vector; text stays text)."""
     from PySide6.QtCore import QRectF, QSize
     from PySide6.QtGui import QPainter
@@ -153,7 +158,7 @@ def write_svg(document: Document, map_id: str, path: Path) -> None:
     ensure_application()
     m = document.workspace.maps[map_id]
     tmp = _temp_beside(path)
-    with export_scene(document, map_id) as scene:
+    with export_scene(document, map_id, flows) as scene:
         source = map_rect(scene)
         generator = QSvgGenerator()
         generator.setFileName(str(tmp))
@@ -182,7 +187,8 @@ def page_tiles(source_w: float, source_h: float, page_w: float, page_h: float
 
 
 def paint_pages(device, document: Document, map_id: str, *, mode: str = "fit",  # noqa: ANN001
-                progress: Progress | None = None, today: dt.date | None = None) -> int:
+                progress: Progress | None = None, today: dt.date | None = None,
+                flows: object = None) -> int:
     """Paint the map onto a paged device (QPdfWriter or QPrinter); returns the page count.
 
     ``fit`` scales the whole map onto one page; ``tile`` prints it at full size (1 scene unit
@@ -196,7 +202,7 @@ def paint_pages(device, document: Document, map_id: str, *, mode: str = "fit",  
         raise ValueError(f"pages must be one of {', '.join(PAGE_MODES)}")
     m = document.workspace.maps[map_id]
     today = today or dt.date.today()
-    with export_scene(document, map_id) as scene:
+    with export_scene(document, map_id, flows) as scene:
         source = map_rect(scene)
         painter = QPainter(device)
         if not painter.isActive():
@@ -244,7 +250,8 @@ def paint_pages(device, document: Document, map_id: str, *, mode: str = "fit",  
 
 
 def write_pdf(document: Document, map_id: str, path: Path, *, mode: str = "fit",
-              progress: Progress | None = None, today: dt.date | None = None) -> int:
+              progress: Progress | None = None, today: dt.date | None = None,
+              flows: object = None) -> int:
     """Write the map as a vector PDF (A4 landscape; one page or tiled); returns the pages."""
     from PySide6.QtCore import QMarginsF
     from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
@@ -261,7 +268,8 @@ def write_pdf(document: Document, map_id: str, path: Path, *, mode: str = "fit",
                                          QPageLayout.Orientation.Landscape,
                                          QMarginsF(10, 10, 10, 10),
                                          QPageLayout.Unit.Millimeter))
-        pages = paint_pages(writer, document, map_id, mode=mode, progress=progress, today=today)
+        pages = paint_pages(writer, document, map_id, mode=mode, progress=progress, today=today,
+                            flows=flows)
         del writer  # closes the file
     except BaseException:
         with contextlib.suppress(OSError):
@@ -273,15 +281,16 @@ def write_pdf(document: Document, map_id: str, path: Path, *, mode: str = "fit",
 
 def export_picture(document: Document, map_id: str, path: Path, *, scale: float | None = None,
                    dpi: float | None = None, pages: str = "fit",
-                   progress: Progress | None = None) -> None:
-    """Write a picture of the map; the format follows the extension (.png, .svg, .pdf)."""
+                   progress: Progress | None = None, flows: object = None) -> None:
+    """Write a picture of the map; the format follows the extension (.png, .svg, .pdf).
+    ``flows``: the flows shown over the map (View > Flows between stages), drawn too."""
     suffix = path.suffix.lower()
     if suffix == ".png":
-        write_png(document, map_id, path, scale=scale or DEFAULT_SCALE, dpi=dpi)
+        write_png(document, map_id, path, scale=scale or DEFAULT_SCALE, dpi=dpi, flows=flows)
     elif suffix == ".svg":
-        write_svg(document, map_id, path)
+        write_svg(document, map_id, path, flows=flows)
     elif suffix == ".pdf":
-        write_pdf(document, map_id, path, mode=pages, progress=progress)
+        write_pdf(document, map_id, path, mode=pages, progress=progress, flows=flows)
     else:
         raise ValueError(f"cannot draw a map as {suffix or 'a file without extension'}")
 

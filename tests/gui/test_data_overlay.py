@@ -141,7 +141,9 @@ def test_a_drop_off_becomes_a_pain_point_card(qtbot, tmp_path: Path) -> None:
     card = m.cards_in(confirm.steps[0].id, pains.id)[-1]
     # Sign up (form_start or form_submit): 3 users; Confirm e-mail: 1
     assert card.text.startswith("2 people drop off between Sign up and Confirm e-mail")
-    assert card.text.endswith("(only 33% continue); data: signups, all users")
+    # and what they did instead (issue 17): u3's form_submit after their form_start; u2 left
+    assert card.text.endswith("(only 33% continue); instead: 1 did form_submit, 1 left; "
+                              "data: signups, all users")
     assert card.severity == 5
     assert "data" in card.tags
     window.act_undo.trigger()
@@ -471,4 +473,5 @@ def test_the_pain_point_card_says_how_many_did_the_stage_anyway(qtbot, tmp_path:
     card = m.cards_in(confirm.steps[0].id, pains.id)[-1]
     assert card.text.startswith("3 people drop off between Sign up and Confirm e-mail "
                                 "(only 25% continue); 1 of them did Confirm e-mail anyway "
-                                "(out of order or outside the window); data: signups")
+                                "(out of order or outside the window); instead: ")
+    assert card.text.endswith("; data: signups, all users")

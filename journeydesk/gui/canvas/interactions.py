@@ -53,6 +53,7 @@ from journeydesk.gui.canvas.items import (
     StepHeaderItem,
 )
 from journeydesk.gui.canvas.layout import CARD_W
+from journeydesk.gui.canvas.stage_data_menu import add_stage_data_actions
 from journeydesk.gui.canvas.text import readable_font
 from journeydesk.gui.canvas.theme import (
     CARD_MIN_H,
@@ -680,6 +681,7 @@ class Interactions(EmotionEditing):
                                lambda: self.scene.pain_point_requested.emit(item.item_id))
                 menu.addAction("Who dropped here…",
                                lambda: self.scene.who_dropped_requested.emit(item.item_id))
+            add_stage_data_actions(menu, self.scene, item)  # instead, retention
             menu.addSeparator()
             menu.addAction("Delete stage",
                            lambda: self.run(RemoveStageCommand(self.map_id, item.item_id)))

@@ -114,6 +114,8 @@ class MapScene(QGraphicsScene):
         # Numbers bound to stages (from datasets or imported metrics), shown in metrics lanes.
         self.metrics: dict[str, list[tuple[str, str]]] = {}
         self.overlay: DataOverlay | None = None
+        self.flows = None  # the Flows drawn as arcs over the headers (set_flows), or None
+        self.flows_layer = None  # their FlowsLayer, made when first shown (flows_layer.py)
         # the smallest text size on screen (px) the view showing it allows; its items enlarge
         # their text when zoomed out (semantic zoom).  0 for exports: painted as laid out.
         self.min_text_px = 0.0
@@ -354,6 +356,8 @@ class MapScene(QGraphicsScene):
                 item.update()
             item.set_rect(lay.card_rects[card_id])
         self._place_emotions(lay)
+        if self.flows_layer is not None:
+            self.flows_layer.place(lay.stage_rects)
         self._place_extent(lay)
         pin_headers(self, self.pinned_view)
         # Views cache the background (lane bands, grid): it moved with the lanes.
@@ -365,8 +369,11 @@ class MapScene(QGraphicsScene):
         """The "+" buttons after the last stage and under the last lane, and the scene rect."""
         self.add_stage_button.setPos(lay.width + 14, (STAGE_HEADER_H - ADD_BUTTON) / 2)
         self.add_lane_button.setPos((LANE_HEADER_W - ADD_BUTTON) / 2, lay.height + 12)
-        self.setSceneRect(QRectF(-MARGIN, -MARGIN, lay.width + ADD_BUTTON + 28 + 2 * MARGIN,
-                                 lay.height + ADD_BUTTON + 24 + 2 * MARGIN))
+        rect = QRectF(-MARGIN, -MARGIN, lay.width + ADD_BUTTON + 28 + 2 * MARGIN,
+                      lay.height + ADD_BUTTON + 24 + 2 * MARGIN)
+        if self.flows is not None and self.flows_layer is not None:  # the arcs above
+            rect = rect.united(self.flows_layer.extent().adjusted(0, -MARGIN / 2, 0, 0))
+        self.setSceneRect(rect)
 
     def _place_emotions(self, lay: Layout) -> None:
         m = self.map
@@ -454,6 +461,24 @@ class MapScene(QGraphicsScene):
     def set_overlay(self, overlay: DataOverlay | None) -> None:
         """Show funnel numbers on the stage headers and cards (None: hide them)."""
         self.overlay = overlay
+        self.relayout()
+
+    def set_flows(self, flows: object | None) -> None:
+        """Draw these :class:`~journeydesk.app.paths.Flows` as arcs between the stage
+        headers (None: hide them); see flows_layer.py."""
+        from journeydesk.gui.canvas.flows_layer import FlowsLayer
+
+        self.flows = flows
+        if flows is not None:
+            if self.flows_layer is None:
+                self.flows_layer = FlowsLayer()
+                self.addItem(self.flows_layer)
+            stages = self.map.stages
+            self.flows_layer.set_flows(flows, {  # type: ignore[arg-type]
+                s.stage: stages[s.index].id for s in flows.stages  # type: ignore[attr-defined]
+                if s.index < len(stages) and stages[s.index].name == s.stage})
+        if self.flows_layer is not None:
+            self.flows_layer.setVisible(flows is not None)
         self.relayout()
 
     def set_metrics(self, metrics: dict[str, list[tuple[str, str]]]) -> None:
