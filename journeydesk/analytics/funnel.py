@@ -299,6 +299,9 @@ class _Query:
             self._stack.callback(self.con.close)
             # a background job's dataset: its cancel interrupts this connection's queries
             self._job = data if isinstance(data, Interruptible) else None
+            # a file on disk (not bytes copied out for this query): its users can be remembered
+            self.file_key = None if isinstance(data, bytes | bytearray | memoryview) \
+                else _file_key(path)
             if self._job is not None:
                 self._job.attach(self.con)
                 self._stack.callback(self._job.detach, self.con)
@@ -341,12 +344,37 @@ class _Query:
             raise
 
     def users_total_sql(self) -> str:
-        """SELECT of the number of users in scope (the scope CTE when segmented)."""
+        """SELECT of the number of users in scope (the scope CTE when segmented); without a
+        period or segment, a file's count found before is given, not counted again."""
         if self.sql.opts.segmented:
             return "SELECT count(*) FROM scope"
         period = self.sql.period()
+        if not period and self.file_key in _FILE_USERS:
+            return f"SELECT {int(_FILE_USERS[self.file_key])}"
         return (f"SELECT count(DISTINCT \"user\") FROM {self.sql.src}"
                 + (" WHERE " + " AND ".join(period) if period else ""))
+
+    def remember_users(self, users: int) -> None:
+        """The whole file's users, counted by this query (no period, no segment)."""
+        if self.file_key is not None and not self.sql.opts.segmented and \
+                not self.sql.period():
+            if len(_FILE_USERS) >= 64:
+                _FILE_USERS.clear()
+            _FILE_USERS[self.file_key] = users
+
+
+# The users of whole dataset files, by (path, inode, size, modification time): a dataset's
+# Parquet never changes in place (a replaced dataset is another file), and counting them is a
+# scan of the file that every funnel without a period or segment would otherwise repeat.
+_FILE_USERS: dict[tuple[str, int, int, int], int] = {}
+
+
+def _file_key(path: Path) -> tuple[str, int, int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
 def _prepare(stages: Stages, upto: int | None = None) -> tuple[list[int], list[list[str]]]:
@@ -396,6 +424,7 @@ def funnel(parquet: ParquetData, stages: Stages, *, date_from: date | None = Non
             parts += _stage_parts(len(bound), None)
         rows = {int(k): (int(users), None if med is None else float(med))
                 for _, k, users, med, _ in q.rows(ctes, " UNION ALL ".join(parts))}
+        q.remember_users(rows[-1][0])
     per_bound = [rows[k] for k in range(len(bound))]
     return assemble_funnel(stages, bound, per_bound, rows[-1][0])
 

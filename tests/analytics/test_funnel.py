@@ -302,3 +302,24 @@ def test_matches_a_reference_model(make_dataset: MakeDataset, rows, bindings) ->
     data = make_dataset([(u, e, t.isoformat(sep=" ")) for u, e, t in rows])
     stages = [(f"S{i}", names) for i, names in enumerate(bindings)]
     assert funnel(data, stages) == reference_funnel(rows, stages)
+
+
+def test_a_files_users_are_remembered_only_while_the_file_is_the_same(
+        make_dataset, tmp_path) -> None:  # noqa: ANN001
+    """A funnel without a period or segment remembers the file's users (the next one does
+    not count them again); a file written anew at the same path is counted afresh."""
+    from journeydesk.analytics import funnel as funnel_module
+
+    header = ("user", "event", "time")
+    path = tmp_path / "events.parquet"
+    stages = [("Visit", ["home"]), ("Buy", ["buy"])]
+    path.write_bytes(make_dataset([("u1", "home", "2024-05-01 10:00:00"),
+                                   ("u2", "other", "2024-05-01 10:00:00")], header))
+    assert funnel_module.funnel(path, stages).users_total == 2
+    assert funnel_module.funnel(path, stages).users_total == 2  # remembered
+    assert funnel_module.funnel(path, stages, date_from=date(2024, 5, 2)).users_total == 0
+    replaced = tmp_path / "new.parquet"
+    replaced.write_bytes(make_dataset([(f"u{i}", "home", "2024-05-01 10:00:00")
+                                       for i in range(5)], header))
+    replaced.replace(path)  # a dataset replaced: another file at the same path
+    assert funnel_module.funnel(path, stages).users_total == 5
