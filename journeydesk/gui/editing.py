@@ -13,13 +13,19 @@ on show (cards, stages, lanes, curves, personas); deleting a map goes to the wor
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
 
 from journeydesk.app.session import Document, WorkspaceError
-from journeydesk.domain.commands import AddMapCommand, Command, RemoveMapCommand
+from journeydesk.domain.commands import (
+    AddMapCommand,
+    Command,
+    EditCardCommand,
+    RemoveMapCommand,
+)
 from journeydesk.domain.model import DomainError
 
 
@@ -105,19 +111,59 @@ class _UndoStep(QUndoCommand):
     lost as the file has it; only the way back to it is gone.
     """
 
+    MERGE_ID = 1  # steps QUndoStack may offer to merge (see mergeWith)
+
     def __init__(self, editor: Editor, command: Command):
-        super().__init__(command.label)
+        fields = getattr(command, "fields", None)
+        super().__init__(f"{command.label} ({', '.join(fields)})" if fields else command.label)
         self._editor = editor
-        self._command = command
+        self._commands = [command]  # more when quick steps of one field were merged into it
+        self._pushed = time.monotonic()
         self._done = True  # already executed by Editor.run
+
+    def id(self) -> int:
+        return self.MERGE_ID if _mergeable(self._commands[-1]) else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt override
+        """Steps of a spin box or a combo on one card's field, less than MERGE_SECONDS apart,
+        are one undo step (Severity from 0 to 4 with the arrows is one change, not four)."""
+        if not isinstance(other, _UndoStep) or len(other._commands) != 1:
+            return False
+        last, new = self._commands[-1], other._commands[0]
+        if not (_mergeable(new) and _same_field(last, new)
+                and other._pushed - self._pushed < MERGE_SECONDS):
+            return False
+        self._commands.append(new)
+        self._pushed = other._pushed
+        return True
 
     def redo(self) -> None:
         if self._done:
             self._done = False
             return
-        if not self._editor._attempt(self._editor.document.execute, self._command):
-            self.setObsolete(True)
+        for command in self._commands:
+            if not self._editor._attempt(self._editor.document.execute, command):
+                self.setObsolete(True)
+                return
 
     def undo(self) -> None:
-        if not self._editor._attempt(self._editor.document.unexecute, self._command):
-            self.setObsolete(True)
+        for command in reversed(self._commands):
+            if not self._editor._attempt(self._editor.document.unexecute, command):
+                self.setObsolete(True)
+                return
+
+
+MERGE_SECONDS = 1.5
+_STEPPED_FIELDS = frozenset({"severity", "priority"})  # set with arrows or a wheel, step by step
+
+
+def _mergeable(command: Command) -> bool:
+    fields = getattr(command, "fields", None)
+    return isinstance(command, EditCardCommand) and bool(fields) and set(fields) <= \
+        _STEPPED_FIELDS
+
+
+def _same_field(a: Command, b: Command) -> bool:
+    return (getattr(a, "card_id", None) == getattr(b, "card_id", None)
+            and getattr(a, "map_id", None) == getattr(b, "map_id", None)
+            and set(getattr(a, "fields", ())) == set(getattr(b, "fields", ())))

@@ -6,7 +6,7 @@ import copy
 from pathlib import Path
 
 from canvas_helpers import click, double_click, drag, key, open_window, type_text
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 
 from journeydesk.gui.main_window import MainWindow
 from journeydesk.store.workspace_file import WorkspaceFile
@@ -287,3 +287,29 @@ def test_every_face_and_emotion_label_of_the_templates_shows(qtbot, tmp_path: Pa
                     assert not words.intersects(circle(other)), (template, item.point.label)
             checked += 1
     assert checked >= 10
+
+
+def test_the_curve_follows_a_face_while_it_is_dragged(qtbot, tmp_path: Path) -> None:
+    """Under Xvfb the curve stayed at the face's old spot until the drop."""
+    from canvas_helpers import view_point
+    from PySide6.QtTest import QTest
+
+    window = open_window(qtbot, tmp_path)
+    scene, view = window.scene, window.view
+    m = window.current_map()
+    persona = window.document.workspace.persona_named("Daniel Okafor")
+    point = m.emotion_at(m.stage_named("Sign up").steps[1].id, persona.id)
+    item, curve = scene.points[point.id], scene.curves[persona.id]
+    start = item.scenePos()
+    a = view_point(view, start)
+    QTest.mousePress(view.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, a)
+    for i in range(1, 7):
+        QTest.mouseMove(view.viewport(), a - QPoint(0, 12 * i))
+    moved = item.scenePos()  # still dragging: nothing dropped yet
+    assert moved.y() < start.y() - 20
+    drawn = curve.curve_path()
+    points = [curve.mapToScene(drawn.pointAtPercent(t / 400)) for t in range(401)]
+    assert min(abs(p.x() - moved.x()) + abs(p.y() - moved.y()) for p in points) < 3
+    QTest.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier, a - QPoint(0, 72))

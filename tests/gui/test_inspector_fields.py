@@ -315,3 +315,30 @@ def test_a_picked_lane_type_is_kept_and_a_taken_name_is_not_offered(qtbot,
     assert dialog.lane_type() is LaneType.NOTES
     QTest.keyClick(dialog.name_field, Qt.Key.Key_Return)
     assert (m.lanes[-1].name, m.lanes[-1].type) == ("Ideas and pains", LaneType.NOTES)
+
+
+def test_severity_stepped_with_the_arrows_is_one_undo_step(qtbot, tmp_path: Path) -> None:
+    """From none to 4 with the spin box's arrow key: one step in the history, not four, and
+    the history says which field it changed."""
+    from journeydesk.domain.commands import EditCardCommand
+
+    window = open_window(qtbot, tmp_path)
+    m = window.current_map()
+    pains = m.lane_named("Pain points")
+    card = next(c for c in m.cards.values() if c.lane_id == pains.id)
+    window.editor.run(EditCardCommand(m.id, card.id, severity=None))
+    qtbot.wait(1700)  # an edit of its own, not merged with the steps below
+    window.scene.interactions.select_card(card.id)
+    spin = window.inspector.card_severity
+    stack = window.editor.stack
+    before = stack.count()
+    spin.setFocus()
+    for _ in range(4):
+        QTest.keyClick(spin, Qt.Key.Key_Up)
+    assert card.severity == 4
+    assert stack.count() == before + 1
+    assert stack.text(stack.count() - 1) == "Edit card (severity)"
+    window.act_undo.trigger()
+    assert card.severity is None
+    window.act_redo.trigger()
+    assert card.severity == 4

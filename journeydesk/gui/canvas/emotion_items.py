@@ -124,6 +124,10 @@ class EmotionCurveItem(QGraphicsItem):
         self.prepareGeometryChange()
         self._path = smooth_path(points)
 
+    def curve_path(self) -> QPainterPath:
+        """The curve as drawn (item coordinates)."""
+        return QPainterPath(self._path)
+
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
         return self._path.boundingRect().adjusted(-4, -4, 4, 4)
 

@@ -257,6 +257,7 @@ class Interactions(EmotionEditing):
         origin = drag.origins[item]
         y = min(bottom, max(top, origin.y() + delta.y()))
         item.setPos(origin.x(), y)
+        self.scene.curve_follows(item)
         m = self.scene.map
         score = snap_score(m.scale_min + (bottom - y) / (bottom - top)
                            * (m.scale_max - m.scale_min), m.scale_min, m.scale_max)

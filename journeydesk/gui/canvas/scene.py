@@ -399,6 +399,19 @@ class MapScene(QGraphicsScene):
                                                       key=lambda ci: ci[0])]
             curve.set_points(points if emotion_lanes else [])
 
+    def curve_follows(self, moved: EmotionPointItem) -> None:
+        """Redraw the curve of ``moved``'s persona through its points where they are now (a
+        face being dragged: the curve follows it, not only after the drop)."""
+        owner = moved.point.persona_id
+        curve = self.curves.get(owner)
+        if curve is None:
+            return
+        lay = self.layout
+        mine = sorted(((lay.column_index[p.point.step_id], p.pos())
+                       for p in self.points.values() if p.point.persona_id == owner
+                       and p.point.step_id in lay.column_index), key=lambda cp: cp[0])
+        curve.set_points([pos for _, pos in mine])
+
     def _spread_faces(self) -> None:
         """Faces of several personas at one spot move apart sideways, and a label that would
         lie on another face (or label) goes above its own: every face and word shows.
