@@ -29,6 +29,8 @@ _.data_overlay, _.overlay_bar, _.act_history, _._help_dialog
 # Public data of results, read by callers outside the package (tests, scripts).
 _.source_columns, _.migrated_from, _.pragma, _.spec_of, _.overlay_from_metrics
 # Look-ups by name that tests drive widgets and maps with.
-_.lane_named, _.swatch_named, _.focus_stage
+_.lane_named, _.swatch_named, _.focus_stage, _.curve_path
+# Qt calls it when a step is pushed onto a stack with an undo step of the same id.
+_.mergeWith
 # A Protocol's parameter (the shape of SQLAlchemy's URL that domain.source_urls reads).
 _.hide_password
