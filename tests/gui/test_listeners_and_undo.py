@@ -110,7 +110,7 @@ def test_persona_editor_closed_with_esc_stops_listening(qtbot, window: MainWindo
         type_into(again.lines["role"], "Night nurse")
     assert not exceptions, exceptions[0][1]
     assert persona.role == "Night nurse"
-    assert (stack.count(), stack.undoText()) == (steps + 1, "Edit persona")
+    assert (stack.count(), stack.undoText()) == (steps + 1, "Edit persona (role)")
 
     QTest.keyClick(again, Qt.Key.Key_Z, CTRL)  # the editor's own Undo
     assert persona.role == role and again.lines["role"].text() == role
