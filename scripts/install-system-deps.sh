@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian/Ubuntu libraries Qt needs (offscreen and on a desktop) when they are
-# missing; with --tests also the PostgreSQL server that the warehouse tests and benchmark start.
+# missing; with --tests also the PostgreSQL server that the warehouse tests and benchmark start
+# and the headless Chromium (with its WebDriver) that the workshop's browser test drives.
 # Safe to run again: it installs nothing when everything is there.
 set -euo pipefail
 
@@ -18,6 +19,9 @@ if [ "${1:-}" = "--tests" ]; then
   # /usr/lib/postgresql/*/bin and never use the package's default cluster. The metapackage
   # pulls postgresql-15 on Debian 12. Running the app does not need it.
   packages+=(postgresql)
+  # Debian's Chromium and its chromedriver, for the workshop session's real-browser test
+  # (tests/browser/, Selenium): two phones join, send notes and a photo, vote.
+  packages+=(chromium chromium-driver)
 fi
 
 if ! command -v dpkg >/dev/null 2>&1; then

@@ -83,8 +83,78 @@ def _v4_to_v5(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE datasets SET checksum = journeydesk_sha256(parquet)")
 
 
+def _v5_to_v6(conn: sqlite3.Connection) -> None:
+    """Workshop sessions (participants, notes, vote rounds, votes) and a picture per card."""
+    conn.execute("ALTER TABLE cards ADD COLUMN picture BLOB")
+    conn.execute("""
+        CREATE TABLE workshops (
+            id VARCHAR NOT NULL,
+            map_id VARCHAR NOT NULL,
+            map_name TEXT NOT NULL,
+            started_at VARCHAR NOT NULL,
+            ended_at VARCHAR,
+            settings TEXT,
+            PRIMARY KEY (id)
+        )""")
+    conn.execute("""
+        CREATE TABLE workshop_participants (
+            id VARCHAR NOT NULL,
+            workshop_id VARCHAR NOT NULL,
+            name TEXT,
+            joined_at VARCHAR NOT NULL,
+            PRIMARY KEY (id),
+            FOREIGN KEY(workshop_id) REFERENCES workshops (id) ON DELETE CASCADE
+        )""")
+    conn.execute("""
+        CREATE TABLE workshop_notes (
+            id VARCHAR NOT NULL,
+            workshop_id VARCHAR NOT NULL,
+            participant_id VARCHAR,
+            stage_id VARCHAR,
+            kind VARCHAR NOT NULL,
+            text TEXT NOT NULL,
+            photo BLOB,
+            received_at VARCHAR NOT NULL,
+            status VARCHAR NOT NULL,
+            card_id VARCHAR,
+            decided_at VARCHAR,
+            PRIMARY KEY (id),
+            FOREIGN KEY(workshop_id) REFERENCES workshops (id) ON DELETE CASCADE
+        )""")
+    conn.execute("""
+        CREATE TABLE workshop_rounds (
+            id VARCHAR NOT NULL,
+            workshop_id VARCHAR NOT NULL,
+            started_at VARCHAR NOT NULL,
+            dots INTEGER NOT NULL,
+            eligible TEXT NOT NULL,
+            revealed_at VARCHAR,
+            ended_at VARCHAR,
+            PRIMARY KEY (id),
+            FOREIGN KEY(workshop_id) REFERENCES workshops (id) ON DELETE CASCADE
+        )""")
+    conn.execute("""
+        CREATE TABLE workshop_votes (
+            id VARCHAR NOT NULL,
+            round_id VARCHAR NOT NULL,
+            participant_id VARCHAR,
+            card_id VARCHAR NOT NULL,
+            dots INTEGER NOT NULL,
+            cast_at VARCHAR NOT NULL,
+            PRIMARY KEY (id),
+            FOREIGN KEY(round_id) REFERENCES workshop_rounds (id) ON DELETE CASCADE
+        )""")
+    for index, table, column in (
+            ("ix_workshop_participants_workshop", "workshop_participants", "workshop_id"),
+            ("ix_workshop_notes_workshop", "workshop_notes", "workshop_id"),
+            ("ix_workshop_rounds_workshop", "workshop_rounds", "workshop_id"),
+            ("ix_workshop_votes_round", "workshop_votes", "round_id")):
+        conn.execute(f"CREATE INDEX {index} ON {table} ({column})")
+
+
 # Version 1 is the first released schema; each later version adds its step here.
-STEPS: dict[int, MigrationStep] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
+STEPS: dict[int, MigrationStep] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5,
+                                   5: _v5_to_v6}
 
 
 def upgrade(conn: sqlite3.Connection, from_version: int, to_version: int) -> None:

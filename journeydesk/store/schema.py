@@ -3,7 +3,8 @@
 Version history: 1 the first release; 2 adds persona age range, location, tech comfort, photo
 and data segment; 3 adds imported datasets (event logs kept as Parquet blobs) and metric
 snapshots; 4 adds database sources (where a team's events live; never a password); 5 adds each
-dataset's checksum (SHA-256 of its Parquet, checked before the data is used).
+dataset's checksum (SHA-256 of its Parquet, checked before the data is used); 6 adds workshop
+sessions (participants, notes from phones, vote rounds and votes) and a picture per card.
 
 Lists (events, tags, persona goals...) are stored as JSON text, NULL when empty.  Every child row
 cascades on delete, so deleting a map row removes its stages, steps, lanes, cards and points.
@@ -16,7 +17,7 @@ from __future__ import annotations
 from sqlalchemy import Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # PRAGMA application_id: "JDSK" as a big-endian 32-bit integer.
 APPLICATION_ID = 0x4A44534B
 
@@ -115,6 +116,8 @@ class CardRow(Base):
     tags: Mapped[str | None] = mapped_column(Text)
     colour: Mapped[str | None] = mapped_column(String)
     events: Mapped[str | None] = mapped_column(Text)
+    # schema 6: a picture (PNG or JPEG bytes, checked before decoding); storyboard lanes show it
+    picture: Mapped[bytes | None] = mapped_column(LargeBinary)
     __table_args__ = (Index("ix_cards_map", "map_id"), Index("ix_cards_step", "step_id"),
                       Index("ix_cards_lane", "lane_id"))
 
@@ -194,3 +197,80 @@ class DataSourceRow(Base):
     password_env: Mapped[str | None] = mapped_column(Text)
     timeout_seconds: Mapped[float] = mapped_column(Float)
     added_at: Mapped[str] = mapped_column(String)  # ISO 8601, UTC
+
+
+# --------------------------------------------------------------------------- schema 6
+# A workshop's record outlives the map it ran on: ``map_id`` is no foreign key and the map's
+# name is kept, so deleting a map (or undoing its creation) never deletes who said what.
+class WorkshopRow(Base):
+    """A workshop session run on a map: when it started and ended, and its settings."""
+
+    __tablename__ = "workshops"
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    map_id: Mapped[str] = mapped_column(String)
+    map_name: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[str] = mapped_column(String)  # ISO 8601, UTC
+    ended_at: Mapped[str | None] = mapped_column(String)
+    settings: Mapped[str | None] = mapped_column(Text)  # JSON object
+
+
+class WorkshopParticipantRow(Base):
+    """Someone who joined from a phone (``name`` NULL: anonymous)."""
+
+    __tablename__ = "workshop_participants"
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    workshop_id: Mapped[str] = _parent("workshops.id")
+    name: Mapped[str | None] = mapped_column(Text)
+    joined_at: Mapped[str] = mapped_column(String)
+    __table_args__ = (Index("ix_workshop_participants_workshop", "workshop_id"),)
+
+
+class WorkshopNoteRow(Base):
+    """A note (and maybe a photo) sent from a phone, and what became of it.
+
+    ``status`` is 'new', 'accepted' (``card_id`` is the card it became), 'merged' (into
+    ``card_id``) or 'discarded'.  ``stage_id`` is no foreign key: the note stays when its stage
+    is deleted.
+    """
+
+    __tablename__ = "workshop_notes"
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    workshop_id: Mapped[str] = _parent("workshops.id")
+    participant_id: Mapped[str | None] = mapped_column(String)
+    stage_id: Mapped[str | None] = mapped_column(String)
+    kind: Mapped[str] = mapped_column(String)
+    text: Mapped[str] = mapped_column(Text, default="")
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    received_at: Mapped[str] = mapped_column(String)
+    status: Mapped[str] = mapped_column(String, default="new")
+    card_id: Mapped[str | None] = mapped_column(String)
+    decided_at: Mapped[str | None] = mapped_column(String)
+    __table_args__ = (Index("ix_workshop_notes_workshop", "workshop_id"),)
+
+
+class WorkshopRoundRow(Base):
+    """A vote round: which lanes and cards could be voted for, dots per person, and when it
+    was revealed and ended."""
+
+    __tablename__ = "workshop_rounds"
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    workshop_id: Mapped[str] = _parent("workshops.id")
+    started_at: Mapped[str] = mapped_column(String)
+    dots: Mapped[int] = mapped_column(Integer)
+    eligible: Mapped[str] = mapped_column(Text)  # JSON: {"lanes": [...], "cards": [...]}
+    revealed_at: Mapped[str | None] = mapped_column(String)
+    ended_at: Mapped[str | None] = mapped_column(String)
+    __table_args__ = (Index("ix_workshop_rounds_workshop", "workshop_id"),)
+
+
+class WorkshopVoteRow(Base):
+    """Dots one participant (NULL: entered at the laptop) gave one card in a round."""
+
+    __tablename__ = "workshop_votes"
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    round_id: Mapped[str] = _parent("workshop_rounds.id")
+    participant_id: Mapped[str | None] = mapped_column(String)
+    card_id: Mapped[str] = mapped_column(String)
+    dots: Mapped[int] = mapped_column(Integer)
+    cast_at: Mapped[str] = mapped_column(String)
+    __table_args__ = (Index("ix_workshop_votes_round", "round_id"),)
