@@ -318,9 +318,6 @@ def move_users(data: ParquetData, stages: Stages, source: int, target: int, *,
     :func:`flows` counts."""
     opts = _options(date_from, date_to, where, None)
     if _remote(data):
-        if not hasattr(data, "move_users"):
-            raise MetricsError("listing who moved between two stages is not available for "
-                               "database sources yet")
         return data.move_users(stages, source, target, date_from=date_from, date_to=date_to,
                                where=where)
     stages = _listed(stages)

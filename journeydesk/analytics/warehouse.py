@@ -716,6 +716,21 @@ class Warehouse:
         plan = self._plan(_options(window_seconds=None, **options))
         return flows_from_rows(stages, self._rows(flows_statement(plan, bindings)))
 
+    def move_users(self, stages: Stages, source: int, target: int, **options: Any) -> list[str]:
+        """The users of :meth:`flows` who moved from stage ``source`` straight to stage
+        ``target`` at least once, sorted, as :func:`journeydesk.analytics.paths.move_users`
+        (a list asked for by the user)."""
+        from journeydesk.analytics.warehouse_paths import move_users_statement
+
+        stages = _listed(stages)
+        for index in (source, target):
+            _check_bound(stages, index)
+        bound, bindings = _prepare(stages)
+        plan = self._plan(_options(window_seconds=None, **options))
+        rows = self._rows(move_users_statement(plan, bindings, bound.index(source),
+                                               bound.index(target)))
+        return sorted(str(r[0]) for r in rows)
+
     def user_timeline(self, user: str, *, limit: int = 1000) -> list[tuple[datetime, str]]:
         """One user's events, oldest first (at most ``limit``)."""
         cols = self.columns()

@@ -4,8 +4,8 @@ The same numbers as :mod:`journeydesk.analytics.paths` (docs/data.md, "What peop
 instead, and flows"), built on the chains and scope of
 :class:`~journeydesk.analytics.warehouse_sql.Plan`: every event name, hidden name, date and
 window is a bound parameter, text is ordered by its code points (``BinaryText``), and only the
-top rows and the counts come back.  :class:`~journeydesk.analytics.warehouse.Warehouse` runs
-the statements.
+top rows and the counts come back (and the users of one move, a list asked for by name).
+:class:`~journeydesk.analytics.warehouse.Warehouse` runs the statements.
 """
 
 from __future__ import annotations
@@ -64,8 +64,11 @@ def next_events_statement(plan: Plan, bindings: list[list[str]], steps: int,
     return sa.union_all(total, sa.select(*firsts.c), sa.select(*whole.c))
 
 
-def flows_statement(plan: Plan, bindings: list[list[str]]) -> sa.CompoundSelect:
-    """Rows (kind, a, b, n) as :func:`journeydesk.analytics.paths.flows_from_rows` reads."""
+def stage_moves(plan: Plan, bindings: list[list[str]], *, ends: bool = True) -> sa.CTE:
+    """CTE ``o`` (user, s, p[, rn, rl]): each user's bound stages in order, from their first
+    bound event in the period on (``s`` the stage's position, ``p`` the one before it; with
+    ``ends`` also ``rn``/``rl``, the row's number from the first and from the last), as
+    :func:`journeydesk.analytics.paths._flows_ctes` makes them."""
     cols = plan.cols
     scope = plan.scope().users if plan.opts.segmented else None
     parts = []
@@ -81,15 +84,26 @@ def flows_statement(plan: Plan, bindings: list[list[str]]) -> sa.CompoundSelect:
     seq = (sa.select(b.c.user, b.c.ts, b.c.s)
            .select_from(b.join(fst, sa.and_(b.c.user == fst.c.user, b.c.ts >= fst.c.t0)))
            .cte("seq"))
-    o = sa.select(
-        seq.c.user, seq.c.s,
-        sa.func.lag(seq.c.s).over(partition_by=seq.c.user, order_by=(seq.c.ts, seq.c.s))
-        .label("p"),
-        sa.func.row_number().over(partition_by=seq.c.user, order_by=(seq.c.ts, seq.c.s))
-        .label("rn"),
-        sa.func.row_number().over(partition_by=seq.c.user,
-                                  order_by=(seq.c.ts.desc(), seq.c.s.desc())).label("rl"),
-    ).cte("o")
+    in_order = (seq.c.ts, seq.c.s)
+    columns = [seq.c.user, seq.c.s,
+               sa.func.lag(seq.c.s).over(partition_by=seq.c.user, order_by=in_order).label("p")]
+    if ends:  # only the flows' first and last stages need them (the second a sort of its own)
+        columns += [
+            sa.func.row_number().over(partition_by=seq.c.user, order_by=in_order).label("rn"),
+            sa.func.row_number().over(partition_by=seq.c.user,
+                                      order_by=(seq.c.ts.desc(), seq.c.s.desc())).label("rl")]
+    return sa.select(*columns).cte("o")
+
+
+def stage_pairs(o: sa.CTE) -> sa.Subquery:
+    """The distinct moves (user, p, s) of each user from one bound stage straight to
+    another, from :func:`stage_moves`' ``o``: what a transition of the flows counts."""
+    return sa.select(o.c.user, o.c.p, o.c.s).where(o.c.p != o.c.s).distinct().subquery("pairs")
+
+
+def flows_statement(plan: Plan, bindings: list[list[str]]) -> sa.CompoundSelect:
+    """Rows (kind, a, b, n) as :func:`journeydesk.analytics.paths.flows_from_rows` reads."""
+    o = stage_moves(plan, bindings)
     one, zero = _k(1), _k(0)
     per = sa.select(
         o.c.user,
@@ -98,7 +112,7 @@ def flows_statement(plan: Plan, bindings: list[list[str]]) -> sa.CompoundSelect:
         sa.func.max(sa.case((o.c.s > o.c.p + 1, one), else_=zero)).label("skip"),
         sa.func.max(sa.case((o.c.s < o.c.p, one), else_=zero)).label("back"),
     ).group_by(o.c.user).cte("per")
-    pairs = sa.select(o.c.user, o.c.p, o.c.s).where(o.c.p != o.c.s).distinct().subquery("pairs")
+    pairs = stage_pairs(o)
     count = sa.func.count()
     rows: list[sa.Select[Any]] = [
         sa.select(zero.label("kind"), zero.label("a"), zero.label("b"), count.label("n"))
@@ -112,3 +126,11 @@ def flows_statement(plan: Plan, bindings: list[list[str]]) -> sa.CompoundSelect:
         sa.select(_k(3), pairs.c.p, pairs.c.s, count).group_by(pairs.c.p, pairs.c.s),
     ]
     return sa.union_all(*rows)
+
+
+def move_users_statement(plan: Plan, bindings: list[list[str]], source: int,
+                         target: int) -> sa.Select[Any]:
+    """The users (one row each) who moved from bound position ``source`` straight to bound
+    position ``target`` at least once: those the flows' transition (source, target) counts."""
+    pairs = stage_pairs(stage_moves(plan, bindings, ends=False))
+    return sa.select(pairs.c.user).where(pairs.c.p == _k(source), pairs.c.s == _k(target))
