@@ -46,6 +46,8 @@ def sample_map(name: str = "Membership sign-up", cards_per_cell: int = 1) -> tup
                     card.channel = "web"
                 if lane.type is LaneType.OPPORTUNITIES:
                     card.priority = "high"
+                if lane.type is LaneType.STORYBOARD:
+                    card.picture = TINY_PNG
                 m.cards[card.id] = card
     for score, step in zip((1, -1, -2, 2), m.all_steps(), strict=True):
         point = EmotionPoint(step_id=step.id, score=float(score), persona_id=maria.id,

@@ -170,7 +170,8 @@ class MoveCardsCommand(_MapCommand):
 
 
 class EditCardCommand(_FieldEdit):
-    """Change a card's text, severity, priority, channel, tags, colour or events."""
+    """Change a card's text, severity, priority, channel, tags, colour, events or picture
+    (``picture=None`` removes it; the History names it "Edit card (picture)")."""
 
     label = "Edit card"
 

@@ -19,6 +19,7 @@ from journeydesk.domain.model import (
     TECH_COMFORT_RANGE,
     DomainError,
 )
+from journeydesk.domain.pictures import check_picture
 
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -102,6 +103,11 @@ def _check_card_field(key: str, value: Any) -> Any:
         return value.lower() if value else None
     if key == "events":
         return _event_list(value, "card events")
+    if key == "picture":
+        if value is None:
+            return None
+        check_picture(value)  # size, format and pixels from the header, nothing decoded
+        return bytes(value)
     raise DomainError(f"a card has no field {key!r}")
 
 

@@ -46,6 +46,7 @@ class LaneType(enum.StrEnum):
     BACKSTAGE = "backstage"
     NOTES = "notes"
     METRICS = "metrics"
+    STORYBOARD = "storyboard"  # cards shown as pictures with captions
 
     @classmethod
     def parse(cls, value: str) -> LaneType:
@@ -63,6 +64,7 @@ LANE_TYPE_LABELS = {
     LaneType.THOUGHTS: "Thoughts", LaneType.EMOTIONS: "Emotions",
     LaneType.PAIN_POINTS: "Pain points", LaneType.OPPORTUNITIES: "Opportunities",
     LaneType.BACKSTAGE: "Backstage", LaneType.NOTES: "Notes", LaneType.METRICS: "Metrics",
+    LaneType.STORYBOARD: "Storyboard",
 }
 
 PRIORITIES = ("low", "medium", "high")
@@ -118,9 +120,12 @@ class Card:
     tags: list[str] = field(default_factory=list)
     colour: str | None = None
     events: list[str] = field(default_factory=list)
+    # PNG or JPEG bytes (checked by journeydesk.domain.pictures.check_picture); a storyboard
+    # lane shows the card as this picture with its text as the caption.
+    picture: bytes | None = None
 
 
-CARD_FIELDS = ("text", "severity", "priority", "channel", "tags", "colour", "events")
+CARD_FIELDS = ("text", "severity", "priority", "channel", "tags", "colour", "events", "picture")
 
 
 @dataclass

@@ -171,7 +171,8 @@ def _card_to_dict(card: Card, place: dict[str, Any], lane_name: str) -> dict[str
     for key in _OPTIONAL_CARD_FIELDS:
         value = getattr(card, key)
         if value not in (None, "", []):
-            out[key] = _copy(value)
+            out[key] = base64.b64encode(value).decode("ascii") if key == "picture" \
+                else _copy(value)
     return out
 
 
@@ -309,18 +310,18 @@ def _read_persona(entry: dict[str, Any], path: str) -> Persona:
         if key != "name" and key in entry:
             value = entry[key]
             if key == "photo" and value is not None:
-                value = _decode_photo(value, f"{path}.photo")
+                value = _decode_base64(value, f"{path}.photo", "a photo")
             _apply(sandbox, EditPersonaCommand(persona.id, **{key: value}), f"{path}.{key}")
     return persona
 
 
-def _decode_photo(value: Any, path: str) -> bytes:
+def _decode_base64(value: Any, path: str, what: str) -> bytes:
     if not isinstance(value, str):
-        raise FormatError(path, "a photo must be base64 text")
+        raise FormatError(path, f"{what} must be base64 text")
     try:
         return base64.b64decode(value.encode("ascii"), validate=True)
     except (ValueError, UnicodeEncodeError):
-        raise FormatError(path, "a photo must be base64 text") from None
+        raise FormatError(path, f"{what} must be base64 text") from None
 
 
 def _read_map_fields(scratch: Workspace, m: JourneyMap, data: dict[str, Any]) -> None:
@@ -396,8 +397,11 @@ def _read_cards(scratch: Workspace, m: JourneyMap, data: dict[str, Any]) -> None
         # card is added whole (one command per card, not one per field).
         for key in CARD_FIELDS:
             if key in entry:
+                value = entry[key]
+                if key == "picture" and value is not None:
+                    value = _decode_base64(value, f"{path}.picture", "a picture")
                 with _at(f"{path}.{key}"):
-                    setattr(card, key, check_card_field(key, entry[key]))
+                    setattr(card, key, check_card_field(key, value))
         # Appended to its cell, so cell order is the order of the cards array.
         _apply(scratch, AddCardCommand(m.id, card), path)
 

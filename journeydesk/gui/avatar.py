@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import zlib
-
 from PySide6.QtCore import QByteArray, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPixmap
 
+from journeydesk.domain import colours
 from journeydesk.domain.model import Persona
-
-AVATAR_COLOURS = ("#7b5cd6", "#e07a1f", "#1f9bb4", "#c2417d", "#4f8a2b", "#3d6fd1", "#b0413e")
 
 
 def initials(name: str) -> str:
@@ -20,7 +17,7 @@ def initials(name: str) -> str:
 
 def avatar_colour(name: str) -> QColor:
     """A stable colour per name (the same persona always gets the same one)."""
-    return QColor(AVATAR_COLOURS[zlib.crc32(name.encode("utf-8")) % len(AVATAR_COLOURS)])
+    return QColor(colours.avatar_colour(name))
 
 
 def photo_image(persona: Persona) -> QImage | None:

@@ -9,7 +9,7 @@ through the :class:`~journeydesk.gui.editing.Editor`.
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QLabel,
@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from journeydesk.domain.model import JourneyMap
+from journeydesk.domain.model import JourneyMap, LaneType
 from journeydesk.gui.canvas import clipboard
+from journeydesk.gui.canvas.pictures import has_picture
 from journeydesk.gui.canvas.scene import MapScene
 from journeydesk.gui.canvas.theme import LIGHT, Theme
 from journeydesk.gui.canvas.view import MapView, MiniMapView
@@ -220,16 +221,37 @@ class MapEditorWidget(QWidget):
             self.scene.interactions.delete_selection()
 
     def paste(self) -> None:
-        """Paste cards into the current cell (after the selected card, if any)."""
+        """Paste cards into the current cell (after the selected card, if any).
+
+        A picture on the clipboard (not our own cards) goes to a storyboard lane: it becomes
+        the picture of the one selected storyboard card, or a new card in a storyboard cell;
+        anywhere else the clipboard's text is pasted as cards, as always."""
         if self.scene is None:
             return
         cell, index = self._target_cell()
         if cell is None:
             return
-        cards = clipboard.cards_from_mime(QGuiApplication.clipboard().mimeData(), *cell)
+        data = QGuiApplication.clipboard().mimeData()
+        if self._paste_picture(data, cell, index):
+            return
+        cards = clipboard.cards_from_mime(data, *cell)
         if cards and self.editor.run(clipboard.paste_command(
                 self.scene.map, cards, index)):
             self.scene.select_only(self.scene.cards[c.id] for c in cards)
+
+    def _paste_picture(self, data: QMimeData | None, cell: tuple[str, str],
+                       index: int | None) -> bool:
+        """Paste the clipboard's picture into a storyboard lane; False when it is not for one
+        (no picture, our own cards, not a storyboard lane), the text paste then goes on."""
+        scene = self.scene
+        if (scene is None or data is None or data.hasFormat(clipboard.MIME_TYPE)
+                or not has_picture(data)
+                or scene.layout.lane_types.get(cell[1]) is not LaneType.STORYBOARD):
+            return False
+        selected = scene.selected_card_ids()
+        if len(selected) == 1:
+            return scene.interactions.paste_picture(selected[0], data) or True
+        return scene.interactions.paste_picture_cards(*cell, index, data) or True
 
     def duplicate(self) -> None:
         """Duplicate the selected cards."""

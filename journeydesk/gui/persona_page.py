@@ -42,6 +42,7 @@ from PySide6.QtGui import (
 
 from journeydesk import __version__
 from journeydesk.app.exports import temp_beside
+from journeydesk.domain.colours import PERSONA_SECTION_COLOURS
 from journeydesk.domain.model import Persona, Workspace
 from journeydesk.gui.avatar import avatar_colour, initials, photo_image
 from journeydesk.gui.canvas.theme import make_pen
@@ -62,12 +63,7 @@ BAND = QColor("#2f3b52")
 BAND_TEXT = QColor("#ffffff")
 BAND_SUBTLE = QColor("#c9d3e6")
 ACCENT = QColor("#3d6fd1")
-SECTION_COLOURS = {
-    "Goals": QColor("#2e8540"),
-    "Frustrations": QColor("#cf3b35"),
-    "Needs": QColor("#3d6fd1"),
-    "Motivations": QColor("#b7791f"),
-}
+SECTION_COLOURS = {name: QColor(c) for name, c in PERSONA_SECTION_COLOURS.items()}
 
 _created_apps: list[QGuiApplication] = []  # the app we had to create, kept alive
 

@@ -22,8 +22,10 @@ from journeydesk.domain.model import (
     PRIORITIES,
     SEVERITY_RANGE,
     TECH_COMFORT_RANGE,
+    DomainError,
     LaneType,
 )
+from journeydesk.domain.pictures import MAX_PICTURE_BYTES, check_picture
 from journeydesk.store.schema import Base
 
 # SQLite's typeof() of the values each column type may hold.
@@ -58,6 +60,10 @@ _RULES: dict[tuple[str, str], list[tuple[str, str]]] = {
          "is outside 1..5")],
     ("personas", "photo"): [(f"length(photo) = 0 OR length(photo) > {MAX_PHOTO_BYTES}",
                              "is not a photo JourneyDesk keeps")],
+    ("cards", "picture"): [
+        (f"length(picture) = 0 OR length(picture) > {MAX_PICTURE_BYTES} OR (substr(picture, 1, 8)"
+         " != X'89504E470D0A1A0A' AND substr(picture, 1, 3) != X'FFD8FF')",
+         "is not a picture JourneyDesk keeps (PNG or JPEG)")],
     ("personas", "segment"): [
         ("segment IS NOT NULL AND (NOT json_valid(segment) OR json_type(segment) != 'object' "
          "OR EXISTS (SELECT 1 FROM json_each(segment) WHERE type != 'text'))",
@@ -79,6 +85,22 @@ for _table, _column in [("stages", "events"), ("steps", "events"), ("cards", "ta
     _RULES[_table, _column] = [(_text_list(_column), _LIST)]
 for _table in ("maps", "personas", "stages", "lanes"):
     _RULES[_table, "name"] = [("trim(name) = ''", "is empty")]
+
+# --- workshop sessions (schema 6; journeydesk/store/workshops.py) --------------------------
+# Kept apart from the map rules above.  The statuses are those of
+# journeydesk.store.workshops.NOTE_STATUSES (a test keeps the two equal).
+WORKSHOP_NOTE_STATUSES = ("new", "accepted", "merged", "discarded")
+_JSON_OBJECT = "{c} IS NOT NULL AND (NOT json_valid({c}) OR json_type({c}) != 'object')"
+_RULES.update({
+    ("workshops", "settings"): [(_JSON_OBJECT.format(c="settings"), "is not a JSON object")],
+    ("workshop_notes", "status"): [(f"status NOT IN {_in(WORKSHOP_NOTE_STATUSES)}",
+                                    "is not a note status")],
+    ("workshop_rounds", "dots"): [("dots < 1", "is below 1")],
+    ("workshop_rounds", "eligible"): [(_JSON_OBJECT.format(c="eligible"),
+                                       "is not a JSON object")],
+    ("workshop_votes", "dots"): [("dots < 0", "is negative")],
+})
+# --- end of workshop sessions ------------------------------------------------------------
 
 # Whole-workspace rules: a query giving one offending row's description, or no row.
 _CROSS = [
@@ -142,6 +164,20 @@ def check_content(conn: Connection) -> str | None:
         found = conn.exec_driver_sql(query + " LIMIT 1").scalar()
         if found is not None:
             return str(found)
+    return _check_pictures(conn)
+
+
+def _check_pictures(conn: Connection) -> str | None:
+    """Card pictures with a good magic number but a header no picture JourneyDesk stores has
+    (cut short, declaring 100000 x 100000 pixels): read from the header, never decoded."""
+    result = conn.exec_driver_sql("SELECT quote(id), picture FROM cards "
+                                  "WHERE picture IS NOT NULL")
+    while rows := result.fetchmany(64):
+        for card_id, picture in rows:
+            try:
+                check_picture(picture)
+            except DomainError as exc:
+                return f"table cards, row {card_id}: picture: {exc}"
     return None
 
 

@@ -155,13 +155,13 @@ def _load_map(conn: Connection, map_id: str) -> JourneyMap:
     cards = m.cards
     dec = _cached_decoder()
     for (cid, step_id, lane_id, position, text, severity, priority, channel, tags, colour,
-         events) in conn.execute(
+         events, picture) in conn.execute(
             select(cards_t.c.id, cards_t.c.step_id, cards_t.c.lane_id, cards_t.c.position,
                    cards_t.c.text, cards_t.c.severity, cards_t.c.priority, cards_t.c.channel,
-                   cards_t.c.tags, cards_t.c.colour, cards_t.c.events)
+                   cards_t.c.tags, cards_t.c.colour, cards_t.c.events, cards_t.c.picture)
             .where(cards_t.c.map_id == map_id)).all():
         cards[cid] = Card(step_id, lane_id, text, position, cid, severity, priority, channel,
-                          dec(tags), colour, dec(events))
+                          dec(tags), colour, dec(events), picture)
     for r in conn.execute(select(emotions_t.c.id, emotions_t.c.step_id, emotions_t.c.persona_id,
                                  emotions_t.c.score, emotions_t.c.label)
                           .where(emotions_t.c.map_id == map_id)):
@@ -319,7 +319,7 @@ def _card(batch: _Batch, ws: Workspace, map_id: str, card_id: str) -> None:
         "id": card.id, "map_id": map_id, "step_id": card.step_id, "lane_id": card.lane_id,
         "position": card.position, "text": card.text, "severity": card.severity,
         "priority": card.priority, "channel": card.channel, "tags": _enc(card.tags),
-        "colour": card.colour, "events": _enc(card.events)})
+        "colour": card.colour, "events": _enc(card.events), "picture": card.picture})
 
 
 def _emotion(batch: _Batch, ws: Workspace, map_id: str, point_id: str) -> None:

@@ -68,7 +68,9 @@ def test_svg_is_vector_with_the_map_text(document: Document, tmp_path: Path) -> 
                     for t in el.itertext())
     assert "Sign-up journey" in text
     assert "Discover" in text and "Pain points" in text
-    assert not [el for el in root.iter() if el.tag.endswith("image")]  # no bitmap inside
+    # no bitmap inside but the cards' pictures (the storyboard lane's)
+    images = [el for el in root.iter() if el.tag.endswith("image")]
+    assert len(images) == sum(1 for c in m.cards.values() if c.picture is not None) > 0
 
 
 def test_pdf_fits_one_page_with_header(document: Document, tmp_path: Path) -> None:
@@ -118,3 +120,28 @@ def test_printing_uses_the_same_pages(document: Document, tmp_path: Path) -> Non
     del printer
     pages, text = pdf_text(out)
     assert pages == 1 and "Sign-up journey" in text and "2026-11-22" in text
+
+
+def test_card_pictures_are_in_png_and_pdf(document: Document, tmp_path: Path) -> None:
+    """The exports paint the scene: a storyboard card's picture is in them, pixels and all."""
+    from pictures import png
+    from PySide6.QtGui import QColor
+
+    from journeydesk.domain.commands import EditCardCommand
+    from journeydesk.domain.model import LaneType
+
+    m = the_map(document)
+    lane = next(ln for ln in m.lanes if ln.type is LaneType.STORYBOARD)
+    card = next(c for c in m.ordered_cards() if c.lane_id == lane.id)
+    colour = (200, 40, 90)
+    document.execute(EditCardCommand(m.id, card.id, picture=png(400, 300, colour)))
+    out = tmp_path / "map.png"
+    map_picture.write_png(document, m.id, out, scale=1.0)
+    image = QImage(str(out))
+    same = sum(1 for x in range(0, image.width(), 2) for y in range(0, image.height(), 2)
+               if QColor(image.pixel(x, y)).getRgb()[:3] == colour)
+    assert same * 4 > 0.8 * 196 * 147  # the picture, drawn across the card (196 x 147)
+    pdf = tmp_path / "map.pdf"
+    map_picture.write_pdf(document, m.id, pdf)
+    reader = PdfReader(str(pdf))
+    assert sum(len(page.images) for page in reader.pages) >= 1

@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from pictures import png
 
 from journeydesk.cli.main import main
 
@@ -56,6 +57,10 @@ SURGERY: dict[str, str] = {
     "card colour": "UPDATE cards SET colour = 'red' WHERE colour IS NOT NULL",
     "tech comfort": "UPDATE personas SET tech_comfort = 0 WHERE tech_comfort IS NOT NULL",
     "empty photo": "UPDATE personas SET photo = X''",
+    "card picture not an image": "UPDATE cards SET picture = X'474946383961'",
+    "card picture of 100000 x 100000 pixels":
+        f"UPDATE cards SET picture = X'{png(1, 1, declared=(100_000, 100_000)).hex()}'",
+    "card picture cut short": f"UPDATE cards SET picture = X'{png(4, 4)[:-16].hex()}'",
     "dataset kind": "UPDATE datasets SET kind = 'weird'",
     "dataset row count": "UPDATE datasets SET row_count = -1",
     "scale order": "UPDATE maps SET scale_min = 5",
@@ -126,6 +131,7 @@ SURGERY: dict[str, str] = {
     "emotion score text": "UPDATE emotions SET score = 'high'",
     "scale blob": "UPDATE maps SET scale_max = X'01'",
     "photo text": "UPDATE personas SET photo = 'a picture'",
+    "card picture text": "UPDATE cards SET picture = 'a picture'",
     "tech comfort text": "UPDATE personas SET tech_comfort = 'high'",
     "stage position real": "UPDATE stages SET position = 0.5",
     "dataset parquet text": "UPDATE datasets SET parquet = 'PAR1'",

@@ -76,7 +76,7 @@ def test_reopened_workspace_equals_what_was_edited(workspace: Path) -> None:
         expected = doc.workspace
     with WorkspaceFile.open(workspace) as ws_file:
         assert ws_file.load() == expected
-        assert ws_file.map_summaries() == [("Membership sign-up", 2, 18)]
+        assert ws_file.map_summaries() == [("Membership sign-up", 2, 20)]
 
 
 def test_failed_write_rolls_back_the_domain(workspace: Path, monkeypatch) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+from typing import Any
 
 from PySide6.QtCore import QMimeData
 
@@ -15,7 +17,8 @@ MIME_TYPE = "application/x-journeydesk-cards"
 def cards_to_mime(cards: list[Card]) -> QMimeData:
     """Clipboard data for ``cards``: full fields for us, one line per card for others."""
     data = QMimeData()
-    payload = [{key: getattr(card, key) for key in CARD_FIELDS} for card in cards]
+    payload = [{key: _field_to_json(key, getattr(card, key)) for key in CARD_FIELDS}
+               for card in cards]
     data.setData(MIME_TYPE, json.dumps({"version": 1, "cards": payload}).encode("utf-8"))
     data.setText("\n".join(" ".join(card.text.split()) for card in cards))
     return data
@@ -30,14 +33,28 @@ def cards_from_mime(data: QMimeData, step_id: str, lane_id: str) -> list[Card]:
         try:
             payload = json.loads(bytes(data.data(MIME_TYPE).data()).decode("utf-8"))
             entries = payload["cards"]
-            return [Card(step_id, lane_id, **{k: entry[k] for k in CARD_FIELDS if k in entry})
+            return [Card(step_id, lane_id, **{k: _field_from_json(k, entry[k])
+                                              for k in CARD_FIELDS if k in entry})
                     for entry in entries]
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             pass  # damaged clipboard data: fall back to the text
     if data.hasText():
         return [Card(step_id, lane_id, line.strip())
                 for line in data.text().splitlines() if line.strip()]
     return []
+
+
+def _field_to_json(key: str, value: Any) -> Any:
+    """A card field as JSON: a picture's bytes as base64 text."""
+    if key == "picture" and value is not None:
+        return base64.b64encode(value).decode("ascii")
+    return value
+
+
+def _field_from_json(key: str, value: Any) -> Any:
+    if key == "picture" and value is not None:
+        return base64.b64decode(value.encode("ascii"), validate=True)
+    return value
 
 
 def paste_command(m: JourneyMap, cards: list[Card], index: int | None) -> Command:

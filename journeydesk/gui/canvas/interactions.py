@@ -53,6 +53,7 @@ from journeydesk.gui.canvas.items import (
     StepHeaderItem,
 )
 from journeydesk.gui.canvas.layout import CARD_W
+from journeydesk.gui.canvas.picture_interactions import PictureEditing
 from journeydesk.gui.canvas.stage_data_menu import add_stage_data_actions
 from journeydesk.gui.canvas.text import readable_font
 from journeydesk.gui.canvas.theme import (
@@ -78,7 +79,7 @@ class _Drag:
         self.target: tuple | None = None
 
 
-class Interactions(EmotionEditing):
+class Interactions(EmotionEditing, PictureEditing):
     """Mouse, keyboard and in-place editing on one MapScene."""
 
     def __init__(self, scene: MapScene):
@@ -715,6 +716,8 @@ class Interactions(EmotionEditing):
             menu.addAction("Edit text", lambda: self.edit_card(item.item_id))
             menu.addAction("Duplicate", self.duplicate_selection)
             menu.addSeparator()
+            self.add_card_picture_actions(menu, item)
+            menu.addSeparator()
             menu.addAction("Delete", self.delete_selection)
         elif isinstance(item, EmotionPointItem):
             menu.addAction("Edit label", lambda: self.edit_point_label(item.item_id))
@@ -724,6 +727,7 @@ class Interactions(EmotionEditing):
             cell = self.scene.layout.cell_at(pos)
             if cell is not None:
                 menu.addAction("Add card here", lambda: self.new_card(*cell))
+                self.add_cell_picture_actions(menu, cell)
             menu.addAction("Add stage", self.add_stage)
             menu.addAction("Add lane", self.add_lane)
         return menu

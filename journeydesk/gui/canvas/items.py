@@ -25,8 +25,17 @@ from journeydesk.gui.canvas.emotion_items import (  # noqa: F401 - the emotion i
     face_smile,
     smooth_path,
 )
-from journeydesk.gui.canvas.layout import BADGE_ROW_H, BADGED
+from journeydesk.gui.canvas.layout import (
+    BADGE_ROW_H,
+    BADGED,
+    PICTURE_INSET,
+    THUMB_ROW_H,
+    caption_shown,
+    picture_height,
+)
 from journeydesk.gui.canvas.overlay import OVERLAY_HEADER_EXTRA, StageOverlay, header_texts
+from journeydesk.gui.canvas.pictures import display_image
+from journeydesk.gui.canvas.retention_line import HeaderRetention, paint_retention
 from journeydesk.gui.canvas.text import (
     CARD_TEXT_PX,
     COMPACT_INSET,
@@ -133,6 +142,8 @@ class CardItem(_ViewItem):
     def accessible_name(self) -> str:
         lane = LANE_TYPE_LABELS[self.lane_type].lower()
         extra = f", severity {self.card.severity}" if self.card.severity else ""
+        if self.card.picture is not None:
+            extra += ", with a picture"
         return f"{lane} card: {self.card.text or '(empty)'}{extra}"
 
     def refresh(self, lane_type: LaneType) -> None:
@@ -160,10 +171,13 @@ class CardItem(_ViewItem):
         pen = QPen(border, 2.2 if (self.isSelected() or self.highlighted) else 1.0)
         painter.setPen(pen)
         painter.setBrush(fill)
+        storyboard = self.lane_type is LaneType.STORYBOARD
         if self.lane_type is LaneType.THOUGHTS:
             painter.drawPath(_bubble_path(rect))
         elif self.lane_type is LaneType.NOTES:
             painter.drawPath(_note_path(rect))
+        elif storyboard:  # a print with a border: the picture is the card's colour
+            painter.drawRoundedRect(rect, 6, 6)
         else:
             painter.drawRoundedRect(rect, 6, 6)
             # accent strip on the left edge
@@ -172,7 +186,17 @@ class CardItem(_ViewItem):
             painter.drawPath(_accent_strip(rect.width(), rect.height()))
 
         left, top, right, bottom = TEXT_INSETS
+        if storyboard:  # the picture on top; the text below it is the caption
+            frame = QRectF(PICTURE_INSET, PICTURE_INSET, rect.width() - 2 * PICTURE_INSET,
+                           picture_height(self.card))
+            paint_picture(painter, frame, self.card.picture, theme, accent)
+            rect = rect.adjusted(0, frame.bottom(), 0, 0)
         text_rect = rect.adjusted(left, top, -right, -bottom)
+        if storyboard and not caption_shown(self.card):  # only the badge rows, if any
+            text_rect = QRectF(text_rect.left(), rect.top(), text_rect.width(), 0.0)
+        thumbnail = self.card.picture is not None and not storyboard
+        if thumbnail:
+            text_rect.setBottom(text_rect.bottom() - THUMB_ROW_H)
         minimum = self.map_scene().min_text_px
         if self.count is not None:  # the data overlay: how often the card's events happened
             width = _pill_width(painter, self.count)
@@ -182,12 +206,16 @@ class CardItem(_ViewItem):
                 text_rect.setRight(text_rect.right() - COUNT_ROOM)
         badges = self.lane_type in BADGED and bool(
             self.card.severity or self.card.priority or self.card.channel)
-        if badges:
-            text_rect.setBottom(text_rect.bottom() - BADGE_ROW_H)
-        if self.card.tags:
-            text_rect.setBottom(text_rect.bottom() - BADGE_ROW_H)
+        if not (storyboard and not caption_shown(self.card)):
+            if badges:
+                text_rect.setBottom(text_rect.bottom() - BADGE_ROW_H)
+            if self.card.tags:
+                text_rect.setBottom(text_rect.bottom() - BADGE_ROW_H)
         painter.setPen(theme.text if self.card.text else theme.muted_text)
-        if minimum and readable_px(CARD_TEXT_PX, screen_scale(painter), minimum) != CARD_TEXT_PX:
+        if storyboard and not caption_shown(self.card):
+            pass  # a picture without a caption
+        elif minimum and readable_px(CARD_TEXT_PX, screen_scale(painter),
+                                     minimum) != CARD_TEXT_PX:
             # zoomed out: larger text; the badge rows stay while a line of it fits beside
             # them, else the text alone fills the card
             above = text_rect.adjusted(0, 0, 0, COMPACT_INSET - bottom)  # clear of the badges
@@ -200,6 +228,10 @@ class CardItem(_ViewItem):
         else:
             draw_text(painter, text_rect, self.card.text or "Empty card")
         y = text_rect.bottom() + 3
+        if thumbnail:
+            self._paint_thumbnail(painter, QRectF(text_rect.left(), y, text_rect.width(),
+                                                  THUMB_ROW_H - 6), theme)
+            y += THUMB_ROW_H
         if badges:
             self._paint_badges(painter, QRectF(text_rect.left(), y, text_rect.width(),
                                                BADGE_ROW_H - 3), accent)
@@ -210,6 +242,17 @@ class CardItem(_ViewItem):
             painter.drawText(QRectF(text_rect.left(), y, text_rect.width(), BADGE_ROW_H - 3),
                              int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
                              "  ".join(f"#{t}" for t in self.card.tags))
+
+    def _paint_thumbnail(self, painter: QPainter, row: QRectF, theme) -> None:  # noqa: ANN001
+        """A card's picture in a lane that is no storyboard: a small copy and the word."""
+        box = QRectF(row.left(), row.top(), row.height() * 4 / 3, row.height())
+        shown = paint_picture(painter, box, self.card.picture, theme, theme.muted_text,
+                              radius=3.0)
+        painter.setFont(_small_font())
+        painter.setPen(theme.muted_text)
+        painter.drawText(QRectF(shown.right() + 6, row.top(), row.width(), row.height()),
+                         int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
+                         "Picture")
 
     def _paint_badges(self, painter: QPainter, row: QRectF, accent: QColor) -> None:
         painter.setFont(_small_font(bold=True))
@@ -236,6 +279,55 @@ class CardItem(_ViewItem):
             painter.drawText(QRectF(x + row.height() + 4, row.top(), row.width() - 30,
                                     row.height()),
                              int(Qt.AlignmentFlag.AlignVCenter), self.card.channel)
+
+
+def paint_picture(painter: QPainter, frame: QRectF, picture: bytes | None, theme,  # noqa: ANN001
+                  accent: QColor, *, radius: float = 4.0) -> QRectF:
+    """A card's picture fitted into ``frame`` (aspect kept, centred), clipped to rounded
+    corners; an empty dashed frame saying how to add one when there is none, a crossed one
+    for a picture that does not decode.  Returns where the picture went."""
+    painter.save()
+    image = display_image(picture) if picture is not None else None
+    if image is not None and not image.isNull():
+        size = image.size().scaled(frame.size().toSize(), Qt.AspectRatioMode.KeepAspectRatio)
+        shown = QRectF(frame.left() + (frame.width() - size.width()) / 2,
+                       frame.top() + (frame.height() - size.height()) / 2,
+                       size.width(), size.height())
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(theme.background)  # the bars beside a picture of another shape
+        painter.drawRoundedRect(frame, radius, radius)
+        painter.setClipPath(_rounded(frame, radius), Qt.ClipOperation.IntersectClip)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawImage(shown, image)
+        painter.restore()
+        return shown
+    muted = QColor(theme.muted_text)
+    painter.setPen(QPen(muted, 1.2, Qt.PenStyle.DashLine))
+    painter.setBrush(theme.background)
+    painter.drawRoundedRect(frame.adjusted(0.5, 0.5, -0.5, -0.5), radius, radius)
+    if frame.height() >= 60:  # a storyboard's empty frame: a mountain and a sun, and a hint
+        c = frame.center()
+        painter.setPen(QPen(accent, 1.6))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        icon = QRectF(c.x() - 18, c.y() - 26, 36, 26)
+        painter.drawRoundedRect(icon, 3, 3)
+        painter.drawPolyline([QPointF(icon.left() + 4, icon.bottom() - 4),
+                              QPointF(icon.left() + 14, icon.top() + 10),
+                              QPointF(icon.left() + 21, icon.bottom() - 9),
+                              QPointF(icon.left() + 25, icon.bottom() - 13),
+                              QPointF(icon.right() - 4, icon.bottom() - 4)])
+        painter.drawEllipse(QPointF(icon.right() - 8, icon.top() + 7), 3, 3)
+        painter.setPen(muted)
+        painter.setFont(_small_font())
+        hint = "Picture could not be read" if picture is not None else \
+            "Drop or paste a picture"
+        painter.drawText(QRectF(frame.left() + 4, c.y() + 6, frame.width() - 8, 20),
+                         int(Qt.AlignmentFlag.AlignCenter), hint)
+    elif picture is not None:  # a thumbnail that does not decode: crossed out
+        painter.drawLine(frame.topLeft(), frame.bottomRight())
+        painter.drawLine(frame.topRight(), frame.bottomLeft())
+    painter.restore()
+    return frame
 
 
 @cache
@@ -362,6 +454,7 @@ class StageHeaderItem(_HeaderItem):
         self.numbers: StageOverlay | None = None  # set while the data overlay is on
         self.largest_drop = False
         self.since = ""  # "since 2026-08-01" while compared with a snapshot
+        self.retention: HeaderRetention | None = None  # the map's retention figure, if here
 
     @property
     def item_id(self) -> str:
@@ -376,6 +469,8 @@ class StageHeaderItem(_HeaderItem):
             if texts.badge:
                 spoken.append(texts.badge.lower())
             name += ", " + ", ".join(spoken)
+        if self.retention is not None:
+            name += f", {self.retention.spoken()}"
         return name
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
@@ -388,6 +483,8 @@ class StageHeaderItem(_HeaderItem):
         painter.drawRoundedRect(r, 6, 6)
         data_band = 0.0
         minimum = self.map_scene().min_text_px
+        if self.retention is not None:  # the bottom line, under the overlay's band
+            r = paint_retention(painter, r, self.retention, theme.header_text, minimum)
         small = compact(painter, SMALL_PX, minimum)
         if self.numbers is not None:
             data_band = OVERLAY_HEADER_EXTRA

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPointF, QRectF
 
-from journeydesk.domain.model import Card, JourneyMap, LaneType
+from journeydesk.domain.model import Card, DomainError, JourneyMap, LaneType
+from journeydesk.domain.pictures import shown_size
 from journeydesk.gui.canvas.text import CARD_W, text_width
 from journeydesk.gui.canvas.theme import (
     CARD_GAP,
@@ -43,7 +44,48 @@ CURVE_MARGIN = 26.0
 # Lanes whose cards carry a badge row (severity, priority, channel).
 BADGED = {LaneType.PAIN_POINTS, LaneType.OPPORTUNITIES, LaneType.TOUCHPOINTS}
 
+# A storyboard card: its picture across the card (less an inset), the text as a caption below.
+PICTURE_INSET = 6.0
+PICTURE_W = CARD_W - 2 * PICTURE_INSET
+PICTURE_MIN_H = float(round(PICTURE_W * 0.4))   # a panorama is letterboxed in this
+PICTURE_MAX_H = float(round(PICTURE_W * 1.25))  # a tall portrait is pillarboxed in this
+PICTURE_EMPTY_H = float(round(PICTURE_W * 9 / 16))  # a storyboard card with no picture yet
+# A card with a picture in any other lane: a row with a thumbnail under its text.
+THUMB_ROW_H = 40.0
+
 TextHeight = Callable[[str, float], float]
+_SIZES: dict[tuple[int, int], tuple[int, int] | None] = {}
+
+
+def picture_size(picture: bytes | None) -> tuple[int, int] | None:
+    """The (width, height) a card's picture is shown at, read from its header and remembered
+    by content; None without a picture or for one that is damaged."""
+    if picture is None:
+        return None
+    key = (hash(picture), len(picture))  # a bytes object keeps its hash: asked again, free
+    if key not in _SIZES:
+        if len(_SIZES) > 4096:
+            _SIZES.clear()
+        try:
+            _SIZES[key] = shown_size(picture)
+        except DomainError:
+            _SIZES[key] = None
+    return _SIZES[key]
+
+
+def picture_height(card: Card) -> float:
+    """The height of a storyboard card's picture area: the picture scaled to the card's width
+    (a whole number, within PICTURE_MIN_H..PICTURE_MAX_H), or the empty frame's."""
+    size = picture_size(card.picture)
+    if size is None:
+        return PICTURE_EMPTY_H
+    width, height = size
+    return float(min(PICTURE_MAX_H, max(PICTURE_MIN_H, round(PICTURE_W * height / width))))
+
+
+def caption_shown(card: Card) -> bool:
+    """Whether a storyboard card shows a caption (a picture without text needs none)."""
+    return bool(card.text) or card.picture is None
 
 
 @dataclass
@@ -138,7 +180,8 @@ class Layout:
 
 def card_height(card: Card, lane_type: LaneType, text_height: TextHeight,
                 counts: bool = False) -> float:
-    """Height of a card: its wrapped text plus padding (and a badge row where it has one).
+    """Height of a card: its wrapped text plus padding (and a badge row where it has one);
+    in a storyboard lane, its picture above the text; elsewhere a picture adds a thumbnail row.
 
     The text is measured at the width it is painted at (``text.text_width``; narrower for a
     card bound to events while the overlay shows their counts, ``counts``).  Always a whole
@@ -147,6 +190,11 @@ def card_height(card: Card, lane_type: LaneType, text_height: TextHeight,
     """
     width = text_width(counted=counts and bool(card.events))
     height = math.ceil(text_height(card.text or " ", width)) + 2 * CARD_PAD
+    if lane_type is LaneType.STORYBOARD:  # the picture on top; the text is its caption
+        height = PICTURE_INSET + picture_height(card) + (
+            height if caption_shown(card) else PICTURE_INSET)
+    elif card.picture is not None:
+        height += THUMB_ROW_H
     if lane_type in BADGED and (card.severity or card.priority or card.channel):
         height += BADGE_ROW_H
     if card.tags:

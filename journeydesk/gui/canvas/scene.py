@@ -18,12 +18,13 @@ from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsScene,
     QGraphicsSceneContextMenuEvent,
+    QGraphicsSceneDragDropEvent,
     QGraphicsSceneMouseEvent,
 )
 
+from journeydesk.domain.colours import curve_colours
 from journeydesk.domain.commands import Changes
 from journeydesk.domain.model import JourneyMap, LaneType
-from journeydesk.gui.avatar import AVATAR_COLOURS, avatar_colour
 from journeydesk.gui.canvas.emotion_legend import sync_legend
 from journeydesk.gui.canvas.items import (
     CardItem,
@@ -37,6 +38,7 @@ from journeydesk.gui.canvas.items import (
 )
 from journeydesk.gui.canvas.layout import METRIC_ROW_H, Layout, compute_layout, update_cards
 from journeydesk.gui.canvas.overlay import OVERLAY_HEADER_EXTRA, DataOverlay, StageOverlay
+from journeydesk.gui.canvas.retention_line import RETENTION_LINE_H, HeaderRetention
 from journeydesk.gui.canvas.sticky import Veil, hold, make_pins, pin_headers
 from journeydesk.gui.canvas.text import text_height as card_text_height
 from journeydesk.gui.canvas.theme import (
@@ -116,6 +118,7 @@ class MapScene(QGraphicsScene):
         self.overlay: DataOverlay | None = None
         self.flows = None  # the Flows drawn as arcs over the headers (set_flows), or None
         self.flows_layer = None  # their FlowsLayer, made when first shown (flows_layer.py)
+        self.retention: HeaderRetention | None = None  # a figure on one stage's header
         # the smallest text size on screen (px) the view showing it allows; its items enlarge
         # their text when zoomed out (semantic zoom).  0 for exports: painted as laid out.
         self.min_text_px = 0.0
@@ -304,19 +307,9 @@ class MapScene(QGraphicsScene):
     def _curve_colours(self, owners: list[str | None]) -> dict[str | None, QColor]:
         """Each persona's curve in its avatar colour (as in the gallery), never two alike."""
         personas = self.editor.document.workspace.personas
-        palette = [QColor(c) for c in AVATAR_COLOURS]
-        colours: dict[str | None, QColor] = {}
-        used: set[str] = set()
-        for owner in owners:
-            if owner is None or owner not in personas:
-                colour = self.theme.muted_text
-            else:
-                colour = avatar_colour(personas[owner].name)
-                if colour.name() in used:
-                    colour = next((c for c in palette if c.name() not in used), colour)
-            used.add(colour.name())
-            colours[owner] = colour
-        return colours
+        found = curve_colours(owners, {i: p.name for i, p in personas.items()},
+                              self.theme.muted_text.name())
+        return {owner: QColor(colour) for owner, colour in found.items()}
 
     def text_height(self, text: str, width: float) -> float:
         """Height of wrapped card text, as painted (cached: layout asks for every card)."""
@@ -333,13 +326,15 @@ class MapScene(QGraphicsScene):
         rows = max((len(v) for k, v in self.metrics.items() if k in stage_ids), default=0)
         lay = self.layout = compute_layout(
             m, self.text_height, metric_rows=rows,
-            header_extra=OVERLAY_HEADER_EXTRA if self.overlay is not None else 0.0,
+            header_extra=(OVERLAY_HEADER_EXTRA if self.overlay is not None else 0.0)
+            + (RETENTION_LINE_H if self._retention_stage() is not None else 0.0),
             counts=self.overlay is not None)
         overlay = self.overlay
         for stage_id, item in self.stages.items():
             item.numbers = overlay.stages.get(stage_id, StageOverlay(None)) if overlay else None
             item.largest_drop = overlay is not None and overlay.largest_drop_stage == stage_id
             item.since = overlay.baseline_label if overlay else ""
+            item.retention = self.retention if stage_id == self._retention_stage() else None
             item.set_rect(lay.stage_rects[stage_id])
             item.update()
         sole_unnamed = {s.steps[0].id for s in m.stages if len(s.steps) == 1
@@ -475,6 +470,19 @@ class MapScene(QGraphicsScene):
         """Show funnel numbers on the stage headers and cards (None: hide them)."""
         self.overlay = overlay
         self.relayout()
+
+    def set_retention(self, figure: HeaderRetention | None) -> None:
+        """Show a retention figure on its stage's header (None: no figure); the header row
+        grows by a line for it."""
+        if figure != self.retention:
+            self.retention = figure
+            self.relayout()
+
+    def _retention_stage(self) -> str | None:
+        """The stage whose header shows the retention figure (None: none, or it is gone)."""
+        figure = self.retention
+        return figure.stage_id if figure is not None and figure.stage_id in self.stages \
+            else None
 
     def set_flows(self, flows: object | None) -> None:
         """Draw these :class:`~journeydesk.app.paths.Flows` as arcs between the stage
@@ -651,6 +659,22 @@ class MapScene(QGraphicsScene):
 
     def contextMenuEvent(self, event: QGraphicsSceneContextMenuEvent) -> None:  # noqa: N802
         self.interactions.context_menu(event)
+
+    # Pictures dragged in (files, image data): onto a card, or a storyboard cell.
+    def dragEnterEvent(self, event: QGraphicsSceneDragDropEvent) -> None:  # noqa: N802
+        if not self.interactions.drag_move(event):
+            event.ignore()
+
+    def dragMoveEvent(self, event: QGraphicsSceneDragDropEvent) -> None:  # noqa: N802
+        if not self.interactions.drag_move(event):
+            event.ignore()
+
+    def dragLeaveEvent(self, event: QGraphicsSceneDragDropEvent) -> None:  # noqa: N802
+        self.drop_indicator.hide()
+
+    def dropEvent(self, event: QGraphicsSceneDragDropEvent) -> None:  # noqa: N802
+        if not self.interactions.drop(event):
+            event.ignore()
 
     def focusNextPrevChild(self, next_: bool) -> bool:  # noqa: N802 - Qt override
         # Tab and Shift+Tab walk the cards in reading order (Qt would cycle all items).
