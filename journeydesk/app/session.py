@@ -170,6 +170,12 @@ class WorkspaceSession:
         return self.document.workspace
 
     @property
+    def file(self) -> WorkspaceFile:
+        """The workspace file, for the app layer's own records (workshop sessions); front
+        ends go through the app's functions instead."""
+        return self._file
+
+    @property
     def path(self) -> Path:
         """The workspace file's path."""
         return self._file.path

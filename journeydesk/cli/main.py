@@ -97,6 +97,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[..., int
     from journeydesk.cli import retention  # its own line: other commands register beside it
 
     retention.add_retention_parser(sub)  # retention
+    from journeydesk.cli import workshop  # its own line: other commands register beside it
+
+    workshop.add_workshop_parser(sub)  # workshop
 
     handlers = {"maps": maps.cmd_maps, "personas": maps.cmd_personas,
                 "import-map": maps.cmd_import_map, "export": maps.cmd_export,
@@ -106,6 +109,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[..., int
                 "dropped": metrics.cmd_dropped, "paths": paths.cmd_paths,
                 "flows": paths.cmd_flows,
                 "retention": retention.cmd_retention,
+                "workshop": workshop.cmd_workshop,
                 "add-source": sources.cmd_add_source}
     return parser, handlers
 

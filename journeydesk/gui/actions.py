@@ -19,6 +19,10 @@ Keys = str | QKeySequence.StandardKey | Sequence[str | QKeySequence.StandardKey]
 # When a command can be used, as the window's state says (see MainWindow.update_actions).
 ALWAYS, HAS_MAP, WRITABLE, MAP_WRITABLE, HAS_CARDS, CARDS_WRITABLE = (
     "always", "map", "writable", "map+writable", "cards", "cards+writable")
+# A workshop session runs; one runs and no vote is open; a vote round is open; its results
+# are hidden.
+SESSION, NO_SESSION, VOTE_OPEN, VOTE_HIDDEN = ("session", "no session", "vote open",
+                                               "vote hidden")
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,36 @@ ACTIONS: tuple[ActionSpec, ...] = (
                enabled=MAP_WRITABLE),
     ActionSpec("compare", "Co&mpare personas…", "compare_personas", "Ctrl+Shift+P",
                enabled=HAS_MAP),
+    # Workshop
+    ActionSpec("workshop_start", "&Start session…", "workshop.ask_start",
+               tip="Let the room add notes, photos and votes from their phones (local network "
+               "only)", enabled=NO_SESSION),
+    ActionSpec("workshop_end", "&End session", "workshop.end",
+               tip="Stop the session: the page closes, nothing listens any more",
+               enabled=SESSION),
+    ActionSpec("workshop_qr", "&QR code on the projector", "workshop.show_qr",
+               tip="Present, with the session's QR code full size (Q: full, hidden, corner)",
+               enabled=SESSION),
+    ActionSpec("workshop_private", "&Private mode", "workshop.toggle_private",
+               tip="Keep incoming notes off the map and the projector until revealed",
+               checkable=True),
+    ActionSpec("workshop_reveal", "Re&veal notes", "workshop.reveal_notes",
+               tip="Private mode ends: the notes in the inbox go onto the map",
+               enabled=WRITABLE),
+    ActionSpec("workshop_accept_all", "&Accept all notes", "workshop.accept_all",
+               tip="Every note of the inbox onto the map (one undo step)", enabled=WRITABLE),
+    ActionSpec("workshop_vote", "Start v&ote…", "workshop.ask_vote", enabled=SESSION),
+    ActionSpec("workshop_laptop_votes", "Add votes at the &laptop…",
+               "workshop.ask_laptop_votes", tip="Enter dots counted in the room",
+               enabled=VOTE_OPEN),
+    ActionSpec("workshop_reveal_vote", "&Reveal vote results", "workshop.reveal_vote",
+               enabled=VOTE_HIDDEN),
+    ActionSpec("workshop_end_vote", "E&nd vote", "workshop.end_vote", enabled=VOTE_OPEN),
+    ActionSpec("workshop_timer", "Start or pause the &timer", "workshop.toggle_timer",
+               "Ctrl+Shift+Space", enabled=SESSION),
+    ActionSpec("workshop_minute", "Timer +&1 min", "workshop.add_minute", enabled=SESSION),
+    ActionSpec("workshop_export", "E&xport session…", "workshop.export_session",
+               tip="What a session produced, as an Excel workbook or a PDF report"),
     # Help
     ActionSpec("guide", "&User guide", "show_user_guide", _STD.HelpContents),
     ActionSpec("shortcuts", "&Keyboard shortcuts", "show_shortcuts"),
@@ -118,6 +152,11 @@ MENUS: tuple[tuple[str, tuple[Any, ...]], ...] = (
               "-", "add_stage", "add_lane", "add_card", "-",
               ("submenu", "personas_menu", "&Personas on this map"),
               ("submenu", "curves_menu", "Show cur&ves"), "compare")),
+    ("&Workshop", ("workshop_start", "workshop_end", "workshop_qr", "-", "workshop_private",
+                  "workshop_reveal", "workshop_accept_all", "-", "workshop_vote",
+                  "workshop_laptop_votes", "workshop_reveal_vote", "workshop_end_vote", "-",
+                  "workshop_timer", "workshop_minute", "-", "workshop_export", "-",
+                  ("dock", "session_dock"), ("dock", "inbox_dock"))),
     ("&Help", ("guide", "shortcuts", "about")),
 )
 

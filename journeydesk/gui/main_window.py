@@ -46,6 +46,7 @@ from journeydesk.gui.navigator import NavigatorWidget
 from journeydesk.gui.persona_editor import PersonaEditorDialog, open_persona_editor
 from journeydesk.gui.persona_gallery import PersonaGalleryWidget
 from journeydesk.gui.presenting import Presentation
+from journeydesk.gui.workshop_window import WorkshopUi
 
 __all__ = ["TEMPLATES_DIR", "MainWindow", "builtin_templates"]
 
@@ -128,7 +129,12 @@ class MainWindow(QMainWindow):
         self.zoom_label = QLabel("100 %")
         self.zoom_button = self.map_editor.make_zoom_button()
         self.presentation = Presentation(self)  # View > Present (F5)
-        self.view.key_hook = self.presentation.key  # the walk-through's keys
+        # the walk-through's keys, and Q for a workshop session's QR code
+        self.view.key_hook = lambda key: (self.workshop.present_key(key)
+                                          or self.presentation.key(key))
+        self.workshop = WorkshopUi(self)  # Workshop menu: sessions, inbox, votes, timer
+        self.session_dock = self.workshop.session_dock
+        self.inbox_dock = self.workshop.inbox_dock
         self.data.overlay.ready.connect(self.presentation.numbers_changed)
         self.stop_button = QPushButton("Stop")
         self.stop_button.setToolTip("Cancel the query running in the database (Ctrl+.)")
@@ -240,6 +246,8 @@ class MainWindow(QMainWindow):
         tools.addActions([self.act_zoom_in, self.act_zoom_fit])
         tools.addSeparator()
         tools.addWidget(self.find_bar)
+        tools.addSeparator()
+        tools.addActions([self.act_workshop_start, self.act_workshop_end])
         self.addToolBar(tools)
         # The window holds every menu command too: their keys then work while the menu bar
         # is hidden (View > Present), not only through the menus.
@@ -291,6 +299,7 @@ class MainWindow(QMainWindow):
             self.data.shown))  # the overlay's state, whatever the click did
         self.welcome.overlay_button.clicked.connect(lambda _c=False: self.data.show_overlay())
         self.welcome.close_button.clicked.connect(lambda _c=False: self.dismiss_welcome())
+        self.workshop.connect_signals()
 
     # ------------------------------------------------------------------------ personas, help
     def edit_persona(self, persona_id: str) -> PersonaEditorDialog:
@@ -373,6 +382,7 @@ class MainWindow(QMainWindow):
             self.map_editor.close_map()  # its history stays active: Redo brings it back
         elif self.scene is None and self.editor.active_map_id() in maps:
             self.open_map(self.editor.active_map_id())  # a map's creation was redone
+        self.workshop.document_changed()
         self._update_title()
         self.update_actions()
 
@@ -436,6 +446,7 @@ class MainWindow(QMainWindow):
                  declared.HAS_CARDS: has_map and bool(self.map_editor.selected_card_ids())}
         state[declared.MAP_WRITABLE] = has_map and state[declared.WRITABLE]
         state[declared.CARDS_WRITABLE] = state[declared.HAS_CARDS] and state[declared.WRITABLE]
+        state.update(self.workshop.action_states(state[declared.MAP_WRITABLE]))
         for action_id, rule in self._rules.items():
             if rule != declared.ALWAYS:
                 getattr(self, f"act_{action_id}").setEnabled(state[rule])
@@ -475,6 +486,7 @@ class MainWindow(QMainWindow):
         self.inspector.close_editor()
         self.gallery.close_gallery()
         self.data.close()
+        self.workshop.close()  # the session's server is stopped and joined
         for dialog in list(self.persona_editors.values()):
             dialog.close()
         self._stop_following()

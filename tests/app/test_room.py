@@ -29,25 +29,28 @@ def test_a_note_is_acknowledged_only_once_the_owner_stored_it():
     room = make_room()
     ann = room.join("Ann")
     room.send_note(ann.id, "note-0001", "s1", "pain", "The form is too long")
-    assert not room.wait_stored("note-0001", 0.01)
+    assert not room.is_stored("note-0001")
     arrivals = room.take_arrivals()
     assert [n.text for n in arrivals.notes] == ["The form is too long"]
     assert arrivals.participants == [ann]
     assert not room.take_arrivals()  # handed out once
     room.confirm_stored([n.id for n in arrivals.notes])
-    assert room.wait_stored("note-0001", 0)
+    assert room.is_stored("note-0001")
 
 
-def test_a_waiting_phone_is_woken_when_the_note_is_stored():
+def test_the_server_hears_of_stored_notes_on_the_owners_thread():
     room = make_room()
     ann = room.join(None)
     room.send_note(ann.id, "note-0002", "s2", "idea", "Pay later")
-    answer: list[bool] = []
-    waiter = threading.Thread(target=lambda: answer.append(room.wait_stored("note-0002", 5)))
-    waiter.start()
-    room.confirm_stored([n.id for n in room.take_arrivals().notes])
-    waiter.join(5)
-    assert answer == [True]
+    heard: list[tuple[list[str], str]] = []
+    room.on_stored(lambda ids: heard.append((ids, threading.current_thread().name)))
+    owner = threading.Thread(target=lambda: room.confirm_stored(
+        [n.id for n in room.take_arrivals().notes]), name="owner")
+    owner.start()
+    owner.join(5)
+    assert heard == [(["note-0002"], "owner")]
+    room.confirm_stored([])
+    assert len(heard) == 1  # nothing confirmed, nobody told
 
 
 def test_a_note_sent_twice_is_stored_once():

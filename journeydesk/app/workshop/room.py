@@ -11,9 +11,9 @@ Two sides use a :class:`Room`:
   the timer.
 
 A note is acknowledged to the phone only once the owner has stored it
-(:meth:`Room.wait_stored`), so a killed app loses at most the note in flight, and the phone
-keeps the text to send again.  Notes carry an id made by the phone: a note sent twice (a retry
-after a time-out) is stored once.
+(:meth:`Room.is_stored`, :meth:`Room.on_stored`), so a killed app loses at most the note in
+flight, and the phone keeps the text to send again.  Notes carry an id made by the phone: a
+note sent twice (a retry after a time-out) is stored once.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from journeydesk.domain.model import LaneType
+from journeydesk.domain.model import JourneyMap, LaneType
 
 #: The kinds of note a phone can send, with the lane type each lands in and its label.
 KINDS: dict[str, tuple[LaneType, str]] = {
@@ -48,6 +48,10 @@ MAX_TIMER_SECONDS = 4 * 3600
 
 class RoomError(ValueError):
     """A request the room refuses; ``str()`` is a sentence for the phone's screen."""
+
+
+class RoomBusy(RoomError):
+    """The owner has too many notes waiting: the phone should send again in a moment."""
 
 
 def _now() -> datetime:
@@ -73,6 +77,12 @@ class StageChoice:
 
     id: str
     name: str
+
+
+def stage_choices(journey_map: JourneyMap) -> list[StageChoice]:
+    """The stages of ``journey_map`` as the phones offer them (an unnamed stage is numbered)."""
+    return [StageChoice(stage.id, stage.name or f"Stage {i}")
+            for i, stage in enumerate(journey_map.stages, start=1)]
 
 
 @dataclass(frozen=True)
@@ -206,7 +216,6 @@ class Timer:
 @dataclass
 class _Pending:
     note: Note
-    stored: threading.Event = field(default_factory=threading.Event)
     taken: bool = False  # handed to the owner, not yet confirmed
 
 
@@ -234,6 +243,7 @@ class Room:
         self._participants: dict[str, Participant] = {}
         self._pending: dict[str, _Pending] = {}  # note id -> waiting for the owner
         self._stored: set[str] = set()  # note ids the owner stored
+        self._stored_listeners: list[Callable[[list[str]], None]] = []
         self._new_participants: list[Participant] = []
         self._new_votes: list[Vote] = []
         self._round: VoteRound | None = None
@@ -261,7 +271,7 @@ class Room:
     def send_note(self, participant_id: str, note_id: Any, stage_id: Any, kind: Any,
                   text: Any, *, photo: bytes | None = None) -> Note:
         """Queue a note for the owner; returns it (the one queued before when ``note_id`` was
-        sent already).  Wait for it with :meth:`wait_stored`."""
+        sent already).  Its phone is answered once :meth:`is_stored` (see :meth:`on_stored`)."""
         if not isinstance(note_id, str) or not 8 <= len(note_id) <= 64 or not all(
                 ch.isalnum() or ch in "-_" for ch in note_id):
             raise RoomError("This note has no valid id; reload the page.")
@@ -282,20 +292,11 @@ class Room:
             if note_id in self._stored:
                 return Note(note_id, participant_id, stage_id, kind, text, _now(), photo)
             if len(self._pending) >= MAX_PENDING:
-                raise RoomError("The laptop is busy; your note is kept here, send it again "
+                raise RoomBusy("The laptop is busy; your note is kept here, send it again "
                                 "in a moment.")
             note = Note(note_id, participant_id, stage_id, kind, text, _now(), photo)
             self._pending[note_id] = _Pending(note)
         return note
-
-    def wait_stored(self, note_id: str, timeout: float) -> bool:
-        """Whether the note ``note_id`` is stored in the workspace (waiting up to
-        ``timeout`` seconds for the owner)."""
-        with self._lock:
-            if note_id in self._stored:
-                return True
-            pending = self._pending.get(note_id)
-        return pending is not None and pending.stored.wait(timeout)
 
     def cast_votes(self, participant_id: str | None, dots: Mapping[str, Any]) -> None:
         """Set the dots of one participant in the open round (``None``: the laptop's votes,
@@ -370,13 +371,31 @@ class Room:
         return arrivals
 
     def confirm_stored(self, note_ids: Iterable[str]) -> None:
-        """The owner stored these notes: their phones get their answer."""
+        """The owner stored these notes: their phones get their answer (and the listeners of
+        :meth:`on_stored` are told, on the owner's thread)."""
+        confirmed = []
         with self._lock:
             for note_id in note_ids:
-                pending = self._pending.pop(note_id, None)
+                self._pending.pop(note_id, None)
                 self._stored.add(note_id)
-                if pending is not None:
-                    pending.stored.set()
+                confirmed.append(note_id)
+            listeners = list(self._stored_listeners)
+        if confirmed:
+            for listener in listeners:
+                listener(confirmed)
+
+    def on_stored(self, listener: Callable[[list[str]], None]) -> None:
+        """Call ``listener(note_ids)`` whenever the owner confirms stored notes.  It runs on
+        the owner's thread and must only hand the ids over (the server wakes its waiting
+        requests on its own event loop): no waiting thread per note, so a room of phones
+        does not wake a herd of threads that compete with the GUI thread for the GIL."""
+        with self._lock:
+            self._stored_listeners.append(listener)
+
+    def is_stored(self, note_id: str) -> bool:
+        """Whether the owner confirmed the note ``note_id`` as stored."""
+        with self._lock:
+            return note_id in self._stored
 
     def release(self, note_ids: Iterable[str]) -> None:
         """The owner could not store these notes: hand them out again next time."""
