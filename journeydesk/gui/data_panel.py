@@ -37,6 +37,7 @@ from journeydesk.gui.canvas.theme import LIGHT, Theme
 from journeydesk.gui.data_overlay import DataOverlayController
 from journeydesk.gui.flows_controller import FlowsController
 from journeydesk.gui.map_editor import MapEditorWidget
+from journeydesk.gui.retention_header import HeaderRetentionController
 
 EVENT_LOG_FILTERS = ("Event logs (*.csv *.tsv *.gz *.parquet *.jsonl *.ndjson *.xlsx);;"
                      "All files (*)")
@@ -116,6 +117,9 @@ class DataPanel(QObject):
         self._connect_signals()
         # View > Flows between stages (after the band's own wiring: it adds to the caption)
         self.flows = FlowsController(self)
+        # a stage header's "Show retention on this stage's header"
+        self.header_retention = HeaderRetentionController(self)
+        self.header_retention.failed.connect(self.refused)
 
     def _connect_signals(self) -> None:
         self.bar.dates_clicked.connect(self.ask_overlay_dates)
@@ -138,6 +142,7 @@ class DataPanel(QObject):
         if self.analytics is not None:
             self.analytics.close_dock()
         self.flows.close()
+        self.header_retention.close()
         self.overlay.close()
 
     def set_theme(self, theme: Theme) -> None:
@@ -532,6 +537,7 @@ class DataPanel(QObject):
             requests.setProperty("followed", True)
             requests.instead_requested.connect(self.show_what_instead)
             requests.retention_requested.connect(self.show_retention)
+            requests.header_retention_requested.connect(self.header_retention.toggle)
 
     def _dock_panel(self, name: str) -> Any:
         """The analytics dock's panel ``name``, the dock shown (built on first show)."""

@@ -40,9 +40,11 @@ def ensure_application() -> None:
 
 
 @contextlib.contextmanager
-def export_scene(document: Document, map_id: str, flows: object = None) -> Iterator[object]:
+def export_scene(document: Document, map_id: str, flows: object = None,
+                 retention: object = None) -> Iterator[object]:
     """A scene of the map for pictures: light theme, no editing affordances; ``flows``
-    (the flows shown on the canvas, if any) are drawn over the headers as there."""
+    (the flows shown on the canvas, if any) are drawn over the headers as there, and
+    ``retention`` (the retention figure on a stage's header, if any) on its header."""
     from journeydesk.gui.canvas.scene import MapScene
     from journeydesk.gui.canvas.theme import LIGHT
     from journeydesk.gui.editing import Editor
@@ -53,6 +55,8 @@ def export_scene(document: Document, map_id: str, flows: object = None) -> Itera
     scene.add_lane_button.hide()
     if flows is not None:
         scene.set_flows(flows)
+    if retention is not None:
+        scene.set_retention(retention)
     for item in scene.items():  # cached pixmaps would turn vector output into bitmaps
         item.setCacheMode(item.CacheMode.NoCache)
     try:
@@ -113,7 +117,8 @@ def _finish(tmp: Path, path: Path, ok: bool) -> None:
 
 # --------------------------------------------------------------------------- PNG and SVG
 def write_png(document: Document, map_id: str, path: Path, *, scale: float = DEFAULT_SCALE,
-              dpi: float | None = None, flows: object = None) -> tuple[int, int]:
+              dpi: float | None = None, flows: object = None,
+              retention: object = None) -> tuple[int, int]:
     """Write the whole map as PNG; ``dpi`` (if given) sets the scale (96 dpi = 1:1).
 
     Returns the picture's size in pixels.
@@ -127,7 +132,7 @@ def write_png(document: Document, map_id: str, path: Path, *, scale: float = DEF
     if not 0.1 <= scale <= 8:
         raise ValueError("the scale must be between 0.1 and 8 (or the DPI between 10 and 768)")
     m = document.workspace.maps[map_id]
-    with export_scene(document, map_id, flows) as scene:
+    with export_scene(document, map_id, flows, retention) as scene:
         source = map_rect(scene)
         width = math.ceil(source.width() * scale)
         height = math.ceil((source.height() + TITLE_H) * scale)
@@ -149,7 +154,8 @@ def write_png(document: Document, map_id: str, path: Path, *, scale: float = DEF
     return width, height
 
 
-def write_svg(document: Document, map_id: str, path: Path, *, flows: object = None) -> None:
+def write_svg(document: Document, map_id: str, path: Path, *, flows: object = None,
+              retention: object = None) -> None:
     """Write the whole map as SVG (vector; text stays text)."""
     from PySide6.QtCore import QRectF, QSize
     from PySide6.QtGui import QPainter
@@ -158,7 +164,7 @@ def write_svg(document: Document, map_id: str, path: Path, *, flows: object = No
     ensure_application()
     m = document.workspace.maps[map_id]
     tmp = _temp_beside(path)
-    with export_scene(document, map_id, flows) as scene:
+    with export_scene(document, map_id, flows, retention) as scene:
         source = map_rect(scene)
         generator = QSvgGenerator()
         generator.setFileName(str(tmp))
@@ -188,7 +194,7 @@ def page_tiles(source_w: float, source_h: float, page_w: float, page_h: float
 
 def paint_pages(device, document: Document, map_id: str, *, mode: str = "fit",  # noqa: ANN001
                 progress: Progress | None = None, today: dt.date | None = None,
-                flows: object = None) -> int:
+                flows: object = None, retention: object = None) -> int:
     """Paint the map onto a paged device (QPdfWriter or QPrinter); returns the page count.
 
     ``fit`` scales the whole map onto one page; ``tile`` prints it at full size (1 scene unit
@@ -202,7 +208,7 @@ def paint_pages(device, document: Document, map_id: str, *, mode: str = "fit",  
         raise ValueError(f"pages must be one of {', '.join(PAGE_MODES)}")
     m = document.workspace.maps[map_id]
     today = today or dt.date.today()
-    with export_scene(document, map_id, flows) as scene:
+    with export_scene(document, map_id, flows, retention) as scene:
         source = map_rect(scene)
         painter = QPainter(device)
         if not painter.isActive():
@@ -251,7 +257,7 @@ def paint_pages(device, document: Document, map_id: str, *, mode: str = "fit",  
 
 def write_pdf(document: Document, map_id: str, path: Path, *, mode: str = "fit",
               progress: Progress | None = None, today: dt.date | None = None,
-              flows: object = None) -> int:
+              flows: object = None, retention: object = None) -> int:
     """Write the map as a vector PDF (A4 landscape; one page or tiled); returns the pages."""
     from PySide6.QtCore import QMarginsF
     from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
@@ -269,7 +275,7 @@ def write_pdf(document: Document, map_id: str, path: Path, *, mode: str = "fit",
                                          QMarginsF(10, 10, 10, 10),
                                          QPageLayout.Unit.Millimeter))
         pages = paint_pages(writer, document, map_id, mode=mode, progress=progress, today=today,
-                            flows=flows)
+                            flows=flows, retention=retention)
         del writer  # closes the file
     except BaseException:
         with contextlib.suppress(OSError):
@@ -281,16 +287,20 @@ def write_pdf(document: Document, map_id: str, path: Path, *, mode: str = "fit",
 
 def export_picture(document: Document, map_id: str, path: Path, *, scale: float | None = None,
                    dpi: float | None = None, pages: str = "fit",
-                   progress: Progress | None = None, flows: object = None) -> None:
+                   progress: Progress | None = None, flows: object = None,
+                   retention: object = None) -> None:
     """Write a picture of the map; the format follows the extension (.png, .svg, .pdf).
-    ``flows``: the flows shown over the map (View > Flows between stages), drawn too."""
+    ``flows``: the flows shown over the map (View > Flows between stages), drawn too;
+    ``retention``: the retention figure shown on a stage's header, drawn there too."""
     suffix = path.suffix.lower()
     if suffix == ".png":
-        write_png(document, map_id, path, scale=scale or DEFAULT_SCALE, dpi=dpi, flows=flows)
+        write_png(document, map_id, path, scale=scale or DEFAULT_SCALE, dpi=dpi, flows=flows,
+                  retention=retention)
     elif suffix == ".svg":
-        write_svg(document, map_id, path, flows=flows)
+        write_svg(document, map_id, path, flows=flows, retention=retention)
     elif suffix == ".pdf":
-        write_pdf(document, map_id, path, mode=pages, progress=progress, flows=flows)
+        write_pdf(document, map_id, path, mode=pages, progress=progress, flows=flows,
+                  retention=retention)
     else:
         raise ValueError(f"cannot draw a map as {suffix or 'a file without extension'}")
 

@@ -1,13 +1,31 @@
 """The analytics dock's "What they did instead": after a drop-off, the dropped users' top next
 events and top paths of the next events (docs/data.md, "What they did instead"), with the
-overlay's period, window and segment, computed off the GUI thread and cancellable."""
+overlay's period, window and segment, computed off the GUI thread and cancellable.  Chosen
+noisy events can be hidden from them ("Hide events…", or a row's right-click menu): the numbers
+are computed again without them, and the hidden set is kept while the dock is open."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QTableWidgetItem
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from journeydesk.app.metrics import MetricsOptions
 from journeydesk.app.paths import DEFAULT_STEPS, DropOffPaths, event_label, path_label
@@ -22,6 +40,64 @@ from journeydesk.gui.dock_panel import (
 from journeydesk.gui.drop_off_card import previous_bound
 
 NO_DROP_OFF_TEXT = "Bind two stages to see what people did after a drop-off."
+EVENTS_ROLE = int(Qt.ItemDataRole.UserRole)  # a row's events (its next event, or its path)
+
+
+def seen_events(result: DropOffPaths | None) -> set[str]:
+    """The event names a result shows (next events and those of its paths; not "left")."""
+    if result is None:
+        return set()
+    names = {e.event for e in result.next_events}
+    for p in result.paths:
+        names.update(p.path)
+    names.discard(None)
+    return names  # type: ignore[return-value]
+
+
+class HideEventsDialog(QDialog):
+    """The event names to hide from the paths: a checkable list with a filter."""
+
+    def __init__(self, names: set[str], hidden: set[str], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("hideEventsDialog")
+        self.setWindowTitle("Hide events from the paths")
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Filter events")
+        self.filter.setAccessibleName("Filter events")
+        self.filter.setClearButtonEnabled(True)
+        self.list = QListWidget()
+        self.list.setAccessibleName("Events to hide")
+        for name in sorted(names | hidden):
+            item = QListWidgetItem(name)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if name in hidden
+                               else Qt.CheckState.Unchecked)
+            self.list.addItem(item)
+        label = QLabel("Ticked events are left out of the next events and paths "
+                       "(the events seen in the results are listed):")
+        label.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+        layout.addWidget(self.filter)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.buttons)
+        self.filter.textChanged.connect(self._on_filter_changed)
+        self.resize(360, 420)
+
+    def _on_filter_changed(self, text: str) -> None:
+        needle = text.strip().casefold()
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            item.setHidden(bool(needle) and needle not in item.text().casefold())
+
+    def hidden(self) -> set[str]:
+        """The ticked names (filtered out of sight or not)."""
+        return {self.list.item(r).text() for r in range(self.list.count())
+                if self.list.item(r).checkState() == Qt.CheckState.Checked}
 
 
 def describe(result: DropOffPaths, options: MetricsOptions) -> str:
@@ -40,6 +116,7 @@ class PathsPanel(DockPanel):
         super().__init__(dock, "What they did instead",
                          "After a drop-off: the next events of those who did not go on")
         self.result: DropOffPaths | None = None  # the numbers on show
+        self.hidden: set[str] = set()  # event names left out of the paths (while it lives)
         self.stage_combo = QComboBox()
         self.stage_combo.setAccessibleName("Drop-off before")
         self.stage_combo.setMinimumContentsLength(14)
@@ -54,6 +131,10 @@ class PathsPanel(DockPanel):
         self.controls.addWidget(self.stage_combo, 1)
         self.controls.addWidget(control_label("Steps"))
         self.controls.addWidget(self.steps)
+        self.hide_button = QPushButton("Hide events…")
+        self.hide_button.setObjectName("hideEvents")
+        self.hide_button.setToolTip("Leave noisy events out of the next events and paths")
+        self.controls.addWidget(self.hide_button)
         self.summary = QLabel(NO_DROP_OFF_TEXT)
         self.summary.setWordWrap(True)
         self.body.addWidget(self.summary)
@@ -65,10 +146,74 @@ class PathsPanel(DockPanel):
         tables.addWidget(self.next_table, 2)
         tables.addWidget(self.paths_table, 3)
         self.body.addLayout(tables, 1)
+        hidden_row = QHBoxLayout()
+        self.hidden_label = hint_label()
+        self.hidden_label.setObjectName("hiddenEvents")
+        hidden_row.addWidget(self.hidden_label, 1)
+        self.show_all_button = QPushButton("Show all")
+        self.show_all_button.setObjectName("showAllEvents")
+        self.show_all_button.setToolTip("Put the hidden events back into the paths")
+        hidden_row.addWidget(self.show_all_button)
+        self.body.addLayout(hidden_row)
         self.note = hint_label()
         self.body.addWidget(self.note)
+        for table in (self.next_table, self.paths_table):
+            table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            table.customContextMenuRequested.connect(
+                lambda point, t=table: self._on_table_menu(t, point))
+        self._show_hidden()
         self.stage_combo.currentIndexChanged.connect(self.compute)
         self.steps.valueChanged.connect(self.compute)
+        self.hide_button.clicked.connect(lambda _c=False: self.ask_hidden())
+        self.show_all_button.clicked.connect(lambda _c=False: self.set_hidden(set()))
+
+    # ------------------------------------------------------------------ hidden events
+    def set_hidden(self, names: set[str]) -> None:
+        """Leave these event names out of the paths (computed again when it changes)."""
+        names = set(names)
+        if names == self.hidden:
+            return
+        self.hidden = names
+        self._show_hidden()
+        self.compute()
+
+    def _show_hidden(self) -> None:
+        names = sorted(self.hidden)
+        text = f"Hidden: {', '.join(names)}" if names else ""
+        self.hidden_label.setText(text)
+        self.hidden_label.setToolTip(text)
+        self.hidden_label.setVisible(bool(names))
+        self.show_all_button.setVisible(bool(names))
+
+    def ask_hidden(self) -> HideEventsDialog:
+        """"Hide events…": the events seen in the results, ticked when hidden; OK applies."""
+        dialog = HideEventsDialog(seen_events(self.result), self.hidden, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.set_hidden(dialog.hidden()))
+        dialog.open()
+        return dialog
+
+    def row_menu(self, table: QTableWidget, row: int) -> QMenu:
+        """A row's menu: "Hide “pricing”" for each event of the row (not "left"), and "Show
+        all events" while some are hidden."""
+        menu = QMenu(table)
+        item = table.item(row, 0) if row >= 0 else None
+        events = item.data(EVENTS_ROLE) if item is not None else None
+        for name in dict.fromkeys(events or ()):
+            if name is not None:
+                menu.addAction(f"Hide “{name}”",  # (triggered may pass "checked" first)
+                               lambda _checked=False, n=name: self.set_hidden(self.hidden
+                                                                              | {n}))
+        if self.hidden:
+            menu.addSeparator()
+            menu.addAction("Show all events", lambda: self.set_hidden(set()))
+        return menu
+
+    def _on_table_menu(self, table: QTableWidget, point: QPoint) -> None:
+        menu = self.row_menu(table, table.rowAt(point.y()))
+        if not menu.isEmpty():
+            menu.exec(table.viewport().mapToGlobal(point))
+        menu.deleteLater()
 
     # ------------------------------------------------------------------ choosing
     def show_drop_off(self, stage_index: int) -> bool:
@@ -115,7 +260,7 @@ class PathsPanel(DockPanel):
         if index is None:
             return None
         return (inputs.ident, inputs.stages, inputs.segment, inputs.dates, inputs.window,
-                index, self.steps.value())
+                index, self.steps.value(), tuple(sorted(self.hidden)))
 
     def compute(self, *_: object) -> None:
         from journeydesk.app.paths import stage_paths
@@ -134,9 +279,9 @@ class PathsPanel(DockPanel):
         if after is None:
             return
         options = MetricsOptions.make(*inputs.dates, dict(inputs.segment), inputs.window)
-        steps = self.steps.value()
+        steps, hide = self.steps.value(), tuple(sorted(self.hidden))
         self.request(inputs, lambda data: stage_paths(data, stages, after, options,
-                                                      steps=steps),
+                                                      steps=steps, hide=hide),
                      lambda result, error: self._delivered(result, error, options))
 
     def _delivered(self, result: Any, error: BaseException | None,
@@ -159,9 +304,9 @@ class PathsPanel(DockPanel):
             return
         self.summary.setText(describe(result, options or MetricsOptions()) + (
             "; what they did next:" if result.users else "."))
-        self._fill(self.next_table, [(event_label(e.event), e.users, e.share)
+        self._fill(self.next_table, [(event_label(e.event), e.users, e.share, (e.event,))
                                      for e in result.next_events])
-        self._fill(self.paths_table, [(path_label(p.path), p.users, p.share)
+        self._fill(self.paths_table, [(path_label(p.path), p.users, p.share, tuple(p.path))
                                       for p in result.paths])
         others = []
         if result.other_next:
@@ -172,11 +317,13 @@ class PathsPanel(DockPanel):
                           + "(left): no later event.")
 
     @staticmethod
-    def _fill(table: Any, rows: list[tuple[str, int, float]]) -> None:
+    def _fill(table: Any, rows: list[tuple[str, int, float, tuple[str | None, ...]]]) -> None:
         table.setRowCount(len(rows))
-        for row, (label, users, share) in enumerate(rows):
+        for row, (label, users, share, events) in enumerate(rows):
             name = QTableWidgetItem(label)
-            name.setToolTip(label)
+            name.setToolTip(f"{label}\n(right-click to hide one of its events)"
+                            if any(events) else label)
+            name.setData(EVENTS_ROLE, list(events))
             count = QTableWidgetItem(f"{users:,}")
             count.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             bar = QTableWidgetItem(f"{share:.0%}")

@@ -1,7 +1,8 @@
 """The analytics dock's retention: after an anchor stage, the share of its users who come back
 in each following day, week or month (docs/data.md, "Retention and churn"), with the overlay's
 period, window and segment: the overall curve, the cohort triangle and the churn at a horizon,
-computed off the GUI thread."""
+computed off the GUI thread.  "Show retention on this stage's header" puts the figure at the
+churn horizon on the anchor's header (:mod:`journeydesk.gui.retention_header`)."""
 
 from __future__ import annotations
 
@@ -17,12 +18,14 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSpinBox,
     QTableWidgetItem,
 )
 
 from journeydesk.app.metrics import MetricsOptions
 from journeydesk.app.retention import EVERY, Retention, RetentionCell, parse_events, period_name
+from journeydesk.gui.canvas.stage_data_menu import HEADER_RETENTION_TEXT
 from journeydesk.gui.charts import BLUE, ORANGE, _pen
 from journeydesk.gui.dock_panel import DockPanel, control_label, hint_label, make_table, mix
 
@@ -116,6 +119,12 @@ class RetentionPanel(DockPanel):
         for text, measure in MEASURES:
             self.measure_combo.addItem(f"Table: {text}", measure)
         legend.addWidget(self.measure_combo)
+        self.header_button = QPushButton(HEADER_RETENTION_TEXT)
+        self.header_button.setObjectName("headerRetention")
+        self.header_button.setCheckable(True)
+        self.header_button.setToolTip("The share back at the churn horizon, on the anchor "
+                                      "stage's header of the map (one figure per map)")
+        legend.addWidget(self.header_button)
         self.body.addLayout(legend)
         self.note = hint_label()
         self.body.addWidget(self.note)
@@ -125,6 +134,60 @@ class RetentionPanel(DockPanel):
             spin.valueChanged.connect(self.compute)
         self.events.editingFinished.connect(self.compute)
         self.measure_combo.currentIndexChanged.connect(lambda _i: self._draw_table())
+        self.header_button.clicked.connect(self._on_header_clicked)
+        self.anchor_combo.currentIndexChanged.connect(lambda _i: self._sync_header_button())
+        header = self._header()
+        if header is not None:
+            header.changed.connect(self._sync_header_button)
+
+    # ------------------------------------------------------------------ the stage's header
+    def _header(self) -> Any:
+        """The window's header retention controller (None in a dock without a window)."""
+        return getattr(getattr(self.dock, "panel", None), "header_retention", None)
+
+    def _anchor_id(self) -> str | None:
+        """The stage id of the anchor on show, if any."""
+        index = self.anchor_combo.currentData()
+        m = self.dock._map()
+        if index is None or m is None or not 0 <= index < len(m.stages):
+            return None
+        return m.stages[index].id
+
+    def _header_settings(self) -> Any:
+        from journeydesk.gui.retention_header import RetentionSettings
+
+        every, periods, events, _cohort, churn_at = self._settings()
+        return RetentionSettings(every, periods, events, churn_at, from_panel=True)
+
+    def _on_header_clicked(self, checked: bool) -> None:
+        header, stage_id = self._header(), self._anchor_id()
+        if header is None or stage_id is None:
+            self._sync_header_button()
+            return
+        if checked:
+            header.show(stage_id, self._header_settings())
+        elif header.anchor() == stage_id:
+            header.hide()
+        self._sync_header_button()
+
+    def _sync_header_button(self) -> None:
+        """Checked while the anchor's header shows the figure."""
+        header, stage_id = self._header(), self._anchor_id()
+        self.header_button.setEnabled(header is not None and stage_id is not None)
+        self.header_button.blockSignals(True)
+        self.header_button.setChecked(stage_id is not None and header is not None
+                                      and header.anchor() == stage_id)
+        self.header_button.blockSignals(False)
+
+    def _follow_settings(self) -> None:
+        """The header's figure chosen here follows the panel's settings."""
+        header, stage_id = self._header(), self._anchor_id()
+        if header is None or stage_id is None or header.anchor() != stage_id:
+            return
+        settings = header.settings()
+        wanted = self._header_settings()
+        if settings is not None and settings.from_panel and settings != wanted:
+            header.show(stage_id, wanted)
 
     # ------------------------------------------------------------------ choosing
     def show_anchor(self, stage_index: int) -> bool:
@@ -175,9 +238,11 @@ class RetentionPanel(DockPanel):
         if self.sender() is not self.anchor_combo:
             self._fill_anchors()
         index = self.anchor_combo.currentData()
+        self._sync_header_button()
         if index is None:
             self._draw(None)
             return
+        self._follow_settings()
         stages = inputs.stage_list
         options = MetricsOptions.make(*inputs.dates, dict(inputs.segment), inputs.window)
         every, periods, events, cohort, churn_at = self._settings()
