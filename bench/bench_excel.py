@@ -34,7 +34,9 @@ STAGES, STEPS, LANES, PER_CELL = 10, 2, 10, 10
 
 
 def big_workspace() -> tuple[Workspace, JourneyMap]:
-    """A 2,000-card map with realistic text, tags, severities, two personas and their curves."""
+    """A 2,000-card map with realistic text, tags, severities, priorities (shown in the
+    opportunities lanes), card colours, two personas and their curves (shown in the emotions
+    lane: rich text)."""
     lane_types = list(LaneType)
     personas = [Persona(name="Maria", role="Buyer", goals=["Save time", "Look good"]),
                 Persona(name="Ken", role="Developer", frustrations=["Slow pages"])]
@@ -47,7 +49,8 @@ def big_workspace() -> tuple[Workspace, JourneyMap]:
         for p in range(PER_CELL):
             card = Card(step.id, lane.id, f"Customer does thing {p} and feels something about it",
                         position=p, tags=["workshop", f"t{p}"], severity=1 + p % 5,
-                        channel="web")
+                        channel="web", priority=("low", "medium", "high")[p % 3],
+                        colour="#e07a1f" if p % 4 == 0 else None)
             m.cards[card.id] = card
     for index, step in enumerate(m.all_steps()):
         for persona in personas:

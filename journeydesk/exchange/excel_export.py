@@ -5,20 +5,38 @@ hidden sheet with the whole map as JSON.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from journeydesk.domain.model import LANE_TYPE_LABELS, JourneyMap, LaneType, Stage, Workspace
+from journeydesk.domain.colours import (
+    LANE_COLOURS,
+    THEME_COLOURS,
+    card_accent,
+    card_tint,
+    curve_colours,
+    normal_hex,
+)
+from journeydesk.domain.model import (
+    LANE_TYPE_LABELS,
+    Card,
+    JourneyMap,
+    LaneType,
+    Stage,
+    Workspace,
+)
 from journeydesk.exchange.excel_layout import (
     CARDS_SHEET,
     CHUNK_UNITS,
+    EMOTION_CHART_SHEET,
     EMOTIONS_SHEET,
+    FUNNEL_CHART_SHEET,
     HIDDEN_SHEET,
     JOURNEY_SHEET,
     LANES_SHEET,
     METRICS_SHEET,
     PERSONAS_SHEET,
+    PRIORITY_LABELS,
+    PRIORITY_LINE,
     SEVERITY_PREFIX,
     STAGES_SHEET,
     XLSX_FORMAT,
@@ -28,9 +46,20 @@ from journeydesk.exchange.excel_layout import (
     _plain,
     _sha256,
     _split_units,
-    _utf16_units,
+    emotion_line,
     excel_text,
     grid_digest,
+)
+from journeydesk.exchange.excel_pictures import (
+    POINTS_PER_PX,
+    add_pictures,
+    picture_label,
+    pictures_height,
+)
+from journeydesk.exchange.excel_print import (
+    chart_page,
+    metrics_caption,
+    print_setup,
 )
 from journeydesk.exchange.json_map import map_to_dict
 from journeydesk.exchange.map_formats import ExportCancelled, Progress
@@ -54,6 +83,7 @@ LANE_FILLS = {
     LaneType.BACKSTAGE: ("D0D0D0", "F0F0F0"),
     LaneType.NOTES: ("EADCC0", "FBF6EC"),
     LaneType.METRICS: ("B4DED8", "E9F6F4"),
+    LaneType.STORYBOARD: ("F8CBAD", "FFFFFF"),
 }
 # A pain-point cell's fill by the highest severity among its cards (1 = mild ... 5 = severe).
 SEVERITY_FILLS = {1: "FBE3E3", 2: "F8CFCF", 3: "F4B0B0", 4: "EE8E8E", 5: "E66A6A"}
@@ -66,9 +96,18 @@ LINE_HEIGHT = 15.0       # points per line of 11 pt Calibri
 MAX_ROW_HEIGHT = 409.0   # Excel's limit
 EXCEL_MAX_COLUMNS = 16_384  # A..XFD
 EXCEL_MAX_ROWS = 1_048_576
-# A page header holds at most 255 characters, its codes included ('&C&"Calibri,Bold"').
-HEADER_FONT = "Calibri,Bold"
-HEADER_ROOM = 255 - len(f'&C&"{HEADER_FONT}"')
+MAX_STEP_COLUMN_WIDTH = 60  # a step column widened for its stage's long name
+STAGE_LINE_HEIGHT = 17.0  # points per line of the stage row's 12 pt bold
+HEADER_MAX_LINES = 4      # a stage name on more lines than this widens its columns
+# How many characters of a column's width a line holds: a width counts digits of 11 pt
+# Calibri; bold and larger text is wider, and a reader without Calibri (LibreOffice takes
+# DejaVu Sans) wider still.  The estimates err on the side of a taller row (card text: the
+# width less 2, as the grid always had).
+TEXT_FIT, BOLD_FIT, STAGE_FIT = 0.92, 0.8, 0.7
+# The colours the app draws with (the light theme, as the PowerPoint export).
+THEME = "light"
+# A part of a cell's text and how it looks: (text, (hex colour, bold) or None: the cell's).
+Part = tuple[str, "tuple[str, bool] | None"]
 
 
 @dataclass
@@ -81,6 +120,7 @@ class DataSheet:
     rows: list[list[Any]]
     widths: list[int]
     wrap: set[int] = field(default_factory=set)  # 0-based columns whose text may span lines
+    top: int = 1  # the header row (the Metrics sheet has its caption above)
 
 
 class _Styles:
@@ -123,6 +163,8 @@ class _Styles:
                          for n, rgb in SEVERITY_FILLS.items()}
         # For the few cells of the data sheets that hold several lines.
         self.wrap = top
+        # A cell with pictures: its text (the captions) under them, at the bottom.
+        self.caption = Alignment(wrap_text=True, vertical="bottom")
         self.bold = bold
 
 
@@ -172,12 +214,16 @@ class _WorkbookWriter:
         self.tick(force=True)
 
         emotions = book.create_sheet(EMOTIONS_SHEET)
-        self.write_emotions(emotions)
+        chart = self.write_emotions(emotions)
+        if chart is not None:
+            chart_page(book.create_sheet(EMOTION_CHART_SHEET), chart, self.m.name)
         for sheet in self.data_sheets():
             target = book.create_sheet(sheet.title)
             self.write_table(target, sheet)
             if sheet.title == METRICS_SHEET:
-                self.add_funnel_chart(target, len(sheet.rows))
+                self.write_metrics_extras(target, sheet)
+                chart_page(book.create_sheet(FUNNEL_CHART_SHEET),
+                           self.funnel_chart(target, sheet), self.m.name)
             self.tick(force=True)
         self.write_hidden(book.create_sheet(HIDDEN_SHEET), grid)
         book.active = 0
@@ -221,16 +267,67 @@ class _WorkbookWriter:
         column_of = {step.id: 1 + i for i, step in enumerate(steps)}
         row_of = {lane.id: len(rows) + i for i, lane in enumerate(m.lanes)}
         rows.extend([lane.name] + [""] * len(steps) for lane in m.lanes)
-        cells: dict[tuple[int, int], list[str]] = {}
+        # Each cell's paragraphs (one per card, the emotion lines first), each a list of parts.
+        cells: dict[tuple[int, int], list[list[Part]]] = {}
+        emotions_lane = next((lane for lane in m.lanes if lane.type is LaneType.EMOTIONS), None)
+        if emotions_lane is not None:  # as the canvas: the curves in the first emotions lane
+            for step_id, lines in self.emotion_lines().items():
+                cells[row_of[emotions_lane.id], column_of[step_id]] = [lines]
+        self.tints: dict[tuple[str, str], tuple[str, str]] = {}
         for card in m.ordered_cards():
             lane = self.lane_by_id[card.lane_id]
             text = card.text
             if lane.type is LaneType.PAIN_POINTS and card.severity is not None:
                 text = SEVERITY_PREFIX.format(card.severity) + text
-            cells.setdefault((row_of[card.lane_id], column_of[card.step_id]), []).append(text)
-        for (row, column), texts in cells.items():
-            rows[row][column] = "\n\n".join(texts)
+            parts: list[Part] = [(text, None)]
+            colours = _card_colours(card.colour)
+            if colours is not None:
+                self.tints.setdefault((card.lane_id, card.step_id), colours)
+            if lane.type is LaneType.OPPORTUNITIES and card.priority:
+                label = PRIORITY_LABELS.get(card.priority, card.priority)
+                accent = (colours[1] if colours is not None
+                          else LANE_COLOURS[THEME][LaneType.OPPORTUNITIES].accent)
+                parts.append(("\n" + PRIORITY_LINE.format(label), (accent, True)))
+            cells.setdefault((row_of[card.lane_id], column_of[card.step_id]), []).append(parts)
+        # Cells with coloured parts, written as rich text: (row, column) 0-based -> parts.
+        self.rich: dict[tuple[int, int], list[Part]] = {}
+        for (row, column), paragraphs in cells.items():
+            flat: list[Part] = []
+            for index, parts in enumerate(paragraphs):
+                if index:
+                    flat.append(("\n\n", None))
+                flat.extend(parts)
+            rows[row][column] = "".join(text for text, _ in flat)
+            if any(look is not None for _, look in flat):
+                self.rich[row, column] = flat
         return rows, step_row
+
+    def emotion_lines(self) -> dict[str, list[Part]]:
+        """Per step, a line per curve with a point there ("● Maria: 2 · relieved"), in the
+        curve's colour as the canvas draws it."""
+        m = self.m
+        curves = self.curves()
+        colours = curve_colours([owner for owner, _ in curves], self.persona_names,
+                                THEME_COLOURS[THEME]["muted_text"])
+        rank = {owner: i for i, (owner, _) in enumerate(curves)}
+        names = dict(curves)
+        found: dict[str, list[tuple[int, float, str]]] = {}
+        for point in m.emotions.values():
+            if point.persona_id in rank:
+                found.setdefault(point.step_id, []).append(
+                    (rank[point.persona_id], point.score, point.label))
+        lines: dict[str, list[Part]] = {}
+        for step_id, points in found.items():
+            parts: list[Part] = []
+            for index, (owner_rank, score, label) in enumerate(sorted(points)):
+                owner = curves[owner_rank][0]
+                head = emotion_line(names[owner], score, "")
+                line = emotion_line(names[owner], score, label)
+                parts.append((("\n" if index else "") + head, (colours[owner], True)))
+                if len(line) > len(head):
+                    parts.append((line[len(head):], None))
+            lines[step_id] = parts
+        return lines
 
     def write_journey(self, sheet: Worksheet) -> list[list[str]]:
         from openpyxl.utils import get_column_letter
@@ -239,6 +336,7 @@ class _WorkbookWriter:
         rows, step_row = self.journey_grid()
         first_lane_row = 3 if step_row else 2  # 1-based
         steps = m.all_steps()
+        widths = self.step_widths()
 
         _put(sheet, 1, 1, rows[0][0]).style = st.title
         if step_row:
@@ -267,38 +365,103 @@ class _WorkbookWriter:
 
         severities = self.max_severities()
         lane_width = self.lane_column_width()
+        pictured = self.pictured_cells()
+        looks = _CellLooks()
         for index, lane in enumerate(m.lanes):
             row = first_lane_row + index
             texts = rows[row - 1]
             lane_type = LaneType(lane.type)
             _put(sheet, row, 1, lane.name).style = st.lane[lane_type]
-            lines = _wrapped_lines(lane.name, lane_width)
+            lines = _text_lines(lane.name, lane_width * BOLD_FIT)
+            picture_px = 0
             for col_index, step in enumerate(steps, start=2):
                 text = texts[col_index - 1]
-                cell = _put(sheet, row, col_index, text) if text else sheet.cell(row, col_index)
+                parts = self.rich.get((row - 1, col_index - 1))
+                if parts is not None:
+                    cell = sheet.cell(row, col_index)
+                    cell.value = looks.rich_text(parts)
+                else:
+                    cell = (_put(sheet, row, col_index, text) if text
+                            else sheet.cell(row, col_index))
                 severity = severities.get((lane.id, step.id))
                 cell.style = (st.severity[severity] if severity is not None
                               else st.cell[lane_type])
-                lines = max(lines, _wrapped_lines(text, STEP_COLUMN_WIDTH))
-            sheet.row_dimensions[row].height = min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + 6)
+                tint = self.tints.get((lane.id, step.id))
+                if tint is not None:  # the card's own colour, as the canvas tints the card
+                    cell.fill, cell.border = looks.fill(tint[0]), looks.stripe(tint[1])
+                lines = max(lines, _text_lines(text, widths[col_index - 2] - 2))
+                cards = pictured.get((lane.id, step.id))
+                if cards:  # the pictures at the top of the cell, the captions under them
+                    storyboard = lane_type is LaneType.STORYBOARD
+                    add_pictures(sheet, row, col_index, cards, storyboard)
+                    picture_px = max(picture_px, pictures_height(cards, storyboard))
+                    cell.alignment = st.caption
+            sheet.row_dimensions[row].height = min(
+                MAX_ROW_HEIGHT, lines * LINE_HEIGHT + 6 + picture_px * POINTS_PER_PX)
             self.tick()
 
         sheet.column_dimensions["A"].width = lane_width
-        for index in range(len(steps)):
-            sheet.column_dimensions[get_column_letter(2 + index)].width = STEP_COLUMN_WIDTH
-        sheet.row_dimensions[1].height = 30
-        if step_row:
-            step_lines = max((_wrapped_lines(s.name, STEP_COLUMN_WIDTH) for s in steps),
-                             default=1)
-            sheet.row_dimensions[2].height = min(MAX_ROW_HEIGHT, step_lines * LINE_HEIGHT + 6)
+        for index, width in enumerate(widths):
+            sheet.column_dimensions[get_column_letter(2 + index)].width = width
+        self.header_heights(sheet, step_row, widths, lane_width)
         sheet.freeze_panes = "B3" if step_row else "B2"
-        self.print_setup(sheet, step_row)
+        print_setup(sheet, m.name, title_rows="1:2" if step_row else "1:1", title_cols="A:A")
         return rows
 
+    def step_widths(self) -> list[float]:
+        """Each step column's width: 34 characters, wider for a stage whose name would take
+        more than a few lines over its columns (up to 60 a column)."""
+        widths: list[float] = []
+        for stage in self.m.stages:
+            count = len(stage.steps)
+            width = float(STEP_COLUMN_WIDTH)
+            while (width < MAX_STEP_COLUMN_WIDTH and _text_lines(
+                    stage.name, count * width * STAGE_FIT) > HEADER_MAX_LINES):
+                width += 2
+            widths.extend([width] * count)
+        return widths
+
+    def header_heights(self, sheet: Worksheet, step_row: bool, widths: list[float],
+                       lane_width: float) -> None:
+        """Stage and step rows tall enough for their wrapped names (never cut), and for the
+        map's name in A1."""
+        stage_lines, column = 1, 0
+        for stage in self.m.stages:
+            span = sum(widths[column:column + len(stage.steps)])
+            stage_lines = max(stage_lines, _text_lines(stage.name, span * STAGE_FIT))
+            column += len(stage.steps)
+        stage_height = min(MAX_ROW_HEIGHT, max(30.0, stage_lines * STAGE_LINE_HEIGHT + 8))
+        step_height = 0.0
+        if step_row:
+            steps = self.m.all_steps()
+            step_lines = max((_text_lines(s.name, w * BOLD_FIT) for s, w in zip(
+                steps, widths, strict=True)), default=1)
+            step_height = min(MAX_ROW_HEIGHT, step_lines * LINE_HEIGHT + 6)
+        # The map's name (12 pt bold) in A1, merged over the step row when there is one.
+        title = _text_lines(self.m.name, lane_width * STAGE_FIT) * STAGE_LINE_HEIGHT + 8
+        if title > stage_height + step_height:
+            extra = title - stage_height - step_height
+            if step_row:
+                step_height = min(MAX_ROW_HEIGHT, step_height + extra)
+            else:
+                stage_height = min(MAX_ROW_HEIGHT, stage_height + extra)
+        sheet.row_dimensions[1].height = stage_height
+        if step_row:
+            sheet.row_dimensions[2].height = step_height
+
     def lane_column_width(self) -> int:
+        """Column A fits the longest lane name (16 to 30 characters); longer names wrap."""
         longest = max((len(line) for lane in self.m.lanes for line in lane.name.split("\n")),
                       default=0)
         return max(16, min(30, longest + 3))
+
+    def pictured_cells(self) -> dict[tuple[str, str], list[Card]]:
+        """The cards of each (lane, step) cell that holds a card with a picture, in order."""
+        cells: dict[tuple[str, str], list[Card]] = {}
+        for card in self.m.ordered_cards():
+            if card.picture is not None:
+                cells.setdefault((card.lane_id, card.step_id), []).append(card)
+        return cells
 
     def max_severities(self) -> dict[tuple[str, str], int]:
         """For every pain-point cell with severities, the highest severity of its cards."""
@@ -310,18 +473,6 @@ class _WorkbookWriter:
                 worst[key] = max(worst.get(key, 0), card.severity)
         return worst
 
-    def print_setup(self, sheet: Worksheet, step_row: bool) -> None:
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.fitToWidth = 1
-        sheet.page_setup.fitToHeight = 0  # as many pages down as it takes
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
-        sheet.print_title_rows = "1:2" if step_row else "1:1"
-        sheet.print_title_cols = "A:A"
-        sheet.print_options.gridLines = False
-        sheet.oddHeader.center.font = HEADER_FONT
-        sheet.oddHeader.center.text = _header_text(self.m.name, HEADER_ROOM)
-        sheet.oddFooter.right.text = "Page &P of &N"
-
     # -- Emotions ------------------------------------------------------------------------
     def curves(self) -> list[tuple[str | None, str]]:
         """The chart's series: every linked persona, then the map's own curve if it has one."""
@@ -330,9 +481,13 @@ class _WorkbookWriter:
             curves.append((None, MAP_CURVE))
         return curves
 
-    def write_emotions(self, sheet: Worksheet) -> None:
+    def write_emotions(self, sheet: Worksheet) -> Any:
+        """The table of points and the chart's data block; returns the chart (None without
+        curves or steps), which goes on a sheet of its own."""
         from openpyxl.chart import LineChart, Reference
         from openpyxl.chart.data_source import AxDataSource, StrRef
+        from openpyxl.chart.shapes import GraphicalProperties
+        from openpyxl.drawing.line import LineProperties
         from openpyxl.utils import get_column_letter
 
         m, st = self.m, self.styles
@@ -357,7 +512,7 @@ class _WorkbookWriter:
         curves = self.curves()
         steps = m.all_steps()
         if not curves or not steps:
-            return
+            return None
         left = len(table.headers) + 2  # one empty column between table and block
         head = _put(sheet, 1, left, "step")
         head.font = st.bold
@@ -389,18 +544,24 @@ class _WorkbookWriter:
         chart.x_axis.tickLblPos = "low"  # step names under the plot, not across score 0
         chart.display_blanks = "gap"
         chart.legend.position = "b"
-        chart.height = 10
-        chart.width = max(18, min(60, 2.6 * len(steps)))
         data = Reference(sheet, min_col=left + 1, max_col=left + len(curves),
                          min_row=1, max_row=1 + len(steps))
         chart.add_data(data, titles_from_data=True)
         labels = Reference(sheet, min_col=left, min_row=2, max_row=1 + len(steps))
-        for series in chart.series:
+        colours = curve_colours([owner for owner, _ in curves], self.persona_names,
+                                THEME_COLOURS[THEME]["muted_text"])
+        for series, (owner, _) in zip(chart.series, curves, strict=True):
             # Step labels are text: a string reference, so Excel shows them (not 1, 2, 3).
             series.cat = AxDataSource(strRef=StrRef(f=str(labels)))
             series.smooth = False
+            colour = colours[owner].lstrip("#").upper()  # the persona's colour in the app
+            # 2.25 pt lines, white-ringed markers, as on the canvas
+            series.graphicalProperties.line = LineProperties(solidFill=colour, w=28575)
             series.marker.symbol = "circle"
-        sheet.add_chart(chart, f"{get_column_letter(left)}{len(steps) + 3}")
+            series.marker.size = 7
+            series.marker.graphicalProperties = GraphicalProperties(
+                solidFill=colour, ln=LineProperties(solidFill="FFFFFF"))
+        return chart
 
     # -- data sheets ---------------------------------------------------------------------
     def data_sheets(self) -> list[DataSheet]:
@@ -411,34 +572,80 @@ class _WorkbookWriter:
         return [*sheets, self.personas_sheet()]
 
     def metrics_sheet(self) -> DataSheet:
-        """The funnel numbers of the bound dataset, one row per stage."""
+        """The funnel numbers of the bound dataset, one row per stage, under a caption
+        naming the options they were computed with."""
         assert self.metrics is not None
-        rows = [[entry["stage"], entry.get("users"), entry.get("conversion_from_previous"),
-                 entry.get("conversion_from_first"), entry.get("dropped"),
-                 entry.get("median_seconds_from_previous")]
-                for entry in self.metrics["stages"]]
-        return DataSheet(METRICS_SHEET, "JourneyMetrics",
-                         ["stage", "users", "conversion from previous",
-                          "conversion from first", "dropped", "median seconds from previous"],
-                         rows, [24, 12, 22, 20, 12, 26])
+        rows = [_funnel_row(entry) for entry in self.metrics["stages"]]
+        return DataSheet(METRICS_SHEET, "JourneyMetrics", list(METRICS_HEADERS), rows,
+                         [24, 12, 22, 20, 12, 26], top=3)
 
-    def add_funnel_chart(self, sheet: Worksheet, rows: int) -> None:
-        """A bar chart of users per stage beside the Metrics table."""
+    def write_metrics_extras(self, sheet: Worksheet, data: DataSheet) -> None:
+        """The caption above the Metrics table, percentages, and with a breakdown one more
+        table below: the funnel of each value."""
+        from openpyxl.styles import Alignment, Font
+        from openpyxl.utils import get_column_letter
+        from openpyxl.worksheet.table import Table, TableStyleInfo
+
+        assert self.metrics is not None
+        caption = metrics_caption(self.metrics)
+        columns = len(data.headers)
+        cell = _put(sheet, 1, 1, caption)
+        cell.font = Font(italic=True, color=THEME_COLOURS[THEME]["muted_text"].lstrip("#"))
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=columns)
+        sheet.row_dimensions[1].height = min(
+            MAX_ROW_HEIGHT, _text_lines(caption, sum(data.widths) * TEXT_FIT) * LINE_HEIGHT + 4)
+        last = data.top + len(data.rows)
+        breakdown = self.metrics.get("breakdown") or []
+        rows: list[list[Any]] = [[str(part.get("value", ""))] + _funnel_row(entry)
+                                 for part in breakdown for entry in part.get("stages", [])]
+        if rows:
+            column = (self.metrics.get("definition") or {}).get("breakdown") or "value"
+            top = last + 3
+            _put(sheet, top - 1, 1, f"By {column}").font = self.styles.bold
+            headers = [str(column), *METRICS_HEADERS]
+            for index, header in enumerate(headers, start=1):
+                _put(sheet, top, index, header)
+            for row_index, values in enumerate(rows, start=top + 1):
+                for index, value in enumerate(values, start=1):
+                    if value is not None and value != "":
+                        _put(sheet, row_index, index, value)
+            table = Table(displayName="JourneyMetricsBreakdown",
+                          ref=f"A{top}:{get_column_letter(len(headers))}{top + len(rows)}")
+            table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2",
+                                                  showRowStripes=True)
+            sheet.add_table(table)
+            # The two tables share the columns: each as wide as its wider header needs.
+            for index, width in enumerate(BREAKDOWN_WIDTHS, start=1):
+                letter = get_column_letter(index)
+                sheet.column_dimensions[letter].width = max(
+                    width, data.widths[index - 1] if index <= len(data.widths) else 0)
+            last = top + len(rows)
+        for row in range(data.top + 1, last + 1):  # conversions read as percentages
+            for column_index in (4, 5) if row > data.top + len(data.rows) else (3, 4):
+                sheet.cell(row=row, column=column_index).number_format = "0.0%"
+
+    def funnel_chart(self, sheet: Worksheet, data: DataSheet) -> Any:
+        """A bar chart of users per stage (drawn from the Metrics table), for its own page."""
         from openpyxl.chart import BarChart, Reference
+        from openpyxl.chart.shapes import GraphicalProperties
 
-        for row in range(2, rows + 2):  # conversions read as percentages
-            for column in (3, 4):
-                sheet.cell(row=row, column=column).number_format = "0.0%"
+        assert self.metrics is not None
+        first, last = data.top, data.top + len(data.rows)
         chart = BarChart()
         chart.type = "col"
         chart.title = f"Users per stage ({_plain(str(self.metrics.get('dataset', '')))})"
         chart.y_axis.title = "users"
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
         chart.legend = None
-        chart.add_data(Reference(sheet, min_col=2, min_row=1, max_row=rows + 1),
+        chart.add_data(Reference(sheet, min_col=2, min_row=first, max_row=last),
                        titles_from_data=True)
-        chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=rows + 1))
-        chart.width = max(16, min(40, 3 * rows))
-        sheet.add_chart(chart, "H2")
+        chart.set_categories(Reference(sheet, min_col=1, min_row=first + 1, max_row=last))
+        for series in chart.series:
+            series.graphicalProperties = GraphicalProperties(
+                solidFill=THEME_COLOURS[THEME]["header_fill"][1:])
+        return chart
 
     def cards_sheet(self) -> DataSheet:
         rows = []
@@ -447,11 +654,12 @@ class _WorkbookWriter:
             lane = self.lane_by_id[card.lane_id]
             rows.append([stage.name, stage.steps[index].name, lane.name,
                          LANE_TYPE_LABELS[LaneType(lane.type)], card.position + 1, card.text,
-                         card.severity, card.priority, card.channel, ", ".join(card.tags)])
+                         card.severity, card.priority, card.channel, ", ".join(card.tags),
+                         picture_label(card)])
         return DataSheet(CARDS_SHEET, "JourneyCards",
                          ["stage", "step", "lane", "lane type", "order", "text", "severity",
-                          "priority", "channel", "tags"], rows,
-                         [20, 20, 20, 14, 8, 60, 10, 10, 14, 24], wrap={5})
+                          "priority", "channel", "tags", "picture"], rows,
+                         [20, 20, 20, 14, 8, 60, 10, 10, 14, 24, 16], wrap={5})
 
     def stages_sheet(self) -> DataSheet:
         rows = [[stage.name, stage.description, ", ".join(stage.events),
@@ -489,10 +697,11 @@ class _WorkbookWriter:
         from openpyxl.utils import get_column_letter
         from openpyxl.worksheet.table import Table, TableStyleInfo
 
+        top = data.top
         for column, header in enumerate(data.headers, start=1):
-            _put(sheet, 1, column, header)
+            _put(sheet, top, column, header)
         wrap = self.styles.wrap
-        for row_index, values in enumerate(data.rows, start=2):
+        for row_index, values in enumerate(data.rows, start=top + 1):
             for column, value in enumerate(values, start=1):
                 if value is None or value == "":
                     continue
@@ -501,14 +710,15 @@ class _WorkbookWriter:
                     cell.alignment = wrap
             if data.title == CARDS_SHEET:
                 self.tick()
-        last_row = max(2, 1 + len(data.rows))  # a table needs a data row, even an empty one
-        ref = f"A1:{get_column_letter(len(data.headers))}{last_row}"
+        last_row = top + max(1, len(data.rows))  # a table needs a data row, even an empty one
+        ref = f"A{top}:{get_column_letter(len(data.headers))}{last_row}"
         table = Table(displayName=data.table, ref=ref)
         table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
         sheet.add_table(table)
         for column, width in enumerate(data.widths, start=1):
             sheet.column_dimensions[get_column_letter(column)].width = width
-        sheet.freeze_panes = "A2"
+        sheet.freeze_panes = f"A{top + 1}"
+        print_setup(sheet, self.m.name, title_rows=f"{top}:{top}")
 
     # -- the hidden sheet ----------------------------------------------------------------
     def write_hidden(self, sheet: Worksheet, grid: list[list[str]]) -> None:
@@ -540,20 +750,6 @@ def _put(sheet: Worksheet, row: int, column: int, value: Any) -> Any:
     return cell
 
 
-def _header_text(name: str, room: int) -> str:
-    """``name`` for a page header: each "&" doubled (a single one starts a field code), cut
-    at a whole character so that it takes at most ``room`` characters as Excel counts them."""
-    pieces: list[str] = []
-    used = 0
-    for char in _plain(name):
-        piece = "&&" if char == "&" else char
-        used += _utf16_units(piece)
-        if used > room:
-            break
-        pieces.append(piece)
-    return "".join(pieces)
-
-
 def _step_label(stage: Stage, index: int) -> str:
     """How a step reads in the chart: the stage alone when it has one unnamed step."""
     step = stage.steps[index]
@@ -562,9 +758,112 @@ def _step_label(stage: Stage, index: int) -> str:
     return f"{stage.name}: {step.name or f'step {index + 1}'}"
 
 
-def _wrapped_lines(text: str, width: int) -> int:
-    """Roughly how many lines ``text`` takes in a wrapped cell ``width`` characters wide."""
+def _text_lines(text: str, capacity: float) -> int:
+    """Roughly how many lines ``text`` takes wrapped at ``capacity`` characters a line: word
+    by word, as a spreadsheet wraps (a word longer than a line is broken)."""
     if not text:
         return 1
-    usable = max(1, width - 2)
-    return sum(max(1, math.ceil(len(line) / usable)) for line in text.split("\n"))
+    room = max(1, int(capacity))
+    total = 0
+    for line in text.split("\n"):
+        if len(line) <= room:
+            total += 1
+            continue
+        count, used = 1, 0
+        for word in line.split(" "):
+            if used and used + 1 + len(word) > room:
+                count, used = count + 1, 0
+            used += (1 if used else 0) + len(word)
+            while used > room:
+                count, used = count + 1, used - room
+        total += count
+    return total
+
+
+BREAKDOWN_WIDTHS = (16, 24, 12, 24, 22, 12, 28)
+METRICS_HEADERS = ("stage", "users", "conversion from previous", "conversion from first",
+                   "dropped", "median seconds from previous")
+
+
+def _funnel_row(entry: dict[str, Any]) -> list[Any]:
+    """A stage's numbers in the order of :data:`METRICS_HEADERS`."""
+    return [entry.get("stage"), entry.get("users"), entry.get("conversion_from_previous"),
+            entry.get("conversion_from_first"), entry.get("dropped"),
+            entry.get("median_seconds_from_previous")]
+
+
+def _card_colours(colour: str | None) -> tuple[str, str] | None:
+    """A coloured card's (tint, accent) as the canvas paints it; None for no colour (or
+    a text that is not one)."""
+    if not colour:
+        return None
+    try:
+        return card_tint(THEME, normal_hex(colour)), card_accent(THEME, colour)
+    except ValueError:
+        return None
+
+
+class _CellLooks:
+    """Fills, stripes and rich-text fonts for the few cells that are not one named style
+    (made once per colour: openpyxl hashes each style object it is given)."""
+
+    def __init__(self) -> None:
+        self._fills: dict[str, Any] = {}
+        self._stripes: dict[str, Any] = {}
+        self._fonts: dict[tuple[str, bool], Any] = {}
+
+    def fill(self, rgb: str) -> Any:
+        from openpyxl.styles import PatternFill
+
+        if rgb not in self._fills:
+            hexa = rgb.lstrip("#").upper()
+            self._fills[rgb] = PatternFill(fill_type="solid", start_color=hexa, end_color=hexa)
+        return self._fills[rgb]
+
+    def stripe(self, rgb: str) -> Any:
+        """The grid's thin border with a thick left edge in the card's accent colour."""
+        from openpyxl.styles import Border, Side
+
+        if rgb not in self._stripes:
+            thin = Side(style="thin", color=GRID_BORDER)
+            self._stripes[rgb] = Border(left=Side(style="thick", color=rgb.lstrip("#").upper()),
+                                        right=thin, top=thin, bottom=thin)
+        return self._stripes[rgb]
+
+    def rich_text(self, parts: list[Part]) -> Any:
+        """The parts as one rich-text value (user text escaped like any cell's text)."""
+        from openpyxl.cell.rich_text import CellRichText, TextBlock
+        from openpyxl.cell.text import InlineFont
+
+        # A run of nothing but white space loses it (openpyxl marks xml:space="preserve" only
+        # around other text): such a run, and runs that look alike, join their neighbour.
+        runs: list[list[Any]] = []
+        carry = ""
+        for text, look in parts:
+            if not text:
+                continue
+            if look is None and not text.strip():
+                carry += text
+                continue
+            joined, carry = carry + text, ""
+            if runs and runs[-1][1] == look:
+                runs[-1][0] += joined
+            else:
+                runs.append([joined, look])
+        if carry:
+            if runs:
+                runs[-1][0] += carry
+            else:
+                runs.append([carry, None])
+        blocks: list[Any] = []
+        for text, look in runs:
+            if look is None:
+                blocks.append(excel_text(text))
+                continue
+            font = self._fonts.get(look)
+            if font is None:
+                colour, bold = look
+                font = self._fonts[look] = InlineFont(rFont="Calibri", sz=11, b=bold or None,
+                                                      color=colour.lstrip("#").upper())
+            blocks.append(TextBlock(font, excel_text(text)))
+        return CellRichText(blocks)

@@ -21,6 +21,8 @@ from journeydesk.exchange.excel_layout import (
     STAGES_SHEET,
     _trim,
     cell_text,
+    is_emotion_paragraph,
+    split_priority,
 )
 
 # How much of a sheet is read as a grid (more is left out, with a note).
@@ -228,8 +230,16 @@ def _grid_to_data(rows: list[list[str]], merges: list[Merge], title: str, name: 
         stage = next(s for s in stages if s["name"] == stage_name)
         for lane, row in lane_rows:
             text = row[column] if column < len(row) else ""
-            for paragraph in split_cards(text):
+            for found_text in split_cards(text):
+                if (lane["type"] == LaneType.EMOTIONS.value
+                        and is_emotion_paragraph(found_text)):
+                    continue  # the export's emotion lines: points, not a card
+                paragraph, priority = found_text, None
+                if lane["type"] == LaneType.OPPORTUNITIES.value:
+                    paragraph, priority = split_priority(found_text)
                 card: dict[str, Any] = {"stage": stage_name, "lane": lane["name"]}
+                if priority is not None:
+                    card["priority"] = priority
                 if "steps" in stage:
                     card["step"] = index
                 found = (_SEVERITY_PREFIX_RE.match(paragraph)
@@ -273,6 +283,8 @@ _LANE_WORDS: list[tuple[LaneType, str]] = [
                          r"support\s+process(?:es)?"),
     (LaneType.NOTES, r"notes?|comments?|remarks?"),
     (LaneType.METRICS, r"metrics?|kpis?|measures?|numbers"),
+    (LaneType.STORYBOARD, r"story\s*-?\s*boards?|pictures?|photos?|images?|sketch(?:es)?|"
+                          r"screenshots?|visuals?"),
     (LaneType.ACTIONS, r"actions?|activit(?:y|ies)|doing|does|tasks?|steps?"),
 ]
 _LANE_PATTERNS = [(t, re.compile(rf"\b(?:{words})\b", re.I)) for t, words in _LANE_WORDS]

@@ -19,6 +19,9 @@ STAGES_SHEET = "Stages"
 LANES_SHEET = "Lanes"
 PERSONAS_SHEET = "Personas"
 METRICS_SHEET = "Metrics"
+# Charts print on a page of their own: each on a sheet that holds nothing else.
+EMOTION_CHART_SHEET = "Emotion chart"
+FUNNEL_CHART_SHEET = "Funnel chart"
 HIDDEN_SHEET = "_journeydesk"
 
 # The hidden sheet's marker and layout version (the JSON inside carries its own version).
@@ -32,6 +35,43 @@ CHUNK_UNITS = 32_000
 # How a pain point's severity shows in front of its text on the Journey sheet (and is read back).
 SEVERITY_PREFIX = "[severity {}] "
 _SEVERITY_PREFIX_RE = re.compile(r"^\[severity ([1-5])\][ \t]*")
+
+# An opportunity's priority, on its own line under the card's text (as the canvas's badge).
+PRIORITY_LABELS = {"low": "Low", "medium": "Medium", "high": "High"}
+PRIORITY_LINE = "▲ {} priority"
+_PRIORITY_LINE_RE = re.compile(r"\n[ \t]*▲[ \t]*(\S.*?)[ \t]+priority[ \t]*$", re.I)
+
+# An emotion point in the emotions lane: "● Maria: 2 · relieved", one line per curve, the
+# lines of a cell together above its cards.  The reader skips these paragraphs (the points
+# come back from the hidden copy).
+EMOTION_BULLET = "●"
+_EMOTION_LINE_RE = re.compile(r"^●[ \t]+.*:[ \t]*[-+]?\d+(?:\.\d+)?(?:[ \t]+·.*)?$")
+
+
+def emotion_line(name: str, score: float, label: str) -> str:
+    """How one persona's point at a step reads in the emotions lane."""
+    line = f"{EMOTION_BULLET} {_one_line(name)}: {score:g}"
+    return f"{line} · {_one_line(label)}" if label.strip() else line
+
+
+def is_emotion_paragraph(paragraph: str) -> bool:
+    """Whether a paragraph of a cell is the export's emotion lines (no card of its own)."""
+    return all(_EMOTION_LINE_RE.match(line.strip()) for line in paragraph.split("\n"))
+
+
+def split_priority(paragraph: str) -> tuple[str, str | None]:
+    """A card paragraph without its trailing "▲ High priority" line, and the priority
+    ("low", "medium", "high", or the label as written; None without such a line)."""
+    found = _PRIORITY_LINE_RE.search(paragraph)
+    if found is None:
+        return paragraph, None
+    label = found.group(1).strip()
+    value = next((k for k, v in PRIORITY_LABELS.items() if v.lower() == label.lower()), label)
+    return paragraph[:found.start()].rstrip(), value
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 # =========================================================================== text in cells

@@ -328,11 +328,32 @@ def test_excel_export_with_a_dataset_has_the_metrics_sheet(bound: Path, tmp_path
     assert main(["export", str(bound), "--map", "Shop", "--dataset", "web", "-o",
                  str(out)]) == 0
     rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("Metrics").to_python()
-    assert [r[:2] for r in rows[1:]] == [["Visit", 5], ["Sign up", 3], ["Support", ""],
+    assert rows[0][0].startswith("Dataset: web · period: all time")  # the caption
+    assert [r[:2] for r in rows[3:]] == [["Visit", 5], ["Sign up", 3], ["Support", ""],
                                          ["Buy", 2]]
     assert main(["export", str(bound), "--map", "Shop", "--dataset", "web", "-o",
                  str(tmp_path / "shop.json")]) == 2
     assert "--dataset applies to map exports to .xlsx" in capsys.readouterr().err
+
+
+def test_powerpoint_export_with_a_dataset_has_the_funnel_slide(bound: Path, tmp_path: Path,
+                                                               capsys) -> None:
+    from pptx import Presentation
+    from pptx.enum.chart import XL_CHART_TYPE
+
+    out = tmp_path / "shop.pptx"
+    assert main(["export", str(bound), "--map", "Shop", "--dataset", "web", "--window", "1d",
+                 "-o", str(out)]) == 0
+    funnel = next(s for s in Presentation(str(out)).slides
+                  if any(sh.name == "Funnel" for sh in s.shapes))
+    chart = next(sh for sh in funnel.shapes if sh.name == "Funnel").chart
+    assert chart.chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED
+    assert list(chart.plots[0].categories) == ["Visit", "Sign up", "Buy"]  # Support is unbound
+    assert list(chart.series[0].values) == [5, 3, 2]
+    table = next(sh for sh in funnel.shapes if sh.has_table).table
+    assert [table.cell(r, 0).text for r in range(1, 5)] == ["Visit", "Sign up", "Support", "Buy"]
+    caption = next(sh for sh in funnel.shapes if sh.name == "Caption").text_frame.text
+    assert "Dataset: web" in caption and "window: 1d" in caption
 
 
 def test_import_stage_metrics_and_see_them_in_the_metrics_lane(shop: Path, tmp_path: Path,

@@ -193,9 +193,9 @@ def save(book: Any, path: Path) -> Path:
 def test_workbook_has_the_documented_sheets_and_a_hidden_copy(rich: Any) -> None:
     _, _, path = rich
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["Journey", "Emotions", "Cards", "Stages", "Lanes", "Personas",
-                               "_journeydesk"]
-    assert [s.sheet_state for s in book.worksheets] == ["visible"] * 6 + ["hidden"]
+    assert book.sheetnames == ["Journey", "Emotions", "Emotion chart", "Cards", "Stages",
+                               "Lanes", "Personas", "_journeydesk"]
+    assert [s.sheet_state for s in book.worksheets] == ["visible"] * 7 + ["hidden"]
     assert book.active.title == "Journey"
     assert book.properties.title == "Trial → paid 🚀 & more"
     meta = CalamineWorkbook.from_path(str(path)).sheets_metadata
@@ -292,18 +292,18 @@ def test_map_without_steps_has_no_step_row_and_freezes_at_b2(tmp_path: Path) -> 
 def test_cards_sheet_has_one_row_per_card_in_both_readers(rich: Any) -> None:
     _, m, path = rich
     header = ["stage", "step", "lane", "lane type", "order", "text", "severity", "priority",
-              "channel", "tags"]
+              "channel", "tags", "picture"]
     book = openpyxl.load_workbook(path)
     rows = [[cell_text(v) if isinstance(v, str) else v for v in row]
             for row in book["Cards"].iter_rows(values_only=True)]
     assert rows[0] == header
     assert len(rows) == 1 + len(m.cards)
     assert rows[1] == ["Awareness", None, "Actions lane", "Actions", 1, "Asks a friend", None,
-                       None, None, None]
+                       None, None, None, None]
     assert rows[2] == ["Awareness", None, "Actions lane", "Actions", 2, "Sees an ad on 小红书",
-                       2, "low", "social", "ads, paid"]
+                       2, "low", "social", "ads, paid", None]
     assert ["Trial", "Onboard", "Pain points lane", "Pain points", 1, "Tour is too long 😩",
-            5, "high", None, None] in rows
+            5, "high", None, None, None] in rows
 
     cal = calamine_rows(path, "Cards")
     assert cal[0] == header
@@ -315,7 +315,7 @@ def test_cards_sheet_has_one_row_per_card_in_both_readers(rich: Any) -> None:
 def test_data_sheets_are_filterable_tables(rich: Any) -> None:
     _, _, path = rich
     book = openpyxl.load_workbook(path)
-    expected = {"Cards": "A1:J", "Stages": "A1:D", "Lanes": "A1:B", "Emotions": "A1:E",
+    expected = {"Cards": "A1:K", "Stages": "A1:D", "Lanes": "A1:B", "Emotions": "A1:E",
                 "Personas": "A1:P"}
     for title, ref in expected.items():
         tables = book[title].tables
@@ -367,13 +367,13 @@ def test_emotion_curve_is_a_native_line_chart_with_one_series_per_persona(rich: 
         charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
         assert len(charts) == 1
         chart = archive.read(charts[0]).decode()
-        drawing_rels = archive.read("xl/worksheets/_rels/sheet2.xml.rels").decode()
+        drawing_rels = archive.read("xl/worksheets/_rels/sheet3.xml.rels").decode()
     assert "<lineChart>" in chart
     # Two personas plus the map's own curve.
     assert chart.count("<ser>") == len(m.persona_ids) + 1
     # Categories: the six steps, as text.
     assert "<cat><strRef><f>'Emotions'!$G$2:$G$7</f>" in chart
-    assert "drawing" in drawing_rels  # the chart sits on the Emotions sheet
+    assert "drawing" in drawing_rels  # the chart has a sheet of its own, after Emotions
     block = calamine_rows(path, "Emotions")
     assert block[0][6:9] == ["step", "Ken 健", "María José"]
     assert block[0][9] == "(map)"
@@ -980,11 +980,14 @@ def test_metrics_sheet_when_a_dataset_is_bound(tmp_path: Path) -> None:
     out = tmp_path / "funnel.xlsx"
     write_map_xlsx(m, ws, out, metrics=metrics)
     rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("Metrics").to_python()
+    assert rows[0][0].startswith("Dataset: web · period: all time")  # the caption
+    rows = rows[2:]  # the table under it
     assert rows[0][:2] == ["stage", "users"]
     assert rows[1][:2] == ["Visit", 100] and rows[3][:5] == ["Buy", 25, 0.25, 0.25, 75]
     assert rows[2][0] == "Notes" and rows[2][1] in ("", None)
     book = load_workbook(out)
-    assert book.sheetnames.index("Metrics") < book.sheetnames.index("Personas")
+    assert book.sheetnames.index("Metrics") < book.sheetnames.index("Funnel chart") \
+        < book.sheetnames.index("Personas")
     with zipfile.ZipFile(out) as archive:
         charts = [n for n in archive.namelist() if n.startswith("xl/charts/")]
         assert any("barChart>" in archive.read(n).decode() for n in charts)

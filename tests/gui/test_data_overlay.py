@@ -121,7 +121,28 @@ def test_excel_export_carries_the_overlay_numbers(qtbot, tmp_path: Path, monkeyp
     out = tmp_path / "with-numbers.xlsx"
     assert window.export_map(out)
     rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("Metrics").to_python()
-    assert rows[1][:2] == ["Discover", 4]
+    assert rows[0][0].startswith("Dataset: ")  # the caption naming the overlay's options
+    assert rows[3][:2] == ["Discover", 4]
+
+
+def test_powerpoint_export_carries_the_overlay_funnel(qtbot, tmp_path: Path) -> None:
+    from pptx import Presentation
+
+    from journeydesk.gui.file_dialogs import filter_of
+    from journeydesk.gui.map_commands import EXPORT_FILTERS
+
+    assert filter_of(Path("map.pptx"), EXPORT_FILTERS) == "PowerPoint (*.pptx)"
+    window = open_window(qtbot, tmp_path)
+    add_log(window, tmp_path)
+    overlay_on(qtbot, window)
+    out = tmp_path / "with-numbers.pptx"
+    assert window.export_map(out)
+    deck = Presentation(str(out))
+    funnel = next(s for s in deck.slides if any(sh.name == "Funnel" for sh in s.shapes))
+    chart = next(sh for sh in funnel.shapes if sh.name == "Funnel").chart
+    assert list(chart.plots[0].categories)[0] == "Discover"
+    assert list(chart.series[0].values)[0] == 4
+    assert deck.slides[0].shapes.title.text == window.current_map().name
 
 
 def test_a_drop_off_becomes_a_pain_point_card(qtbot, tmp_path: Path) -> None:
