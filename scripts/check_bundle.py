@@ -5,9 +5,9 @@
 Runs the bundle's own executable, never the source tree, in an empty temporary folder:
 ``--version`` (must equal journeydesk.__version__ of the source), ``import-map`` of the
 membership sign-up template shipped inside the bundle into a new workspace, ``export`` of that
-map to .xlsx and .pdf, ``demo`` (which reads the bundled template itself) and a ``--screenshot``
-of the window.  The outputs are opened and read (openpyxl, pypdf), not just counted.  Prints
-the bundle's size.  Exits non-zero on the first failed check.
+map to .xlsx, .pptx and .pdf, ``demo`` (which reads the bundled template itself) and a
+``--screenshot`` of the window.  The outputs are opened and read (openpyxl, python-pptx, pypdf),
+not just counted.  Prints the bundle's size.  Exits non-zero on the first failed check.
 """
 
 from __future__ import annotations
@@ -148,6 +148,24 @@ def check_xlsx(path: Path, template: dict) -> None:
           f" {len(cards)} cards")
 
 
+def check_pptx(path: Path, template: dict) -> None:
+    """The deck opens (python-pptx's own templates were bundled) and its slides hold the
+    map's name, its stages and the text of every card."""
+    from pptx import Presentation
+
+    check(path.stat().st_size > 0, f"{path}: empty")
+    deck = Presentation(str(path))
+    texts = " ".join(" ".join(shape.text_frame.text.split()) for slide in deck.slides
+                     for shape in slide.shapes if shape.has_text_frame)
+    for name in [template["name"]] + [s["name"] for s in template["stages"]]:
+        check(name in texts, f"{path}: the slides lack {name!r}")
+    missing = [c["text"] for c in template["cards"]
+               if " ".join(c["text"].split())[:20] not in texts]
+    check(not missing, f"{path}: cards missing from the slides: {missing[:3]}")
+    print(f"  {path.name}: {path.stat().st_size:,} bytes; {len(deck.slides)} slide(s); map, "
+          "stage and card texts found")
+
+
 def check_pdf(path: Path, template: dict) -> None:
     """A real PDF whose text holds the map's name and its stage names."""
     from pypdf import PdfReader
@@ -213,7 +231,8 @@ def main(argv: list[str]) -> int:
             listed = run(exe, "maps", str(workspace), cwd=work, env=env)
             check(listed.startswith(f"{template['name']}\t{len(template['stages'])} stages"),
                   f"maps printed {listed!r}")
-            for suffix, checker in ((".xlsx", check_xlsx), (".pdf", check_pdf)):
+            for suffix, checker in ((".xlsx", check_xlsx), (".pptx", check_pptx),
+                                    (".pdf", check_pdf)):
                 out = work / f"map{suffix}"
                 run(exe, "export", str(workspace), "--map", name, "-o", str(out), cwd=work,
                     env=env)

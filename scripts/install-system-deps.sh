@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian/Ubuntu libraries Qt needs (offscreen and on a desktop) when they are
-# missing; with --tests also the PostgreSQL server that the warehouse tests and benchmark start
-# and the headless Chromium (with its WebDriver) that the workshop's browser test drives.
+# missing; with --tests also the PostgreSQL server that the warehouse tests and benchmark start,
+# the headless Chromium (with its WebDriver) that the workshop's browser test drives and the
+# headless LibreOffice that reads the PowerPoint export back.
 # Safe to run again: it installs nothing when everything is there.
 set -euo pipefail
 
@@ -22,6 +23,11 @@ if [ "${1:-}" = "--tests" ]; then
   # Debian's Chromium and its chromedriver, for the workshop session's real-browser test
   # (tests/browser/, Selenium): two phones join, send notes and a photo, vote.
   packages+=(chromium chromium-driver)
+  # LibreOffice, headless only, as the independent reader of the PowerPoint (and Excel) exports:
+  # the tests convert them to PDF (soffice --headless --convert-to pdf) and read that back.
+  # With --no-install-recommends these two pull libreoffice-core and -draw, enough to convert;
+  # Liberation Sans stands in for the decks' Arial with the same metrics.
+  packages+=(libreoffice-impress libreoffice-calc fonts-liberation2)
 fi
 
 if ! command -v dpkg >/dev/null 2>&1; then

@@ -163,3 +163,17 @@ def test_the_bundle_ships_the_licence_notices(tmp_path: Path) -> None:
         assert package in notices, package
     assert "GNU LESSER GENERAL PUBLIC LICENSE" in (folder / "licenses" / "LGPL-3.0.txt").read_text()
     assert "GNU GENERAL PUBLIC LICENSE" in (folder / "licenses" / "GPL-3.0.txt").read_text()
+
+
+def test_the_spec_keeps_what_the_powerpoint_export_needs(tmp_path: Path) -> None:
+    _namespace, recorder = _run_spec(tmp_path)
+    (_scripts,), analysis = recorder.calls["Analysis"]
+    datas = {(Path(src).name, dest) for src, dest in analysis["datas"]}
+    # python-pptx starts every deck from its own template files
+    assert {("default.pptx", "pptx/templates"), ("notesMaster.xml", "pptx/templates"),
+            ("theme.xml", "pptx/templates")} <= datas
+    # python-pptx imports PIL and lxml as it loads, and XlsxWriter for a chart's data
+    assert not {"PIL", "lxml", "xlsxwriter", "pptx"} & set(analysis["excludes"])
+    assert {"python_pptx", "lxml", "pillow", "xlsxwriter"} <= {
+        dest.split("-")[0].lower() for _src, dest in analysis["datas"]
+        if dest.endswith(".dist-info")}

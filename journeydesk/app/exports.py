@@ -35,8 +35,9 @@ def is_picture(path: str | Path) -> bool:
 
 def export_map(journey_map: JourneyMap, ws: Workspace, path: str | Path, *,
                progress: Progress | None = None, metrics: dict[str, Any] | None = None) -> None:
-    """Write a map as JSON, Excel, Mermaid or CSV (the format follows the extension);
-    ``metrics`` (the ``metrics --json`` form) adds the Excel Metrics sheet."""
+    """Write a map as JSON, Excel, PowerPoint, Mermaid or CSV (the format follows the
+    extension); ``metrics`` (the ``metrics --json`` form) adds the Excel Metrics sheet or the
+    PowerPoint funnel slide."""
     write_map(journey_map, ws, Path(path), progress=progress, metrics=metrics)
 
 

@@ -96,11 +96,13 @@ def cmd_export(args: argparse.Namespace) -> int:
                          f"{', '.join(formats)}")
     if args.map is None and (args.scale or args.dpi or args.pages):
         raise UsageError("--scale, --dpi and --pages apply to map pictures only")
-    if args.dataset and (args.map is None or suffix != ".xlsx"):
-        raise UsageError("--dataset applies to map exports to .xlsx (the Metrics sheet)")
+    if args.dataset and (args.map is None or suffix not in (".xlsx", ".pptx")):
+        raise UsageError("--dataset applies to map exports to .xlsx (the Metrics sheet) and "
+                         ".pptx (the funnel slide)")
     options = metrics_options(args)
-    if options != MetricsOptions() and not args.dataset:
-        raise UsageError("--from, --to, --window and --where apply with --dataset")
+    if (options != MetricsOptions() or args.breakdown) and not args.dataset:
+        raise UsageError("--from, --to, --window, --where and --breakdown apply with "
+                         "--dataset")
     metrics = None
     with WorkspaceSession.open(existing(args.workspace), read_only=True) as session:
         if args.map is not None and is_picture(out):
@@ -109,7 +111,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         ws = session.load()
         if args.dataset:
             metrics = _metrics_json(session, find_map(ws, args.map, args.workspace),
-                                    args.dataset, args.workspace, options)
+                                    args.dataset, args.workspace, options,
+                                    breakdown=args.breakdown)
     try:
         if args.map is not None:
             try:
@@ -150,11 +153,13 @@ def _export_map_picture(session: WorkspaceSession, args: argparse.Namespace,
 
 
 def _metrics_json(session: WorkspaceSession, journey_map: JourneyMap, dataset: str,
-                  workspace: str, options: MetricsOptions) -> dict[str, Any]:
-    """The map's funnel over ``dataset`` in the ``metrics --json`` form."""
+                  workspace: str, options: MetricsOptions, *,
+                  breakdown: str | None = None) -> dict[str, Any]:
+    """The map's funnel over ``dataset`` in the ``metrics --json`` form (the same options
+    and numbers as ``metrics --json``, with the breakdown when one is asked for)."""
     name = pick_dataset(session, dataset, workspace)
     with opened_data(session, name) as data:
-        return map_metrics(data, journey_map, name, options).to_json()
+        return map_metrics(data, journey_map, name, options, breakdown=breakdown).to_json()
 
 
 def add_parsers(sub: Any) -> None:
@@ -170,8 +175,8 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("file", metavar="FILE")
     p.add_argument("--name", help="import under this name instead of the file's")
 
-    p = sub.add_parser("export", help="export a map (.json, .xlsx, .mmd, .csv, .png, .svg, .pdf) "
-                                      "or a persona (.json, .pdf, .png); the format follows "
+    p = sub.add_parser("export", help="export a map (.json, .xlsx, .pptx, .mmd, .csv, .png, .svg, "
+                                      ".pdf) or a persona (.json, .pdf, .png); the format follows "
                                       "the extension")
     p.add_argument("workspace", metavar="WORKSPACE")
     which = p.add_mutually_exclusive_group(required=True)
@@ -184,7 +189,11 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--dpi", type=positive, metavar="D",
                    help="map pictures (.png): resolution; 96 dpi is the canvas at 100 %%")
     p.add_argument("--dataset", metavar="D",
-                   help="map exports to .xlsx: add a Metrics sheet with this dataset's funnel")
+                   help="map exports to .xlsx and .pptx: add a Metrics sheet or a funnel slide "
+                        "with this dataset's funnel")
     add_metrics_options(p)
+    p.add_argument("--breakdown", metavar="COL",
+                   help="with --dataset to .xlsx: the Metrics sheet adds one funnel per value "
+                        "of the users' attribute COL (10 largest, then other)")
     p.add_argument("--pages", choices=["fit", "tile"],
                    help="map PDFs: fit the map on one page (default) or tile it at full size")

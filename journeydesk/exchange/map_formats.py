@@ -15,7 +15,7 @@ from journeydesk.domain.model import JourneyMap, Persona, Workspace
 # progress(done, total) -> False to cancel
 Progress = Callable[[int, int], bool]
 
-WRITE_FORMATS = (".json", ".xlsx", ".mmd", ".csv")
+WRITE_FORMATS = (".json", ".xlsx", ".pptx", ".mmd", ".csv")
 READ_FORMATS = (".json", ".xlsx", ".mmd")
 PICTURE_FORMATS = (".png", ".svg", ".pdf")
 
@@ -38,7 +38,7 @@ def write_map(m: JourneyMap, ws: Workspace, path: Path, progress: Progress | Non
     """Write ``m`` to ``path`` in the format its extension names (atomically).
 
     ``metrics`` (the ``metrics --json`` form of a bound dataset) adds the funnel numbers
-    where the format has room for them (Excel's "Metrics" sheet).
+    where the format has room for them (Excel's "Metrics" sheet, a PowerPoint funnel slide).
     """
     suffix = path.suffix.lower()
     if suffix == ".json":
@@ -50,6 +50,10 @@ def write_map(m: JourneyMap, ws: Workspace, path: Path, progress: Progress | Non
         from journeydesk.exchange.excel import write_map_xlsx
 
         write_map_xlsx(m, ws, path, progress=progress, metrics=metrics)
+    elif suffix == ".pptx":
+        from journeydesk.exchange.pptx_export import write_map_pptx
+
+        write_map_pptx(m, ws, path, progress=progress, metrics=metrics)
     elif suffix == ".mmd":
         from journeydesk.exchange.files import write_atomic
         from journeydesk.exchange.mermaid import dumps_journey

@@ -50,7 +50,8 @@ from journeydesk.resources import resource_path
 TEMPLATES_DIR = resource_path("templates")
 EXPORT_FILTERS = ";;".join([
     "PDF (*.pdf)", "PNG picture (*.png)", "SVG picture (*.svg)", "Excel workbook (*.xlsx)",
-    "JourneyDesk map (*.json)", "Mermaid journey (*.mmd)", "Cards as CSV (*.csv)"])
+    "PowerPoint (*.pptx)", "JourneyDesk map (*.json)", "Mermaid journey (*.mmd)",
+    "Cards as CSV (*.csv)"])
 IMPORT_FILTERS = ";;".join([
     "Map files (*.json *.xlsx *.mmd)", "JourneyDesk map (*.json)", "Excel workbook (*.xlsx)",
     "Mermaid journey (*.mmd)"])
@@ -309,7 +310,8 @@ class MapCommands(QObject):
                    scale: float = 2.0) -> bool:
         """Export the current map; the format follows the extension.
 
-        JSON, Excel, Mermaid and CSV come from the exchange formats; PNG, SVG and PDF are
+        JSON, Excel, PowerPoint, Mermaid and CSV come from the exchange formats (Excel and
+        PowerPoint add the funnel while the data overlay shows one); PNG, SVG and PDF are
         drawn. PDF asks whether to fit one page or tile pages (unless ``pages`` says). Long
         exports show a progress dialog that can cancel; the old file then stays as it was.
         """
@@ -329,11 +331,11 @@ class MapCommands(QObject):
         progress = ProgressDialog(self.parent_widget, f"Exporting {m.name}…")
         try:
             if is_picture(path):
-                scene = self.map_editor.scene  # the flows shown over the map go along
-                flows = scene.flows if scene is not None and scene.map_id == m.id else None
+                # the flows and the retention figure shown over the map go along
+                flows, retention = self._shown_layers(m.id)
                 map_picture.export_picture(self.session.document, m.id, path, scale=scale,
                                            pages=pages or "fit", progress=progress.step,
-                                           flows=flows)
+                                           flows=flows, retention=retention)
             else:
                 export_map(m, self.workspace, path, progress=progress.step,
                            metrics=self.overlay_metrics(m.id))
@@ -347,6 +349,17 @@ class MapCommands(QObject):
             progress.close()
         self.status.emit(f"Exported {m.name} to {path}", 5000)
         return True
+
+    def _shown_layers(self, map_id: str) -> tuple[object, object]:
+        """The flows and the retention figure (not one still computing) shown over the map
+        ``map_id`` on the canvas: pictures and prints draw them too."""
+        scene = self.map_editor.scene
+        if scene is None or scene.map_id != map_id:
+            return None, None
+        retention = scene.retention
+        if retention is not None and retention.computing:
+            retention = None
+        return scene.flows, retention
 
     def _ask_export_path(self, journey_map: JourneyMap) -> Path | None:
         """The export dialog: the map's name in the folder and file type last used."""
@@ -389,8 +402,10 @@ class MapCommands(QObject):
         printer.setDocName(m.name)
         preview = QPrintPreviewDialog(printer, self.parent_widget)
         preview.setWindowTitle(f"Print {m.name}")
+        flows, retention = self._shown_layers(m.id)
         preview.paintRequested.connect(
-            lambda device: paint_pages(device, self.session.document, m.id, mode=mode))
+            lambda device: paint_pages(device, self.session.document, m.id, mode=mode,
+                                       flows=flows, retention=retention))
         self._print_preview = preview
         preview.open()
         return True

@@ -301,7 +301,7 @@ def test_exports_are_as_readable_as_any_new_file(tmp_path: Path, example_file: P
     main(["import-map", str(ws), str(example_file)])
     old = os.umask(0o022)
     try:
-        for name in ("out.json", "out.xlsx", "out.csv", "out.mmd", "out.png"):
+        for name in ("out.json", "out.xlsx", "out.pptx", "out.csv", "out.mmd", "out.png"):
             assert main(["export", str(ws), "--map", "Trial to paid", "-o",
                          str(tmp_path / name)]) == 0
             assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o644, name

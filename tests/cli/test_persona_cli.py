@@ -186,8 +186,8 @@ def test_map_and_persona_are_exclusive_and_one_is_required(workspace: Path, tmp_
 @pytest.mark.parametrize(("which", "file", "formats"), [
     (["--persona", "Maria"], "maria.svg", "cannot export a persona to 'maria.svg': "
                                           "supported formats are .json, .pdf, .png"),
-    (["--map", "Renewal"], "map.docx", "cannot export a map to 'map.docx': supported "
-                                       "formats are .json, .xlsx, .mmd, .csv, .png, .svg, .pdf"),
+    (["--map", "Renewal"], "map.docx", "cannot export a map to 'map.docx': supported formats "
+                                       "are .json, .xlsx, .pptx, .mmd, .csv, .png, .svg, .pdf"),
 ], ids=["persona-svg", "map-docx"])
 def test_unsupported_extension_is_a_usage_error(workspace: Path, tmp_path: Path,
                                                 which: list[str], file: str,

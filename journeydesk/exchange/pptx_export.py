@@ -1,0 +1,666 @@
+"""A journey map as an editable PowerPoint deck (python-pptx): native shapes, text and charts.
+
+One 16:9 slide per part of the map: the map's name, the stage headers, the step headers, the
+lane headers and the cards (each one rounded shape with its text, in its lane's colours and
+with its severity, priority, channel and tags; a card's picture as a native picture over it,
+its text the caption below), and in the first emotions lane the emotion curves as a native
+line chart (one series per persona, in the app's persona colours).  Nothing else is a
+picture: every text can be edited, moved and searched.  The shapes are written as DrawingML
+text (:class:`~journeydesk.exchange.pptx_shapes.ShapeSink`), many times faster than python-pptx's
+property setters (bench/bench_pptx.py).
+
+A wide map is split into parts of at most ``steps_per_slide`` steps (a whole stage stays on
+one slide when it fits); a tall part continues on another slide.  Every slide repeats the
+stage, step and lane headers of what it shows.  With six steps a slide, card text is 10.5 pt
+and a card is about 24 characters wide.
+
+Optional slides follow: the funnel of a bound dataset (a native bar chart of users per stage
+and a table of its numbers, in the ``metrics --json`` form the Excel Metrics sheet takes) and
+one slide per linked persona (the one-pager as shapes).
+
+Speaker notes carry what a slide has no room for: the map's description, the descriptions of
+the stages shown, and the complete text of every card shortened on the slide (a card shows at
+most :data:`MAX_CARD_LINES` lines, the last ending in an ellipsis).  A persona slide's notes
+hold the whole persona.  User text is written as plain text runs (no fields, no markup);
+characters XML cannot hold are left out.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from journeydesk.domain.colours import (
+    LANE_COLOURS,
+    THEME_COLOURS,
+    card_accent,
+    card_tint,
+    curve_colours,
+    hex_rgb,
+    severity_fill,
+)
+from journeydesk.domain.model import (
+    LANE_TYPE_LABELS,
+    Card,
+    DomainError,
+    JourneyMap,
+    Lane,
+    LaneType,
+    Stage,
+    Step,
+    Workspace,
+)
+from journeydesk.domain.pictures import JPEG_MIME, check_picture, shown_size
+from journeydesk.exchange.files import write_atomic
+from journeydesk.exchange.map_formats import ExportCancelled, Progress
+from journeydesk.exchange.pptx_shapes import (
+    CARD_INSET_X,
+    CARD_INSET_Y,
+    CARD_PT,
+    FONT,
+    GRID_BOTTOM,
+    GRID_TOP,
+    LINE,
+    MARGIN,
+    SLIDE_H,
+    SLIDE_W,
+    THEME,
+    ShapeSink,
+    one_line,
+    plain,
+    rgb,
+    set_notes,
+    set_title,
+    shortened,
+    styled_lines,
+    wrap,
+)
+from journeydesk.exchange.pptx_slides import funnel_slide, persona_slide
+
+if TYPE_CHECKING:
+    from pptx.presentation import Presentation
+    from pptx.slide import Slide
+
+# -- the map's grid, in points -----------------------------------------------------------------
+LANE_HEADER_W = 118.0
+STAGE_H, STEP_H = 26.0, 20.0
+STEPS_PER_SLIDE = 6  # 135 pt columns: card text at 10.5 pt, some 24 characters a line
+MAX_COLUMN_W = 240.0
+CELL_PAD, CARD_GAP = 4.0, 4.0
+LANE_MIN_H = 30.0
+CHART_BAND_H = 132.0  # the emotion curves at the top of the first emotions lane
+AXIS_ROOM = 24.0  # the chart's score labels, inside the lane header's right edge
+MAX_CARD_LINES = 6
+BADGE_PT = 10.0
+STORYBOARD_PICTURE_H = 150.0  # a storyboard card's picture, at most (the caption below it)
+PICTURE_H = 90.0  # the picture of a card in another lane, at most
+PICTURE_GAP = 3.0
+
+PRIORITY_LABELS = {"low": "Low", "medium": "Medium", "high": "High"}
+
+
+# =========================================================================== the plan
+@dataclass
+class CardBox:
+    """A card as a slide shows it."""
+
+    card: Card
+    text: str  # shortened when too long
+    shortened: bool
+    badges: list[list[tuple[str, str, bool]]]  # lines under the text: (text, colour, bold)
+    height: float
+    picture: tuple[float, float] | None = None  # its width and height on the card, at the top
+
+
+@dataclass
+class RowPart:
+    """A lane (or the part of it that fits) on one slide."""
+
+    lane: Lane
+    cells: list[list[CardBox]]  # per column of the slide
+    height: float
+    chart: bool = False  # the emotion curves at its top
+    continued: bool = False  # the lane began on an earlier slide
+
+
+@dataclass
+class MapSlide:
+    """One slide of the map: some steps (columns) and some lanes (rows)."""
+
+    steps: list[tuple[Stage, Step]]
+    rows: list[RowPart] = field(default_factory=list)
+
+
+def has_step_row(m: JourneyMap) -> bool:
+    """Whether the map shows a row of step headers (as the canvas does)."""
+    return any(len(s.steps) > 1 or s.steps[0].name for s in m.stages)
+
+
+def split_steps(m: JourneyMap, steps_per_slide: int) -> list[list[tuple[Stage, Step]]]:
+    """The map's steps in slide-sized parts: a stage is not split when it fits on a slide
+    (and the part it would start is already half full); a longer one is split evenly."""
+    parts: list[list[tuple[Stage, Step]]] = []
+    current: list[tuple[Stage, Step]] = []
+    for stage in m.stages:
+        steps = [(stage, step) for step in stage.steps]
+        if len(current) + len(steps) > steps_per_slide and len(current) * 2 >= steps_per_slide:
+            parts.append(current)
+            current = []
+        for item in steps:
+            if len(current) == steps_per_slide:
+                parts.append(current)
+                current = []
+            current.append(item)
+    if current:
+        parts.append(current)
+    return parts
+
+
+def column_width(parts: Sequence[Sequence[Any]]) -> float:
+    """The width of a step column: the widest part fills the slide (capped)."""
+    widest = max((len(p) for p in parts), default=1)
+    return min(MAX_COLUMN_W, (SLIDE_W - 2 * MARGIN - LANE_HEADER_W) / max(1, widest))
+
+
+def picture_size(card: Card, lane_type: LaneType, width: float) -> tuple[float, float] | None:
+    """The size in points of the card's picture on a card ``width`` points wide: the card's
+    inner width, its aspect kept, at most :data:`STORYBOARD_PICTURE_H` high in a storyboard
+    lane (:data:`PICTURE_H` in others); None without a picture or with one that is not a
+    whole PNG or JPEG."""
+    if card.picture is None:
+        return None
+    try:
+        pixels_w, pixels_h = shown_size(card.picture)
+    except DomainError:
+        return None  # the domain never stores one; an export does not fail over it
+    tallest = STORYBOARD_PICTURE_H if lane_type is LaneType.STORYBOARD else PICTURE_H
+    scale = min((width - 2 * CARD_INSET_X) / pixels_w, tallest / pixels_h)
+    return pixels_w * scale, pixels_h * scale
+
+
+def card_box(card: Card, lane_type: LaneType, width: float) -> CardBox:
+    """The card's text (shortened to :data:`MAX_CARD_LINES`), badges, picture and height."""
+    inner = width - 2 * CARD_INSET_X
+    picture = picture_size(card, lane_type, width)
+    text = plain(card.text) or ("" if picture else "Empty card")  # a picture needs no caption
+    shown, lines, cut = shortened(text, inner, CARD_PT, MAX_CARD_LINES)
+    badges = _badges(card, lane_type, picture is not None, inner)
+    badge_lines = sum(len(wrap("".join(t for t, _, _ in runs), inner, BADGE_PT, bold=True))
+                      for runs in badges)
+    height = (2 * CARD_INSET_Y + (lines if text else 0) * CARD_PT * LINE
+              + badge_lines * BADGE_PT * LINE + 2)
+    if picture is not None:
+        height += picture[1] + PICTURE_GAP
+    return CardBox(card, shown, cut, badges, math.ceil(height), picture)
+
+
+def _card_colours(card: Card, lane_type: LaneType) -> tuple[str, str]:
+    look = LANE_COLOURS[THEME][lane_type]
+    fill, accent = look.fill, look.accent
+    if lane_type is LaneType.PAIN_POINTS and card.severity:
+        fill = severity_fill(look.fill, look.accent, card.severity)
+    if card.colour:
+        try:
+            fill, accent = card_tint(THEME, card.colour), card_accent(THEME, card.colour)
+        except ValueError:  # not a colour: the lane's look
+            pass
+    return fill, accent
+
+
+def _badges(card: Card, lane_type: LaneType, picture_shown: bool, inner: float,
+            ) -> list[list[tuple[str, str, bool]]]:
+    """The lines under a card's text: severity (five marks, as many filled as its level),
+    priority, channel (one line), a picture that cannot be shown, and the tags (two lines
+    at most), so that no card is taller than a slide."""
+    fill, accent = _card_colours(card, lane_type)
+    muted = THEME_COLOURS[THEME]["muted_text"]
+    found: list[list[tuple[str, str, bool]]] = []
+    if lane_type is LaneType.PAIN_POINTS and card.severity:
+        level = max(0, min(5, card.severity))
+        found.append([("■ " * level, accent, True), ("■ " * (5 - level), _mix(fill, accent, 0.3),
+                                                     True),
+                      (f" Severity {card.severity}", accent, True)])
+    if lane_type is LaneType.OPPORTUNITIES and card.priority:
+        label = PRIORITY_LABELS.get(card.priority, plain(card.priority))
+        found.append([(f"▲ {label} priority", accent, True)])
+    if lane_type is LaneType.TOUCHPOINTS and card.channel:
+        found.append([(one_line(plain(card.channel), inner, BADGE_PT), accent, True)])
+    if card.picture is not None and not picture_shown:
+        found.append([("Picture (cannot be shown)", muted, False)])
+    if card.tags:
+        tags = "  ".join(f"#{' '.join(plain(t).split())}" for t in card.tags)
+        # measured as bold, as card_box counts badge lines
+        found.append([(shortened(tags, inner / 1.06, BADGE_PT, 2)[0], muted, False)])
+    return found
+
+
+def _mix(base: str, colour: str, amount: float) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*(round(b + (c - b) * amount) for b, c in zip(
+        hex_rgb(base), hex_rgb(colour), strict=True)))
+
+
+def _cell_height(cards: Sequence[CardBox]) -> float:
+    return sum(c.height for c in cards) + CARD_GAP * max(0, len(cards) - 1)
+
+
+def plan_map_slides(m: JourneyMap, steps_per_slide: int = STEPS_PER_SLIDE) -> list[MapSlide]:
+    """Which steps and which lanes (or parts of lanes) each map slide shows."""
+    if steps_per_slide < 1:
+        raise ValueError("steps_per_slide must be at least 1")
+    parts = split_steps(m, steps_per_slide) or [[]]
+    width = column_width(parts)
+    card_w = width - 2 * CELL_PAD
+    grid_top = GRID_TOP + STAGE_H + (STEP_H if has_step_row(m) else 0.0)
+    room = GRID_BOTTOM - grid_top
+    first_emotions = next((lane.id for lane in m.lanes if lane.type is LaneType.EMOTIONS), None)
+    boxes = {card.id: card_box(card, LaneType(m.lane(card.lane_id).type), card_w)
+             for card in m.cards.values()}
+    slides: list[MapSlide] = []
+    for steps in parts:
+        page = MapSlide(steps)
+        left = room
+        for lane in m.lanes:
+            queues = [[boxes[c.id] for c in m.cards_in(step.id, lane.id)] for _, step in steps]
+            chart = lane.id == first_emotions
+            continued = False
+            while True:
+                band = CHART_BAND_H if chart else 0.0
+                need = max(LANE_MIN_H, band + 2 * CELL_PAD + max(
+                    (_cell_height(q) for q in queues), default=0.0))
+                if need <= left:
+                    page.rows.append(RowPart(lane, queues, need, chart, continued))
+                    left -= need
+                    break
+                smallest = band + 2 * CELL_PAD + min(
+                    (q[0].height for q in queues if q), default=0.0)
+                if page.rows and (need <= room or smallest > left):
+                    slides.append(page)
+                    page, left = MapSlide(steps), room
+                    continue
+                # taller than a slide: what fits here, the rest on the next slide
+                taken, rest = [], []
+                for queue in queues:
+                    used, count = band + 2 * CELL_PAD, 0
+                    while count < len(queue) and used + queue[count].height <= left:
+                        used += queue[count].height + CARD_GAP
+                        count += 1
+                    taken.append(queue[:count])
+                    rest.append(queue[count:])
+                if not chart and not page.rows and not any(taken):
+                    # cannot happen (a card is lower than a slide); never loop for ever
+                    taken = [q[:1] for q in queues]
+                    rest = [q[1:] for q in queues]
+                page.rows.append(RowPart(lane, taken, left, chart, continued))
+                slides.append(page)
+                page, left = MapSlide(steps), room
+                queues, chart, continued = rest, False, True
+        if page.rows or not slides or slides[-1].steps is not steps:
+            slides.append(page)
+    return slides
+
+
+# =========================================================================== writing
+def write_map_pptx(m: JourneyMap, ws: Workspace, path: Path, progress: Progress | None = None,
+                   metrics: dict[str, Any] | None = None, *,
+                   steps_per_slide: int = STEPS_PER_SLIDE, personas: bool = True) -> None:
+    """Write ``m`` as a PowerPoint deck at ``path`` (atomically).
+
+    ``metrics`` (the ``metrics --json`` form of a bound dataset) adds a funnel slide;
+    ``personas`` a slide per persona linked to the map.  ``progress(done, total)`` is called
+    now and then; when it returns False the export stops with :class:`ExportCancelled` and an
+    existing file at ``path`` is left as it was.
+    """
+    deck = build_presentation(m, ws, progress=progress, metrics=metrics,
+                              steps_per_slide=steps_per_slide, personas=personas)
+    buffer = io.BytesIO()
+    deck.save(buffer)
+    write_atomic(path, buffer.getvalue())
+
+
+def build_presentation(m: JourneyMap, ws: Workspace, *, progress: Progress | None = None,
+                       metrics: dict[str, Any] | None = None,
+                       steps_per_slide: int = STEPS_PER_SLIDE,
+                       personas: bool = True) -> Presentation:
+    """The deck of :func:`write_map_pptx`, not yet saved."""
+    from pptx import Presentation as new_presentation
+    from pptx.util import Pt
+
+    plan = plan_map_slides(m, steps_per_slide)
+    linked = [ws.personas[i] for i in m.persona_ids if i in ws.personas] if personas else []
+    total = len(m.cards) + len(plan) + len(linked) + 1
+    ticker = _Ticker(progress, total)
+    deck = new_presentation()
+    deck.slide_width, deck.slide_height = Pt(SLIDE_W), Pt(SLIDE_H)
+    props = deck.core_properties
+    props.title = plain(m.name)[:250]
+    props.author = props.last_modified_by = "JourneyDesk"
+    props.subject = "Journey map"
+    props.comments = ""
+    props.revision = 1
+    widths = split_steps(m, steps_per_slide)
+    writer = _MapSlides(deck, m, ws, ticker, column_width(widths))
+    for number, part in enumerate(plan, 1):
+        writer.add(part, number, len(plan))
+        ticker.tick()
+    if metrics is not None and metrics.get("stages"):
+        funnel_slide(deck, m, metrics)
+    for persona in linked:
+        persona_slide(deck, persona, m)
+        ticker.tick()
+    ticker.done()
+    return deck
+
+
+class _Ticker:
+    """Calls ``progress`` every so often; raises ExportCancelled when it says stop."""
+
+    def __init__(self, progress: Progress | None, total: int):
+        self.progress, self.total, self.count = progress, max(1, total), 0
+
+    def tick(self, n: int = 1) -> None:
+        before = self.count
+        self.count += n
+        due = self.count // 200 != before // 200 or n > 1 or self.count < 5
+        if self.progress is not None and due and self.progress(
+                min(self.count, self.total - 1), self.total) is False:
+            raise ExportCancelled
+
+    def done(self) -> None:
+        if self.progress is not None and self.progress(self.total - 1, self.total) is False:
+            raise ExportCancelled
+
+
+# -- the map ----------------------------------------------------------------------------------
+class _MapSlides:
+    """Draws the map slides of a plan."""
+
+    def __init__(self, deck: Presentation, m: JourneyMap, ws: Workspace, ticker: _Ticker,
+                 width: float):
+        self.deck, self.m, self.ws, self.ticker = deck, m, ws, ticker
+        self.width = width
+        self.step_row = has_step_row(m)
+        self.colours = THEME_COLOURS[THEME]
+        owners: list[str | None] = [*m.persona_ids]
+        if any(p.persona_id is None for p in m.emotions.values()):
+            owners.append(None)
+        names = {i: p.name for i, p in ws.personas.items()}
+        self.curve_colours = curve_colours(owners, names, self.colours["muted_text"])
+        # as the canvas's legend: the map's own curve, and the personas the workspace has
+        self.owners = [o for o in owners if o is None or o in ws.personas]
+        self.seen_stages: set[str] = set()
+        self.images: dict[bytes, Any] = {}  # a card's picture -> its image part
+
+    def add(self, part: MapSlide, number: int, count: int) -> None:
+        """One slide of the map."""
+        slide = self.deck.slides.add_slide(self.deck.slide_layouts[5])  # "Title Only"
+        sink = ShapeSink(slide)
+        subtitle = ""
+        if count > 1:
+            first, last = part.steps[0][0], part.steps[-1][0]
+            span = first.name if first is last else f"{first.name} – {last.name}"
+            subtitle = f"{span}  ·  slide {number} of {count}"
+        set_title(slide, plain(self.m.name) or "Journey map", plain(subtitle), sink)
+        y = self._headers(sink, part)
+        notes = self._rows(slide, sink, part, y)
+        sink.flush()
+        stages = list(dict.fromkeys(stage.id for stage, _ in part.steps))
+        lines = []
+        if number == 1 and self.m.description:
+            lines += [f"{self.m.name}: {self.m.description}", ""]
+        for stage_id in stages:
+            stage = self.m.stage(stage_id)
+            lines.append(f"{stage.name}: {stage.description}" if stage.description
+                         else f"{stage.name}: (no description)")
+        if notes:
+            lines += ["", "Shortened on the slide; the whole text:", *notes]
+        set_notes(slide, "\n".join(lines))
+
+    def _x(self, column: int) -> float:
+        return MARGIN + LANE_HEADER_W + column * self.width
+
+    def _headers(self, sink: ShapeSink, part: MapSlide) -> float:
+        """Stage and step headers; returns the y the lanes start at."""
+        c = self.colours
+        column = 0
+        groups: list[tuple[Stage, int]] = []
+        for stage, _ in part.steps:
+            if groups and groups[-1][0] is stage:
+                groups[-1] = (stage, groups[-1][1] + 1)
+            else:
+                groups.append((stage, 1))
+        for stage, n in groups:
+            x, w = self._x(column), n * self.width
+            continued = stage.id in self.seen_stages and stage.steps[0] is not part.steps[
+                column][1]
+            label = plain(stage.name) + (" (continued)" if continued else "")
+            sink.box(x, GRID_TOP, w, STAGE_H, fill=c["header_fill"], line=c["background"],
+                     name=f"Stage: {stage.name}",
+                     paragraphs=[[(one_line(label, w - 12, 12.0),
+                                   {"size": 12.0, "bold": True, "colour": c["header_text"]})]],
+                     inset=(6, 2, 6, 2), anchor="middle", align="center")
+            self.seen_stages.add(stage.id)
+            column += n
+        y = GRID_TOP + STAGE_H
+        if self.step_row:
+            for index, (_, step) in enumerate(part.steps):
+                label = plain(step.name)
+                paragraphs = [[(one_line(label, self.width - 10, 10.0),
+                                {"size": 10.0, "bold": True, "colour": c["text"]})]]
+                sink.box(self._x(index), y, self.width, STEP_H, fill=c["step_fill"],
+                         line=c["grid"], name=f"Step: {label}",
+                         paragraphs=paragraphs if label else None,
+                         inset=(5, 1, 5, 1), anchor="middle", align="center")
+            y += STEP_H
+        return y
+
+    def _rows(self, slide: Slide, sink: ShapeSink, part: MapSlide, y: float) -> list[str]:
+        """Lane headers, bands, cards and the chart; the notes on shortened cards."""
+        c = self.colours
+        notes: list[str] = []
+        grid_right = self._x(len(part.steps))
+        for row in part.rows:
+            lane_type = LaneType(row.lane.type)
+            look = LANE_COLOURS[THEME][lane_type]
+            sink.box(MARGIN + LANE_HEADER_W, y, grid_right - MARGIN - LANE_HEADER_W,
+                     row.height, fill=look.band, line=c["grid"],
+                     name=f"Lane band: {row.lane.name}")
+            for index in range(1, len(part.steps)):  # the column rules
+                sink.box(self._x(index) - 0.25, y, 0.5, row.height, fill=c["grid"],
+                         name="Column rule")
+            name = plain(row.lane.name) + (" (continued)" if row.continued else "")
+            right = AXIS_ROOM if row.chart else 6.0
+            paragraphs = [[(name, {"size": 11.0, "bold": True, "colour": look.accent})]]
+            kind = LANE_TYPE_LABELS[lane_type]
+            if kind.casefold() != row.lane.name.strip().casefold():
+                paragraphs.append([(kind, {"size": 10.0, "colour": c["muted_text"]})])
+            if row.chart:
+                paragraphs += self._legend()
+            sink.box(MARGIN, y, LANE_HEADER_W, row.height, fill=c["lane_header_fill"],
+                     line=c["grid"], name=f"Lane: {row.lane.name}", paragraphs=paragraphs,
+                     inset=(9, 4, right, 4))
+            sink.box(MARGIN, y, 4, row.height, fill=look.accent, name="Lane colour")
+            band = 0.0
+            if row.chart:
+                sink.flush()
+                sink.follow(self._chart(slide, part, y))
+                band = CHART_BAND_H
+            for index, cards in enumerate(row.cells):
+                top = y + band + CELL_PAD
+                for box in cards:
+                    self._card(slide, sink, box, lane_type, (self._x(index) + CELL_PAD, top))
+                    if box.shortened:
+                        stage, step = part.steps[index]
+                        where = " / ".join(filter(None, (stage.name, step.name,
+                                                         row.lane.name)))
+                        notes.append(f"{where}: {box.card.text}")
+                    top += box.height + CARD_GAP
+                    self.ticker.tick()
+            y += row.height
+        return notes
+
+    def _legend(self) -> list[list[tuple[str, dict[str, Any]]]]:
+        c = self.colours
+        entries = []
+        for owner in self.owners:
+            name = self.m.name if owner is None else self.ws.personas[owner].name
+            entries.append([("━ ", {"size": 10.0, "bold": True,
+                                    "colour": self.curve_colours[owner]}),
+                            (one_line(plain(name), LANE_HEADER_W - AXIS_ROOM - 24, 10.0,
+                                       bold=False), {"size": 10.0, "colour": c["text"]})])
+        return entries
+
+    def _card(self, slide: Slide, sink: ShapeSink, box: CardBox, lane_type: LaneType,
+              at: tuple[float, float]) -> None:
+        """One rounded shape (a folded note in notes lanes) with the card's text and badges,
+        under its picture when it has one."""
+        x, y = at
+        width = self.width - 2 * CELL_PAD
+        fill, accent = _card_colours(box.card, lane_type)
+        folded = lane_type is LaneType.NOTES
+        text_colour = self.colours["text"] if box.card.text.strip() else self.colours[
+            "muted_text"]
+        paragraphs = styled_lines(box.text, size=CARD_PT, colour=text_colour) if box.text \
+            else []
+        paragraphs += [[(text, {"size": BADGE_PT, "bold": bold, "colour": colour})
+                        for text, colour, bold in runs] for runs in box.badges]
+        top = CARD_INSET_Y + (box.picture[1] + PICTURE_GAP if box.picture else 0.0)
+        sink.box(x, y, width, box.height, fill=fill, line=accent, line_pt=1.0,
+                 geometry="foldedCorner" if folded else "roundRect",
+                 adjust=None if folded else min(0.5, 5.0 / max(1.0, min(box.height,
+                                                                        self.width))),
+                 name=f"Card: {one_line(plain(box.card.text), 400, 10, bold=False)}",
+                 paragraphs=paragraphs, inset=(CARD_INSET_X, top, CARD_INSET_X, CARD_INSET_Y))
+        if box.picture is not None and box.card.picture is not None:  # over its card
+            picture_w, picture_h = box.picture
+            sink.picture(x + (width - picture_w) / 2, y + CARD_INSET_Y, picture_w, picture_h,
+                         r_id=self._image(slide, box.card.picture),
+                         name=f"Picture: {one_line(plain(box.card.text), 400, 10, bold=False)}",
+                         description=box.card.text or "Card picture")
+
+    def _image(self, slide: Slide, picture: bytes) -> str:
+        """The relationship id of ``picture`` on ``slide``: one image part per picture in the
+        deck (python-pptx would look for it among all the deck's parts on every use)."""
+        from pptx.opc.constants import RELATIONSHIP_TYPE
+
+        part = self.images.get(picture)
+        if part is None:
+            part, r_id = slide.part.get_or_add_image_part(io.BytesIO(upright(picture)))
+            self.images[picture] = part
+            return r_id
+        return slide.part.relate_to(part, RELATIONSHIP_TYPE.IMAGE)
+
+    def _chart(self, slide: Slide, part: MapSlide, y: float) -> Any:
+        """The emotion curves of the steps shown, aligned with their columns; the chart's
+        frame."""
+        from pptx.chart.data import CategoryChartData
+        from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_MARKER_STYLE
+        from pptx.enum.chart import XL_TICK_LABEL_POSITION as TICKS
+        from pptx.util import Pt
+
+        m, c = self.m, self.colours
+        data = CategoryChartData(number_format="0.##")
+        data.categories = [plain(step.name or stage.name) or " " for stage, step in part.steps]
+        series_labels = []
+        for owner in self.owners:
+            points = [m.emotion_at(step.id, owner) for _, step in part.steps]
+            name = m.name if owner is None else self.ws.personas[owner].name
+            data.add_series(plain(name) or "Map", [p.score if p else None for p in points])
+            series_labels.append([plain(p.label) if p else "" for p in points])
+        if not self.owners:
+            data.add_series(plain(m.name) or "Map", [None] * len(part.steps))
+            series_labels.append([""] * len(part.steps))
+        left = MARGIN + LANE_HEADER_W - AXIS_ROOM
+        width = self._x(len(part.steps)) - left
+        top, height = y + 4, CHART_BAND_H - 8
+        frame = slide.shapes.add_chart(XL_CHART_TYPE.LINE_MARKERS, Pt(left), Pt(top),
+                                       Pt(width), Pt(height), data)
+        frame.name = "Emotion curve"
+        chart = frame.chart
+        chart.has_legend = False
+        chart.font.name, chart.font.size = FONT, Pt(10)
+        chart.font.color.rgb = rgb(c["muted_text"])
+        values = chart.value_axis
+        values.minimum_scale, values.maximum_scale = m.scale_min, m.scale_max
+        values.major_unit = max(0.5, (m.scale_max - m.scale_min) / 4)
+        values.has_major_gridlines = True
+        values.major_gridlines.format.line.color.rgb = rgb(c["grid"])
+        values.format.line.fill.background()
+        values.tick_labels.font.size = Pt(10)
+        categories = chart.category_axis
+        categories.tick_label_position = TICKS.NONE  # the step headers above name them
+        categories.format.line.color.rgb = rgb(c["card_border"])
+        for series, owner, labels in zip(chart.plots[0].series, self.owners or [None],
+                                         series_labels, strict=True):
+            colour = self.curve_colours.get(owner, c["muted_text"])
+            series.smooth = False
+            series.format.line.color.rgb = rgb(colour)
+            series.format.line.width = Pt(2.25)
+            series.marker.style = XL_MARKER_STYLE.CIRCLE
+            series.marker.size = 7
+            series.marker.format.fill.solid()
+            series.marker.format.fill.fore_color.rgb = rgb(colour)
+            series.marker.format.line.color.rgb = rgb("#ffffff")
+            for index, label in enumerate(labels):
+                if label:
+                    data_label = series.points[index].data_label
+                    data_label.position = XL_LABEL_POSITION.ABOVE
+                    frame_text = data_label.text_frame
+                    frame_text.text = one_line(label, self.width - 8, 10.0, bold=False)
+                    for run in frame_text.paragraphs[0].runs:
+                        run.font.size, run.font.name = Pt(10), FONT
+                        run.font.color.rgb = rgb(colour)
+        _align_plot(chart, AXIS_ROOM / width)
+        return frame
+
+
+def upright(picture: bytes) -> bytes:
+    """A card's picture as the app shows it: a JPEG whose EXIF orientation turns or mirrors
+    it is written turned (slide programs do not all read the tag); anything else as stored."""
+    try:
+        mime, _, _ = check_picture(picture)
+    except DomainError:
+        return picture
+    if mime != JPEG_MIME:
+        return picture
+    from PIL import Image, ImageOps
+
+    try:
+        with Image.open(io.BytesIO(picture)) as image:
+            if image.getexif().get(0x0112, 1) == 1:
+                return picture
+            turned = ImageOps.exif_transpose(image)
+            out = io.BytesIO()
+            turned.save(out, "JPEG", quality=92)
+            return out.getvalue()
+    except Exception:  # Pillow could not read it: as stored
+        return picture
+
+
+def _align_plot(chart: Any, left: float) -> None:
+    """Pin the plot area so that each step's point sits over the middle of its column."""
+    from lxml import etree
+    from pptx.oxml.ns import qn
+
+    plot_area = chart._chartSpace.chart.plotArea
+    for old in plot_area.findall(qn("c:layout")):
+        plot_area.remove(old)
+    layout = etree.SubElement(plot_area, qn("c:layout"))
+    plot_area.remove(layout)
+    plot_area.insert(0, layout)
+    manual = etree.SubElement(layout, qn("c:manualLayout"))
+    for tag, value in (("c:layoutTarget", "inner"), ("c:xMode", "edge"), ("c:yMode", "edge"),
+                       ("c:x", f"{left:.5f}"), ("c:y", "0.12"), ("c:w", f"{1 - left:.5f}"),
+                       ("c:h", "0.8")):
+        etree.SubElement(manual, qn(tag)).set("val", value)
+    value_axis = plot_area.find(qn("c:valAx"))
+    crosses = value_axis.find(qn("c:crosses"))
+    if value_axis.find(qn("c:crossBetween")) is None and crosses is not None:
+        between = etree.Element(qn("c:crossBetween"))
+        between.set("val", "between")
+        crosses.addnext(between)
+
+
