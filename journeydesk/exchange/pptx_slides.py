@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from journeydesk.domain.colours import PERSONA_SECTION_COLOURS, THEME_COLOURS, avatar_colour
 from journeydesk.domain.model import JourneyMap, Persona
+from journeydesk.domain.text import format_duration
 from journeydesk.exchange.pptx_shapes import (
     FONT,
     GRID_BOTTOM,
@@ -35,18 +36,6 @@ if TYPE_CHECKING:
 
 
 # -- the funnel -------------------------------------------------------------------------------
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 90 * 60:
-        return f"{seconds / 60:.0f} min"
-    if seconds < 36 * 3600:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} d"
-
-
 def _percent(value: float | None) -> str:
     return "" if value is None else f"{value * 100:.1f} %"
 
@@ -138,7 +127,7 @@ def funnel_slide(deck: Presentation, m: JourneyMap, metrics: dict[str, Any]) -> 
                   _percent(entry.get("conversion_from_previous")),
                   _percent(entry.get("conversion_from_first")),
                   "" if entry.get("dropped") is None else f"{entry['dropped']:,}",
-                  _duration(entry.get("median_seconds_from_previous"))]
+                  format_duration(entry.get("median_seconds_from_previous"))]
         for index, text in enumerate(values):
             _cell(table.cell(r, index), text, size, colour=c["text"],
                   fill="#ffffff" if r % 2 else c["background"],
