@@ -19,9 +19,10 @@ from journeydesk.exchange.map_formats import (
     Progress,
     write_map,
 )
+from journeydesk.exchange.pptx_slides import funnel_caption  # pictures name their numbers so
 
 __all__ = ["MAP_EXPORT_FORMATS", "PERSONA_EXPORT_FORMATS", "PICTURE_FORMATS",
-           "ExportCancelled", "Progress", "export_map", "export_persona_json",
+           "ExportCancelled", "Progress", "export_map", "funnel_caption", "export_persona_json",
            "is_picture", "temp_beside", "write_atomic"]
 
 MAP_EXPORT_FORMATS = (*WRITE_FORMATS, *PICTURE_FORMATS)

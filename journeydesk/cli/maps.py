@@ -17,10 +17,12 @@ from journeydesk.app.exports import (
     PERSONA_EXPORT_FORMATS,
     export_map,
     export_persona_json,
+    funnel_caption,
     is_picture,
 )
 from journeydesk.app.imports import MAP_READ_FORMATS, read_map_file
 from journeydesk.app.metrics import MetricsOptions, map_metrics
+from journeydesk.app.overlay import OverlayRequest, compute_overlay
 from journeydesk.app.session import WorkspaceSession, find_map, find_persona
 from journeydesk.app.text import one_line
 from journeydesk.cli.common import (
@@ -96,9 +98,11 @@ def cmd_export(args: argparse.Namespace) -> int:
                          f"{', '.join(formats)}")
     if args.map is None and (args.scale or args.dpi or args.pages):
         raise UsageError("--scale, --dpi and --pages apply to map pictures only")
-    if args.dataset and (args.map is None or suffix not in (".xlsx", ".pptx")):
-        raise UsageError("--dataset applies to map exports to .xlsx (the Metrics sheet) and "
-                         ".pptx (the funnel slide)")
+    if args.dataset and (args.map is None or suffix not in (".xlsx", ".pptx", ".png", ".svg",
+                                                            ".pdf")):
+        raise UsageError("--dataset applies to map exports to .xlsx (the Metrics sheet), "
+                         ".pptx (the funnel slide) and .png, .svg, .pdf (the numbers on the "
+                         "stage headers)")
     options = metrics_options(args)
     if (options != MetricsOptions() or args.breakdown) and not args.dataset:
         raise UsageError("--from, --to, --window, --where and --breakdown apply with "
@@ -106,7 +110,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     metrics = None
     with WorkspaceSession.open(existing(args.workspace), read_only=True) as session:
         if args.map is not None and is_picture(out):
-            _export_map_picture(session, args, out)
+            _export_map_picture(session, args, out, options)
             return 0
         ws = session.load()
         if args.dataset:
@@ -131,8 +135,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _export_map_picture(session: WorkspaceSession, args: argparse.Namespace,
-                        out: Path) -> None:
+def _export_map_picture(session: WorkspaceSession, args: argparse.Namespace, out: Path,
+                        options: MetricsOptions) -> None:
+    """Draw the map; with ``--dataset`` its funnel's numbers on the stage headers and bound
+    cards (the data overlay's) and a caption naming the data under the title."""
     suffix = out.suffix.lower()
     if args.scale and args.dpi:
         raise UsageError("give --scale or --dpi, not both")
@@ -140,12 +146,21 @@ def _export_map_picture(session: WorkspaceSession, args: argparse.Namespace,
         raise UsageError("--scale and --dpi apply to .png pictures")
     if args.pages and suffix != ".pdf":
         raise UsageError("--pages applies to .pdf files")
+    if args.breakdown:
+        raise UsageError("--breakdown applies to .xlsx exports")
     export_picture = gui_function("map_picture", "export_picture", suffix)
     document = session.document
     journey_map = find_map(document.workspace, args.map, args.workspace)
+    layers: dict[str, Any] = {}
+    if args.dataset:
+        name = pick_dataset(session, args.dataset, args.workspace)
+        with opened_data(session, name) as data:
+            overlay, metrics = compute_overlay(data, OverlayRequest.of(journey_map, name,
+                                                                       options))
+        layers = {"overlay": overlay, "caption": funnel_caption(metrics.to_json())}
     try:
         export_picture(document, journey_map.id, out, scale=args.scale, dpi=args.dpi,
-                       pages=args.pages or "fit")
+                       pages=args.pages or "fit", **layers)
     except ValueError as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:
@@ -189,8 +204,9 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--dpi", type=positive, metavar="D",
                    help="map pictures (.png): resolution; 96 dpi is the canvas at 100 %%")
     p.add_argument("--dataset", metavar="D",
-                   help="map exports to .xlsx and .pptx: add a Metrics sheet or a funnel slide "
-                        "with this dataset's funnel")
+                   help="map exports: add this dataset's funnel as a Metrics sheet (.xlsx), "
+                        "a funnel slide (.pptx) or numbers on the stage headers with a "
+                        "caption (.png, .svg, .pdf)")
     add_metrics_options(p)
     p.add_argument("--breakdown", metavar="COL",
                    help="with --dataset to .xlsx: the Metrics sheet adds one funnel per value "

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from journeydesk.app.demo import TEMPLATE as DEMO_TEMPLATE
-from journeydesk.app.exports import ExportCancelled, export_map, is_picture
+from journeydesk.app.exports import ExportCancelled, export_map, funnel_caption, is_picture
 from journeydesk.app.imports import ImportFailed, read_map_file
 from journeydesk.app.session import WorkspaceSession, with_workspace_suffix
 from journeydesk.app.templates import copy_of_map, map_from_template
@@ -312,8 +312,9 @@ class MapCommands(QObject):
 
         JSON, Excel, PowerPoint, Mermaid and CSV come from the exchange formats (Excel and
         PowerPoint add the funnel while the data overlay shows one); PNG, SVG and PDF are
-        drawn. PDF asks whether to fit one page or tile pages (unless ``pages`` says). Long
-        exports show a progress dialog that can cancel; the old file then stays as it was.
+        drawn, with the layers shown over the map (the overlay's numbers and its caption).
+        PDF asks whether to fit one page or tile pages (unless ``pages`` says). Long exports
+        show a progress dialog that can cancel; the old file then stays as it was.
         """
         from journeydesk.gui import map_picture
 
@@ -331,11 +332,10 @@ class MapCommands(QObject):
         progress = ProgressDialog(self.parent_widget, f"Exporting {m.name}…")
         try:
             if is_picture(path):
-                # the flows and the retention figure shown over the map go along
-                flows, retention = self._shown_layers(m.id)
+                # the flows, the retention figure and the overlay shown over the map go along
                 map_picture.export_picture(self.session.document, m.id, path, scale=scale,
                                            pages=pages or "fit", progress=progress.step,
-                                           flows=flows, retention=retention)
+                                           **self._shown_layers(m.id))
             else:
                 export_map(m, self.workspace, path, progress=progress.step,
                            metrics=self.overlay_metrics(m.id))
@@ -350,16 +350,21 @@ class MapCommands(QObject):
         self.status.emit(f"Exported {m.name} to {path}", 5000)
         return True
 
-    def _shown_layers(self, map_id: str) -> tuple[object, object]:
-        """The flows and the retention figure (not one still computing) shown over the map
-        ``map_id`` on the canvas: pictures and prints draw them too."""
+    def _shown_layers(self, map_id: str) -> dict[str, Any]:
+        """The flows, the retention figure (not one still computing) and the data overlay's
+        numbers with their caption shown over the map ``map_id`` on the canvas, as keyword
+        arguments of the picture functions: pictures and prints draw them too."""
         scene = self.map_editor.scene
         if scene is None or scene.map_id != map_id:
-            return None, None
+            return {}
         retention = scene.retention
         if retention is not None and retention.computing:
             retention = None
-        return scene.flows, retention
+        layers: dict[str, Any] = {"flows": scene.flows, "retention": retention}
+        metrics = self.overlay_metrics(map_id)
+        if metrics is not None and scene.overlay is not None:
+            layers.update(overlay=scene.overlay, caption=funnel_caption(metrics))
+        return layers
 
     def _ask_export_path(self, journey_map: JourneyMap) -> Path | None:
         """The export dialog: the map's name in the folder and file type last used."""
@@ -402,10 +407,10 @@ class MapCommands(QObject):
         printer.setDocName(m.name)
         preview = QPrintPreviewDialog(printer, self.parent_widget)
         preview.setWindowTitle(f"Print {m.name}")
-        flows, retention = self._shown_layers(m.id)
+        layers = self._shown_layers(m.id)
         preview.paintRequested.connect(
             lambda device: paint_pages(device, self.session.document, m.id, mode=mode,
-                                       flows=flows, retention=retention))
+                                       **layers))
         self._print_preview = preview
         preview.open()
         return True

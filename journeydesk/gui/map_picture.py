@@ -1,10 +1,13 @@
 """A map as a picture: PNG (chosen scale or DPI), SVG and PDF (vector), and printing.
 
 Pictures are drawn from a fresh scene in the light theme (selection, find highlights and the
-"+" buttons of the live canvas never show), under a title band with the map's name.  PDFs and
-prints either fit the whole map on one page or tile it onto pages at full size, each page with
-the map's name, the date and the page number in its header.  Files are written to a temporary
-file and renamed into place, so a cancelled or failed export leaves the old file as it was.
+"+" buttons of the live canvas never show), under a title band with the map's name.  The layers
+shown over the map on the canvas go along: the flows, a retention figure and the data overlay's
+numbers on the stage headers, the overlay with a caption line under the title naming its
+dataset, period, window and segment.  PDFs and prints either fit the whole map on one page or
+tile it onto pages at full size, each page with the map's name, the date and the page number in
+its header.  Files are written to a temporary file and renamed into place, so a cancelled or
+failed export leaves the old file as it was.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from journeydesk.app.session import Document
 from journeydesk.domain.model import JourneyMap
 
 TITLE_H = 56.0
+CAPTION_H = 20.0  # the caption line of the overlay's numbers, under the title
 MARGIN = 24.0
 DEFAULT_SCALE = 2.0
 PAGE_MODES = ("fit", "tile")
@@ -41,10 +45,12 @@ def ensure_application() -> None:
 
 @contextlib.contextmanager
 def export_scene(document: Document, map_id: str, flows: object = None,
-                 retention: object = None) -> Iterator[object]:
+                 retention: object = None, overlay: object = None) -> Iterator[object]:
     """A scene of the map for pictures: light theme, no editing affordances; ``flows``
-    (the flows shown on the canvas, if any) are drawn over the headers as there, and
-    ``retention`` (the retention figure on a stage's header, if any) on its header."""
+    (the flows shown on the canvas, if any) are drawn over the headers as there,
+    ``retention`` (the retention figure on a stage's header, if any) on its header and
+    ``overlay`` (a :class:`~journeydesk.app.overlay.DataOverlay`, if any) on the headers and
+    cards."""
     from journeydesk.gui.canvas.scene import MapScene
     from journeydesk.gui.canvas.theme import LIGHT
     from journeydesk.gui.editing import Editor
@@ -57,6 +63,8 @@ def export_scene(document: Document, map_id: str, flows: object = None,
         scene.set_flows(flows)
     if retention is not None:
         scene.set_retention(retention)
+    if overlay is not None:
+        scene.set_overlay(overlay)
     for item in scene.items():  # cached pixmaps would turn vector output into bitmaps
         item.setCacheMode(item.CacheMode.NoCache)
     try:
@@ -78,11 +86,16 @@ def map_rect(scene) -> object:  # noqa: ANN001
     return rect.adjusted(-MARGIN / 2, -MARGIN / 2, MARGIN / 2, MARGIN / 2)
 
 
-def _paint_title(painter, width: float, m: JourneyMap) -> None:  # noqa: ANN001
+def title_height(caption: str = "") -> float:
+    """The height of the title band (with a line for the overlay's caption when given)."""
+    return TITLE_H + (CAPTION_H if caption else 0.0)
+
+
+def _paint_title(painter, width: float, m: JourneyMap, caption: str = "") -> None:  # noqa: ANN001
     from PySide6.QtCore import QRectF, Qt
     from PySide6.QtGui import QColor, QFont
 
-    painter.fillRect(QRectF(0, 0, width, TITLE_H), QColor("#ffffff"))
+    painter.fillRect(QRectF(0, 0, width, title_height(caption)), QColor("#ffffff"))
     font = QFont()
     font.setPixelSize(24)
     font.setBold(True)
@@ -97,6 +110,23 @@ def _paint_title(painter, width: float, m: JourneyMap) -> None:  # noqa: ANN001
         painter.setPen(QColor("#5b6577"))
         painter.drawText(QRectF(MARGIN, 36, width - 2 * MARGIN, 18),
                          int(Qt.AlignmentFlag.AlignLeft), m.description)
+    if caption:
+        _paint_caption(painter, QRectF(MARGIN, TITLE_H - 2, width - 2 * MARGIN, CAPTION_H),
+                       caption, 12)
+
+
+def _paint_caption(painter, rect, caption: str, pixels: float) -> None:  # noqa: ANN001
+    """The overlay's caption in one line (cut with "…" when the picture is narrower)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QColor, QFont
+
+    font = QFont()
+    font.setPixelSize(max(1, round(pixels)))
+    painter.setFont(font)
+    painter.setPen(QColor("#3d4657"))
+    text = painter.fontMetrics().elidedText(caption, Qt.TextElideMode.ElideRight,
+                                            int(rect.width()))
+    painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
 
 
 def _paint_map(painter, scene, target, source) -> None:  # noqa: ANN001
@@ -118,8 +148,11 @@ def _finish(tmp: Path, path: Path, ok: bool) -> None:
 # --------------------------------------------------------------------------- PNG and SVG
 def write_png(document: Document, map_id: str, path: Path, *, scale: float = DEFAULT_SCALE,
               dpi: float | None = None, flows: object = None,
-              retention: object = None) -> tuple[int, int]:
+              retention: object = None, overlay: object = None,
+              caption: str = "") -> tuple[int, int]:
     """Write the whole map as PNG; ``dpi`` (if given) sets the scale (96 dpi = 1:1).
+    ``overlay`` (the data overlay's numbers) is drawn on the headers, ``caption`` (naming
+    those numbers' data) under the title.
 
     Returns the picture's size in pixels.
     """
@@ -132,10 +165,11 @@ def write_png(document: Document, map_id: str, path: Path, *, scale: float = DEF
     if not 0.1 <= scale <= 8:
         raise ValueError("the scale must be between 0.1 and 8 (or the DPI between 10 and 768)")
     m = document.workspace.maps[map_id]
-    with export_scene(document, map_id, flows, retention) as scene:
+    top = title_height(caption)
+    with export_scene(document, map_id, flows, retention, overlay) as scene:
         source = map_rect(scene)
         width = math.ceil(source.width() * scale)
-        height = math.ceil((source.height() + TITLE_H) * scale)
+        height = math.ceil((source.height() + top) * scale)
         if width * height > 400_000_000:
             raise ValueError(f"a {width} x {height} picture is too large; use a smaller scale")
         image = QImage(width, height, QImage.Format.Format_ARGB32)
@@ -146,8 +180,8 @@ def write_png(document: Document, map_id: str, path: Path, *, scale: float = DEF
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         painter.scale(scale, scale)
-        _paint_title(painter, source.width(), m)
-        _paint_map(painter, scene, QRectF(0, TITLE_H, source.width(), source.height()), source)
+        _paint_title(painter, source.width(), m, caption)
+        _paint_map(painter, scene, QRectF(0, top, source.width(), source.height()), source)
         painter.end()
     tmp = _temp_beside(path)
     _finish(tmp, path, image.save(str(tmp), "PNG"))
@@ -155,8 +189,9 @@ def write_png(document: Document, map_id: str, path: Path, *, scale: float = DEF
 
 
 def write_svg(document: Document, map_id: str, path: Path, *, flows: object = None,
-              retention: object = None) -> None:
-    """Write the whole map as SVG (vector; text stays text)."""
+              retention: object = None, overlay: object = None, caption: str = "") -> None:
+    """Write the whole map as SVG (vector; text stays text); ``overlay`` and ``caption`` as
+    for :func:`write_png`."""
     from PySide6.QtCore import QRectF, QSize
     from PySide6.QtGui import QPainter
     from PySide6.QtSvg import QSvgGenerator
@@ -164,11 +199,12 @@ def write_svg(document: Document, map_id: str, path: Path, *, flows: object = No
     ensure_application()
     m = document.workspace.maps[map_id]
     tmp = _temp_beside(path)
-    with export_scene(document, map_id, flows, retention) as scene:
+    top = title_height(caption)
+    with export_scene(document, map_id, flows, retention, overlay) as scene:
         source = map_rect(scene)
         generator = QSvgGenerator()
         generator.setFileName(str(tmp))
-        size = QSize(math.ceil(source.width()), math.ceil(source.height() + TITLE_H))
+        size = QSize(math.ceil(source.width()), math.ceil(source.height() + top))
         generator.setSize(size)
         generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
         generator.setTitle(m.name)
@@ -176,8 +212,8 @@ def write_svg(document: Document, map_id: str, path: Path, *, flows: object = No
         painter = QPainter(generator)
         ok = painter.isActive()
         if ok:
-            _paint_title(painter, source.width(), m)
-            _paint_map(painter, scene, QRectF(0, TITLE_H, source.width(), source.height()),
+            _paint_title(painter, source.width(), m, caption)
+            _paint_map(painter, scene, QRectF(0, top, source.width(), source.height()),
                        source)
             ok = painter.end()
     _finish(tmp, path, ok)
@@ -194,12 +230,14 @@ def page_tiles(source_w: float, source_h: float, page_w: float, page_h: float
 
 def paint_pages(device, document: Document, map_id: str, *, mode: str = "fit",  # noqa: ANN001
                 progress: Progress | None = None, today: dt.date | None = None,
-                flows: object = None, retention: object = None) -> int:
+                flows: object = None, retention: object = None, overlay: object = None,
+                caption: str = "") -> int:
     """Paint the map onto a paged device (QPdfWriter or QPrinter); returns the page count.
 
     ``fit`` scales the whole map onto one page; ``tile`` prints it at full size (1 scene unit
     = 1/96 inch) across as many pages as it needs.  Every page has a header with the map's
-    name, the date and "page i of n".
+    name, the date and "page i of n", and the ``caption`` of the ``overlay``'s numbers (when
+    given) in a second line.
     """
     from PySide6.QtCore import QRectF, Qt
     from PySide6.QtGui import QColor, QFont, QPainter
@@ -208,7 +246,7 @@ def paint_pages(device, document: Document, map_id: str, *, mode: str = "fit",  
         raise ValueError(f"pages must be one of {', '.join(PAGE_MODES)}")
     m = document.workspace.maps[map_id]
     today = today or dt.date.today()
-    with export_scene(document, map_id, flows, retention) as scene:
+    with export_scene(document, map_id, flows, retention, overlay) as scene:
         source = map_rect(scene)
         painter = QPainter(device)
         if not painter.isActive():
@@ -217,7 +255,8 @@ def paint_pages(device, document: Document, map_id: str, *, mode: str = "fit",  
             dpi = device.logicalDpiX()
             page = QRectF(device.pageLayout().paintRectPixels(dpi)).translated(
                 -device.pageLayout().paintRectPixels(dpi).topLeft())
-            header_h = dpi * 0.35
+            line_h = dpi * 0.35
+            header_h = line_h * (1.6 if caption else 1.0)
             body = QRectF(0, header_h, page.width(), page.height() - header_h)
             unit = dpi / 96.0  # device pixels per scene unit at full size
             if mode == "fit":
@@ -237,12 +276,15 @@ def paint_pages(device, document: Document, map_id: str, *, mode: str = "fit",  
                     device.newPage()
                 painter.setFont(font)
                 painter.setPen(QColor("#1f2430"))
-                header = QRectF(0, 0, page.width(), header_h * 0.8)
+                header = QRectF(0, 0, page.width(), line_h * 0.8)
                 painter.drawText(header, int(Qt.AlignmentFlag.AlignLeft
                                              | Qt.AlignmentFlag.AlignVCenter), m.name)
                 painter.drawText(header, int(Qt.AlignmentFlag.AlignRight
                                              | Qt.AlignmentFlag.AlignVCenter),
                                  f"{today.isoformat()}   page {index + 1} of {len(tiles)}")
+                if caption:
+                    _paint_caption(painter, QRectF(0, line_h * 0.75, page.width(),
+                                                   line_h * 0.7), caption, line_h * 0.36)
                 w = min(tile_w, source.width() - tx)
                 h = min(tile_h, source.height() - ty)
                 src = QRectF(source.left() + tx, source.top() + ty, w, h)
@@ -257,7 +299,8 @@ def paint_pages(device, document: Document, map_id: str, *, mode: str = "fit",  
 
 def write_pdf(document: Document, map_id: str, path: Path, *, mode: str = "fit",
               progress: Progress | None = None, today: dt.date | None = None,
-              flows: object = None, retention: object = None) -> int:
+              flows: object = None, retention: object = None, overlay: object = None,
+              caption: str = "") -> int:
     """Write the map as a vector PDF (A4 landscape; one page or tiled); returns the pages."""
     from PySide6.QtCore import QMarginsF
     from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
@@ -275,7 +318,7 @@ def write_pdf(document: Document, map_id: str, path: Path, *, mode: str = "fit",
                                          QMarginsF(10, 10, 10, 10),
                                          QPageLayout.Unit.Millimeter))
         pages = paint_pages(writer, document, map_id, mode=mode, progress=progress, today=today,
-                            flows=flows, retention=retention)
+                            flows=flows, retention=retention, overlay=overlay, caption=caption)
         del writer  # closes the file
     except BaseException:
         with contextlib.suppress(OSError):
@@ -288,19 +331,22 @@ def write_pdf(document: Document, map_id: str, path: Path, *, mode: str = "fit",
 def export_picture(document: Document, map_id: str, path: Path, *, scale: float | None = None,
                    dpi: float | None = None, pages: str = "fit",
                    progress: Progress | None = None, flows: object = None,
-                   retention: object = None) -> None:
+                   retention: object = None, overlay: object = None,
+                   caption: str = "") -> None:
     """Write a picture of the map; the format follows the extension (.png, .svg, .pdf).
     ``flows``: the flows shown over the map (View > Flows between stages), drawn too;
-    ``retention``: the retention figure shown on a stage's header, drawn there too."""
+    ``retention``: the retention figure shown on a stage's header, drawn there too;
+    ``overlay``: the data overlay's numbers, drawn on the headers and cards, with
+    ``caption`` (what :func:`journeydesk.app.exports.funnel_caption` says of them) under the
+    title."""
+    layers = {"flows": flows, "retention": retention, "overlay": overlay, "caption": caption}
     suffix = path.suffix.lower()
     if suffix == ".png":
-        write_png(document, map_id, path, scale=scale or DEFAULT_SCALE, dpi=dpi, flows=flows,
-                  retention=retention)
+        write_png(document, map_id, path, scale=scale or DEFAULT_SCALE, dpi=dpi, **layers)
     elif suffix == ".svg":
-        write_svg(document, map_id, path, flows=flows, retention=retention)
+        write_svg(document, map_id, path, **layers)
     elif suffix == ".pdf":
-        write_pdf(document, map_id, path, mode=pages, progress=progress, flows=flows,
-                  retention=retention)
+        write_pdf(document, map_id, path, mode=pages, progress=progress, **layers)
     else:
         raise ValueError(f"cannot draw a map as {suffix or 'a file without extension'}")
 

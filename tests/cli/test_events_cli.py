@@ -356,6 +356,50 @@ def test_powerpoint_export_with_a_dataset_has_the_funnel_slide(bound: Path, tmp_
     assert "Dataset: web" in caption and "window: 1d" in caption
 
 
+def test_pictures_with_a_dataset_show_the_numbers_and_caption(bound: Path, tmp_path: Path,
+                                                              capsys, qapp) -> None:
+    import datetime as dt
+    import xml.etree.ElementTree as ET
+
+    from pypdf import PdfReader
+
+    from journeydesk.app.metrics import MetricsOptions, map_metrics
+    from journeydesk.app.session import WorkspaceSession
+    from journeydesk.cli.common import opened_data
+
+    options = ["--from", "2024-05-01", "--to", "2024-05-01", "--where", "platform=ios"]
+    with WorkspaceSession.open(bound, read_only=True) as session, \
+            opened_data(session, "web") as data:
+        m = session.load().map_named("Shop")
+        day = dt.date(2024, 5, 1)
+        metrics = map_metrics(data, m, "web", MetricsOptions.make(
+            day, day, {"platform": "ios"})).to_json()
+    users = [f"{e['users']:,} user{'' if e['users'] == 1 else 's'}" for e in metrics["stages"]
+             if e["users"] is not None]
+    assert users == ["3 users", "2 users", "1 user"]  # as in EXPECTED_IOS
+    caption = ("Dataset: web · period: 2024-05-01 to 2024-05-01 · window: unlimited · "
+               "segment: platform = ios · users in scope: 4")
+    svg, pdf, png = (tmp_path / f"shop.{x}" for x in ("svg", "pdf", "png"))
+    for out in (svg, pdf, png):
+        assert main(["export", str(bound), "--map", "Shop", "--dataset", "web", *options,
+                     "-o", str(out)]) == 0, capsys.readouterr().err
+    texts = {
+        "svg": " ".join(t for el in ET.parse(svg).getroot().iter() if el.tag.endswith("text")
+                        for t in el.itertext()),
+        "pdf": " ".join(p.extract_text() for p in PdfReader(str(pdf)).pages)}
+    for kind, text in texts.items():
+        flat = " ".join(text.replace("\t", " ").split())
+        assert caption in flat, kind
+        assert all(label in flat for label in users), kind
+    assert png.stat().st_size > 0
+    assert main(["export", str(bound), "--map", "Shop", "-o", str(svg)]) == 0
+    text = " ".join(t for el in ET.parse(svg).getroot().iter() for t in el.itertext())
+    assert " users" not in text and "Dataset:" not in text  # no numbers without --dataset
+    assert main(["export", str(bound), "--map", "Shop", "--dataset", "web", "--breakdown",
+                 "platform", "-o", str(svg)]) == 2
+    assert "--breakdown applies to .xlsx" in capsys.readouterr().err
+
+
 def test_import_stage_metrics_and_see_them_in_the_metrics_lane(shop: Path, tmp_path: Path,
                                                                capsys, qtbot) -> None:
     from journeydesk.domain.commands import AddLaneCommand

@@ -496,3 +496,53 @@ def test_the_pain_point_card_says_how_many_did_the_stage_anyway(qtbot, tmp_path:
                                 "(only 25% continue); 1 of them did Confirm e-mail anyway "
                                 "(out of order or outside the window); instead: ")
     assert card.text.endswith("; data: signups, all users")
+
+
+def test_pictures_carry_the_overlay_numbers_and_caption(qtbot, tmp_path: Path,
+                                                         monkeypatch) -> None:
+    import datetime as dt
+    import xml.etree.ElementTree as ET
+
+    from pypdf import PdfReader
+    from PySide6.QtWidgets import QInputDialog
+
+    from journeydesk.app.metrics import map_metrics
+
+    def svg_text(path: Path) -> str:
+        return " ".join(t for el in ET.parse(path).getroot().iter() if el.tag.endswith("text")
+                        for t in el.itertext())
+
+    def pdf_text(path: Path) -> str:
+        return " ".join(p.extract_text() for p in PdfReader(str(path)).pages).replace("\t", " ")
+
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(
+        lambda *a, **k: ("Tile the map at full size", True)))
+    window = open_window(qtbot, tmp_path)
+    add_log(window, tmp_path)
+    m = window.current_map()
+    plain = tmp_path / "plain.svg"
+    assert window.export_map(plain)
+    assert " users" not in svg_text(plain) and "Dataset:" not in svg_text(plain)
+
+    with qtbot.waitSignal(window.data_overlay.ready, timeout=20000):
+        window.set_overlay_dates(dt.date(2026, 10, 1), dt.date(2026, 10, 2))
+    expected = map_metrics(window.data_overlay.data(), m, "signups",
+                           window.data_overlay.options()).to_json()
+    users = [f"{e['users']:,} user{'' if e['users'] == 1 else 's'}" for e in expected["stages"]
+             if e["users"] is not None]
+    assert users[0] == "4 users" and len(users) >= 3
+    caption = ("Dataset: signups · period: 2026-10-01 to 2026-10-02 · window: unlimited · "
+               "segment: all users")
+    for name in ("numbers.svg", "numbers.pdf"):
+        out = tmp_path / name
+        assert window.export_map(out)
+        text = svg_text(out) if name.endswith(".svg") else pdf_text(out)
+        flat = " ".join(text.split())
+        assert caption in flat, name
+        for label in users:
+            assert label in flat, (name, label)
+    png = tmp_path / "numbers.png"
+    assert window.export_map(png)
+    window.hide_overlay()
+    assert window.export_map(plain)
+    assert " users" not in svg_text(plain) and "Dataset:" not in svg_text(plain)

@@ -266,10 +266,12 @@ def test_a_png_export_shows_the_flows_when_they_are_on(qtbot, window,  # noqa: A
     a, b = QImage(str(plain)), QImage(str(with_flows))
     assert b.height() > a.height()  # room for the arcs above the headers
     from journeydesk.gui.canvas.theme import LIGHT
+    from journeydesk.gui.map_picture import title_height
 
     blue = kind_colour(LIGHT, "forward")
-    top = b.height() - a.height() + 56  # the arcs: between the title band and the headers
-    near = sum(1 for x in range(0, b.width(), 2) for y in range(56, top, 2)
+    band = round(title_height("the overlay's caption"))  # the overlay is on in both
+    top = b.height() - a.height() + band  # the arcs: between the title band and the headers
+    near = sum(1 for x in range(0, b.width(), 2) for y in range(band, top, 2)
                if _close(QColor(b.pixel(x, y)), blue))
     assert near > 20
     pdf = tmp_path / "flows.pdf"

@@ -69,6 +69,7 @@ def header_texts(numbers: StageOverlay, largest_drop: bool = False,
         arrow = "▲" if value > 0 else "▼" if value < 0 else "="
         short = f"{arrow} {abs(value):,}"
         change = (f"{short} {since}", short) if since else (short,)
-    users = "" if numbers.users is None else f"{numbers.users:,} users"
+    users = "" if numbers.users is None else (
+        f"{numbers.users:,} user" if numbers.users == 1 else f"{numbers.users:,} users")
     return HeaderTexts(users, "Largest drop-off" if largest_drop else "", flow, timing, share,
                        change)
