@@ -6,12 +6,16 @@ shown over the map on the canvas go along: the flows, a retention figure and the
 numbers on the stage headers, the overlay with a caption line under the title naming its
 dataset, period, window and segment.  PDFs and prints either fit the whole map on one page or
 tile it onto pages at full size, each page with the map's name, the date and the page number in
-its header.  Files are written to a temporary file and renamed into place, so a cancelled or
-failed export leaves the old file as it was.
+its header.  Tiles are cut between step columns and between cards (a column or card larger
+than a page is cut where the page ends), each page holds as many whole columns and cards as
+fit, and every page repeats the stage and step headers above and the lane headers to the left
+of its part of the map.  Files are written to a temporary file and renamed into place, so a
+cancelled or failed export leaves the old file as it was.
 """
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime as dt
 import math
@@ -220,12 +224,111 @@ def write_svg(document: Document, map_id: str, path: Path, *, flows: object = No
 
 
 # --------------------------------------------------------------------------- pages
-def page_tiles(source_w: float, source_h: float, page_w: float, page_h: float
-               ) -> list[tuple[float, float]]:
-    """Top-left corners (scene units) of the tiles covering the map at full size."""
-    cols = max(1, math.ceil(source_w / page_w))
-    rows = max(1, math.ceil(source_h / page_h))
-    return [(c * page_w, r * page_h) for r in range(rows) for c in range(cols)]
+def page_breaks(extents: list[tuple[float, float]], start: float, end: float,
+                body: float) -> list[float]:
+    """Where to cut the span ``start``..``end`` into pages of at most ``body`` each, never
+    inside one of the ``extents`` (the (from, to) of what must stay whole: columns, cards);
+    returns the boundaries, ``start`` first and ``end`` last.
+
+    Greedy: each page takes as much as fits, cutting in the gap before the first extent that
+    does not fit whole (in the middle of the gap, so nothing touching the edge is drawn on
+    both pages).  So every page but the last is filled to at least ``body`` less the largest
+    extent.  An extent longer than ``body`` (a card or column taller or wider than a page)
+    cannot stay whole: it is cut at the page's end.
+    """
+    if body <= 0:
+        raise ValueError("a page's body must have a size")
+    blocks: list[list[float]] = []  # the extents merged where they overlap
+    for first, last in sorted(extents):
+        low, high = max(first, start), min(last, end)
+        if high <= low:
+            continue
+        if blocks and low < blocks[-1][1]:
+            blocks[-1][1] = max(blocks[-1][1], high)
+        else:
+            blocks.append([low, high])
+    starts = [b[0] for b in blocks]
+    eps = 1e-6
+    cuts = [start]
+    pos = start
+    while end - pos > body + eps:
+        limit = pos + body
+        cut = limit
+        index = bisect.bisect_left(starts, limit) - 1  # the last block starting before limit
+        if index >= 0 and blocks[index][1] > limit:  # the limit falls inside that block
+            before = max(pos, blocks[index - 1][1]) if index > 0 else pos
+            if blocks[index][0] > pos + eps:
+                cut = (before + blocks[index][0]) / 2
+        cuts.append(cut)
+        pos = cut
+    cuts.append(end)
+    return cuts
+
+
+def tile_grid(scene, body_w: float, body_h: float  # noqa: ANN001
+              ) -> tuple[list[float], list[float], float, float]:
+    """How a tiled print cuts the map, in scene units for a page body of ``body_w`` x
+    ``body_h``: the x boundaries of the page columns (between step columns), the y
+    boundaries of the page rows (between cards), and the width of the lane header column and
+    the height of the stage header band repeated on every page."""
+    from journeydesk.gui.canvas.theme import COLUMN_W, LANE_HEADER_W
+
+    lay = scene.layout
+    source = map_rect(scene)
+    header_w = LANE_HEADER_W - source.left()
+    header_h = lay.top - source.top()
+    if header_w > body_w / 2 or header_h > body_h / 2:  # a tiny page: no room to repeat
+        header_w = header_h = 0.0
+    xs_from = source.left() + header_w
+    ys_from = source.top() + header_h
+    columns = [(x, x + COLUMN_W) for x in lay.column_x]
+    xs = page_breaks(columns, xs_from, source.right(), body_w - header_w)
+    # a card's edge kept off the cut (by less than half the gap between two cards): an item
+    # touching a page's edge would be drawn, all its text, on that page too
+    pad = 3.0
+    rows = [(r.top() - pad, r.bottom() + pad) for r in lay.card_rects.values()]
+    for lane_id, band in lay.lane_band.items():  # the emotion curves, metric rows
+        if band:
+            top = lay.lane_rects[lane_id].top()
+            rows.append((top, lay.cards_top(lane_id) - 2 * pad - 1))  # a cut may go below
+    ys = page_breaks(rows, ys_from, source.bottom(), body_h - header_h)
+    return xs, ys, header_w, header_h
+
+
+def _paint_tile(painter, scene, origin, scale: float, *,  # noqa: ANN001
+                xs: tuple[float, float], ys: tuple[float, float], header_w: float,
+                header_h: float) -> None:
+    """One page of a tiled print: the map's part ``xs`` x ``ys`` with the header band and
+    the lane header column of that part repeated above and to its left.  A stage or lane
+    begun on an earlier page shows its header from its start (its name), as the canvas's
+    sticky headers do."""
+    from PySide6.QtCore import QRectF
+
+    source = map_rect(scene)
+    sl, st = source.left(), source.top()
+    (x0, x1), (y0, y1) = xs, ys
+    ox, oy = origin.x(), origin.y()
+
+    def paint(src: QRectF, px: float, py: float) -> None:
+        if src.width() > 0 and src.height() > 0:
+            _paint_map(painter, scene, QRectF(ox + px * scale, oy + py * scale,
+                                              src.width() * scale, src.height() * scale), src)
+
+    paint(QRectF(x0, y0, x1 - x0, y1 - y0), header_w, header_h)
+    if not header_w and not header_h:
+        return
+    paint(QRectF(sl, st, header_w, header_h), 0.0, 0.0)
+    paint(QRectF(x0, st, x1 - x0, header_h), header_w, 0.0)
+    paint(QRectF(sl, y0, header_w, y1 - y0), 0.0, header_h)
+    lay = scene.layout
+    for rect in lay.stage_rects.values():
+        if rect.left() < x0 < rect.right():
+            paint(QRectF(rect.left(), rect.top(), min(rect.right(), x1) - x0, rect.height()),
+                  header_w, rect.top() - st)
+    for rect in lay.lane_rects.values():
+        if rect.top() < y0 < rect.bottom():
+            paint(QRectF(sl, rect.top(), header_w, min(rect.bottom(), y1) - y0),
+                  0.0, header_h)
 
 
 def paint_pages(device, document: Document, map_id: str, *, mode: str = "fit",  # noqa: ANN001
@@ -235,9 +338,11 @@ def paint_pages(device, document: Document, map_id: str, *, mode: str = "fit",  
     """Paint the map onto a paged device (QPdfWriter or QPrinter); returns the page count.
 
     ``fit`` scales the whole map onto one page; ``tile`` prints it at full size (1 scene unit
-    = 1/96 inch) across as many pages as it needs.  Every page has a header with the map's
-    name, the date and "page i of n", and the ``caption`` of the ``overlay``'s numbers (when
-    given) in a second line.
+    = 1/96 inch) across as many pages as it needs (:func:`tile_grid`): cut between step
+    columns and between cards, each page as full as whole columns and cards allow, with the
+    stage and step headers and the lane headers repeated on every page.  Every page has a
+    header with the map's name, the date and "page i of n", and the ``caption`` of the
+    ``overlay``'s numbers (when given) in a second line.
     """
     from PySide6.QtCore import QRectF, Qt
     from PySide6.QtGui import QColor, QFont, QPainter
@@ -260,13 +365,13 @@ def paint_pages(device, document: Document, map_id: str, *, mode: str = "fit",  
             body = QRectF(0, header_h, page.width(), page.height() - header_h)
             unit = dpi / 96.0  # device pixels per scene unit at full size
             if mode == "fit":
-                tiles = [(0.0, 0.0)]
+                tiles = [(0, 0)]
                 scale = min(body.width() / source.width(), body.height() / source.height())
-                tile_w, tile_h = source.width(), source.height()
             else:
                 scale = unit
-                tile_w, tile_h = body.width() / unit, body.height() / unit
-                tiles = page_tiles(source.width(), source.height(), tile_w, tile_h)
+                xs, ys, head_w, head_h = tile_grid(scene, body.width() / unit,
+                                                   body.height() / unit)
+                tiles = [(c, r) for r in range(len(ys) - 1) for c in range(len(xs) - 1)]
             font = QFont()
             font.setPointSizeF(9)
             for index, (tx, ty) in enumerate(tiles):
@@ -285,11 +390,14 @@ def paint_pages(device, document: Document, map_id: str, *, mode: str = "fit",  
                 if caption:
                     _paint_caption(painter, QRectF(0, line_h * 0.75, page.width(),
                                                    line_h * 0.7), caption, line_h * 0.36)
-                w = min(tile_w, source.width() - tx)
-                h = min(tile_h, source.height() - ty)
-                src = QRectF(source.left() + tx, source.top() + ty, w, h)
-                target = QRectF(body.left(), body.top(), w * scale, h * scale)
-                _paint_map(painter, scene, target, src)
+                if mode == "fit":
+                    _paint_map(painter, scene, QRectF(body.left(), body.top(),
+                                                      source.width() * scale,
+                                                      source.height() * scale), source)
+                else:
+                    _paint_tile(painter, scene, body.topLeft(), scale,
+                                xs=(xs[tx], xs[tx + 1]), ys=(ys[ty], ys[ty + 1]),
+                                header_w=head_w, header_h=head_h)
             if progress is not None:
                 progress(len(tiles), len(tiles))
         finally:
