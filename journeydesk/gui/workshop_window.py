@@ -170,7 +170,6 @@ class WorkshopUi:
         self.panel.laptop_votes_button.clicked.connect(self.ask_laptop_votes)
         w.map_editor.map_changed.connect(self._on_map_changed)
         w.map_editor.selection_changed.connect(lambda _items: self.inbox._update())
-        w.act_present.toggled.connect(self._on_presenting)
 
     # ------------------------------------------------------------------ session
     def ask_start(self) -> StartSessionDialog | None:
@@ -244,11 +243,6 @@ class WorkshopUi:
     def present_key(self, key: int) -> bool:
         """A key on the canvas while presenting: Q for the session's QR code."""
         return self.projection is not None and self.projection.key(key)
-
-    def _on_presenting(self, presenting: bool) -> None:
-        if presenting:  # the inbox and the session's controls stay off the projector
-            self.inbox_dock.hide()
-            self.session_dock.hide()
 
     # ------------------------------------------------------------------ notes
     def toggle_private(self) -> None:

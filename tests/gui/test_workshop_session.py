@@ -146,11 +146,14 @@ def test_private_mode_keeps_notes_off_the_canvas_until_revealed(
     assert not ui.inbox.accept_button.isEnabled() and not ui.inbox.accept_all_button.isEnabled()
     assert not ui.inbox.accept_all() and set(journey_map.cards) == cards_before
     # presenting: the inbox is hidden and no note reaches the projector
+    assert ui.inbox_dock.isVisible() and ui.session_dock.isVisible()
     window.act_present.trigger()
-    assert not ui.inbox_dock.isVisible()
+    assert not ui.inbox_dock.isVisible() and not ui.session_dock.isVisible()
     assert not ui.projection.feed.isVisible()
     assert ui.projection.join.isVisible()  # the QR code is
     window.act_present.trigger()
+    # leaving Present gives the facilitator the session's docks back
+    assert ui.inbox_dock.isVisible() and ui.session_dock.isVisible()
     # Reveal notes: onto the map, private mode ends
     window.act_workshop_reveal.trigger()
     assert not ui.controller.private and not window.act_workshop_private.isChecked()
