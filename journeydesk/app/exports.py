@@ -35,11 +35,16 @@ def is_picture(path: str | Path) -> bool:
 
 
 def export_map(journey_map: JourneyMap, ws: Workspace, path: str | Path, *,
-               progress: Progress | None = None, metrics: dict[str, Any] | None = None) -> None:
+               progress: Progress | None = None, metrics: dict[str, Any] | None = None,
+               flows: Any = None) -> None:
     """Write a map as JSON, Excel, PowerPoint, Mermaid or CSV (the format follows the
     extension); ``metrics`` (the ``metrics --json`` form) adds the Excel Metrics sheet or the
-    PowerPoint funnel slide."""
-    write_map(journey_map, ws, Path(path), progress=progress, metrics=metrics)
+    PowerPoint funnel slide and the numbers on its stage headers; ``flows`` (the
+    :class:`~journeydesk.app.paths.Flows` shown, or their ``flows --json`` form) the moves
+    between stages over a PowerPoint's stage headers."""
+    if flows is not None and not isinstance(flows, dict):
+        flows = flows.to_json()
+    write_map(journey_map, ws, Path(path), progress=progress, metrics=metrics, flows=flows)
 
 
 def export_persona_json(persona: Persona, path: str | Path) -> None:

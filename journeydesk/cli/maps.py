@@ -23,6 +23,7 @@ from journeydesk.app.exports import (
 from journeydesk.app.imports import MAP_READ_FORMATS, read_map_file
 from journeydesk.app.metrics import MetricsOptions, map_metrics
 from journeydesk.app.overlay import OverlayRequest, compute_overlay
+from journeydesk.app.paths import map_flows
 from journeydesk.app.session import WorkspaceSession, find_map, find_persona
 from journeydesk.app.text import one_line
 from journeydesk.cli.common import (
@@ -103,24 +104,28 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UsageError("--dataset applies to map exports to .xlsx (the Metrics sheet), "
                          ".pptx (the funnel slide) and .png, .svg, .pdf (the numbers on the "
                          "stage headers)")
+    if args.flows and (not args.dataset or suffix not in (".pptx", ".png", ".svg", ".pdf")):
+        raise UsageError("--flows applies with --dataset to map exports to .pptx, .png, .svg "
+                         "and .pdf")
     options = metrics_options(args)
     if (options != MetricsOptions() or args.breakdown) and not args.dataset:
         raise UsageError("--from, --to, --window, --where and --breakdown apply with "
                          "--dataset")
-    metrics = None
+    metrics = flows = None
     with WorkspaceSession.open(existing(args.workspace), read_only=True) as session:
         if args.map is not None and is_picture(out):
             _export_map_picture(session, args, out, options)
             return 0
         ws = session.load()
         if args.dataset:
-            metrics = _metrics_json(session, find_map(ws, args.map, args.workspace),
-                                    args.dataset, args.workspace, options,
-                                    breakdown=args.breakdown)
+            metrics, flows = _metrics_json(session, find_map(ws, args.map, args.workspace),
+                                           args.dataset, args.workspace, options,
+                                           breakdown=args.breakdown, flows=args.flows)
     try:
         if args.map is not None:
             try:
-                export_map(find_map(ws, args.map, args.workspace), ws, out, metrics=metrics)
+                export_map(find_map(ws, args.map, args.workspace), ws, out, metrics=metrics,
+                           flows=flows)
             except ValueError as exc:  # a map the format has no room for (Excel's grid)
                 raise UserError(f"{out}: {exc}") from None
             return 0
@@ -157,7 +162,9 @@ def _export_map_picture(session: WorkspaceSession, args: argparse.Namespace, out
         with opened_data(session, name) as data:
             overlay, metrics = compute_overlay(data, OverlayRequest.of(journey_map, name,
                                                                        options))
-        layers = {"overlay": overlay, "caption": funnel_caption(metrics.to_json())}
+            if args.flows:  # the arcs above the headers, as View > Flows draws them
+                layers["flows"] = map_flows(data, journey_map, name, options).result
+        layers.update(overlay=overlay, caption=funnel_caption(metrics.to_json()))
     try:
         export_picture(document, journey_map.id, out, scale=args.scale, dpi=args.dpi,
                        pages=args.pages or "fit", **layers)
@@ -168,13 +175,16 @@ def _export_map_picture(session: WorkspaceSession, args: argparse.Namespace, out
 
 
 def _metrics_json(session: WorkspaceSession, journey_map: JourneyMap, dataset: str,
-                  workspace: str, options: MetricsOptions, *,
-                  breakdown: str | None = None) -> dict[str, Any]:
+                  workspace: str, options: MetricsOptions, *, breakdown: str | None = None,
+                  flows: bool = False) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The map's funnel over ``dataset`` in the ``metrics --json`` form (the same options
-    and numbers as ``metrics --json``, with the breakdown when one is asked for)."""
+    and numbers as ``metrics --json``, with the breakdown when one is asked for) and, when
+    ``flows``, its flows in the ``flows --json`` form."""
     name = pick_dataset(session, dataset, workspace)
     with opened_data(session, name) as data:
-        return map_metrics(data, journey_map, name, options, breakdown=breakdown).to_json()
+        metrics = map_metrics(data, journey_map, name, options, breakdown=breakdown).to_json()
+        found = map_flows(data, journey_map, name, options).result.to_json() if flows else None
+    return metrics, found
 
 
 def add_parsers(sub: Any) -> None:
@@ -208,6 +218,10 @@ def add_parsers(sub: Any) -> None:
                         "a funnel slide (.pptx) or numbers on the stage headers with a "
                         "caption (.png, .svg, .pdf)")
     add_metrics_options(p)
+    p.add_argument("--flows", action="store_true",
+                   help="with --dataset to .pptx, .png, .svg, .pdf: the flows between the "
+                        "stages (users who moved forward, skipped ahead or went back) above "
+                        "the stage headers")
     p.add_argument("--breakdown", metavar="COL",
                    help="with --dataset to .xlsx: the Metrics sheet adds one funnel per value "
                         "of the users' attribute COL (10 largest, then other)")

@@ -34,11 +34,13 @@ class ImportedMap:
 
 
 def write_map(m: JourneyMap, ws: Workspace, path: Path, progress: Progress | None = None,
-              metrics: dict | None = None) -> None:
+              metrics: dict | None = None, *, flows: dict | None = None) -> None:
     """Write ``m`` to ``path`` in the format its extension names (atomically).
 
     ``metrics`` (the ``metrics --json`` form of a bound dataset) adds the funnel numbers
-    where the format has room for them (Excel's "Metrics" sheet, a PowerPoint funnel slide).
+    where the format has room for them (Excel's "Metrics" sheet; a PowerPoint funnel slide
+    and the numbers on the map slides' stage headers); ``flows`` (the ``flows --json`` form)
+    the moves between stages above a PowerPoint's stage headers (other formats ignore it).
     """
     suffix = path.suffix.lower()
     if suffix == ".json":
@@ -53,7 +55,7 @@ def write_map(m: JourneyMap, ws: Workspace, path: Path, progress: Progress | Non
     elif suffix == ".pptx":
         from journeydesk.exchange.pptx_export import write_map_pptx
 
-        write_map_pptx(m, ws, path, progress=progress, metrics=metrics)
+        write_map_pptx(m, ws, path, progress=progress, metrics=metrics, flows=flows)
     elif suffix == ".mmd":
         from journeydesk.exchange.files import write_atomic
         from journeydesk.exchange.mermaid import dumps_journey

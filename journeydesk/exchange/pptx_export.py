@@ -14,6 +14,10 @@ one slide when it fits); a tall part continues on another slide.  Every slide re
 stage, step and lane headers of what it shows.  With six steps a slide, card text is 10.5 pt
 and a card is about 24 characters wide.
 
+A bound dataset's numbers (:class:`MapData`) go on the map slides too: each stage's users and
+conversion under its name, the caption under the title and, with the flows, each stage's moves
+in a band above the headers.
+
 Optional slides follow: the funnel of a bound dataset (a native bar chart of users per stage
 and a table of its numbers, in the ``metrics --json`` form the Excel Metrics sheet takes) and
 one slide per linked persona (the one-pager as shapes).
@@ -77,9 +81,10 @@ from journeydesk.exchange.pptx_shapes import (
     set_title,
     shortened,
     styled_lines,
+    text_width,
     wrap,
 )
-from journeydesk.exchange.pptx_slides import funnel_slide, persona_slide
+from journeydesk.exchange.pptx_slides import funnel_caption, funnel_slide, persona_slide
 
 if TYPE_CHECKING:
     from pptx.presentation import Presentation
@@ -101,6 +106,12 @@ PICTURE_H = 90.0  # the picture of a card in another lane, at most
 PICTURE_GAP = 3.0
 
 PRIORITY_LABELS = {"low": "Low", "medium": "Medium", "high": "High"}
+# -- the data over the map: caption, numbers under the stage names, flows above the headers
+CAPTION_H = 15.0  # the caption under the title
+NUMBERS_H = 13.0  # the second line of a stage header: users and conversion
+FLOW_PT, FLOW_LINE_H = 9.0, 11.5  # the flows band: one line per move
+MAX_FLOW_LINES = 4  # moves shown per stage; more say "+ n more"
+FLOW_WORDS = {"forward": "", "skip": " (skip)", "back": " (back)"}
 
 
 # =========================================================================== the plan
@@ -247,14 +258,16 @@ def _cell_height(cards: Sequence[CardBox]) -> float:
     return sum(c.height for c in cards) + CARD_GAP * max(0, len(cards) - 1)
 
 
-def plan_map_slides(m: JourneyMap, steps_per_slide: int = STEPS_PER_SLIDE) -> list[MapSlide]:
-    """Which steps and which lanes (or parts of lanes) each map slide shows."""
+def plan_map_slides(m: JourneyMap, steps_per_slide: int = STEPS_PER_SLIDE, *,
+                    extra_top: float = 0.0) -> list[MapSlide]:
+    """Which steps and which lanes (or parts of lanes) each map slide shows; ``extra_top``
+    points above the lanes are taken by the data (:class:`MapData`)."""
     if steps_per_slide < 1:
         raise ValueError("steps_per_slide must be at least 1")
     parts = split_steps(m, steps_per_slide) or [[]]
     width = column_width(parts)
     card_w = width - 2 * CELL_PAD
-    grid_top = GRID_TOP + STAGE_H + (STEP_H if has_step_row(m) else 0.0)
+    grid_top = GRID_TOP + extra_top + STAGE_H + (STEP_H if has_step_row(m) else 0.0)
     room = GRID_BOTTOM - grid_top
     first_emotions = next((lane.id for lane in m.lanes if lane.type is LaneType.EMOTIONS), None)
     boxes = {card.id: card_box(card, LaneType(m.lane(card.lane_id).type), card_w)
@@ -303,18 +316,119 @@ def plan_map_slides(m: JourneyMap, steps_per_slide: int = STEPS_PER_SLIDE) -> li
     return slides
 
 
+# =========================================================================== the data
+@dataclass
+class Move:
+    """Users who moved from a stage straight to another (a transition of the flows)."""
+
+    kind: str  # forward, skip or back
+    target: str  # the stage moved to, by name
+    users: int
+
+
+@dataclass
+class MapData:
+    """What a bound dataset adds to the map slides: the caption under the title, each
+    stage's users and conversion under its name, and the moves out of each stage in a band
+    above the headers."""
+
+    caption: str = ""
+    numbers: dict[str, str] = field(default_factory=dict)  # stage id -> "1,234 users · 42.0%"
+    moves: dict[str, list[Move]] = field(default_factory=dict)  # stage id -> most users first
+    flows: bool = False  # flows were given (the band shows even when nobody moved)
+
+    @classmethod
+    def of(cls, m: JourneyMap, metrics: dict[str, Any] | None,
+           flows: dict[str, Any] | None) -> MapData:
+        """From ``metrics`` (the ``metrics --json`` form) and ``flows`` (the ``flows --json``
+        form: ``transitions`` of ``from``, ``to``, ``kind`` and ``users``; stages by name)."""
+        data = cls(flows=flows is not None)
+        if metrics is not None and metrics.get("stages"):
+            data.caption = funnel_caption(metrics)
+            entries: dict[str, list[dict[str, Any]]] = {}
+            for entry in metrics["stages"]:
+                entries.setdefault(str(entry.get("stage", "")), []).append(entry)
+            for stage in m.stages:  # in order: two stages of one name take their own entries
+                queue = entries.get(stage.name)
+                entry = queue.pop(0) if queue else {}
+                users = entry.get("users")
+                if users is None:
+                    continue
+                text = f"{users:,} user" if users == 1 else f"{users:,} users"
+                conversion = entry.get("conversion_from_previous")
+                if conversion is not None:
+                    text += f" · {conversion * 100:.1f}%"
+                data.numbers[stage.id] = text
+        if flows is not None:
+            ids: dict[str, str] = {}
+            for stage in m.stages:
+                ids.setdefault(stage.name, stage.id)
+            for move in flows.get("transitions") or []:
+                source, target = str(move.get("from", "")), str(move.get("to", ""))
+                if source in ids and target in ids and int(move.get("users") or 0) > 0:
+                    data.moves.setdefault(ids[source], []).append(
+                        Move(str(move.get("kind", "forward")), target, int(move["users"])))
+            for moves in data.moves.values():
+                moves.sort(key=lambda mv: -mv.users)
+        return data
+
+    @property
+    def flow_lines(self) -> int:
+        """The lines of the flows band (0: no band)."""
+        most = max((len(v) for v in self.moves.values()), default=0)
+        return min(MAX_FLOW_LINES, most) or (1 if self.flows else 0)
+
+    @property
+    def flows_h(self) -> float:
+        lines = self.flow_lines
+        return lines * FLOW_LINE_H + 6 if lines else 0.0
+
+    @property
+    def stage_h(self) -> float:
+        return STAGE_H + (NUMBERS_H if self.numbers else 0.0)
+
+    @property
+    def extra_top(self) -> float:
+        """The points the data adds above the lanes."""
+        return ((CAPTION_H if self.caption else 0.0) + self.flows_h
+                + self.stage_h - STAGE_H)
+
+    def move_lines(self, stage_id: str) -> list[Move | str]:
+        """The lines of a stage's part of the flows band: its moves, most users first;
+        what does not fit summed up as "+ n more"."""
+        moves = self.moves.get(stage_id, [])
+        if len(moves) <= MAX_FLOW_LINES:
+            return list(moves)
+        rest = moves[MAX_FLOW_LINES - 1:]
+        return [*moves[:MAX_FLOW_LINES - 1],
+                f"+ {len(rest)} more ({sum(mv.users for mv in rest):,} users)"]
+
+
+def move_text(move: Move, width: float) -> str:
+    """"→ Sign up: 412", "→ Pay (skip): 37", "← Look (back): 12", the stage's name cut to
+    fit ``width`` points, never the count."""
+    arrow = "←" if move.kind == "back" else "→"
+    tail = f"{FLOW_WORDS.get(move.kind, '')}: {move.users:,}"
+    room = width - text_width(f"{arrow} {tail}", FLOW_PT, bold=True) - 2
+    return f"{arrow} {one_line(plain(move.target), max(room, 12.0), FLOW_PT)}{tail}"
+
+
 # =========================================================================== writing
 def write_map_pptx(m: JourneyMap, ws: Workspace, path: Path, progress: Progress | None = None,
                    metrics: dict[str, Any] | None = None, *,
+                   flows: dict[str, Any] | None = None,
                    steps_per_slide: int = STEPS_PER_SLIDE, personas: bool = True) -> None:
     """Write ``m`` as a PowerPoint deck at ``path`` (atomically).
 
-    ``metrics`` (the ``metrics --json`` form of a bound dataset) adds a funnel slide;
+    ``metrics`` (the ``metrics --json`` form of a bound dataset) adds a funnel slide, each
+    stage's users and conversion under its name on the map slides and the caption under
+    their title; ``flows`` (the ``flows --json`` form) the moves out of each stage in a band
+    above the stage headers;
     ``personas`` a slide per persona linked to the map.  ``progress(done, total)`` is called
     now and then; when it returns False the export stops with :class:`ExportCancelled` and an
     existing file at ``path`` is left as it was.
     """
-    deck = build_presentation(m, ws, progress=progress, metrics=metrics,
+    deck = build_presentation(m, ws, progress=progress, metrics=metrics, flows=flows,
                               steps_per_slide=steps_per_slide, personas=personas)
     buffer = io.BytesIO()
     deck.save(buffer)
@@ -323,13 +437,15 @@ def write_map_pptx(m: JourneyMap, ws: Workspace, path: Path, progress: Progress 
 
 def build_presentation(m: JourneyMap, ws: Workspace, *, progress: Progress | None = None,
                        metrics: dict[str, Any] | None = None,
+                       flows: dict[str, Any] | None = None,
                        steps_per_slide: int = STEPS_PER_SLIDE,
                        personas: bool = True) -> Presentation:
     """The deck of :func:`write_map_pptx`, not yet saved."""
     from pptx import Presentation as new_presentation
     from pptx.util import Pt
 
-    plan = plan_map_slides(m, steps_per_slide)
+    data = MapData.of(m, metrics, flows)
+    plan = plan_map_slides(m, steps_per_slide, extra_top=data.extra_top)
     linked = [ws.personas[i] for i in m.persona_ids if i in ws.personas] if personas else []
     total = len(m.cards) + len(plan) + len(linked) + 1
     ticker = _Ticker(progress, total)
@@ -342,7 +458,7 @@ def build_presentation(m: JourneyMap, ws: Workspace, *, progress: Progress | Non
     props.comments = ""
     props.revision = 1
     widths = split_steps(m, steps_per_slide)
-    writer = _MapSlides(deck, m, ws, ticker, column_width(widths))
+    writer = _MapSlides(deck, m, ws, ticker, column_width(widths), data=data)
     for number, part in enumerate(plan, 1):
         writer.add(part, number, len(plan))
         ticker.tick()
@@ -379,9 +495,9 @@ class _MapSlides:
     """Draws the map slides of a plan."""
 
     def __init__(self, deck: Presentation, m: JourneyMap, ws: Workspace, ticker: _Ticker,
-                 width: float):
+                 width: float, *, data: MapData):
         self.deck, self.m, self.ws, self.ticker = deck, m, ws, ticker
-        self.width = width
+        self.width, self.data = width, data
         self.step_row = has_step_row(m)
         self.colours = THEME_COLOURS[THEME]
         owners: list[str | None] = [*m.persona_ids]
@@ -415,6 +531,13 @@ class _MapSlides:
             stage = self.m.stage(stage_id)
             lines.append(f"{stage.name}: {stage.description}" if stage.description
                          else f"{stage.name}: (no description)")
+        moves = [(self.m.stage(i).name, mv) for i in stages for mv in self.data.moves.get(i, [])]
+        if moves:
+            lines += ["", "Flows (users who moved straight from one stage to another):"]
+            lines += [f"{source} → {mv.target}{FLOW_WORDS.get(mv.kind, '')}: {mv.users:,}"
+                      for source, mv in moves]
+        if self.data.caption:
+            lines += ["", self.data.caption]
         if notes:
             lines += ["", "Shortened on the slide; the whole text:", *notes]
         set_notes(slide, "\n".join(lines))
@@ -423,8 +546,9 @@ class _MapSlides:
         return MARGIN + LANE_HEADER_W + column * self.width
 
     def _headers(self, sink: ShapeSink, part: MapSlide) -> float:
-        """Stage and step headers; returns the y the lanes start at."""
-        c = self.colours
+        """The data's caption and flows band, the stage and step headers; returns the y the
+        lanes start at."""
+        c, data = self.colours, self.data
         column = 0
         groups: list[tuple[Stage, int]] = []
         for stage, _ in part.steps:
@@ -432,19 +556,35 @@ class _MapSlides:
                 groups[-1] = (stage, groups[-1][1] + 1)
             else:
                 groups.append((stage, 1))
+        top = GRID_TOP
+        if data.caption:
+            sink.box(MARGIN, top, SLIDE_W - 2 * MARGIN, CAPTION_H - 2, fill=None, name="Caption",
+                     paragraphs=[[(one_line(data.caption, SLIDE_W - 2 * MARGIN, 10.0,
+                                            bold=False),
+                                   {"size": 10.0, "colour": c["muted_text"]})]],
+                     inset=(0, 0, 0, 0), anchor="middle")
+            top += CAPTION_H
+        if data.flows_h:
+            self._flows_band(sink, groups, top)
+            top += data.flows_h
+        stage_h = data.stage_h
         for stage, n in groups:
             x, w = self._x(column), n * self.width
             continued = stage.id in self.seen_stages and stage.steps[0] is not part.steps[
                 column][1]
             label = plain(stage.name) + (" (continued)" if continued else "")
-            sink.box(x, GRID_TOP, w, STAGE_H, fill=c["header_fill"], line=c["background"],
-                     name=f"Stage: {stage.name}",
-                     paragraphs=[[(one_line(label, w - 12, 12.0),
-                                   {"size": 12.0, "bold": True, "colour": c["header_text"]})]],
+            paragraphs = [[(one_line(label, w - 12, 12.0),
+                            {"size": 12.0, "bold": True, "colour": c["header_text"]})]]
+            numbers = data.numbers.get(stage.id)
+            if numbers:
+                paragraphs.append([(one_line(numbers, w - 12, 10.0, bold=False),
+                                    {"size": 10.0, "colour": c["header_text"]})])
+            sink.box(x, top, w, stage_h, fill=c["header_fill"], line=c["background"],
+                     name=f"Stage: {stage.name}", paragraphs=paragraphs,
                      inset=(6, 2, 6, 2), anchor="middle", align="center")
             self.seen_stages.add(stage.id)
             column += n
-        y = GRID_TOP + STAGE_H
+        y = top + stage_h
         if self.step_row:
             for index, (_, step) in enumerate(part.steps):
                 label = plain(step.name)
@@ -456,6 +596,40 @@ class _MapSlides:
                          inset=(5, 1, 5, 1), anchor="middle", align="center")
             y += STEP_H
         return y
+
+    def _flows_band(self, sink: ShapeSink, groups: list[tuple[Stage, int]], top: float,
+                    ) -> None:
+        """Above each stage header, the moves out of the stage: one line per move with the
+        stage moved to and the users, coloured by kind as on the canvas (forward blue, skip
+        purple, back red); at the left, what the band is."""
+        c, data = self.colours, self.data
+        height = data.flows_h - 2
+        colours = {"forward": c["selection"],
+                   "skip": LANE_COLOURS[THEME][LaneType.METRICS].accent,
+                   "back": LANE_COLOURS[THEME][LaneType.PAIN_POINTS].accent}
+        sink.box(MARGIN, top, LANE_HEADER_W, height, fill=None, name="Flows",
+                 paragraphs=[[("Flows", {"size": FLOW_PT + 1, "bold": True,
+                                         "colour": c["text"]})],
+                             [("users who moved straight on", {"size": FLOW_PT - 1,
+                                                                "colour": c["muted_text"]})]],
+                 inset=(4, 1, 4, 1), anchor="bottom")
+        column = 0
+        for stage, n in groups:
+            x, w = self._x(column), n * self.width
+            column += n
+            paragraphs = []
+            for move in data.move_lines(stage.id):
+                if isinstance(move, str):
+                    paragraphs.append([(move, {"size": FLOW_PT, "colour": c["muted_text"]})])
+                else:
+                    paragraphs.append([(move_text(move, w - 8),
+                                        {"size": FLOW_PT, "bold": True,
+                                         "colour": colours.get(move.kind, c["text"])})])
+            if not paragraphs and not data.moves:
+                paragraphs = [[("No moves", {"size": FLOW_PT, "colour": c["muted_text"]})]]
+            sink.box(x + 1, top, w - 2, height, fill="#ffffff" if paragraphs else None,
+                     line=c["grid"] if paragraphs else None, name=f"Flows from: {stage.name}",
+                     paragraphs=paragraphs or None, inset=(4, 2, 4, 2), anchor="bottom")
 
     def _rows(self, slide: Slide, sink: ShapeSink, part: MapSlide, y: float) -> list[str]:
         """Lane headers, bands, cards and the chart; the notes on shortened cards."""

@@ -311,7 +311,8 @@ class MapCommands(QObject):
         """Export the current map; the format follows the extension.
 
         JSON, Excel, PowerPoint, Mermaid and CSV come from the exchange formats (Excel and
-        PowerPoint add the funnel while the data overlay shows one); PNG, SVG and PDF are
+        PowerPoint add the funnel while the data overlay shows one, PowerPoint its numbers on
+        the stage headers and the flows while they are shown); PNG, SVG and PDF are
         drawn, with the layers shown over the map (the overlay's numbers and its caption).
         PDF asks whether to fit one page or tile pages (unless ``pages`` says). Long exports
         show a progress dialog that can cancel; the old file then stays as it was.
@@ -337,8 +338,10 @@ class MapCommands(QObject):
                                            pages=pages or "fit", progress=progress.step,
                                            **self._shown_layers(m.id))
             else:
+                # a deck also carries the flows shown over the map (View > Flows)
                 export_map(m, self.workspace, path, progress=progress.step,
-                           metrics=self.overlay_metrics(m.id))
+                           metrics=self.overlay_metrics(m.id),
+                           flows=self._shown_layers(m.id).get("flows"))
         except ExportCancelled:
             self.status.emit("Export cancelled; nothing was written.", 5000)
             return False

@@ -356,6 +356,27 @@ def test_powerpoint_export_with_a_dataset_has_the_funnel_slide(bound: Path, tmp_
     assert "Dataset: web" in caption and "window: 1d" in caption
 
 
+def test_powerpoint_export_with_flows_labels_the_moves_on_the_map_slides(
+        bound: Path, tmp_path: Path, capsys, qapp) -> None:  # noqa: ANN001
+    from pptx import Presentation
+
+    out = tmp_path / "flows.pptx"
+    assert main(["export", str(bound), "--map", "Shop", "--dataset", "web", "--flows",
+                 "-o", str(out)]) == 0
+    first = {s.name: s.text_frame.text for s in Presentation(str(out)).slides[0].shapes
+             if s.has_text_frame}
+    assert first["Stage: Visit"].startswith("Visit\n5 users")
+    assert "Dataset: web" in first["Caption"]
+    assert first["Flows from: Visit"].startswith("→ Sign up: ")
+    picture = tmp_path / "flows.svg"  # pictures draw the arcs (tests/gui/test_flows_layer.py)
+    assert main(["export", str(bound), "--map", "Shop", "--dataset", "web", "--flows",
+                 "-o", str(picture)]) == 0
+    assert picture.stat().st_size > 0
+    assert main(["export", str(bound), "--map", "Shop", "--flows", "-o",
+                 str(tmp_path / "no.pptx")]) == 2
+    assert "--flows applies with --dataset" in capsys.readouterr().err
+
+
 def test_pictures_with_a_dataset_show_the_numbers_and_caption(bound: Path, tmp_path: Path,
                                                               capsys, qapp) -> None:
     import datetime as dt

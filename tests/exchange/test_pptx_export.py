@@ -48,6 +48,7 @@ from journeydesk.exchange.pptx_export import (
     MAX_CARD_LINES,
     PICTURE_H,
     STORYBOARD_PICTURE_H,
+    MapData,
     build_presentation,
     plain,
     plan_map_slides,
@@ -110,6 +111,12 @@ def wide() -> tuple[JourneyMap, Workspace]:
             point = EmotionPoint(step_id=step.id, score=float(score), persona_id=who.id)
             m.emotions[point.id] = point
     return m, Workspace(maps={m.id: m}, personas={maria.id: maria, tom.id: tom})
+
+
+def wide_plan(m: JourneyMap) -> list:
+    """The map slides of the wide deck (written with METRICS: the numbers and the caption
+    take room above the lanes)."""
+    return plan_map_slides(m, extra_top=MapData.of(m, METRICS, None).extra_top)
 
 
 def texts(slide) -> list[str]:  # noqa: ANN001
@@ -212,7 +219,7 @@ def test_the_emotion_curves_are_a_native_line_chart_in_persona_colours(
         decks: dict[str, Path]) -> None:
     m, ws = wide()
     deck = Presentation(str(decks["wide"]))
-    plan = plan_map_slides(m)
+    plan = wide_plan(m)
     colours = curve_colours(m.persona_ids, {i: p.name for i, p in ws.personas.items()}, "")
     for slide, part in zip(deck.slides, plan, strict=False):
         chart = next(s for s in slide.shapes if s.has_chart).chart
@@ -230,7 +237,7 @@ def test_the_emotion_curves_are_a_native_line_chart_in_persona_colours(
 def test_a_wide_map_is_split_with_its_headers_repeated(decks: dict[str, Path]) -> None:
     m, ws = wide()
     deck = Presentation(str(decks["wide"]))
-    plan = plan_map_slides(m)
+    plan = wide_plan(m)
     assert [len(p.steps) for p in plan] == [5, 5, 4]  # whole stages where they fit
     assert len(deck.slides) == len(plan) + 1 + 2  # map parts, funnel, two personas
     seen_steps = []
@@ -240,7 +247,8 @@ def test_a_wide_map_is_split_with_its_headers_repeated(decks: dict[str, Path]) -
         for lane in m.lanes:  # every lane header on every part
             assert any(t.startswith(lane.name) for t in shown), lane.name
         stages = {stage.name for stage, _ in part.steps}
-        assert {t for t in shown if t in {s.name for s in m.stages}} == stages
+        headers = {t.split("\n")[0] for t in shown}  # the funnel's numbers on a second line
+        assert {t for t in headers if t in {s.name for s in m.stages}} == stages
         seen_steps += [t for t in shown if t in {s.name for s in m.all_steps()}]
         for _, step in part.steps:
             for lane in m.lanes:
@@ -252,7 +260,7 @@ def test_a_wide_map_is_split_with_its_headers_repeated(decks: dict[str, Path]) -
 def test_speaker_notes_hold_the_stage_descriptions(decks: dict[str, Path]) -> None:
     m, _ = wide()
     deck = Presentation(str(decks["wide"]))
-    for slide, part in zip(deck.slides, plan_map_slides(m), strict=False):
+    for slide, part in zip(deck.slides, wide_plan(m), strict=False):
         notes = slide.notes_slide.notes_text_frame.text
         for stage, _ in part.steps:
             assert f"{stage.name}: {stage.description}" in notes
@@ -274,6 +282,60 @@ def test_the_funnel_slide_has_a_bar_chart_and_the_numbers(decks: dict[str, Path]
     caption = " ".join(texts(slide))
     for part in ("web shop", "2026-01-01 to 2026-03-31", "window: 7d", "plan = pro", "1,250"):
         assert part in caption
+
+
+FLOWS = {"users": 1250, "in_order": 900, "share_in_order": 0.72, "skipped": 40,
+         "went_back": 37, "stages": [],
+         "transitions": [{"from": "Look", "to": "Choose", "kind": "forward", "users": 412},
+                         {"from": "Look", "to": "Pay", "kind": "skip", "users": 40},
+                         {"from": "Choose", "to": "Look", "kind": "back", "users": 37},
+                         {"from": "Pay", "to": "Gone", "kind": "forward", "users": 9}]}
+
+
+def shapes_named(slide) -> dict[str, str]:  # noqa: ANN001
+    return {s.name: s.text_frame.text for s in slide.shapes if s.has_text_frame}
+
+
+def test_the_map_slides_show_the_funnel_numbers_and_caption(decks: dict[str, Path]) -> None:
+    deck = Presentation(str(decks["wide"]))
+    first, second = (shapes_named(s) for s in list(deck.slides)[:2])
+    assert first["Stage: Look"] == "Look\n1,250 users"
+    assert first["Stage: Choose"] == "Choose\n500 users · 40.0%"
+    assert second["Stage: Pay"] == "Pay\n125 users · 25.0%"
+    assert second["Stage: Unbound"] == "Unbound"  # no bound events: no numbers
+    for shown in (first, second):
+        assert "web shop" in shown["Caption"] and "plan = pro" in shown["Caption"]
+        assert not any(name.startswith("Flows") for name in shown)
+    m, ws = wide()
+    one = {**METRICS, "stages": [{**METRICS["stages"][0], "users": 1}]}
+    plain_deck = build_presentation(m, ws, metrics=one, personas=False)
+    assert shapes_named(plain_deck.slides[0])["Stage: Look"] == "Look\n1 user"
+    sample_deck = Presentation(str(decks["sample"]))  # without metrics: as before
+    names = shapes_named(sample_deck.slides[0])
+    assert "Caption" not in names
+    assert all("\n" not in text for name, text in names.items() if name.startswith("Stage:"))
+
+
+def test_the_flows_are_labelled_above_the_stage_headers() -> None:
+    m, ws = wide()
+    deck = build_presentation(m, ws, metrics=METRICS, flows=FLOWS, personas=False)
+    first, second = (shapes_named(s) for s in list(deck.slides)[:2])
+    assert first["Flows from: Look"] == "→ Choose: 412\n→ Pay (skip): 40"
+    assert first["Flows from: Choose"] == "← Look (back): 37"
+    assert second["Flows from: Pay"] == ""  # a move to a stage the map has not is left out
+    assert first["Stage: Look"] == "Look\n1,250 users"
+    notes = deck.slides[0].notes_slide.notes_text_frame.text
+    assert "Look → Choose: 412" in notes and "Choose → Look (back): 37" in notes
+    tops = {s.name: s.top for s in deck.slides[0].shapes}
+    assert tops["Caption"] < tops["Flows from: Look"] < tops["Stage: Look"]
+    # the lanes start lower, and the slides still hold every card
+    plain_plan = plan_map_slides(m)
+    cards = sum(len(cell) for part in plan_map_slides(m, extra_top=80) for row in part.rows
+                for cell in row.cells)
+    assert cards == len(m.cards) == sum(len(cell) for part in plain_plan for row in part.rows
+                                        for cell in row.cells)
+    bare = build_presentation(m, ws, personas=False)
+    assert not any(s.name.startswith("Flows") for slide in bare.slides for s in slide.shapes)
 
 
 def test_a_slide_per_linked_persona(decks: dict[str, Path]) -> None:
@@ -489,5 +551,5 @@ def test_libreoffice_finds_every_stage_and_card_in_the_pdf(decks: dict[str, Path
 def test_libreoffice_pages_are_the_slides_asked_for(pdfs: dict[str, Path]) -> None:
     m, ws = wide()
     pages, text = pdf_text(pdfs["wide"])
-    assert pages == len(plan_map_slides(m)) + 1 + len(m.persona_ids) == 6
+    assert pages == len(wide_plan(m)) + 1 + len(m.persona_ids) == 6
     assert squeezed("Users per stage") in text and squeezed("Tom Baker") in text

@@ -278,3 +278,26 @@ def test_a_png_export_shows_the_flows_when_they_are_on(qtbot, window,  # noqa: A
     assert window.export_map(pdf, pages="fit")
     assert pdf.stat().st_size > 0
 
+
+
+def test_a_pptx_export_carries_the_flows_and_numbers_when_they_are_on(  # noqa: ANN001
+        qtbot, window, tmp_path: Path) -> None:
+    from pptx import Presentation
+
+    def shapes(path: Path) -> dict[str, str]:
+        slide = Presentation(str(path)).slides[0]
+        return {s.name: s.text_frame.text for s in slide.shapes if s.has_text_frame}
+
+    plain = tmp_path / "plain.pptx"
+    assert window.export_map(plain)
+    before = shapes(plain)
+    assert not any(name.startswith("Flows") for name in before)
+    assert "users" in before["Stage: Discover"]  # the overlay is on: numbers under the name
+    flows_on(qtbot, window)
+    deck = tmp_path / "flows.pptx"
+    assert window.export_map(deck)
+    found = shapes(deck)
+    moves = {(t.source, t.target): t for t in window.scene.flows.transitions}
+    back = moves["Sign up", "Discover"]
+    assert back.kind == "back"
+    assert f"← Discover (back): {back.users:,}" in found["Flows from: Sign up"]
