@@ -107,7 +107,7 @@ PICTURE_GAP = 3.0
 
 PRIORITY_LABELS = {"low": "Low", "medium": "Medium", "high": "High"}
 # -- the data over the map: caption, numbers under the stage names, flows above the headers
-CAPTION_H = 15.0  # the caption under the title
+CAPTION_H = 19.0  # the caption under the title (with room below it before the flows band)
 NUMBERS_H = 13.0  # the second line of a stage header: users and conversion
 FLOW_PT, FLOW_LINE_H = 9.0, 11.5  # the flows band: one line per move
 MAX_FLOW_LINES = 4  # moves shown per stage; more say "+ n more"
@@ -562,7 +562,7 @@ class _MapSlides:
                      paragraphs=[[(one_line(data.caption, SLIDE_W - 2 * MARGIN, 10.0,
                                             bold=False),
                                    {"size": 10.0, "colour": c["muted_text"]})]],
-                     inset=(0, 0, 0, 0), anchor="middle")
+                     inset=(0, 0, 0, 0), anchor="top")  # the rest of CAPTION_H is a gap
             top += CAPTION_H
         if data.flows_h:
             self._flows_band(sink, groups, top)
