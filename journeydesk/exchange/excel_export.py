@@ -11,10 +11,7 @@ from typing import TYPE_CHECKING, Any
 from journeydesk.domain.colours import (
     LANE_COLOURS,
     THEME_COLOURS,
-    card_accent,
-    card_tint,
     curve_colours,
-    normal_hex,
 )
 from journeydesk.domain.model import (
     LANE_TYPE_LABELS,
@@ -23,6 +20,15 @@ from journeydesk.domain.model import (
     LaneType,
     Stage,
     Workspace,
+)
+from journeydesk.exchange.excel_cells import (
+    GRID_BORDER,
+    THEME,
+    CellLooks,
+    Part,
+    card_colours,
+    put,
+    text_lines,
 )
 from journeydesk.exchange.excel_layout import (
     CARDS_SHEET,
@@ -47,7 +53,6 @@ from journeydesk.exchange.excel_layout import (
     _sha256,
     _split_units,
     emotion_line,
-    excel_text,
     grid_digest,
 )
 from journeydesk.exchange.excel_pictures import (
@@ -90,7 +95,6 @@ SEVERITY_FILLS = {1: "FBE3E3", 2: "F8CFCF", 3: "F4B0B0", 4: "EE8E8E", 5: "E66A6A
 
 STAGE_FILL = "1F3B57"
 STEP_FILL = "D6DEE7"
-GRID_BORDER = "BFBFBF"
 STEP_COLUMN_WIDTH = 34   # characters; a card of ~30 characters fits on one line
 LINE_HEIGHT = 15.0       # points per line of 11 pt Calibri
 MAX_ROW_HEIGHT = 409.0   # Excel's limit
@@ -105,9 +109,7 @@ HEADER_MAX_LINES = 4      # a stage name on more lines than this widens its colu
 # width less 2, as the grid always had).
 TEXT_FIT, BOLD_FIT, STAGE_FIT = 0.92, 0.8, 0.7
 # The colours the app draws with (the light theme, as the PowerPoint export).
-THEME = "light"
 # A part of a cell's text and how it looks: (text, (hex colour, bold) or None: the cell's).
-Part = tuple[str, "tuple[str, bool] | None"]
 
 
 @dataclass
@@ -280,7 +282,7 @@ class _WorkbookWriter:
             if lane.type is LaneType.PAIN_POINTS and card.severity is not None:
                 text = SEVERITY_PREFIX.format(card.severity) + text
             parts: list[Part] = [(text, None)]
-            colours = _card_colours(card.colour)
+            colours = card_colours(card.colour)
             if colours is not None:
                 self.tints.setdefault((card.lane_id, card.step_id), colours)
             if lane.type is LaneType.OPPORTUNITIES and card.priority:
@@ -338,14 +340,14 @@ class _WorkbookWriter:
         steps = m.all_steps()
         widths = self.step_widths()
 
-        _put(sheet, 1, 1, rows[0][0]).style = st.title
+        put(sheet, 1, 1, rows[0][0]).style = st.title
         if step_row:
             sheet.merge_cells(start_row=1, start_column=1, end_row=2, end_column=1)
 
         column = 2
         for stage in m.stages:
             last = column + len(stage.steps) - 1
-            _put(sheet, 1, column, stage.name).style = st.stage
+            put(sheet, 1, column, stage.name).style = st.stage
             for c in range(column + 1, last + 1):
                 sheet.cell(1, c).style = st.stage  # the merged range's border and fill
             if step_row and len(stage.steps) == 1 and not stage.steps[0].name:
@@ -355,7 +357,7 @@ class _WorkbookWriter:
             else:
                 if step_row:
                     for offset, step in enumerate(stage.steps):
-                        step_cell = (_put(sheet, 2, column + offset, step.name) if step.name
+                        step_cell = (put(sheet, 2, column + offset, step.name) if step.name
                                      else sheet.cell(2, column + offset))
                         step_cell.style = st.step
                 if last > column:
@@ -366,13 +368,13 @@ class _WorkbookWriter:
         severities = self.max_severities()
         lane_width = self.lane_column_width()
         pictured = self.pictured_cells()
-        looks = _CellLooks()
+        looks = CellLooks()
         for index, lane in enumerate(m.lanes):
             row = first_lane_row + index
             texts = rows[row - 1]
             lane_type = LaneType(lane.type)
-            _put(sheet, row, 1, lane.name).style = st.lane[lane_type]
-            lines = _text_lines(lane.name, lane_width * BOLD_FIT)
+            put(sheet, row, 1, lane.name).style = st.lane[lane_type]
+            lines = text_lines(lane.name, lane_width * BOLD_FIT)
             picture_px = 0
             for col_index, step in enumerate(steps, start=2):
                 text = texts[col_index - 1]
@@ -381,7 +383,7 @@ class _WorkbookWriter:
                     cell = sheet.cell(row, col_index)
                     cell.value = looks.rich_text(parts)
                 else:
-                    cell = (_put(sheet, row, col_index, text) if text
+                    cell = (put(sheet, row, col_index, text) if text
                             else sheet.cell(row, col_index))
                 severity = severities.get((lane.id, step.id))
                 cell.style = (st.severity[severity] if severity is not None
@@ -389,7 +391,7 @@ class _WorkbookWriter:
                 tint = self.tints.get((lane.id, step.id))
                 if tint is not None:  # the card's own colour, as the canvas tints the card
                     cell.fill, cell.border = looks.fill(tint[0]), looks.stripe(tint[1])
-                lines = max(lines, _text_lines(text, widths[col_index - 2] - 2))
+                lines = max(lines, text_lines(text, widths[col_index - 2] - 2))
                 cards = pictured.get((lane.id, step.id))
                 if cards:  # the pictures at the top of the cell, the captions under them
                     storyboard = lane_type is LaneType.STORYBOARD
@@ -415,7 +417,7 @@ class _WorkbookWriter:
         for stage in self.m.stages:
             count = len(stage.steps)
             width = float(STEP_COLUMN_WIDTH)
-            while (width < MAX_STEP_COLUMN_WIDTH and _text_lines(
+            while (width < MAX_STEP_COLUMN_WIDTH and text_lines(
                     stage.name, count * width * STAGE_FIT) > HEADER_MAX_LINES):
                 width += 2
             widths.extend([width] * count)
@@ -428,17 +430,17 @@ class _WorkbookWriter:
         stage_lines, column = 1, 0
         for stage in self.m.stages:
             span = sum(widths[column:column + len(stage.steps)])
-            stage_lines = max(stage_lines, _text_lines(stage.name, span * STAGE_FIT))
+            stage_lines = max(stage_lines, text_lines(stage.name, span * STAGE_FIT))
             column += len(stage.steps)
         stage_height = min(MAX_ROW_HEIGHT, max(30.0, stage_lines * STAGE_LINE_HEIGHT + 8))
         step_height = 0.0
         if step_row:
             steps = self.m.all_steps()
-            step_lines = max((_text_lines(s.name, w * BOLD_FIT) for s, w in zip(
+            step_lines = max((text_lines(s.name, w * BOLD_FIT) for s, w in zip(
                 steps, widths, strict=True)), default=1)
             step_height = min(MAX_ROW_HEIGHT, step_lines * LINE_HEIGHT + 6)
         # The map's name (12 pt bold) in A1, merged over the step row when there is one.
-        title = _text_lines(self.m.name, lane_width * STAGE_FIT) * STAGE_LINE_HEIGHT + 8
+        title = text_lines(self.m.name, lane_width * STAGE_FIT) * STAGE_LINE_HEIGHT + 8
         if title > stage_height + step_height:
             extra = title - stage_height - step_height
             if step_row:
@@ -514,13 +516,13 @@ class _WorkbookWriter:
         if not curves or not steps:
             return None
         left = len(table.headers) + 2  # one empty column between table and block
-        head = _put(sheet, 1, left, "step")
+        head = put(sheet, 1, left, "step")
         head.font = st.bold
         for offset, (_, name) in enumerate(curves, start=1):
-            _put(sheet, 1, left + offset, name).font = st.bold
+            put(sheet, 1, left + offset, name).font = st.bold
         scores = {(p.step_id, p.persona_id): p.score for p in m.emotions.values()}
         for row, step in enumerate(steps, start=2):
-            _put(sheet, row, left, _step_label(*self.places[step.id]))
+            put(sheet, row, left, _step_label(*self.places[step.id]))
             for offset, (persona_id, _) in enumerate(curves, start=1):
                 score = scores.get((step.id, persona_id))
                 if score is not None:
@@ -589,12 +591,12 @@ class _WorkbookWriter:
         assert self.metrics is not None
         caption = metrics_caption(self.metrics)
         columns = len(data.headers)
-        cell = _put(sheet, 1, 1, caption)
+        cell = put(sheet, 1, 1, caption)
         cell.font = Font(italic=True, color=THEME_COLOURS[THEME]["muted_text"].lstrip("#"))
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=columns)
         sheet.row_dimensions[1].height = min(
-            MAX_ROW_HEIGHT, _text_lines(caption, sum(data.widths) * TEXT_FIT) * LINE_HEIGHT + 4)
+            MAX_ROW_HEIGHT, text_lines(caption, sum(data.widths) * TEXT_FIT) * LINE_HEIGHT + 4)
         last = data.top + len(data.rows)
         breakdown = self.metrics.get("breakdown") or []
         rows: list[list[Any]] = [[str(part.get("value", ""))] + _funnel_row(entry)
@@ -602,14 +604,14 @@ class _WorkbookWriter:
         if rows:
             column = (self.metrics.get("definition") or {}).get("breakdown") or "value"
             top = last + 3
-            _put(sheet, top - 1, 1, f"By {column}").font = self.styles.bold
+            put(sheet, top - 1, 1, f"By {column}").font = self.styles.bold
             headers = [str(column), *METRICS_HEADERS]
             for index, header in enumerate(headers, start=1):
-                _put(sheet, top, index, header)
+                put(sheet, top, index, header)
             for row_index, values in enumerate(rows, start=top + 1):
                 for index, value in enumerate(values, start=1):
                     if value is not None and value != "":
-                        _put(sheet, row_index, index, value)
+                        put(sheet, row_index, index, value)
             table = Table(displayName="JourneyMetricsBreakdown",
                           ref=f"A{top}:{get_column_letter(len(headers))}{top + len(rows)}")
             table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2",
@@ -699,13 +701,13 @@ class _WorkbookWriter:
 
         top = data.top
         for column, header in enumerate(data.headers, start=1):
-            _put(sheet, top, column, header)
+            put(sheet, top, column, header)
         wrap = self.styles.wrap
         for row_index, values in enumerate(data.rows, start=top + 1):
             for column, value in enumerate(values, start=1):
                 if value is None or value == "":
                     continue
-                cell = _put(sheet, row_index, column, value)
+                cell = put(sheet, row_index, column, value)
                 if column - 1 in data.wrap and isinstance(value, str) and "\n" in value:
                     cell.alignment = wrap
             if data.title == CARDS_SHEET:
@@ -730,24 +732,12 @@ class _WorkbookWriter:
             ("sha256", _sha256(text)), ("grid sha256", grid_digest(_as_shown(grid))),
         ]
         for row, (key, value) in enumerate(header, start=1):
-            _put(sheet, row, 1, key)
-            _put(sheet, row, 2, value)
-        _put(sheet, len(header) + 1, 1, "json")
+            put(sheet, row, 1, key)
+            put(sheet, row, 2, value)
+        put(sheet, len(header) + 1, 1, "json")
         for row, chunk in enumerate(chunks, start=len(header) + 2):
-            _put(sheet, row, 1, chunk)
+            put(sheet, row, 1, chunk)
         sheet.sheet_state = "hidden"
-
-
-def _put(sheet: Worksheet, row: int, column: int, value: Any) -> Any:
-    """Write ``value`` to a cell; a string is always stored as text, never as a formula."""
-    cell = sheet.cell(row, column)
-    if isinstance(value, str):
-        cell.value = excel_text(value)
-        # openpyxl takes a value starting with "=" for a formula; user text never is one.
-        cell.data_type = "s"
-    else:
-        cell.value = value
-    return cell
 
 
 def _step_label(stage: Stage, index: int) -> str:
@@ -756,28 +746,6 @@ def _step_label(stage: Stage, index: int) -> str:
     if len(stage.steps) == 1 and not step.name:
         return stage.name
     return f"{stage.name}: {step.name or f'step {index + 1}'}"
-
-
-def _text_lines(text: str, capacity: float) -> int:
-    """Roughly how many lines ``text`` takes wrapped at ``capacity`` characters a line: word
-    by word, as a spreadsheet wraps (a word longer than a line is broken)."""
-    if not text:
-        return 1
-    room = max(1, int(capacity))
-    total = 0
-    for line in text.split("\n"):
-        if len(line) <= room:
-            total += 1
-            continue
-        count, used = 1, 0
-        for word in line.split(" "):
-            if used and used + 1 + len(word) > room:
-                count, used = count + 1, 0
-            used += (1 if used else 0) + len(word)
-            while used > room:
-                count, used = count + 1, used - room
-        total += count
-    return total
 
 
 BREAKDOWN_WIDTHS = (16, 24, 12, 24, 22, 12, 28)
@@ -790,80 +758,3 @@ def _funnel_row(entry: dict[str, Any]) -> list[Any]:
     return [entry.get("stage"), entry.get("users"), entry.get("conversion_from_previous"),
             entry.get("conversion_from_first"), entry.get("dropped"),
             entry.get("median_seconds_from_previous")]
-
-
-def _card_colours(colour: str | None) -> tuple[str, str] | None:
-    """A coloured card's (tint, accent) as the canvas paints it; None for no colour (or
-    a text that is not one)."""
-    if not colour:
-        return None
-    try:
-        return card_tint(THEME, normal_hex(colour)), card_accent(THEME, colour)
-    except ValueError:
-        return None
-
-
-class _CellLooks:
-    """Fills, stripes and rich-text fonts for the few cells that are not one named style
-    (made once per colour: openpyxl hashes each style object it is given)."""
-
-    def __init__(self) -> None:
-        self._fills: dict[str, Any] = {}
-        self._stripes: dict[str, Any] = {}
-        self._fonts: dict[tuple[str, bool], Any] = {}
-
-    def fill(self, rgb: str) -> Any:
-        from openpyxl.styles import PatternFill
-
-        if rgb not in self._fills:
-            hexa = rgb.lstrip("#").upper()
-            self._fills[rgb] = PatternFill(fill_type="solid", start_color=hexa, end_color=hexa)
-        return self._fills[rgb]
-
-    def stripe(self, rgb: str) -> Any:
-        """The grid's thin border with a thick left edge in the card's accent colour."""
-        from openpyxl.styles import Border, Side
-
-        if rgb not in self._stripes:
-            thin = Side(style="thin", color=GRID_BORDER)
-            self._stripes[rgb] = Border(left=Side(style="thick", color=rgb.lstrip("#").upper()),
-                                        right=thin, top=thin, bottom=thin)
-        return self._stripes[rgb]
-
-    def rich_text(self, parts: list[Part]) -> Any:
-        """The parts as one rich-text value (user text escaped like any cell's text)."""
-        from openpyxl.cell.rich_text import CellRichText, TextBlock
-        from openpyxl.cell.text import InlineFont
-
-        # A run of nothing but white space loses it (openpyxl marks xml:space="preserve" only
-        # around other text): such a run, and runs that look alike, join their neighbour.
-        runs: list[list[Any]] = []
-        carry = ""
-        for text, look in parts:
-            if not text:
-                continue
-            if look is None and not text.strip():
-                carry += text
-                continue
-            joined, carry = carry + text, ""
-            if runs and runs[-1][1] == look:
-                runs[-1][0] += joined
-            else:
-                runs.append([joined, look])
-        if carry:
-            if runs:
-                runs[-1][0] += carry
-            else:
-                runs.append([carry, None])
-        blocks: list[Any] = []
-        for text, look in runs:
-            if look is None:
-                blocks.append(excel_text(text))
-                continue
-            font = self._fonts.get(look)
-            if font is None:
-                colour, bold = look
-                font = self._fonts[look] = InlineFont(rFont="Calibri", sz=11, b=bold or None,
-                                                      color=colour.lstrip("#").upper())
-            blocks.append(TextBlock(font, excel_text(text)))
-        return CellRichText(blocks)
