@@ -42,19 +42,14 @@ from journeydesk.domain.model import (
     Workspace,
 )
 from journeydesk.exchange.map_formats import ExportCancelled, write_map
-from journeydesk.exchange.pptx_export import (
-    CARD_INSET_X,
-    CARD_PT,
+from journeydesk.exchange.pptx_export import MapData, build_presentation, write_map_pptx
+from journeydesk.exchange.pptx_plan import (
     MAX_CARD_LINES,
     PICTURE_H,
     STORYBOARD_PICTURE_H,
-    MapData,
-    build_presentation,
-    plain,
     plan_map_slides,
-    wrap,
-    write_map_pptx,
 )
+from journeydesk.exchange.pptx_shapes import CARD_INSET_X, CARD_PT, plain, wrap
 
 LONG = "A very long card about " + " ".join(f"detail{n}" for n in range(120)) + " THE END"
 METRICS = {
