@@ -19,7 +19,7 @@ MODULES = ["bench_store", "bench_canvas", "bench_canvas_edit", "bench_excel", "b
            "bench_overlay", "bench_overlay_live", "bench_startup", "bench_warehouse",
            "bench_wide_csv", "bench_import_map", "bench_present", "bench_retention",
            "bench_paths", "bench_paths_peer", "bench_flows_layer", "bench_workshop",
-           "bench_workshop_gui", "bench_pptx"]
+           "bench_workshop_gui", "bench_pptx", "bench_versions"]
 
 
 def main(argv: list[str]) -> int:

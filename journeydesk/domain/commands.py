@@ -14,6 +14,7 @@ Change keys are tuples:
 * ``("card", map_id, card_id)``
 * ``("emotion", map_id, point_id)``
 * ``("persona", persona_id)``
+* ``("comment", map_id, comment_id)``
 
 A key whose object no longer exists in the workspace means "deleted".
 
@@ -38,6 +39,11 @@ from journeydesk.domain.commands_cards import (
     copy_card,
 )
 from journeydesk.domain.commands_checks import check_card_field, check_events, check_step_name
+from journeydesk.domain.commands_comments import (
+    AddCommentCommand,
+    EditCommentCommand,
+    RemoveCommentCommand,
+)
 from journeydesk.domain.commands_maps import (
     AddLaneCommand,
     AddMapCommand,
@@ -64,15 +70,18 @@ from journeydesk.domain.commands_personas import (
     copy_persona,
     maps_using_persona,
 )
+from journeydesk.domain.commands_replace import ReplaceMapContentCommand
 
 __all__ = [
-    "AddCardCommand", "AddEmotionCommand", "AddLaneCommand", "AddMapCommand", "AddPersonaCommand",
+    "AddCardCommand", "AddCommentCommand", "EditCommentCommand", "RemoveCommentCommand",
+    "AddEmotionCommand", "AddLaneCommand", "AddMapCommand", "AddPersonaCommand",
     "AddStageCommand", "AddStepCommand", "Change", "Changes", "Command", "CompositeCommand",
     "EditCardCommand", "EditEmotionCommand", "EditLaneCommand", "EditMapCommand",
     "EditPersonaCommand", "EditStageCommand", "EditStepCommand", "LinkPersonaCommand",
     "MoveCardCommand", "MoveCardsCommand", "MoveLaneCommand", "MoveStageCommand",
     "MoveStepCommand", "RemoveCardCommand", "RemoveEmotionCommand", "RemoveLaneCommand",
     "RemoveMapCommand", "RemovePersonaCommand", "RemoveStageCommand", "RemoveStepCommand",
+    "ReplaceMapContentCommand",
     "UnlinkPersonaCommand", "check_card_field", "check_events", "check_step_name", "copy_card",
     "copy_persona", "maps_using_persona",
 ]

@@ -184,7 +184,15 @@ class EditCardCommand(_FieldEdit):
         return ws.map(self.map_id).card(self.card_id)
 
     def _check_field(self, ws: Workspace, target: Card, key: str, value: Any) -> Any:
-        return _check_card_field(key, value)
+        value = _check_card_field(key, value)
+        if key == "addresses":
+            m = ws.map(self.map_id)
+            for card_id in value:
+                if card_id == target.id:
+                    raise DomainError("an opportunity cannot address itself")
+                if card_id not in target.addresses:  # a link kept to a deleted card may stay
+                    m.card(card_id)  # on this map
+        return value
 
     def _changes(self, ws: Workspace) -> Changes:
         return frozenset({("card", self.map_id, self.card_id)})

@@ -9,12 +9,16 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from journeydesk.domain.model import (
+    EVIDENCE_LEVELS,
     MAX_PHOTO_BYTES,
+    OPPORTUNITY_STATUSES,
     PERSONA_LIST_FIELDS,
     PRIORITIES,
+    SCORE_RANGE,
     SEVERITY_RANGE,
     TECH_COMFORT_RANGE,
     DomainError,
@@ -108,7 +112,59 @@ def _check_card_field(key: str, value: Any) -> Any:
             return None
         check_picture(value)  # size, format and pixels from the header, nothing decoded
         return bytes(value)
+    return _check_living_card_field(key, value)
+
+
+# A source is a note or a link; an owner is a name.  Both are one line of sensible length.
+MAX_SOURCE_CHARS = 2000
+MAX_OWNER_CHARS = 200
+
+
+def _check_living_card_field(key: str, value: Any) -> Any:
+    """Evidence and the portfolio fields (schema 7)."""
+    if key == "evidence":
+        if value is None:
+            return "assumed"
+        if value not in EVIDENCE_LEVELS:
+            raise DomainError(f"evidence must be one of {', '.join(EVIDENCE_LEVELS)}")
+        return value
+    if key == "source":
+        return _limited(_optional_text(value, "source"), "a source", MAX_SOURCE_CHARS)
+    if key in ("value", "effort"):
+        return _optional_int(value, key, *SCORE_RANGE)
+    if key == "status":
+        if value is not None and value not in OPPORTUNITY_STATUSES:
+            raise DomainError(f"status must be one of {', '.join(OPPORTUNITY_STATUSES)}")
+        return value
+    if key == "owner":
+        return _limited(_optional_text(value, "owner"), "an owner", MAX_OWNER_CHARS)
+    if key == "addresses":
+        ids = _text_list(value, "addressed cards")
+        if len(set(ids)) != len(ids):
+            raise DomainError("an opportunity lists an addressed card twice")
+        return ids
     raise DomainError(f"a card has no field {key!r}")
+
+
+def _limited(value: str | None, what: str, limit: int) -> str | None:
+    if value is not None and len(value) > limit:
+        raise DomainError(f"{what} may have at most {limit} characters")
+    return value
+
+
+def check_review_date(value: Any) -> str | None:
+    """A review-by date as maps store it: ISO ``YYYY-MM-DD`` or None."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = _text(value, "review date").strip()
+    try:
+        return date.fromisoformat(text).isoformat() if len(text) == 10 else _bad_date(text)
+    except ValueError:
+        return _bad_date(text)
+
+
+def _bad_date(text: str) -> str:
+    raise DomainError(f"review date {text[:40]!r} is not a date (YYYY-MM-DD)")
 
 
 def _check_persona_field(key: str, value: Any) -> Any:

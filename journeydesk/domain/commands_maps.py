@@ -7,12 +7,16 @@ from typing import Any
 
 from journeydesk.domain.commands_base import Change, Changes, Command, _FieldEdit, _MapCommand
 from journeydesk.domain.commands_checks import (
+    MAX_OWNER_CHARS,
     _clamp,
     _event_list,
+    _limited,
     _name,
     _number,
+    _optional_int,
     _text,
     _unique,
+    check_review_date,
 )
 from journeydesk.domain.model import (
     Card,
@@ -70,6 +74,7 @@ class AddMapCommand(Command):
         keys: set[Change] = {("map", m.id), ("stages", m.id), ("lanes", m.id)}
         keys |= {("card", m.id, cid) for cid in m.cards}
         keys |= {("emotion", m.id, pid) for pid in m.emotions}
+        keys |= {("comment", m.id, cid) for cid in m.comments}
         keys |= {("persona", p.id) for p in self.new_personas}
         return frozenset(keys)
 
@@ -94,8 +99,13 @@ class RemoveMapCommand(Command):
         return AddMapCommand(self._map)._changes()
 
 
+# A review interval is at most ten years, in days.
+REVIEW_DAYS_RANGE = (1, 3650)
+
+
 class EditMapCommand(_FieldEdit):
-    """Rename a map, change its description or its emotion scale."""
+    """Rename a map, change its description, its emotion scale, its owner, review-by date
+    (ISO ``YYYY-MM-DD`` or None) or review interval (days, or None)."""
 
     label = "Edit map"
 
@@ -116,6 +126,12 @@ class EditMapCommand(_FieldEdit):
             return _text(value, "map description")
         if key in ("scale_min", "scale_max"):
             return _number(value, key)
+        if key == "owner":
+            return _limited(_text(value, "owner").strip(), "an owner", MAX_OWNER_CHARS) or ""
+        if key == "review_by":
+            return check_review_date(value)
+        if key == "review_days":
+            return _optional_int(value, "review interval (days)", *REVIEW_DAYS_RANGE)
         raise DomainError(f"a map has no field {key!r}")
 
     def _check_all(self, ws: Workspace, target: JourneyMap, values: dict[str, Any]) -> None:

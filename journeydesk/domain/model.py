@@ -69,6 +69,17 @@ LANE_TYPE_LABELS = {
 
 PRIORITIES = ("low", "medium", "high")
 SEVERITY_RANGE = (1, 5)
+
+# How much a card rests on: what a team assumed, heard in research, observed, or measured in
+# data (cards made from data are "measured").  The order is from least to most backed.
+EVIDENCE_LEVELS = ("assumed", "research", "observed", "measured")
+EVIDENCE_LABELS = {"assumed": "Assumed", "research": "Heard in research",
+                   "observed": "Observed", "measured": "Measured in data"}
+# An opportunity's place in the portfolio: value and effort 1..5, and how far it has got.
+SCORE_RANGE = (1, 5)
+OPPORTUNITY_STATUSES = ("idea", "planned", "in_progress", "done")
+OPPORTUNITY_STATUS_LABELS = {"idea": "Idea", "planned": "Planned",
+                             "in_progress": "In progress", "done": "Done"}
 DEFAULT_SCALE = (-2.0, 2.0)
 
 
@@ -123,9 +134,34 @@ class Card:
     # PNG or JPEG bytes (checked by journeydesk.domain.pictures.check_picture); a storyboard
     # lane shows the card as this picture with its text as the caption.
     picture: bytes | None = None
+    # Evidence (schema 7): one of EVIDENCE_LEVELS, and where it comes from (a note or a link).
+    evidence: str = "assumed"
+    source: str | None = None
+    # The portfolio fields of an opportunity (schema 7; any card may carry them): value and
+    # effort 1..5, status, owner, and the ids of the cards (pain points) of the same map that
+    # it addresses.
+    value: int | None = None
+    effort: int | None = None
+    status: str | None = None
+    owner: str | None = None
+    addresses: list[str] = field(default_factory=list)
 
 
-CARD_FIELDS = ("text", "severity", "priority", "channel", "tags", "colour", "events", "picture")
+CARD_FIELDS = ("text", "severity", "priority", "channel", "tags", "colour", "events", "picture",
+               "evidence", "source", "value", "effort", "status", "owner", "addresses")
+
+
+@dataclass
+class Comment:
+    """One comment of a card's thread.  A comment stays with its map when its card is deleted
+    (it is shown again when the card comes back by undo or a restored version)."""
+
+    card_id: str
+    text: str
+    author: str = ""
+    created_at: str = ""  # ISO 8601, UTC
+    resolved: bool = False
+    id: str = field(default_factory=new_id)
 
 
 @dataclass
@@ -285,6 +321,12 @@ class JourneyMap:
     cards: dict[str, Card] = field(default_factory=lambda: CellTable(card_cell))
     emotions: dict[str, EmotionPoint] = field(default_factory=lambda: CellTable(emotion_cell))
     persona_ids: list[str] = field(default_factory=list)
+    # Keeping the map alive (schema 7): who owns it, the date (ISO, YYYY-MM-DD) by which it
+    # should be reviewed, and how many days its data snapshot may age before it is stale.
+    owner: str = ""
+    review_by: str | None = None
+    review_days: int | None = None
+    comments: dict[str, Comment] = field(default_factory=dict)
     # step id -> (stage index, step index): checked on every use, rebuilt when it is stale
     _step_places: dict[str, tuple[int, int]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
@@ -396,6 +438,12 @@ class JourneyMap:
             return self.emotions[point_id]
         except KeyError:
             raise DomainError(f"no emotion point {point_id!r} in map {self.name!r}") from None
+
+    def comments_of(self, card_id: str) -> list[Comment]:
+        """The thread of one card, oldest first (comments of the same second in the order they
+        were added)."""
+        return sorted((c for c in self.comments.values() if c.card_id == card_id),
+                      key=lambda c: c.created_at)
 
     def emotion_at(self, step_id: str, persona_id: str | None) -> EmotionPoint | None:
         """The point of this persona (or of the map) at this step, or None."""

@@ -17,9 +17,12 @@ from sqlalchemy import Connection, Float, Integer, LargeBinary, Table
 from sqlalchemy.exc import DBAPIError
 
 from journeydesk.domain.model import (
+    EVIDENCE_LEVELS,
     MAX_PHOTO_BYTES,
+    OPPORTUNITY_STATUSES,
     PERSONA_LIST_FIELDS,
     PRIORITIES,
+    SCORE_RANGE,
     SEVERITY_RANGE,
     TECH_COMFORT_RANGE,
     DomainError,
@@ -101,6 +104,26 @@ _RULES.update({
     ("workshop_votes", "dots"): [("dots < 0", "is negative")],
 })
 # --- end of workshop sessions ------------------------------------------------------------
+
+# --- living maps (schema 7) ---------------------------------------------------------------
+_RULES.update({
+    ("cards", "evidence"): [(f"evidence NOT IN {_in(EVIDENCE_LEVELS)}",
+                             "is not an evidence level")],
+    ("cards", "status"): [(f"status IS NOT NULL AND status NOT IN {_in(OPPORTUNITY_STATUSES)}",
+                           "is not an opportunity status")],
+    ("cards", "value"): [(f"value NOT BETWEEN {SCORE_RANGE[0]} AND {SCORE_RANGE[1]}",
+                          "is outside 1..5")],
+    ("cards", "effort"): [(f"effort NOT BETWEEN {SCORE_RANGE[0]} AND {SCORE_RANGE[1]}",
+                           "is outside 1..5")],
+    ("cards", "addresses"): [(_text_list("addresses"), _LIST)],
+    ("maps", "review_by"): [("review_by IS NOT NULL AND date(review_by) IS NOT review_by",
+                             "is not a date (YYYY-MM-DD)")],
+    ("maps", "review_days"): [("review_days < 1", "is below 1")],
+    ("card_comments", "resolved"): [("resolved NOT IN (0, 1)", "is not 0 or 1")],
+    ("card_comments", "text"): [("trim(text) = ''", "is empty")],
+    ("map_versions", "seq"): [("seq < 1", "is below 1")],
+    ("map_versions", "card_count"): [("card_count < 0", "is negative")],
+})
 
 # Whole-workspace rules: a query giving one offending row's description, or no row.
 _CROSS = [

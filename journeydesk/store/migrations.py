@@ -152,9 +152,54 @@ def _v5_to_v6(conn: sqlite3.Connection) -> None:
         conn.execute(f"CREATE INDEX {index} ON {table} ({column})")
 
 
+def _v6_to_v7(conn: sqlite3.Connection) -> None:
+    """Living maps: card evidence and portfolio fields, map owner and review, comments and
+    versions."""
+    for column in ("evidence VARCHAR NOT NULL DEFAULT 'assumed'", "source TEXT",
+                   "value INTEGER", "effort INTEGER", "status VARCHAR", "owner TEXT",
+                   "addresses TEXT"):
+        conn.execute(f"ALTER TABLE cards ADD COLUMN {column}")
+    for column in ("owner TEXT NOT NULL DEFAULT ''", "review_by VARCHAR",
+                   "review_days INTEGER"):
+        conn.execute(f"ALTER TABLE maps ADD COLUMN {column}")
+    conn.execute("""
+        CREATE TABLE card_comments (
+            id VARCHAR NOT NULL,
+            map_id VARCHAR NOT NULL,
+            card_id VARCHAR NOT NULL,
+            author TEXT NOT NULL,
+            created_at VARCHAR NOT NULL,
+            text TEXT NOT NULL,
+            resolved INTEGER NOT NULL,
+            PRIMARY KEY (id),
+            FOREIGN KEY(map_id) REFERENCES maps (id) ON DELETE CASCADE
+        )""")
+    conn.execute("CREATE INDEX ix_card_comments_map ON card_comments (map_id)")
+    conn.execute("""
+        CREATE TABLE map_versions (
+            id VARCHAR NOT NULL,
+            map_id VARCHAR NOT NULL,
+            seq INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            reason VARCHAR NOT NULL,
+            created_at VARCHAR NOT NULL,
+            author TEXT NOT NULL,
+            card_count INTEGER NOT NULL,
+            content BLOB NOT NULL,
+            PRIMARY KEY (id)
+        )""")
+    conn.execute("CREATE INDEX ix_map_versions_map ON map_versions (map_id, seq)")
+    conn.execute("""
+        CREATE TABLE version_pictures (
+            sha256 VARCHAR NOT NULL,
+            data BLOB NOT NULL,
+            PRIMARY KEY (sha256)
+        )""")
+
+
 # Version 1 is the first released schema; each later version adds its step here.
 STEPS: dict[int, MigrationStep] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5,
-                                   5: _v5_to_v6}
+                                   5: _v5_to_v6, 6: _v6_to_v7}
 
 
 def upgrade(conn: sqlite3.Connection, from_version: int, to_version: int) -> None:

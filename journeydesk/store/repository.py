@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, LargeBinary, Table, delete, func, select
+from sqlalchemy import Connection, LargeBinary, Table, delete, func, literal_column, select
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.exc import DBAPIError
 
@@ -21,6 +21,7 @@ from journeydesk.domain.commands import Change
 from journeydesk.domain.model import (
     PERSONA_LIST_FIELDS,
     Card,
+    Comment,
     EmotionPoint,
     JourneyMap,
     Lane,
@@ -33,6 +34,7 @@ from journeydesk.domain.model import (
 from journeydesk.store.checks import check_content, damaged
 from journeydesk.store.schema import (
     CardRow,
+    CommentRow,
     EmotionRow,
     LaneRow,
     MapPersonaRow,
@@ -50,6 +52,7 @@ steps_t: Table = StepRow.__table__  # type: ignore[assignment]
 lanes_t: Table = LaneRow.__table__  # type: ignore[assignment]
 cards_t: Table = CardRow.__table__  # type: ignore[assignment]
 emotions_t: Table = EmotionRow.__table__  # type: ignore[assignment]
+comments_t: Table = CommentRow.__table__  # type: ignore[assignment]
 
 
 
@@ -135,7 +138,8 @@ def load_map(conn: Connection, map_id: str) -> JourneyMap:
 def _load_map(conn: Connection, map_id: str) -> JourneyMap:
     row = conn.execute(select(maps_t).where(maps_t.c.id == map_id)).one()
     m = JourneyMap(id=row.id, name=row.name, description=row.description,
-                   scale_min=row.scale_min, scale_max=row.scale_max)
+                   scale_min=row.scale_min, scale_max=row.scale_max, owner=row.owner or "",
+                   review_by=row.review_by, review_days=row.review_days)
     m.persona_ids = list(conn.scalars(
         select(links_t.c.persona_id).where(links_t.c.map_id == map_id)
         .order_by(links_t.c.position)))
@@ -155,18 +159,29 @@ def _load_map(conn: Connection, map_id: str) -> JourneyMap:
     cards = m.cards
     dec = _cached_decoder()
     for (cid, step_id, lane_id, position, text, severity, priority, channel, tags, colour,
-         events, picture) in conn.execute(
+         events, picture, evidence, source, value, effort, status, owner,
+         addresses) in conn.execute(
             select(cards_t.c.id, cards_t.c.step_id, cards_t.c.lane_id, cards_t.c.position,
                    cards_t.c.text, cards_t.c.severity, cards_t.c.priority, cards_t.c.channel,
-                   cards_t.c.tags, cards_t.c.colour, cards_t.c.events, cards_t.c.picture)
+                   cards_t.c.tags, cards_t.c.colour, cards_t.c.events, cards_t.c.picture,
+                   cards_t.c.evidence, cards_t.c.source, cards_t.c.value, cards_t.c.effort,
+                   cards_t.c.status, cards_t.c.owner, cards_t.c.addresses)
             .where(cards_t.c.map_id == map_id)).all():
         cards[cid] = Card(step_id, lane_id, text, position, cid, severity, priority, channel,
-                          dec(tags), colour, dec(events), picture)
+                          dec(tags), colour, dec(events), picture, evidence, source, value,
+                          effort, status, owner, dec(addresses))
     for r in conn.execute(select(emotions_t.c.id, emotions_t.c.step_id, emotions_t.c.persona_id,
                                  emotions_t.c.score, emotions_t.c.label)
                           .where(emotions_t.c.map_id == map_id)):
         m.emotions[r[0]] = EmotionPoint(step_id=r[1], score=r[3], persona_id=r[2], label=r[4],
                                         id=r[0])
+    for r in conn.execute(select(comments_t.c.id, comments_t.c.card_id, comments_t.c.text,
+                                 comments_t.c.author, comments_t.c.created_at,
+                                 comments_t.c.resolved)
+                          .where(comments_t.c.map_id == map_id)
+                          .order_by(comments_t.c.created_at, literal_column("rowid"))):
+        m.comments[r[0]] = Comment(card_id=r[1], text=r[2], author=r[3], created_at=r[4],
+                                   resolved=bool(r[5]), id=r[0])
     return m
 
 
@@ -181,7 +196,8 @@ def map_summaries(conn: Connection) -> list[tuple[str, int, int]]:
 def _read_all_text(conn: Connection) -> None:
     """Read every text of the maps and personas once, as loading them would: a byte flipped
     inside a text (which SQLite's checks do not look at) fails here, not in a later command."""
-    for table in (maps_t, personas_t, stages_t, steps_t, lanes_t, cards_t, emotions_t):
+    for table in (maps_t, personas_t, stages_t, steps_t, lanes_t, cards_t, emotions_t,
+                  comments_t):
         texts = [c for c in table.columns if not isinstance(c.type, LargeBinary)]
         result = conn.execute(select(*texts))
         while result.fetchmany(5000):
@@ -199,7 +215,8 @@ def _map_summaries(conn: Connection) -> list[tuple[str, int, int]]:
 
 # --------------------------------------------------------------------------- writing
 # Parents before children, so that inserts satisfy the foreign keys.
-_RANK = {"persona": 0, "map": 1, "stages": 2, "lanes": 3, "card": 4, "emotion": 5}
+_RANK = {"persona": 0, "map": 1, "stages": 2, "lanes": 3, "card": 4, "emotion": 5,
+         "comment": 6}
 
 
 class _Batch:
@@ -246,10 +263,12 @@ def persist(conn: Connection, ws: Workspace, changes: Iterable[Change]) -> None:
             _card(batch, ws, key[1], key[2])
         elif kind == "emotion":
             _emotion(batch, ws, key[1], key[2])
+        elif kind == "comment":
+            _comment(batch, ws, key[1], key[2])
         else:  # pragma: no cover - a new change kind without storage is a programming error
             raise ValueError(f"unknown change kind {kind!r}")
     batch.flush(conn, (personas_t, maps_t, links_t, stages_t, steps_t, lanes_t, cards_t,
-                       emotions_t))
+                       emotions_t, comments_t))
 
 
 def _persona(batch: _Batch, ws: Workspace, persona_id: str) -> None:
@@ -272,7 +291,9 @@ def _map(batch: _Batch, ws: Workspace, map_id: str) -> None:
         batch.deletes.append(delete(maps_t).where(maps_t.c.id == map_id))
         return
     batch.upserts[maps_t].append({"id": m.id, "name": m.name, "description": m.description,
-                                  "scale_min": m.scale_min, "scale_max": m.scale_max})
+                                  "scale_min": m.scale_min, "scale_max": m.scale_max,
+                                  "owner": m.owner, "review_by": m.review_by,
+                                  "review_days": m.review_days})
     batch.upserts[links_t].extend({"map_id": m.id, "persona_id": pid, "position": i}
                                   for i, pid in enumerate(m.persona_ids))
 
@@ -319,7 +340,10 @@ def _card(batch: _Batch, ws: Workspace, map_id: str, card_id: str) -> None:
         "id": card.id, "map_id": map_id, "step_id": card.step_id, "lane_id": card.lane_id,
         "position": card.position, "text": card.text, "severity": card.severity,
         "priority": card.priority, "channel": card.channel, "tags": _enc(card.tags),
-        "colour": card.colour, "events": _enc(card.events), "picture": card.picture})
+        "colour": card.colour, "events": _enc(card.events), "picture": card.picture,
+        "evidence": card.evidence, "source": card.source, "value": card.value,
+        "effort": card.effort, "status": card.status, "owner": card.owner,
+        "addresses": _enc(card.addresses)})
 
 
 def _emotion(batch: _Batch, ws: Workspace, map_id: str, point_id: str) -> None:
@@ -331,3 +355,15 @@ def _emotion(batch: _Batch, ws: Workspace, map_id: str, point_id: str) -> None:
     batch.upserts[emotions_t].append({
         "id": point.id, "map_id": map_id, "step_id": point.step_id,
         "persona_id": point.persona_id, "score": point.score, "label": point.label})
+
+
+def _comment(batch: _Batch, ws: Workspace, map_id: str, comment_id: str) -> None:
+    m = ws.maps.get(map_id)
+    comment = m.comments.get(comment_id) if m is not None else None
+    if comment is None:
+        batch.delete_ids[comments_t].append(comment_id)
+        return
+    batch.upserts[comments_t].append({
+        "id": comment.id, "map_id": map_id, "card_id": comment.card_id,
+        "author": comment.author, "created_at": comment.created_at, "text": comment.text,
+        "resolved": int(comment.resolved)})

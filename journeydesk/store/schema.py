@@ -1,10 +1,12 @@
-"""Tables of the workspace file (schema version 5), as typed SQLAlchemy mappings.
+"""Tables of the workspace file (schema version 7), as typed SQLAlchemy mappings.
 
 Version history: 1 the first release; 2 adds persona age range, location, tech comfort, photo
 and data segment; 3 adds imported datasets (event logs kept as Parquet blobs) and metric
 snapshots; 4 adds database sources (where a team's events live; never a password); 5 adds each
 dataset's checksum (SHA-256 of its Parquet, checked before the data is used); 6 adds workshop
-sessions (participants, notes from phones, vote rounds and votes) and a picture per card.
+sessions (participants, notes from phones, vote rounds and votes) and a picture per card; 7 adds
+living maps: each card's evidence and source and its portfolio fields (value, effort, status,
+owner, addressed cards), each map's owner and review date, card comments, and map versions.
 
 Lists (events, tags, persona goals...) are stored as JSON text, NULL when empty.  Every child row
 cascades on delete, so deleting a map row removes its stages, steps, lanes, cards and points.
@@ -17,7 +19,7 @@ from __future__ import annotations
 from sqlalchemy import Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 # PRAGMA application_id: "JDSK" as a big-endian 32-bit integer.
 APPLICATION_ID = 0x4A44534B
 
@@ -59,6 +61,10 @@ class MapRow(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     scale_min: Mapped[float] = mapped_column(Float)
     scale_max: Mapped[float] = mapped_column(Float)
+    # schema 7
+    owner: Mapped[str] = mapped_column(Text, default="", server_default="")
+    review_by: Mapped[str | None] = mapped_column(String)  # ISO date
+    review_days: Mapped[int | None] = mapped_column(Integer)
 
 
 class MapPersonaRow(Base):
@@ -118,6 +124,14 @@ class CardRow(Base):
     events: Mapped[str | None] = mapped_column(Text)
     # schema 6: a picture (PNG or JPEG bytes, checked before decoding); storyboard lanes show it
     picture: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # schema 7: evidence and the portfolio fields (addresses: JSON list of card ids)
+    evidence: Mapped[str] = mapped_column(String, default="assumed", server_default="assumed")
+    source: Mapped[str | None] = mapped_column(Text)
+    value: Mapped[int | None] = mapped_column(Integer)
+    effort: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str | None] = mapped_column(String)
+    owner: Mapped[str | None] = mapped_column(Text)
+    addresses: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (Index("ix_cards_map", "map_id"), Index("ix_cards_step", "step_id"),
                       Index("ix_cards_lane", "lane_id"))
 
@@ -274,3 +288,48 @@ class WorkshopVoteRow(Base):
     dots: Mapped[int] = mapped_column(Integer)
     cast_at: Mapped[str] = mapped_column(String)
     __table_args__ = (Index("ix_workshop_votes_round", "round_id"),)
+
+
+# --------------------------------------------------------------------------- schema 7
+class CommentRow(Base):
+    """One comment of a card's thread.  ``card_id`` is no foreign key: a thread outlives its
+    card (undo and restored versions bring the card back)."""
+
+    __tablename__ = "card_comments"
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    map_id: Mapped[str] = _parent("maps.id")
+    card_id: Mapped[str] = mapped_column(String)
+    author: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[str] = mapped_column(String)  # ISO 8601, UTC
+    text: Mapped[str] = mapped_column(Text)
+    resolved: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = (Index("ix_card_comments_map", "map_id"),)
+
+
+class MapVersionRow(Base):
+    """A saved version of a map (journeydesk.store.versions).
+
+    ``content`` is zlib-compressed JSON of what changed since the map's previous version (the
+    first version holds every row), so a version costs about the rows it changed.  ``map_id`` is
+    no foreign key: a deleted map's versions are kept, to restore it from.
+    """
+
+    __tablename__ = "map_versions"
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    map_id: Mapped[str] = mapped_column(String)
+    seq: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per map
+    label: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String)  # 'manual' or what it was taken before
+    created_at: Mapped[str] = mapped_column(String)  # ISO 8601, UTC
+    author: Mapped[str] = mapped_column(Text, default="")
+    card_count: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    __table_args__ = (Index("ix_map_versions_map", "map_id", "seq"),)
+
+
+class VersionPictureRow(Base):
+    """A card picture kept by versions, once per distinct picture (SHA-256 of its bytes)."""
+
+    __tablename__ = "version_pictures"
+    sha256: Mapped[str] = mapped_column(String, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from journeydesk.domain.commands import (
     AddCardCommand,
+    AddCommentCommand,
     AddEmotionCommand,
     AddLaneCommand,
     AddMapCommand,
@@ -30,6 +31,7 @@ from journeydesk.domain.commands import (
     Command,
     CompositeCommand,
     EditCardCommand,
+    EditCommentCommand,
     EditEmotionCommand,
     EditLaneCommand,
     EditMapCommand,
@@ -43,16 +45,19 @@ from journeydesk.domain.commands import (
     MoveStageCommand,
     MoveStepCommand,
     RemoveCardCommand,
+    RemoveCommentCommand,
     RemoveEmotionCommand,
     RemoveLaneCommand,
     RemoveMapCommand,
     RemovePersonaCommand,
     RemoveStageCommand,
     RemoveStepCommand,
+    ReplaceMapContentCommand,
     UnlinkPersonaCommand,
 )
 from journeydesk.domain.model import (
     Card,
+    Comment,
     DomainError,
     EmotionPoint,
     JourneyMap,
@@ -91,8 +96,15 @@ SCORES = st.one_of(
 SCALES = mostly([-5, -3, -2.0, -1, 0, 1, 2.0, 3, 5], [math.nan, -math.inf, "x", True])
 INDICES = st.one_of(st.none(), st.integers(-2, 6))
 ANYTHING = st.sampled_from(["x", 1, None])
+EVIDENCE = mostly([None, "assumed", "research", "observed", "measured"], ["guessed", 2])
+SCORES_1_5 = mostly([None, 1, 3, 5], [0, 6, True, "2"])
+STATUSES = mostly([None, "idea", "planned", "in_progress", "done"], ["later", 1])
+DATES = mostly([None, "", "2027-01-31", " 2026-12-01 "], ["31/01/2027", "2027-02-30", 5])
+REVIEW_DAYS = mostly([None, 1, 90, 3650], [0, 3651, 1.5, True])
 CARD_FIELDS = {"text": TEXTS, "severity": SEVERITIES, "priority": PRIORITIES, "channel": CHANNELS,
-               "tags": LISTS, "colour": COLOURS, "events": EVENTS}
+               "tags": LISTS, "colour": COLOURS, "events": EVENTS, "evidence": EVIDENCE,
+               "source": CHANNELS, "value": SCORES_1_5, "effort": SCORES_1_5,
+               "status": STATUSES, "owner": CHANNELS}
 
 
 def check_cells(ws: Workspace) -> None:
@@ -234,7 +246,8 @@ class Drawer:
 
     def edit_map(self) -> Command:
         return EditMapCommand(self.map_id(), **self.fields(
-            {"name": NAMES, "description": TEXTS, "scale_min": SCALES, "scale_max": SCALES}))
+            {"name": NAMES, "description": TEXTS, "scale_min": SCALES, "scale_max": SCALES,
+             "owner": TEXTS, "review_by": DATES, "review_days": REVIEW_DAYS}))
 
     def add_stage(self) -> Command:
         steps = [Step(id=self.fresh("t"), name=self.draw(st.sampled_from(["", "T0", "T1"])))
@@ -319,7 +332,39 @@ class Drawer:
 
     def edit_card(self) -> Command:
         map_id = self.map_id()
-        return EditCardCommand(map_id, self.card_id(map_id), **self.fields(CARD_FIELDS))
+        fields = self.fields({**CARD_FIELDS, "addresses": ANYTHING})
+        if "addresses" in fields:  # cards of the map (maybe the card itself), or a missing one
+            fields["addresses"] = [self.card_id(map_id)
+                                   for _ in range(self.draw(st.integers(0, 2)))]
+        return EditCardCommand(map_id, self.card_id(map_id), **fields)
+
+    def _comment_id(self, map_id: str) -> str:
+        return self._ids(map_id, lambda m: list(m.comments))
+
+    def add_comment(self) -> Command:
+        map_id = self.map_id()
+        taken = list(self.ws.maps[map_id].comments) if map_id in self.ws.maps else []
+        comment = Comment(self.card_id(map_id), self.draw(TEXTS), author=self.draw(TEXTS),
+                          resolved=self.draw(st.booleans()),
+                          id=self.new_or_taken_id("k", taken))
+        return AddCommentCommand(map_id, comment)
+
+    def edit_comment(self) -> Command:
+        map_id = self.map_id()
+        return EditCommentCommand(map_id, self._comment_id(map_id), **self.fields(
+            {"text": TEXTS, "resolved": mostly([True, False], [1, None])}))
+
+    def remove_comment(self) -> Command:
+        map_id = self.map_id()
+        return RemoveCommentCommand(map_id, self._comment_id(map_id))
+
+    def replace_content(self) -> Command:
+        """Another map's content (or a copy of this one's) put in place of the map's."""
+        map_id = self.map_id()
+        if not self.ws.maps:  # refused: no map to replace
+            return ReplaceMapContentCommand(map_id, JourneyMap(name="Empty"))
+        source = self.draw(st.sampled_from(sorted(self.ws.maps)))
+        return ReplaceMapContentCommand(map_id, copy.deepcopy(self.ws.maps[source]))
 
     def add_emotion(self) -> Command:
         map_id = self.map_id()
@@ -374,6 +419,7 @@ class Drawer:
         "add_card", "add_card", "remove_card", "move_card", "move_card", "move_cards", "edit_card",
         "add_emotion", "add_emotion", "remove_emotion", "edit_emotion", "edit_emotion",
         "add_persona", "edit_persona", "remove_persona", "link_persona", "unlink_persona",
+        "add_comment", "add_comment", "edit_comment", "remove_comment", "replace_content",
         "composite",
     )
 

@@ -67,7 +67,8 @@ def test_file_left_mid_commit_by_a_crash_is_recovered_on_open(tmp_path: Path) ->
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA cache_size=1")  # spill dirty pages into the file mid-transaction
     conn.execute("BEGIN")
-    conn.execute("INSERT INTO maps VALUES ('m', 'Half', '', -2, 2)")
+    conn.execute("INSERT INTO maps (id, name, description, scale_min, scale_max) "
+                 "VALUES ('m', 'Half', '', -2, 2)")
     conn.executemany("INSERT INTO personas (id, name, role, quote, bio, notes) "
                      "VALUES (?, ?, '', '', ?, '')",
                      [(f"p{i}", f"P{i}", "x" * 500) for i in range(2000)])

@@ -58,8 +58,8 @@ def test_every_released_version_opens_with_its_content(version: int, tmp_path: P
     assert [s.name for s in m.stages] == ["Discover", "Sign up", "Use"]
     assert [s.name for s in m.stages[1].steps] == ["Form", "Confirm e-mail"]
     assert m.stages[0].events == ["home", "promo_page"]
-    assert len(m.lanes) == 9 and m.lanes[4].type == "pain_points"
-    assert len(m.cards) == 36
+    assert len(m.lanes) in (9, 10) and m.lanes[4].type == "pain_points"
+    assert len(m.cards) == 4 * len(m.lanes)
     assert sorted(p.score for p in m.emotions.values()) == [-2, -1, 0.5, 1, 2]
     (maria,) = ws.personas.values()
     assert maria.name == "Maria" and maria.goals == ["Join quickly"]
@@ -94,6 +94,36 @@ def test_every_released_version_opens_with_its_content(version: int, tmp_path: P
             ["platform"], "CX_DB_PASSWORD", 60.0)
     else:  # upgraded: no sources yet
         assert found_sources == []
+    check_living_map(path, m, version)
+
+
+def check_living_map(path: Path, m, version: int) -> None:  # noqa: ANN001
+    """Schema 7: owner and review, evidence, portfolio fields, comments and versions."""
+    from journeydesk.store import versions
+
+    pain = next(c for c in m.ordered_cards() if m.lane(c.lane_id).type == "pain_points")
+    idea = next(c for c in m.ordered_cards() if m.lane(c.lane_id).type == "opportunities")
+    with WorkspaceFile.open(path) as ws_file:
+        found = versions.list_versions(ws_file, m.id)
+        old = versions.load_version(ws_file, found[-1].id)[1] if found else None
+    if version < 7:  # upgraded: every card assumed, nothing else set
+        assert (m.owner, m.review_by, m.review_days, m.comments, found) == (
+            "", None, None, {}, [])
+        assert {c.evidence for c in m.cards.values()} == {"assumed"}
+        assert (idea.value, idea.effort, idea.status, idea.owner, idea.addresses) == (
+            None, None, None, None, [])
+        return
+    assert (m.owner, m.review_by, m.review_days) == ("Ana", "2027-01-31", 90)
+    assert (pain.evidence, pain.source) == ("research", "Interviews, March")
+    assert (idea.value, idea.effort, idea.status, idea.owner, idea.addresses) == (
+        4, 2, "planned", "Ana", [pain.id])
+    (comment,) = m.comments_of(pain.id)
+    assert (comment.text, comment.author, comment.resolved) == (
+        "Seen in 5 of 8 interviews", "Ana", False)
+    assert [(v.seq, v.label, v.author, v.card_count) for v in found] == [
+        (2, "After review", "Ana", len(m.cards)), (1, "Workshop 1", "Ana", len(m.cards))]
+    assert old is not None and old.card(pain.id).text != pain.text
+    assert pain.text == "Form asks for too much"
 
 
 def table_shapes(path: Path) -> dict[str, list[tuple]]:
@@ -170,7 +200,7 @@ def test_failed_upgrade_leaves_the_file_unchanged(latest_file: Path, monkeypatch
     # and the lock was released: the file opens normally once the bad step is gone
     monkeypatch.undo()
     with WorkspaceFile.open(latest_file) as ws_file:
-        assert ws_file.map_summaries() == [("Membership sign-up", 3, 36)]
+        assert ws_file.map_summaries() == [("Membership sign-up", 3, 40)]
 
 
 def test_missing_migration_step_is_an_error_not_a_silent_skip(latest_file: Path,
