@@ -20,10 +20,11 @@ from pathlib import Path
 
 from journeydesk.domain.model import LANE_TYPE_LABELS, Card, JourneyMap, LaneType
 from journeydesk.exchange.files import write_atomic
+from journeydesk.exchange.living_columns import LIVING_HEADERS, living_values
 
 COLUMNS = (
     "stage", "step", "lane", "lane type", "order", "text",
-    "severity", "priority", "channel", "tags",
+    "severity", "priority", "channel", "tags", *LIVING_HEADERS,
 )
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -47,7 +48,8 @@ def dumps_cards_csv(m: JourneyMap) -> str:
         lane = lanes[card.lane_id]
         # Read as in the Excel export's "Cards" sheet ("Pain points"): one source for both.
         lane_type = LANE_TYPE_LABELS[LaneType(lane.type)]
-        writer.writerow(_row(card, stage_name, step_name, lane.name, lane_type))
+        writer.writerow(_row(card, stage_name, step_name, lane.name, lane_type)
+                        + [_living_cell(value) for value in living_values(card, m)])
     return buffer.getvalue()
 
 
@@ -64,6 +66,13 @@ def _row(card: Card, stage: str, step: str, lane: str, lane_type: str) -> list[s
         safe_cell(card.channel or ""),
         safe_cell(", ".join(card.tags)),
     ]
+
+
+def _living_cell(value: str | int | None) -> str | int:
+    """Evidence, source, scores, status, owner, addressed cards: user text made safe."""
+    if value is None:
+        return ""
+    return safe_cell(value) if isinstance(value, str) else value
 
 
 def safe_cell(text: str) -> str:

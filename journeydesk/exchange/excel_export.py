@@ -33,6 +33,7 @@ from journeydesk.exchange.excel_cells import (
 from journeydesk.exchange.excel_layout import (
     CARDS_SHEET,
     CHUNK_UNITS,
+    COMMENTS_SHEET,
     EMOTION_CHART_SHEET,
     EMOTIONS_SHEET,
     FUNNEL_CHART_SHEET,
@@ -67,6 +68,15 @@ from journeydesk.exchange.excel_print import (
     print_setup,
 )
 from journeydesk.exchange.json_map import map_to_dict
+from journeydesk.exchange.living_columns import (
+    COMMENT_HEADERS,
+    COMMENT_WIDTHS,
+    LIVING_HEADERS,
+    LIVING_WIDTHS,
+    comment_rows,
+    living_values,
+    map_summary,
+)
 from journeydesk.exchange.map_formats import ExportCancelled, Progress
 
 if TYPE_CHECKING:
@@ -209,6 +219,8 @@ class _WorkbookWriter:
         book = Workbook()
         book.properties.title = _plain(self.m.name)[:255]
         book.properties.creator = "JourneyDesk"
+        # The map's owner and review plan, where Excel shows a document's details.
+        book.properties.description = _plain(map_summary(self.m))[:1000] or None
         self.styles = _Styles(book)
         journey = book.active
         journey.title = JOURNEY_SHEET
@@ -240,7 +252,8 @@ class _WorkbookWriter:
             raise ValueError(f"the map has {steps:,} steps; an Excel sheet has room for "
                              f"{EXCEL_MAX_COLUMNS - 1:,} (columns B to XFD): export it as "
                              "JSON instead")
-        rows = max(2 + len(m.lanes), 1 + len(m.cards), 1 + len(m.emotions), 1 + steps)
+        rows = max(2 + len(m.lanes), 1 + len(m.cards), 1 + len(m.emotions), 1 + steps,
+                   1 + len(m.comments))
         if rows > EXCEL_MAX_ROWS:
             raise ValueError(f"the map needs {rows:,} rows on a sheet; Excel has "
                              f"{EXCEL_MAX_ROWS:,}: export it as JSON instead")
@@ -567,8 +580,14 @@ class _WorkbookWriter:
 
     # -- data sheets ---------------------------------------------------------------------
     def data_sheets(self) -> list[DataSheet]:
-        """Cards, Stages, Lanes, Metrics (with a dataset) and Personas."""
-        sheets = [self.cards_sheet(), self.stages_sheet(), self.lanes_sheet()]
+        """Cards, Comments (when there are any), Stages, Lanes, Metrics (with a dataset) and
+        Personas."""
+        sheets = [self.cards_sheet()]
+        comments = comment_rows(self.m)
+        if comments:
+            sheets.append(DataSheet(COMMENTS_SHEET, "JourneyComments", list(COMMENT_HEADERS),
+                                    comments, list(COMMENT_WIDTHS), wrap={0, 5}))
+        sheets += [self.stages_sheet(), self.lanes_sheet()]
         if self.metrics is not None:
             sheets.append(self.metrics_sheet())
         return [*sheets, self.personas_sheet()]
@@ -657,11 +676,12 @@ class _WorkbookWriter:
             rows.append([stage.name, stage.steps[index].name, lane.name,
                          LANE_TYPE_LABELS[LaneType(lane.type)], card.position + 1, card.text,
                          card.severity, card.priority, card.channel, ", ".join(card.tags),
-                         picture_label(card)])
+                         *living_values(card, self.m), picture_label(card)])
         return DataSheet(CARDS_SHEET, "JourneyCards",
                          ["stage", "step", "lane", "lane type", "order", "text", "severity",
-                          "priority", "channel", "tags", "picture"], rows,
-                         [20, 20, 20, 14, 8, 60, 10, 10, 14, 24, 16], wrap={5})
+                          "priority", "channel", "tags", *LIVING_HEADERS, "picture"], rows,
+                         [20, 20, 20, 14, 8, 60, 10, 10, 14, 24, *LIVING_WIDTHS, 16],
+                         wrap={5, 11, 16})
 
     def stages_sheet(self) -> DataSheet:
         rows = [[stage.name, stage.description, ", ".join(stage.events),

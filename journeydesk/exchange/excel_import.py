@@ -167,11 +167,18 @@ def _locate(stage_by_name: dict[str, dict[str, Any]], entry: dict[str, Any]) -> 
     return stage["name"], keys[index]
 
 
+# What a card of the edited grid keeps from the exported card of the same place and text.
+_KEPT_CARD_KEYS = ("severity", "priority", "channel", "tags", "colour", "events", "id",
+                   "evidence", "source", "value", "effort", "status", "owner", "addresses",
+                   "comments")
+
+
 def _merge_with_embedded(grid: _Grid, exported: dict[str, Any]) -> _Grid:
     """The edited grid's map, with what still matches from the exported data."""
     data = dict(grid.data)
     warnings_ = list(grid.warnings)
-    for key in ("name", "description", "scale", "personas"):
+    for key in ("version", "name", "description", "owner", "review_by", "review_days", "scale",
+                "personas"):
         if key in exported:
             data[key] = exported[key]
 
@@ -211,9 +218,20 @@ def _merge_with_embedded(grid: _Grid, exported: dict[str, Any]) -> _Grid:
         matches = old_cards.get(key)
         if matches:
             old = matches.pop(0)
-            for field_name in ("severity", "priority", "channel", "tags", "colour", "events"):
+            for field_name in _KEPT_CARD_KEYS:
                 if field_name in old and field_name not in card:
                     card[field_name] = old[field_name]
+    # Links to cards the edited grid no longer has are dropped, not refused.
+    kept_ids = {card["id"] for card in data["cards"] if "id" in card}
+    for card in data["cards"]:
+        if "addresses" in card:
+            addresses = card["addresses"]
+            kept = ([key for key in addresses if key in kept_ids]
+                    if isinstance(addresses, list) else [])
+            if kept:
+                card["addresses"] = kept
+            else:
+                del card["addresses"]
 
     new_places = {}
     for stage in data["stages"]:

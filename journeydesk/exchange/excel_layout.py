@@ -19,6 +19,7 @@ STAGES_SHEET = "Stages"
 LANES_SHEET = "Lanes"
 PERSONAS_SHEET = "Personas"
 METRICS_SHEET = "Metrics"
+COMMENTS_SHEET = "Comments"  # only when the map's cards have comments
 # Charts print on a page of their own: each on a sheet that holds nothing else.
 EMOTION_CHART_SHEET = "Emotion chart"
 FUNNEL_CHART_SHEET = "Funnel chart"

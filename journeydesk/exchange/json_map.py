@@ -1,4 +1,4 @@
-"""One journey map as JSON: format ``"journeydesk.map"``, version 1 (see docs/json-format.md).
+"""One journey map as JSON: format ``"journeydesk.map"``, version 2 (see docs/json-format.md).
 
 Export (:func:`map_to_dict`, :func:`dumps_map`) writes a map with its linked personas; stages,
 steps, lanes and personas are referred to by name, never by id, so the file is readable and can be
@@ -15,6 +15,11 @@ JourneyDesk that only adds keys still opens.  A file whose ``"version"`` is newe
 The map is built by applying the domain's own edit commands to a private scratch workspace, so a
 file can only produce a map the app itself could have made; each field is applied on its own so
 that a :class:`DomainError` can be reported as a :class:`FormatError` at the exact JSON path.
+
+Version 2 adds what keeps a map alive: each card's evidence, source and portfolio fields, the
+cards an opportunity addresses (by the file's own card ``"id"`` keys, which are renumbered on
+export and replaced by fresh ids on import), each card's comments, and the map's owner and
+review date.  Version 1 files have none of these and import with the defaults.
 """
 
 from __future__ import annotations
@@ -24,10 +29,12 @@ import json
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 from journeydesk.domain.commands import (
     AddCardCommand,
+    AddCommentCommand,
     AddEmotionCommand,
     AddLaneCommand,
     AddPersonaCommand,
@@ -47,6 +54,7 @@ from journeydesk.domain.model import (
     DEFAULT_SCALE,
     PERSONA_FIELDS,
     Card,
+    Comment,
     DomainError,
     EmotionPoint,
     JourneyMap,
@@ -56,13 +64,23 @@ from journeydesk.domain.model import (
     Stage,
     Step,
     Workspace,
+    new_id,
 )
 
 FORMAT_NAME = "journeydesk.map"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
-# Written only when set, so a plain card stays a short line of JSON.
-_OPTIONAL_CARD_FIELDS = tuple(key for key in CARD_FIELDS if key != "text")
+# Written only when set, so a plain card stays a short line of JSON ("addresses" is written
+# with the file's own card keys, and "evidence" only when it is not the default "assumed").
+_OPTIONAL_CARD_FIELDS = tuple(key for key in CARD_FIELDS if key not in ("text", "addresses"))
+# The map's version-2 fields, written only when set.
+_OPTIONAL_MAP_FIELDS = ("owner", "review_by", "review_days")
+# The card fields version 1 knows; a version-1 file's other keys are not read, whatever they
+# hold (a version-1 writer may have used "id" or "owner" for something else).
+_V1_CARD_FIELDS = ("text", "severity", "priority", "channel", "tags", "colour", "events",
+                   "picture")
+# A card's "id" key in a file: any text up to this long (the writer writes "card-1", ...).
+MAX_CARD_KEY_CHARS = 200
 
 
 class FormatError(ValueError):
@@ -85,18 +103,25 @@ def map_to_dict(m: JourneyMap, ws: Workspace) -> dict[str, Any]:
     """
     places = _step_places(m)
     lane_names = {lane.id: lane.name for lane in m.lanes}
-    return {
+    cards = m.ordered_cards()
+    keys = _card_keys(cards)
+    out: dict[str, Any] = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "name": m.name,
         "description": m.description,
+    }
+    out.update((key, getattr(m, key)) for key in _OPTIONAL_MAP_FIELDS
+               if getattr(m, key) not in (None, ""))
+    return {
+        **out,
         "scale": {"min": _plain_number(m.scale_min), "max": _plain_number(m.scale_max)},
         "personas": [_persona_to_dict(ws.persona(pid)) for pid in m.persona_ids],
         "stages": [_stage_to_dict(stage) for stage in m.stages],
         "lanes": [{"name": lane.name, "type": LaneType(lane.type).value} for lane in m.lanes],
         "cards": [
-            _card_to_dict(card, places[card.step_id], lane_names[card.lane_id])
-            for card in m.ordered_cards()
+            _card_to_dict(card, places[card.step_id], lane_names[card.lane_id], keys, m)
+            for card in cards
         ],
         "emotions": [
             _emotion_to_dict(point, places[point.step_id], ws)
@@ -166,13 +191,33 @@ def _stage_to_dict(stage: Stage) -> dict[str, Any]:
     return out
 
 
-def _card_to_dict(card: Card, place: dict[str, Any], lane_name: str) -> dict[str, Any]:
-    out: dict[str, Any] = {**place, "lane": lane_name, "text": card.text}
+def _card_keys(cards: list[Card]) -> dict[str, str]:
+    """The file's key ("card-N", N its place in the cards array from 1) of every card that
+    another card addresses; links to cards no longer on the map are left out."""
+    on_map = {card.id: index for index, card in enumerate(cards, start=1)}
+    addressed = {cid for card in cards for cid in card.addresses if cid in on_map}
+    return {cid: f"card-{on_map[cid]}" for cid in addressed}
+
+
+def _card_to_dict(card: Card, place: dict[str, Any], lane_name: str, keys: dict[str, str],
+                  m: JourneyMap) -> dict[str, Any]:
+    out: dict[str, Any] = {**place, "lane": lane_name}
+    if card.id in keys:
+        out["id"] = keys[card.id]
+    out["text"] = card.text
     for key in _OPTIONAL_CARD_FIELDS:
         value = getattr(card, key)
-        if value not in (None, "", []):
-            out[key] = base64.b64encode(value).decode("ascii") if key == "picture" \
-                else _copy(value)
+        if value in (None, "", []) or (key == "evidence" and value == "assumed"):
+            continue
+        out[key] = base64.b64encode(value).decode("ascii") if key == "picture" \
+            else _copy(value)
+    addresses = [keys[cid] for cid in card.addresses if cid in keys]
+    if addresses:
+        out["addresses"] = addresses
+    thread = m.comments_of(card.id)
+    if thread:
+        out["comments"] = [{"author": c.author, "created_at": c.created_at, "text": c.text,
+                            "resolved": c.resolved} for c in thread]
     return out
 
 
@@ -335,6 +380,9 @@ def _read_map_fields(scratch: Workspace, m: JourneyMap, data: dict[str, Any]) ->
         low = _number(scale.get("min", DEFAULT_SCALE[0]), "$.scale.min")
         high = _number(scale.get("max", DEFAULT_SCALE[1]), "$.scale.max")
         _apply(scratch, EditMapCommand(m.id, scale_min=low, scale_max=high), "$.scale")
+    for key in _OPTIONAL_MAP_FIELDS if data["version"] >= 2 else ():
+        if key in data:
+            _apply(scratch, EditMapCommand(m.id, **{key: data[key]}), f"$.{key}")
 
 
 def _read_stages(scratch: Workspace, m: JourneyMap, data: dict[str, Any]) -> None:
@@ -386,24 +434,107 @@ def _read_lanes(scratch: Workspace, m: JourneyMap, data: dict[str, Any]) -> None
 def _read_cards(scratch: Workspace, m: JourneyMap, data: dict[str, Any]) -> None:
     places = _Places(m)
     lanes = {lane.name: lane for lane in m.lanes}
-    for path, entry in _entries(data, "cards", "$"):
+    entries = _entries(data, "cards", "$")
+    living = data["version"] >= 2
+    # The file's card keys, each given a fresh id first: "addresses" may name a later card.
+    fresh = _card_ids(entries) if living else {}
+    for path, entry in entries:
         step_id = places.locate(entry, path)
         lane_name = _name_ref(entry, "lane", path)
         lane = lanes.get(lane_name)
         if lane is None:
             raise FormatError(f"{path}.lane", f"no lane named {lane_name!r} in $.lanes")
-        card = Card(step_id=step_id, lane_id=lane.id)
+        card = Card(step_id=step_id, lane_id=lane.id, id=fresh.get(path) or new_id())
         # Each field is checked as EditCardCommand checks it, to name its own path; then the
         # card is added whole (one command per card, not one per field).
-        for key in CARD_FIELDS:
+        for key in CARD_FIELDS if living else _V1_CARD_FIELDS:
             if key in entry:
                 value = entry[key]
                 if key == "picture" and value is not None:
                     value = _decode_base64(value, f"{path}.picture", "a picture")
                 with _at(f"{path}.{key}"):
-                    setattr(card, key, check_card_field(key, value))
+                    value = check_card_field(key, value)
+                if key == "addresses":
+                    value = _addressed_ids(value, fresh, card.id, f"{path}.addresses")
+                setattr(card, key, value)
         # Appended to its cell, so cell order is the order of the cards array.
         _apply(scratch, AddCardCommand(m.id, card), path)
+        if living:
+            _read_comments(scratch, m, card, entry, path)
+
+
+def _card_ids(entries: list[tuple[str, dict[str, Any]]]) -> dict[str, str]:
+    """A fresh card id for each card's ``"id"`` key, by the card's path and by the key."""
+    fresh: dict[str, str] = {}
+    first_at: dict[str, str] = {}
+    for path, entry in entries:
+        if "id" not in entry:
+            continue
+        key = entry["id"]
+        if not isinstance(key, str) or not key.strip():
+            raise FormatError(f"{path}.id", f"expected a card key (a non-empty string), "
+                                            f"got {_kind(key)}")
+        key = key.strip()
+        if len(key) > MAX_CARD_KEY_CHARS:
+            raise FormatError(f"{path}.id", f"a card key may have at most "
+                                            f"{MAX_CARD_KEY_CHARS} characters")
+        if key in first_at:
+            raise FormatError(f"{path}.id", f"a second card with id {key!r} (the first is "
+                                            f"{first_at[key]})")
+        first_at[key] = path
+        fresh[path] = fresh["#" + key] = new_id()
+    return fresh
+
+
+def _addressed_ids(keys: list[str], fresh: dict[str, str], own_id: str, path: str
+                   ) -> list[str]:
+    """The new ids of the cards an opportunity addresses, named by their file keys."""
+    ids = []
+    for key in keys:
+        card_id = fresh.get("#" + key)
+        if card_id is None:
+            shown = key if len(key) <= 40 else key[:37] + "..."
+            raise FormatError(path, f"no card with id {shown!r} in $.cards")
+        if card_id == own_id:
+            raise FormatError(path, "an opportunity cannot address itself")
+        ids.append(card_id)
+    return ids
+
+
+def _read_comments(scratch: Workspace, m: JourneyMap, card: Card, entry: dict[str, Any],
+                   card_path: str) -> None:
+    """A card's thread, oldest first; each comment checked as AddCommentCommand checks it."""
+    for path, item in _entries(entry, "comments", card_path):
+        comment = Comment(card_id=card.id, text=_required(item, "text", path))
+        for key in ("text", "author"):
+            if not isinstance(item.get(key, ""), str):
+                raise FormatError(f"{path}.{key}", f"expected text, got {_kind(item[key])}")
+        comment.author = item.get("author", "")
+        if "created_at" in item:
+            comment.created_at = _timestamp(item["created_at"], f"{path}.created_at")
+        if "resolved" in item:
+            if not isinstance(item["resolved"], bool):
+                raise FormatError(f"{path}.resolved",
+                                  f"expected true or false, got {_kind(item['resolved'])}")
+            comment.resolved = item["resolved"]
+        with _at(path):
+            AddCommentCommand(m.id, comment).apply(scratch)
+
+
+def _timestamp(value: Any, path: str) -> str:
+    """A comment's time as stored: ISO 8601 in UTC (a time without a zone is taken as UTC)."""
+    text = value.strip() if isinstance(value, str) else None
+    if not text or len(text) > 40:
+        raise FormatError(path, f"expected a date and time (ISO 8601, such as "
+                                f"'2026-03-01T09:30:00+00:00'), got {_kind(value)}")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise FormatError(path, f"{text!r} is not a date and time (ISO 8601, such as "
+                                "'2026-03-01T09:30:00+00:00')") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat()
 
 
 def _read_emotions(scratch: Workspace, m: JourneyMap, data: dict[str, Any],

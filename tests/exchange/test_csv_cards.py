@@ -18,7 +18,8 @@ from journeydesk.exchange.excel import LANE_TYPE_LABELS
 from journeydesk.exchange.map_formats import write_map
 
 HEADER = ["stage", "step", "lane", "lane type", "order", "text",
-          "severity", "priority", "channel", "tags"]
+          "severity", "priority", "channel", "tags", "evidence", "source", "value", "effort",
+          "status", "owner", "addresses"]
 
 
 def read_rows(path: Path) -> list[list[str]]:
@@ -58,14 +59,17 @@ def test_header_and_one_row_per_card_in_reading_order(tmp_path: Path) -> None:
     write_cards_csv(grid_map(), path)
     rows = read_rows(path)
     assert list(COLUMNS) == HEADER
+    living = ["Assumed", "", "", "", "", "", ""]  # the living-map columns' defaults
     assert rows == [
         HEADER,
-        ["Discover", "", "Doing", "Actions", "1", "Sees an ad", "", "low", "", "ads"],
-        ["Sign up", "Form", "Doing", "Actions", "1", "Opens the form", "", "", "mobile", ""],
-        ["Sign up", "Form", "Doing", "Actions", "2", "Fills in", "", "", "", ""],
+        ["Discover", "", "Doing", "Actions", "1", "Sees an ad", "", "low", "", "ads", *living],
+        ["Sign up", "Form", "Doing", "Actions", "1", "Opens the form", "", "", "mobile", "",
+         *living],
+        ["Sign up", "Form", "Doing", "Actions", "2", "Fills in", "", "", "", "", *living],
         ["Sign up", "Form", "Pains", "Pain points", "1", "Too many fields", "4", "high", "web",
-         "form, mobile"],
-        ["Sign up", "Confirm", "Doing", "Actions", "1", "Clicks the link", "", "", "", ""],
+         "form, mobile", *living],
+        ["Sign up", "Confirm", "Doing", "Actions", "1", "Clicks the link", "", "", "", "",
+         *living],
     ]
 
 
@@ -86,6 +90,9 @@ def test_every_card_of_the_sample_map_is_written(tmp_path: Path) -> None:
             "text": card.text, "severity": "" if card.severity is None else str(card.severity),
             "priority": card.priority or "", "channel": card.channel or "",
             "tags": ", ".join(card.tags),
+            # the living-map columns: these cards have the defaults
+            "evidence": "Assumed", "source": "", "value": "", "effort": "", "status": "",
+            "owner": "", "addresses": "",
         }
 
 

@@ -292,18 +292,20 @@ def test_map_without_steps_has_no_step_row_and_freezes_at_b2(tmp_path: Path) -> 
 def test_cards_sheet_has_one_row_per_card_in_both_readers(rich: Any) -> None:
     _, m, path = rich
     header = ["stage", "step", "lane", "lane type", "order", "text", "severity", "priority",
-              "channel", "tags", "picture"]
+              "channel", "tags", "evidence", "source", "value", "effort", "status", "owner",
+              "addresses", "picture"]
     book = openpyxl.load_workbook(path)
     rows = [[cell_text(v) if isinstance(v, str) else v for v in row]
             for row in book["Cards"].iter_rows(values_only=True)]
     assert rows[0] == header
     assert len(rows) == 1 + len(m.cards)
+    living = ["Assumed", None, None, None, None, None, None]  # the living-map columns
     assert rows[1] == ["Awareness", None, "Actions lane", "Actions", 1, "Asks a friend", None,
-                       None, None, None, None]
+                       None, None, None, *living, None]
     assert rows[2] == ["Awareness", None, "Actions lane", "Actions", 2, "Sees an ad on 小红书",
-                       2, "low", "social", "ads, paid", None]
+                       2, "low", "social", "ads, paid", *living, None]
     assert ["Trial", "Onboard", "Pain points lane", "Pain points", 1, "Tour is too long 😩",
-            5, "high", None, None, None] in rows
+            5, "high", None, None, *living, None] in rows
 
     cal = calamine_rows(path, "Cards")
     assert cal[0] == header
@@ -315,7 +317,7 @@ def test_cards_sheet_has_one_row_per_card_in_both_readers(rich: Any) -> None:
 def test_data_sheets_are_filterable_tables(rich: Any) -> None:
     _, _, path = rich
     book = openpyxl.load_workbook(path)
-    expected = {"Cards": "A1:K", "Stages": "A1:D", "Lanes": "A1:B", "Emotions": "A1:E",
+    expected = {"Cards": "A1:R", "Stages": "A1:D", "Lanes": "A1:B", "Emotions": "A1:E",
                 "Personas": "A1:P"}
     for title, ref in expected.items():
         tables = book[title].tables

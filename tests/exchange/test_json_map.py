@@ -183,7 +183,7 @@ def test_export_of_rich_map_has_the_documented_shape() -> None:
     assert list(data) == ["format", "version", "name", "description", "scale", "personas",
                           "stages", "lanes", "cards", "emotions"]
     assert data["format"] == "journeydesk.map"
-    assert data["version"] == 1
+    assert data["version"] == 2
     assert data["name"] == "Trial → paid 🚀"
     assert data["scale"] == {"min": -3, "max": 3}
     # Linked personas in link order, every field written.
@@ -572,7 +572,7 @@ ERROR_CASES: list[tuple[str, Mutation, str, str]] = [
     ("format missing", drop("format"), "$.format", "missing"),
     ("format wrong", put("format", value="journeydesk.workspace"), "$.format",
      "not a JourneyDesk map"),
-    ("version newer", put("version", value=2), "$.version", "from a newer JourneyDesk"),
+    ("version newer", put("version", value=3), "$.version", "from a newer JourneyDesk"),
     ("version missing", drop("version"), "$.version", "missing"),
     ("version text", put("version", value="1"), "$.version", "whole number"),
     ("version bool", put("version", value=True), "$.version", "whole number"),
@@ -762,7 +762,7 @@ def test_newer_version_message_names_both_versions() -> None:
         map_from_dict(data, Workspace())
     assert str(caught.value) == (
         "$.version: this file is from a newer JourneyDesk (format version 7; this JourneyDesk "
-        "reads up to version 1); update JourneyDesk to open it")
+        "reads up to version 2); update JourneyDesk to open it")
 
 
 def test_workspace_is_unchanged_after_an_error() -> None:
@@ -814,7 +814,7 @@ def test_loads_map_accepts_a_byte_order_mark() -> None:
 
 def test_loads_map_checks_the_structure_too() -> None:
     with pytest.raises(FormatError) as caught:
-        loads_map('{"format": "journeydesk.map", "version": 2, "name": "x"}', Workspace())
+        loads_map('{"format": "journeydesk.map", "version": 3, "name": "x"}', Workspace())
     assert caught.value.path == "$.version"
 
 
