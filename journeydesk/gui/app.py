@@ -20,6 +20,7 @@ from journeydesk.app.session import (
 )
 from journeydesk.app.session import open_document as open_workspace
 from journeydesk.domain.model import Workspace
+from journeydesk.gui import heap
 from journeydesk.resources import app_icon_path
 
 
@@ -142,6 +143,7 @@ def run_app(path: Path, *, create: bool = False, map_name: str | None = None,
         window.show_welcome()
     if screenshot is not None:
         return _screenshot(app, window, screenshot)
+    heap.settle()  # what the start-up made stays out of the collector's full passes
     window.show()
     return app.exec()
 

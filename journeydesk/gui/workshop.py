@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QApplication
 from journeydesk.app.workshop.room import KINDS, Room, RoomError, stage_choices
 from journeydesk.domain.commands import Changes
 from journeydesk.domain.model import JourneyMap
+from journeydesk.gui import heap
 from journeydesk.gui.listening import follow
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -174,6 +175,9 @@ class WorkshopController(QObject):
             return None
         self.room, self.server, self.record = room, server, record
         self.map_id, self.url = journey_map.id, url
+        # What the app made until now stays: the collector's full passes during the session
+        # then scan only the session's own objects (a few ms, not the app's 100,000).
+        heap.settle(collect=False)
         self.notes_received = 0
         self.longest_tick = 0.0
         self._timer_state = "off"
