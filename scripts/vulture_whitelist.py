@@ -31,12 +31,14 @@ _.toggle_theme, _.toggle_presentation, _.new_map, _.new_map_from_template, _.dup
 _.rename_map, _.delete_map, _.compare_personas, _.new_workspace, _.import_map, _.print_map
 _.add_card, _.paste, _.select_all, _.start_find, _.zoom_in, _.zoom_out
 _.toggle_private, _.reveal_notes, _.toggle_timer, _.export_session, _.show_qr
+_.toggle_highlight
 # The workshop's open dialogs and a dialog's setter, driven by the tests.
 _.start_dialog, _.vote_dialog, _.votes_dialog, _.set_lane_checked
 # The help dialogs, looked up by name (MainWindow._show_help).
 _.user_guide, _.about
 # The window's parts under the names the tests and scripts use.
 _.data_overlay, _.overlay_bar, _.act_history, _._help_dialog
+_.evidence_rows, _.review_rows
 # Public data of results, read by callers outside the package (tests, scripts).
 _.source_columns, _.migrated_from, _.pragma, _.spec_of, _.overlay_from_metrics
 # Look-ups by name that tests drive widgets and maps with.
@@ -50,3 +52,8 @@ _.hide_password
 _.should_exit, _.force_exit, _.accept_seconds, _.count_notes
 # Card pictures: how often the canvas decoded one (the tests check painting does not).
 _.decode_count
+# The opportunity portfolio: the inspector's rows and where the matrix draws a card or a cell,
+# which the tests drive the widgets with.
+_.opportunity_rows, _.place_of, _.cell_centre
+# Map versions: the window's commands (gui/actions.py) and the open dialogs the tests drive.
+_.import_over_map, _.show_versions, _.save_dialog, _.compare_dialog

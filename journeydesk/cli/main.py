@@ -85,7 +85,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[..., int
     )
     parser.add_argument("--version", action="version", version=f"JourneyDesk {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    maps.add_parsers(sub)  # maps, personas, import-map, export
+    maps.add_parsers(sub)  # maps, set-review, personas, import-map, export
     _add_demo_parser(sub)
     events.add_import_parsers(sub)  # import-metrics, import-events
     sources.add_parsers(sub)  # add-source
@@ -100,8 +100,15 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[..., int
     from journeydesk.cli import workshop  # its own line: other commands register beside it
 
     workshop.add_workshop_parser(sub)  # workshop
+    from journeydesk.cli import opportunities  # its own line: other commands register beside it
 
-    handlers = {"maps": maps.cmd_maps, "personas": maps.cmd_personas,
+    opportunities.add_opportunities_parser(sub)  # opportunities
+    from journeydesk.cli import versions  # its own line: other commands register beside it
+
+    versions.add_versions_parsers(sub)  # versions, save-version, compare-versions, ...
+
+    handlers = {"maps": maps.cmd_maps, "set-review": maps.cmd_set_review,
+                "personas": maps.cmd_personas,
                 "import-map": maps.cmd_import_map, "export": maps.cmd_export,
                 "import-events": events.cmd_import_events,
                 "import-metrics": events.cmd_import_metrics, "demo": cmd_demo,
@@ -110,7 +117,11 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[..., int
                 "flows": paths.cmd_flows,
                 "retention": retention.cmd_retention,
                 "workshop": workshop.cmd_workshop,
-                "add-source": sources.cmd_add_source}
+                "add-source": sources.cmd_add_source,
+                "opportunities": opportunities.cmd_opportunities,
+                "versions": versions.cmd_versions, "save-version": versions.cmd_save_version,
+                "compare-versions": versions.cmd_compare_versions,
+                "restore-version": versions.cmd_restore_version}
     return parser, handlers
 
 

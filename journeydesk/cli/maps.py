@@ -1,4 +1,4 @@
-"""Maps and personas: ``maps``, ``personas``, ``import-map`` and ``export``.
+"""Maps and personas: ``maps``, ``set-review``, ``personas``, ``import-map`` and ``export``.
 
 Listings print one tab-separated line per map or persona.  Exports choose the format from the
 output file's extension; pictures (.png, .svg, .pdf, and persona sheets) are drawn by Qt, which
@@ -24,8 +24,10 @@ from journeydesk.app.imports import MAP_READ_FORMATS, read_map_file
 from journeydesk.app.metrics import MetricsOptions, map_metrics
 from journeydesk.app.overlay import OverlayRequest, compute_overlay
 from journeydesk.app.paths import map_flows
+from journeydesk.app.review import map_reviews, review_statuses
 from journeydesk.app.session import WorkspaceSession, find_map, find_persona
 from journeydesk.app.text import one_line
+from journeydesk.app.versions import replace_map_command
 from journeydesk.cli.common import (
     PROG,
     UsageError,
@@ -38,15 +40,44 @@ from journeydesk.cli.common import (
     positive,
 )
 from journeydesk.cli.metrics import add_metrics_options, metrics_options
-from journeydesk.domain.commands import AddMapCommand
+from journeydesk.cli.versions import author_of
+from journeydesk.domain.commands import AddMapCommand, EditMapCommand
 from journeydesk.domain.model import JourneyMap, Workspace
 
 
 def cmd_maps(args: argparse.Namespace) -> int:
-    """Print one line per map: name, stage count, card count (tab-separated)."""
+    """Print one line per map: name, stage count, card count, owner, review-by date and
+    review status (tab-separated; "-" for no owner or date)."""
     with WorkspaceSession.open(existing(args.workspace), read_only=True) as session:
-        for name, stages, cards in session.map_summaries():
-            print(f"{one_line(name)}\t{stages} stages\t{cards} cards")
+        summaries = session.map_summaries()  # (reads every text: a damaged file fails here)
+        reviews = {r.name: r for r in map_reviews(session)}
+    for name, stages, cards in summaries:
+        review = reviews.get(name)
+        columns = [one_line(name), f"{stages} stages", f"{cards} cards"]
+        if review is not None:
+            columns += [one_line(review.owner) or "-", review.review_by or "-",
+                        str(review.status)]
+        print("\t".join(columns))
+    return 0
+
+
+def cmd_set_review(args: argparse.Namespace) -> int:
+    """Set a map's owner, review-by date and review interval (what is not given is kept;
+    "" clears a date or an owner, 0 an interval)."""
+    fields: dict[str, Any] = {}
+    if args.owner is not None:
+        fields["owner"] = args.owner
+    if args.review_by is not None:
+        fields["review_by"] = args.review_by or None
+    if args.every is not None:
+        fields["review_days"] = args.every or None
+    if not fields:
+        raise UsageError("give --owner, --review-by or --every")
+    with WorkspaceSession.open(existing(args.workspace)) as session:
+        journey_map = find_map(session.workspace, args.map, args.workspace)
+        session.document.execute(EditMapCommand(journey_map.id, **fields))
+        status = review_statuses(session).get(journey_map.id)
+    print(f"{one_line(journey_map.name)}\t{status}")
     return 0
 
 
@@ -56,6 +87,8 @@ def cmd_import_map(args: argparse.Namespace) -> int:
     Notes about the import (guessed lane types, clamped scores...) go to stderr.
     """
     source = input_file(args.file, MAP_READ_FORMATS)
+    if args.replace is not None:
+        return _import_over(args, source)
     early = None
     if not Path(args.workspace).exists():  # a bad file must not leave an empty workspace
         early = read_map_file(source, Workspace(), name=str(source))
@@ -75,6 +108,27 @@ def cmd_import_map(args: argparse.Namespace) -> int:
         for warning in imported.warnings:
             print(f"{PROG}: note: {warning}", file=sys.stderr)
         print(journey_map.name)
+    return 0
+
+
+def _import_over(args: argparse.Namespace, source: Path) -> int:
+    """``import-map --replace NAME``: the map takes the file's content (after a "before
+    import" version of it, which ``restore-version`` brings back); print the map's name."""
+    with WorkspaceSession.open(existing(args.workspace)) as session:
+        ws = session.workspace
+        target = find_map(ws, args.replace, args.workspace)
+        imported = read_map_file(source, ws, name=str(source))
+        if args.name:
+            imported.map.name = args.name
+        command = replace_map_command(session, target.id, imported.map, source.name,
+                                      author=author_of(args))
+        session.document.execute(command)
+        notes = list(imported.warnings)
+        notes += [f"persona {p.name!r} is not in the workspace and was left out (import-map "
+                  "without --replace brings it in)" for p in imported.personas]
+        for note in notes:
+            print(f"{PROG}: note: {note}", file=sys.stderr)
+        print(ws.maps[target.id].name)
     return 0
 
 
@@ -187,10 +241,34 @@ def _metrics_json(session: WorkspaceSession, journey_map: JourneyMap, dataset: s
     return metrics, found
 
 
+def _days(text: str) -> int:
+    """An argument type: a whole number of days, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
 def add_parsers(sub: Any) -> None:
-    """The sub-commands ``maps``, ``personas``, ``import-map`` and ``export``."""
-    p = sub.add_parser("maps", help="list the maps of a workspace (name, stages, cards)")
+    """The sub-commands ``maps``, ``set-review``, ``personas``, ``import-map`` and
+    ``export``."""
+    p = sub.add_parser("maps", help="list the maps of a workspace (name, stages, cards, owner, "
+                                    "review-by date, review status)")
     p.add_argument("workspace", metavar="WORKSPACE")
+
+    p = sub.add_parser("set-review", help="set a map's owner, review-by date and review "
+                                          "interval (how old its data snapshot may get)")
+    p.add_argument("workspace", metavar="WORKSPACE")
+    p.add_argument("--map", metavar="NAME", required=True)
+    p.add_argument("--owner", metavar="O", help="who owns the map (\"\" clears it)")
+    p.add_argument("--review-by", metavar="DATE",
+                   help="review the map by this date, YYYY-MM-DD (\"\" clears it)")
+    p.add_argument("--every", metavar="DAYS", type=_days,
+                   help="the map is stale when its newest data snapshot is older than DAYS "
+                        "days (0 clears it)")
 
     p = sub.add_parser("personas", help="list the personas of a workspace (name, role, maps)")
     p.add_argument("workspace", metavar="WORKSPACE")
@@ -199,6 +277,11 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("workspace", metavar="WORKSPACE", help="created when it does not exist")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--name", help="import under this name instead of the file's")
+    p.add_argument("--replace", metavar="NAME",
+                   help="import the file over this map: it takes the file's content, after a "
+                        "\"before import\" version of it (see restore-version)")
+    p.add_argument("--author", metavar="A",
+                   help="with --replace: sign that version with this name")
 
     p = sub.add_parser("export", help="export a map (.json, .xlsx, .pptx, .mmd, .csv, .png, .svg, "
                                       ".pdf) or a persona (.json, .pdf, .png); the format follows "

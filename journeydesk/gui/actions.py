@@ -46,6 +46,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("open", "&Open workspace…", "open_workspace", _STD.Open),
     ActionSpec("save_copy", "Save a &copy…", "save_copy", "Ctrl+Shift+S"),
     ActionSpec("import", "&Import map…", "import_map", "Ctrl+I", enabled=WRITABLE),
+    ActionSpec("import_over", "Import o&ver this map…", "maps.import_over_map",
+               tip="Replace the map's content with a map file's (a version is saved first; "
+               "Ctrl+Z undoes it)", enabled=MAP_WRITABLE),
     ActionSpec("import_events", "Import &events…", "data.import_event_log", "Ctrl+Shift+I",
                tip="Import an event log (CSV, Parquet, JSON lines, Excel)", enabled=WRITABLE),
     ActionSpec("add_source", "Add &database source…", "data.add_database_source",
@@ -63,6 +66,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("select_all", "Select &all", "map_editor.select_all", _STD.SelectAll,
                enabled=HAS_MAP),
     ActionSpec("find", "&Find…", "map_editor.start_find", _STD.Find, enabled=HAS_MAP),
+    ActionSpec("author_name", "Your &name…", "comments.ask_author_name",
+               tip="The name your comments and saved versions are signed with"),
     # View
     ActionSpec("zoom_in", "Zoom &in", "view.zoom_in", ("Ctrl++", "Ctrl+="), enabled=HAS_MAP),
     ActionSpec("zoom_out", "Zoom &out", "view.zoom_out", "Ctrl+-", enabled=HAS_MAP),
@@ -78,6 +83,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("flows", "F&lows between stages", "data.flows.toggle", "Ctrl+Shift+F",
                tip="Arcs between the stages: how many people moved forward, skipped ahead "
                "or went back (turns the data overlay on)", enabled=HAS_MAP, checkable=True),
+    ActionSpec("highlight_assumptions", "Hi&ghlight assumptions", "evidence.toggle_highlight",
+               "Ctrl+Shift+H", tip="Dim the cards backed by research or data, so the "
+               "assumptions stand out", enabled=HAS_MAP, checkable=True),
     ActionSpec("stop", "Stop &computing", "data.stop_computing", "Ctrl+.",
                tip="Cancel the query running in a database source"),
     ActionSpec("overlay_dates", "Overlay perio&d and window…", "data.ask_overlay_dates",
@@ -98,6 +106,14 @@ ACTIONS: tuple[ActionSpec, ...] = (
                enabled=MAP_WRITABLE),
     ActionSpec("compare", "Co&mpare personas…", "compare_personas", "Ctrl+Shift+P",
                enabled=HAS_MAP),
+    ActionSpec("save_version", "Sav&e version…", "versions.save_version", "Ctrl+Alt+S",
+               tip="Keep the map as it is now under a label, to compare or restore later",
+               enabled=MAP_WRITABLE),
+    ActionSpec("versions", "Vers&ions…", "versions.show_versions", "Ctrl+Alt+V",
+               tip="The map's saved versions: compare them, or restore one", enabled=HAS_MAP),
+    ActionSpec("portfolio", "Opportunity p&ortfolio…", "show_portfolio", "Ctrl+Alt+P",
+               tip="Every map's opportunities: value, effort, status, owner; a value-vs-effort "
+               "matrix"),
     # Workshop
     ActionSpec("workshop_start", "&Start session…", "workshop.ask_start",
                tip="Let the room add notes, photos and votes from their phones (local network "
@@ -138,20 +154,24 @@ ACTIONS: tuple[ActionSpec, ...] = (
 # when it opens, ("dock", attribute) for a dock's show/hide action, ("undo"/"redo").
 MENUS: tuple[tuple[str, tuple[Any, ...]], ...] = (
     ("&File", ("new_workspace", "open", ("submenu", "recent_menu", "Open &recent"),
-               "save_copy", "-", "import", "import_events", "add_source", "export", "print",
+               "save_copy", "-", "import", "import_over", "import_events", "add_source",
+               "export", "print",
                "-", "quit")),
     ("&Edit", (("undo",), ("redo",), "-", "cut", "copy", "paste", "duplicate", "delete",
-               "select_all", "-", "find", ("dock", "history_dock"))),
+               "select_all", "-", "find", ("dock", "history_dock"), "-", "author_name")),
     ("&View", ("zoom_in", "zoom_out", "zoom_fit", "zoom_reset", "present", "-", "minimap",
-               "dark", "overlay", "flows", "stop", ("submenu", "segment_menu", "Overlay s&egment"),
+               "dark", "highlight_assumptions", "overlay", "flows", "stop",
+               ("submenu", "segment_menu", "Overlay s&egment"),
                "overlay_dates", "snapshot",
                ("submenu", "snapshot_menu", "Compare with snapsho&t"), "-",
                ("dock", "navigator_dock"), ("dock", "gallery_dock"),
-               ("dock", "inspector_dock"), ("dock", "analytics_dock"))),
+               ("dock", "inspector_dock"), ("dock", "analytics_dock"),
+               ("dock", "comments_dock"))),
     ("&Map", ("new_map", "new_from_template", "duplicate_map", "rename_map", "delete_map",
               "-", "add_stage", "add_lane", "add_card", "-",
               ("submenu", "personas_menu", "&Personas on this map"),
-              ("submenu", "curves_menu", "Show cur&ves"), "compare")),
+              ("submenu", "curves_menu", "Show cur&ves"), "compare", "-", "save_version",
+              "versions", "-", "portfolio")),
     ("&Workshop", ("workshop_start", "workshop_end", "workshop_qr", "-", "workshop_private",
                   "workshop_reveal", "workshop_accept_all", "-", "workshop_vote",
                   "workshop_laptop_votes", "workshop_reveal_vote", "workshop_end_vote", "-",

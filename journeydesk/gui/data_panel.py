@@ -94,6 +94,7 @@ class DataPanel(QObject):
     status = Signal(str, int)  # a message for the status bar and its timeout (0: until replaced)
     refused = Signal(str)  # a problem to show in a warning
     data_changed = Signal()  # datasets or sources were added, renamed or removed
+    snapshot_saved = Signal()  # a map's numbers were kept (its review status may change)
     computing = Signal(bool)  # a database query that can be stopped is running (or not)
     event_counts_changed = Signal(dict)  # event name -> count in the data on show ({}: none)
 
@@ -421,6 +422,7 @@ class DataPanel(QObject):
             self.refused.emit(str(exc))
             return None
         self.status.emit(f"Saved a snapshot: {snapshot.label}", 6000)
+        self.snapshot_saved.emit()
         return snapshot
 
     def compare_with_snapshot(self, snapshot: object) -> None:

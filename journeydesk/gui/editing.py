@@ -9,6 +9,10 @@ map on show the active one, so Undo acts on the map you are looking at.  A map's
 its creation (new, template, duplicate, import), its renaming, and every edit made while it is
 on show (cards, stages, lanes, curves, personas); deleting a map goes to the workspace history
 (the map is no longer there to look at), as does an edit made while no map is shown.
+
+Before a delete that takes two or more cards from a map runs, a version of that map is saved
+("before delete", :func:`journeydesk.app.versions.version_before`), signed with the author
+name.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
 
-from journeydesk.app.session import Document, WorkspaceError
+from journeydesk.app.session import Document, WorkspaceError, WorkspaceSession
+from journeydesk.app.versions import version_before
 from journeydesk.domain.commands import (
     AddMapCommand,
     Command,
@@ -27,6 +32,7 @@ from journeydesk.domain.commands import (
     RemoveMapCommand,
 )
 from journeydesk.domain.model import DomainError
+from journeydesk.gui.author import author_name
 
 
 class Editor(QObject):
@@ -83,12 +89,21 @@ class Editor(QObject):
     def run(self, command: Command) -> bool:
         """Execute ``command`` and make it one undo step; False (and ``refused``) if refused."""
         stack = self._stack_of(command)
+        if not self._attempt(self._version_before, command):
+            return False
         if not self._attempt(self.document.execute, command):
             return False
         stack.push(_UndoStep(self, command))
         if stack is self.workspace_stack or isinstance(command, AddMapCommand):
             self.group.setActiveStack(stack)  # what was just done is what Undo undoes
         return True
+
+    def _version_before(self, command: Command) -> None:
+        """Before a bulk delete, save a version of each map it takes cards from.  A version
+        that cannot be written refuses the delete (the file would refuse the delete too); a
+        read-only file refuses the delete itself."""
+        if not self.document.read_only:
+            version_before(WorkspaceSession.of(self.document), command, author=author_name())
 
     def _attempt(self, action: Callable[[Command], object], command: Command) -> bool:
         try:

@@ -52,6 +52,9 @@ from journeydesk.gui.canvas.items import (
 )
 from journeydesk.gui.canvas.theme import LANE_TYPE_LABELS
 from journeydesk.gui.editing import Editor
+from journeydesk.gui.inspector_evidence import EvidenceRows
+from journeydesk.gui.inspector_opportunity import OpportunityRows
+from journeydesk.gui.inspector_review import ReviewRows
 from journeydesk.gui.listening import follow
 from journeydesk.gui.swatches import MIXED, SwatchPicker
 
@@ -228,6 +231,9 @@ class InspectorWidget(QWidget):
             lambda i: self._run(EditLaneCommand, type=self.lane_type.itemData(i)))
 
         self._fields = self._bind_fields()
+        self.evidence_rows = EvidenceRows(self)  # Evidence and Source (inspector_evidence.py)
+        self.opportunity_rows = OpportunityRows(self)  # value, effort... (inspector_opportunity)
+        self.review_rows = ReviewRows(self)  # Owner and review (inspector_review.py)
         self._unfollow = follow(self, editor.document, self._on_document_changed)
         self._show("none", None)
 

@@ -26,13 +26,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from journeydesk.app.review import review_statuses
 from journeydesk.app.session import Document, WorkspaceSession, opening_notes
 from journeydesk.domain.commands import Changes
 from journeydesk.gui import actions as declared
 from journeydesk.gui.app import remember_map
 from journeydesk.gui.canvas.theme import THEMES, application_palette
+from journeydesk.gui.comments_dock import CommentsPanel
 from journeydesk.gui.data_panel import DataPanel
 from journeydesk.gui.editing import Editor
+from journeydesk.gui.evidence_view import EvidenceView
 from journeydesk.gui.inspector import InspectorWidget
 from journeydesk.gui.listening import follow
 from journeydesk.gui.map_commands import (
@@ -46,6 +49,8 @@ from journeydesk.gui.navigator import NavigatorWidget
 from journeydesk.gui.persona_editor import PersonaEditorDialog, open_persona_editor
 from journeydesk.gui.persona_gallery import PersonaGalleryWidget
 from journeydesk.gui.presenting import Presentation
+from journeydesk.gui.screens import fitted
+from journeydesk.gui.versions_dialog import VersionsUi
 from journeydesk.gui.workshop_window import WorkshopUi
 
 __all__ = ["TEMPLATES_DIR", "MainWindow", "builtin_templates"]
@@ -104,7 +109,8 @@ class MainWindow(QMainWindow):
         column.addWidget(self.map_editor, 1)
         self.setCentralWidget(central)
 
-        self.navigator = NavigatorWidget(lambda: document.workspace, self.session.data.choices)
+        self.navigator = NavigatorWidget(lambda: document.workspace, self.session.data.choices,
+                                         reviews=lambda: review_statuses(self.session))
         self.navigator.read_only = document.read_only
         self.navigator_dock = self._dock("Workspace", "navigatorDock", self.navigator,
                                          Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -123,6 +129,16 @@ class MainWindow(QMainWindow):
         self.history_dock = self._dock("History", "historyDock", self.history,
                                        Qt.DockWidgetArea.RightDockWidgetArea)
         self.history_dock.hide()
+        self.comments = CommentsPanel(self.editor, self.map_editor)  # View > Comments
+        self.comments_dock = self._dock("Comments", "commentsDock", self.comments,
+                                        Qt.DockWidgetArea.RightDockWidgetArea)
+        self.comments_dock.hide()
+        self.evidence = EvidenceView(self.editor, self.map_editor)  # coverage, highlight
+        # Map > Save version…, Map > Versions…
+        self.versions = VersionsUi(self.session, self.editor, lambda: self.map_editor.map_id,
+                                   self)
+        self.versions.status.connect(self.show_status)
+        self.versions.refused.connect(self.show_refusal)
         self.analytics_dock = self.data.analytics_dock  # charts load pyqtgraph when shown
         self.analytics_dock.setParent(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.analytics_dock)
@@ -142,6 +158,7 @@ class MainWindow(QMainWindow):
         self.stop_button.clicked.connect(self.data.stop_computing)
         self.stop_button.hide()
         self.statusBar().addPermanentWidget(self.stop_button)
+        self.statusBar().addPermanentWidget(self.evidence.band)
         self.statusBar().addPermanentWidget(self.zoom_label)
 
         self._build_actions()
@@ -207,9 +224,12 @@ class MainWindow(QMainWindow):
         self.act_history = self.history_dock.toggleViewAction()
         self.act_analytics = self.analytics_dock.toggleViewAction()
         self.act_analytics.setShortcut(QKeySequence("Ctrl+Shift+A"))
+        self.comments_dock.toggleViewAction().setShortcut(QKeySequence("Ctrl+Shift+M"))
+        self.evidence.bind_action(self.act_highlight_assumptions)
         for dock, text in ((self.navigator_dock, "&Workspace"), (self.gallery_dock, "&Personas"),
                            (self.inspector_dock, "Inspecto&r"), (self.analytics_dock, "&Analytics"),
-                           (self.history_dock, "&History")):
+                           (self.history_dock, "&History"),
+                           (self.comments_dock, "Comment t&hreads")):
             dock.toggleViewAction().setText(text)
         fillers = {"recent_menu": None, "segment_menu": self.data.fill_segment_menu,
                    "snapshot_menu": self.data.fill_snapshot_menu,
@@ -292,6 +312,7 @@ class MainWindow(QMainWindow):
         self.maps.refused.connect(self.show_refusal)
         self.data.refused.connect(self.show_refusal)
         self.data.data_changed.connect(self._refresh_navigator)
+        self.data.snapshot_saved.connect(self._refresh_navigator)  # a map may be fresh again
         self.data.computing.connect(self._on_computing)
         self.data.event_counts_changed.connect(self.inspector.set_event_counts)
         self.data.overlay.shown_changed.connect(self.act_overlay.setChecked)
@@ -338,6 +359,12 @@ class MainWindow(QMainWindow):
     def show_about(self) -> QWidget:
         """Help > About."""
         return self._show_help("about")
+
+    def show_portfolio(self) -> QWidget:
+        """Map > Opportunity portfolio: every map's opportunities in one window."""
+        from journeydesk.gui.portfolio import show_portfolio
+
+        return show_portfolio(self)
 
     # ------------------------------------------------------------------------ view
     def toggle_minimap(self) -> None:
@@ -496,11 +523,8 @@ class MainWindow(QMainWindow):
 
 def first_size(wanted: tuple[int, int] = (1400, 860)) -> tuple[int, int]:
     """The window's size at its first start: ``wanted``, within the screen's free area."""
-    screen = QGuiApplication.primaryScreen()
-    if screen is None:
-        return wanted
-    free = screen.availableGeometry()
-    return min(wanted[0], free.width()), min(wanted[1], free.height())
+    size = fitted(*wanted)
+    return size.width(), size.height()
 
 
 def _recent(settings: QSettings) -> list[str]:

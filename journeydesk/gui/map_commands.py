@@ -30,8 +30,9 @@ from PySide6.QtWidgets import (
 from journeydesk.app.demo import TEMPLATE as DEMO_TEMPLATE
 from journeydesk.app.exports import ExportCancelled, export_map, funnel_caption, is_picture
 from journeydesk.app.imports import ImportFailed, read_map_file
-from journeydesk.app.session import WorkspaceSession, with_workspace_suffix
+from journeydesk.app.session import WorkspaceError, WorkspaceSession, with_workspace_suffix
 from journeydesk.app.templates import copy_of_map, map_from_template
+from journeydesk.app.versions import replace_map_command
 from journeydesk.domain.commands import (
     AddMapCommand,
     EditMapCommand,
@@ -39,7 +40,8 @@ from journeydesk.domain.commands import (
     RemoveMapCommand,
     UnlinkPersonaCommand,
 )
-from journeydesk.domain.model import JourneyMap, Lane, LaneType, Stage, unique_name
+from journeydesk.domain.model import DomainError, JourneyMap, Lane, LaneType, Stage, unique_name
+from journeydesk.gui.author import author_name
 from journeydesk.gui.canvas.theme import THEMES, Theme
 from journeydesk.gui.editing import Editor
 from journeydesk.gui.file_dialogs import ask_save_path, filter_of, safe_file_name
@@ -305,6 +307,38 @@ class MapCommands(QObject):
                                     f"{path.name} was imported. Please check:\n\n• "
                                     + "\n• ".join(imported.warnings))
         return map_id
+
+    def import_over_map(self, path: Path | None = None) -> bool:
+        """File > Import over this map: the map on show takes a map file's content, as one
+        undoable edit, after a "before import" version of it (Map > Versions…)."""
+        m = self.map_editor.current_map()
+        if m is None:
+            return False
+        if path is None:
+            path = self._ask_path(f"Import over {m.name}", IMPORT_FILTERS, save=False)
+        if path is None:
+            return False
+        try:
+            imported = read_map_file(path, self.workspace)
+            command = replace_map_command(self.session, m.id, imported.map, path.name,
+                                          author=author_name())
+        except (ImportFailed, DomainError, WorkspaceError) as exc:
+            self.refused.emit(str(exc))
+            return False
+        if not self.editor.run(command):
+            return False
+        notes = list(imported.warnings)
+        new = [p.name for p in imported.personas if p.id not in self.workspace.personas]
+        if new:
+            notes.append("Personas the workspace does not have were left out: "
+                         + ", ".join(new) + " (File > Import map brings them in)")
+        if notes:
+            QMessageBox.information(self.parent_widget, "Imported with notes",
+                                    f"{path.name} was imported over {m.name}. Please check:"
+                                    "\n\n• " + "\n• ".join(notes))
+        self.status.emit(f"Imported {path.name} over {m.name}; a version of it as it was is "
+                         "in Map > Versions (Ctrl+Z undoes the import)", 8000)
+        return True
 
     def export_map(self, path: Path | None = None, *, pages: str | None = None,
                    scale: float = 2.0) -> bool:

@@ -55,6 +55,7 @@ def export_scene(document: Document, map_id: str, flows: object = None,
     ``retention`` (the retention figure on a stage's header, if any) on its header and
     ``overlay`` (a :class:`~journeydesk.app.overlay.DataOverlay`, if any) on the headers and
     cards."""
+    from journeydesk.gui.canvas.card_marks import hide_comment_badges
     from journeydesk.gui.canvas.scene import MapScene
     from journeydesk.gui.canvas.theme import LIGHT
     from journeydesk.gui.editing import Editor
@@ -63,6 +64,7 @@ def export_scene(document: Document, map_id: str, flows: object = None,
     scene = MapScene(editor, map_id, LIGHT)
     scene.add_stage_button.hide()
     scene.add_lane_button.hide()
+    hide_comment_badges(scene)  # working notes: the live canvas only (no highlight either)
     if flows is not None:
         scene.set_flows(flows)
     if retention is not None:

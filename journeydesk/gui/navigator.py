@@ -1,4 +1,8 @@
-"""The Workspace panel: the maps, personas and event data of the open workspace."""
+"""The Workspace panel: the maps, personas and event data of the open workspace.
+
+A map due for review or whose data has gone stale (:mod:`journeydesk.app.review`) has a warning
+icon, and its tool tip says why.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtWidgets import QMenu, QStyle, QTreeWidget, QTreeWidgetItem, QWidget
 
 from journeydesk.app.event_data import DataChoice
+from journeydesk.app.review import ReviewStatus
+from journeydesk.app.session import WorkspaceError
 from journeydesk.domain.model import Workspace
 
 
@@ -22,10 +28,12 @@ class NavigatorWidget(QTreeWidget):
     remove_source_requested = Signal(str)
 
     def __init__(self, workspace: Callable[[], Workspace],
-                 data: Callable[[], list[DataChoice]], parent: QWidget | None = None):
+                 data: Callable[[], list[DataChoice]], parent: QWidget | None = None, *,
+                 reviews: Callable[[], dict[str, ReviewStatus]] | None = None):
         super().__init__(parent)
         self._workspace = workspace
         self._data = data
+        self._reviews = reviews  # map id -> review status (None: no marks)
         self.read_only = False
         self.setObjectName("navigator")
         self.setHeaderHidden(True)
@@ -42,9 +50,23 @@ class NavigatorWidget(QTreeWidget):
         ws = self._workspace()
         self.clear()
         maps = QTreeWidgetItem(self, ["Maps"])
+        try:
+            reviews = self._reviews() if self._reviews is not None else {}
+        except WorkspaceError:  # the file busy for a moment: no marks until the next refresh
+            reviews = {}
+        warning = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         for m in sorted(ws.maps.values(), key=lambda m: m.name.casefold()):
             item = QTreeWidgetItem(maps, [m.name])
-            item.setToolTip(0, f"{len(m.stages)} stages, {len(m.cards)} cards")
+            tip = f"{len(m.stages)} stages, {len(m.cards)} cards"
+            if m.owner:
+                tip += f"\nOwner: {m.owner}"
+            review = reviews.get(m.id)
+            if review is not None and review.needs_attention:
+                item.setIcon(0, warning)
+                tip += f"\n{review.state.capitalize()}: {review.explanation}"
+                item.setData(0, Qt.ItemDataRole.AccessibleTextRole,
+                             f"{m.name} ({review.state})")
+            item.setToolTip(0, tip)
             item.setData(0, Qt.ItemDataRole.UserRole, ("map", m.id))
         personas = QTreeWidgetItem(self, ["Personas"])
         for p in sorted(ws.personas.values(), key=lambda p: p.name.casefold()):

@@ -61,7 +61,7 @@ def test_import_creates_the_workspace_and_prints_the_name(tmp_path: Path, exampl
     assert main(["import-map", str(ws), str(example_file)]) == 0
     assert capsys.readouterr().out == "Trial to paid\n"
     assert main(["maps", str(ws)]) == 0
-    assert capsys.readouterr().out == "Trial to paid\t2 stages\t2 cards\n"
+    assert capsys.readouterr().out == "Trial to paid\t2 stages\t2 cards\t-\t-\tnot set\n"
 
 
 def test_maps_lists_every_map_by_name(tmp_path: Path, example_file: Path, capsys) -> None:
@@ -71,7 +71,8 @@ def test_maps_lists_every_map_by_name(tmp_path: Path, example_file: Path, capsys
     capsys.readouterr()
     assert main(["maps", str(ws)]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "Another\t2 stages\t2 cards", "Trial to paid\t2 stages\t2 cards"]
+        "Another\t2 stages\t2 cards\t-\t-\tnot set",
+        "Trial to paid\t2 stages\t2 cards\t-\t-\tnot set"]
 
 
 def test_export_round_trips_through_json(tmp_path: Path, example_file: Path) -> None:

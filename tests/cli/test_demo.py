@@ -58,3 +58,24 @@ def test_demo_without_a_name_builds_the_default_workspace_on_a_new_machine(
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(data / "workspace.jdesk")
     assert (data / "workspace.jdesk").is_file()
+
+
+def test_demo_map_is_a_living_map(tmp_path: Path, capsys) -> None:
+    """Evidence, a comment, scored opportunities, an owner and a first version to look at."""
+    ws = tmp_path / "demo.jdesk"
+    assert main(["demo", str(ws)]) == 0
+    capsys.readouterr()
+    assert main(["opportunities", str(ws), "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert sorted((o["value"], o["effort"]) for o in found) == [(4, 2), (5, 3)]
+    assert main(["versions", str(ws), "--map", "Membership sign-up", "--json"]) == 0
+    (version,) = json.loads(capsys.readouterr().out)
+    assert version["label"] == "First draft"
+    assert main(["maps", str(ws)]) == 0
+    line = capsys.readouterr().out.strip()
+    assert "\tCX team\t" in line and line.split("\t")[-1].startswith("ok: review by ")
+    with WorkspaceFile.open(ws, read_only=True) as ws_file:
+        (m,) = ws_file.load().maps.values()
+    assert {c.evidence for c in m.cards.values()} == {"assumed", "research", "observed",
+                                                     "measured"}
+    assert len(m.comments) == 1

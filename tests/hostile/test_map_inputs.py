@@ -280,7 +280,9 @@ def test_maps_lists_each_map_on_one_line(tmp_path: Path, capsys, name: str) -> N
     capsys.readouterr()
     assert main(["maps", str(ws)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 1 and lines[0].count("\t") == 2, lines
+    # six columns: name, stages, cards, owner, review date, status; the name adds none
+    assert len(lines) == 1 and lines[0].count("\t") == 5, lines
+    assert lines[0].split("\t")[1:3] == ["1 stages", "1 cards"]
 
 
 # --------------------------------------------------------------------------- item 13

@@ -28,6 +28,7 @@ from journeydesk.store.workspace_file import WorkspaceError, WorkspaceFile
 
 TEMPLATE = Path(__file__).parents[2] / "resources" / "templates" / "membership-signup.json"
 MAP = "Membership sign-up"
+UNSET = "\t-\t-\tnot set"  # no owner, no review date: `maps` says so
 EVENTS = "user,event,time\nu1,a,2024-01-01 10:00:00\nu2,b,2024-01-02 10:00:00\n"
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
 
@@ -123,7 +124,7 @@ def test_a_workspace_path_names_that_file_and_no_other(
     code, out, err = run(capsys, "import-map", target, map_file)
     assert code == 0, err
     assert target.is_file()
-    assert run(capsys, "maps", target)[1].splitlines() == [f"{MAP}\t4 stages\t16 cards"]
+    assert run(capsys, "maps", target)[1].splitlines() == [f"{MAP}\t4 stages\t16 cards{UNSET}"]
     if decoy is not None:
         assert digest(decoy) == before, f"{decoy} was written through {name!r}"
     assert sorted(p.name for p in target.parent.iterdir() if p.name.startswith(".")) == []
@@ -290,7 +291,7 @@ def test_a_reading_command_never_replays_a_hot_journal(
     assert digest(crashed) == before and digest(journal) == journal_before
     assert "interrupted while saving" in err and "open it for writing" in err
     if command == "maps":  # read as it was before the unfinished change
-        assert out.splitlines() == [f"{MAP}\t4 stages\t16 cards"]
+        assert out.splitlines() == [f"{MAP}\t4 stages\t16 cards{UNSET}"]
     assert not list(tmp_path.glob("*.bak"))
 
 
@@ -305,7 +306,7 @@ def test_opening_for_writing_repairs_after_a_backup_and_says_where(
     assert digest(file_checks.journal_of(backup)) == journal_before
     assert not file_checks.journal_of(crashed).exists()
     assert run(capsys, "maps", crashed)[1].splitlines() == [
-        f"{MAP}\t4 stages\t16 cards", "Second\t4 stages\t16 cards"]
+        f"{MAP}\t4 stages\t16 cards{UNSET}", f"Second\t4 stages\t16 cards{UNSET}"]
 
 
 def test_a_journal_of_another_file_does_not_ruin_the_workspace(

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QMenu,
 )
 
+from journeydesk.app.evidence import measured_source
 from journeydesk.domain.commands import (
     AddCardCommand,
     AddLaneCommand,
@@ -499,7 +500,8 @@ class Interactions(EmotionEditing, PictureEditing):
                 + (f"; data: {overlay.source}" if overlay.source else ""))
         severity = 5 if share is not None and share < 0.4 else 4 if share is not None \
             and share < 0.7 else 3
-        card = Card(stage.steps[0].id, lane.id, text, severity=severity, tags=["data"])
+        card = Card(stage.steps[0].id, lane.id, text, severity=severity, tags=["data"],
+                    evidence="measured", source=measured_source(overlay.source))
         if self.run(AddCardCommand(self.map_id, card)):
             self.scene.select_only([self.scene.cards[card.id]])
             return card
@@ -715,6 +717,7 @@ class Interactions(EmotionEditing, PictureEditing):
                 self.scene.select_only([item])
             menu.addAction("Edit text", lambda: self.edit_card(item.item_id))
             menu.addAction("Duplicate", self.duplicate_selection)
+            menu.addAction("Comment…", lambda: self.scene.comment_requested.emit(item.item_id))
             menu.addSeparator()
             self.add_card_picture_actions(menu, item)
             menu.addSeparator()

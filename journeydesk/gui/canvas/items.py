@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from journeydesk.domain.model import Card, Lane, LaneType, Stage, Step
+from journeydesk.gui.canvas.card_marks import evidence_pen
 from journeydesk.gui.canvas.emotion_items import (  # noqa: F401 - the emotion items live there
     EmotionCurveItem,
     EmotionPointItem,
@@ -168,8 +169,9 @@ class CardItem(_ViewItem):
         border = theme.selection if self.isSelected() else theme.card_border
         if self.highlighted:
             border = theme.find_highlight
-        pen = QPen(border, 2.2 if (self.isSelected() or self.highlighted) else 1.0)
-        painter.setPen(pen)
+        emphasised = self.isSelected() or self.highlighted
+        painter.setPen(evidence_pen(QPen(border, 2.2 if emphasised else 1.0), self.card,
+                                    emphasised))
         painter.setBrush(fill)
         storyboard = self.lane_type is LaneType.STORYBOARD
         if self.lane_type is LaneType.THOUGHTS:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from journeydesk.domain.colours import curve_colours
 from journeydesk.domain.commands import Changes
 from journeydesk.domain.model import JourneyMap, LaneType
+from journeydesk.gui.canvas import card_marks
 from journeydesk.gui.canvas.emotion_legend import sync_legend
 from journeydesk.gui.canvas.items import (
     CardItem,
@@ -97,6 +98,7 @@ class MapScene(QGraphicsScene):
     # stage id: the window finds how many of those users did the stage anyway, then adds the
     # drop-off's pain-point card (interactions.add_drop_off_pain_point)
     pain_point_requested = Signal(str)
+    comment_requested = Signal(str)  # card id: a card's "Comment…" (the Comments dock)
 
     def __init__(self, editor: Editor, map_id: str, theme: Theme = LIGHT):
         super().__init__()
@@ -124,6 +126,9 @@ class MapScene(QGraphicsScene):
         self.min_text_px = 0.0
         self.pinned_view: QRectF | None = None  # what the main view shows: headers stick to it
         self.focus_stage: str | None = None  # Present's walk-through emphasises this stage
+        # View > Highlight assumptions, and the comment badges (card_marks.py)
+        self.highlight_assumptions = False
+        self.comment_badges = True
         self._marker: QRectF | None = None  # where the cell marker was last painted
         self.column_pins, self.row_pins = make_pins(self)  # hold the headers (sticky.py)
         self.veil = Veil()
@@ -184,11 +189,13 @@ class MapScene(QGraphicsScene):
                 kinds.add(key[0])
                 if key[0] == "card":
                     card_ids.add(key[2])
-        if kinds - {"card", "emotion", "map"}:
+        if kinds - {"card", "emotion", "map", "comment"}:
             self.sync()  # structure (or a key this scene does not know): rebuild
             return
         if card_ids:
             self._update_cards(card_ids)
+        if card_ids or "comment" in kinds:  # badges, evidence tooltips, highlight
+            card_marks.follow_cards(self, None if "comment" in kinds else card_ids)
         if personas or kinds & {"emotion", "map"}:
             self._sync_emotions()
             self._place_emotions(self.layout)
@@ -264,6 +271,7 @@ class MapScene(QGraphicsScene):
         _reconcile(self, self.cards, m.cards, CardItem)
         for card_item in self.cards.values():
             card_item.refresh(lane_types[card_item.card.lane_id])
+        card_marks.follow_cards(self)
         self._sync_emotions()
         self.relayout()
 
