@@ -10,6 +10,9 @@ value counts double, so the **priority score** is ``2 x value - effort`` (-3..9;
 opportunities have none).  A quick win (value 5, effort 1) scores 9, a big bet (5, 5) 5, a
 fill-in (1, 1) 1 and a money pit (1, 5) -3.  Score 7..9 is Highest, 4..6 High, 2..3 Medium,
 0..1 Low and below 0 Lowest; an unscored opportunity gets no Priority (the tracker's default).
+A priority the team set on the card itself (low, medium, high: the inspector's Priority, the
+card's "High priority" badge) wins over the score: the Priority column then says High, Medium or
+Low, as the card does, and the score still orders the list.
 
 Statuses become the tracker's workflow: idea and planned are "To Do" (no status too),
 in progress is "In Progress" and done is "Done".
@@ -61,6 +64,7 @@ class Opportunity:
     tags: tuple[str, ...] = ()
     addresses: tuple[str, ...] = ()  # the texts of the pain points it addresses
     order: int = 0  # the card's place in its map's reading order
+    set_priority: str | None = None  # the card's own priority (low, medium, high), if set
 
     @property
     def scored(self) -> bool:
@@ -74,7 +78,10 @@ class Opportunity:
 
     @property
     def priority(self) -> str:
-        """Highest, High, Medium, Low, Lowest, or "" when unscored."""
+        """The card's own priority when set (High, Medium, Low), else the score's: Highest,
+        High, Medium, Low, Lowest, or "" when unscored."""
+        if self.set_priority:
+            return self.set_priority.capitalize()
         return priority_label(self.value, self.effort)
 
     @property
@@ -125,7 +132,8 @@ def map_opportunities(m: JourneyMap) -> list[Opportunity]:
             map_id=m.id, map_name=m.name, card_id=card.id, stage=stage, step=step,
             text=card.text, value=card.value, effort=card.effort, status=card.status,
             owner=card.owner, evidence=card.evidence, tags=tuple(card.tags),
-            addresses=tuple(t.text for t in targets), order=order))
+            addresses=tuple(t.text for t in targets), order=order,
+            set_priority=card.priority))
     return found
 
 

@@ -22,15 +22,19 @@ from journeydesk.domain.commands import (
 )
 from journeydesk.domain.map_diff import MapDiff, compare_maps
 from journeydesk.domain.model import DomainError, JourneyMap, Workspace
+from journeydesk.domain.reconcile import adopt_ids
 from journeydesk.store import versions as store
 from journeydesk.store.versions import VersionError, VersionInfo
 
-__all__ = ["BULK_DELETE_CARDS", "MapDiff", "ReplaceMapContentCommand", "VersionError",
-           "VersionInfo", "cards_removed", "compare", "list_versions", "replace_map_command",
-           "restore_command", "save_version", "version_before", "version_map"]
+__all__ = ["BULK_DELETE_CARDS", "MAX_LABEL_CHARS", "MapDiff", "ReplaceMapContentCommand",
+           "VersionError", "VersionInfo", "cards_removed", "clean_label", "compare",
+           "list_versions", "replace_map_command", "restore_command", "save_version",
+           "version_before", "version_map"]
 
 # A delete that takes at least this many cards away is a bulk delete: a version comes first.
 BULK_DELETE_CARDS = 2
+# A version's label is one line of at most this many characters.
+MAX_LABEL_CHARS = 120
 
 _REMOVALS = (RemoveCardCommand, RemoveStageCommand, RemoveStepCommand, RemoveLaneCommand,
              RemoveMapCommand)
@@ -38,9 +42,25 @@ _REMOVALS = (RemoveCardCommand, RemoveStageCommand, RemoveStepCommand, RemoveLan
 
 def save_version(session: WorkspaceSession, map_id: str, label: str = "", *,
                  reason: str = "manual", author: str = "") -> VersionInfo:
-    """Save the map as it is now under ``label`` ("Version n" when empty)."""
-    return store.save_version(session.file, session.workspace.map(map_id), label,
-                              reason=reason, author=author)
+    """Save the map as it is now under ``label`` ("Version n" when empty): one line (tabs and
+    line breaks become spaces), at most MAX_LABEL_CHARS characters (DomainError beyond)."""
+    return store.save_version(session.file, session.workspace.map(map_id),
+                              clean_label(label), reason=reason, author=author)
+
+
+def _shortened(label: str) -> str:
+    """A label made by JourneyDesk, cut to fit (a long file name must not refuse an import)."""
+    text = " ".join(label.split())
+    return text if len(text) <= MAX_LABEL_CHARS else text[:MAX_LABEL_CHARS - 1] + "…"
+
+
+def clean_label(label: str) -> str:
+    """A version label as it is kept: one line, trimmed; DomainError when too long."""
+    text = " ".join(label.split())
+    if len(text) > MAX_LABEL_CHARS:
+        raise DomainError(f"a version label may have at most {MAX_LABEL_CHARS} characters "
+                          f"(this one has {len(text)})")
+    return text
 
 
 def list_versions(session: WorkspaceSession, map_id: str) -> list[VersionInfo]:
@@ -76,7 +96,7 @@ def restore_command(session: WorkspaceSession, version_id: str, *,
         raise DomainError("the map of that version is no longer in the workspace")
     command = ReplaceMapContentCommand(info.map_id, content, f"Restore version {info.label!r}")
     command.check(session.workspace)
-    save_version(session, info.map_id, f"Before restoring {info.label!r}",
+    save_version(session, info.map_id, _shortened(f"Before restoring {info.label!r}"),
                  reason="before restore", author=author)
     return command
 
@@ -84,11 +104,17 @@ def restore_command(session: WorkspaceSession, version_id: str, *,
 def replace_map_command(session: WorkspaceSession, map_id: str, imported: JourneyMap,
                         source: str, *, author: str = "") -> ReplaceMapContentCommand:
     """The edit that puts an imported map's content in place of a map's, after saving the map
-    as it is ("before import"); DomainError, and no version, when the edit would be refused."""
+    as it is ("before import"); DomainError, and no version, when the edit would be refused.
+
+    What the file has in common with the map keeps its identity (:func:`adopt_ids`): a
+    comparison with the version shows what the file changed, and comments stay on their cards.
+    """
+    if map_id in session.workspace.maps:
+        adopt_ids(session.workspace.map(map_id), imported)
     command = ReplaceMapContentCommand(map_id, imported, f"Import {source} over the map")
     command.check(session.workspace)
-    save_version(session, map_id, f"Before importing {source}", reason="before import",
-                 author=author)
+    save_version(session, map_id, _shortened(f"Before importing {source}"),
+                 reason="before import", author=author)
     return command
 
 

@@ -119,6 +119,10 @@ def _import_over(args: argparse.Namespace, source: Path) -> int:
         target = find_map(ws, args.replace, args.workspace)
         imported = read_map_file(source, ws, name=str(source))
         if args.name:
+            other = ws.map_named(args.name.strip())
+            if other is not None and other.id != target.id:
+                raise UserError(f"{args.workspace}: already has a map named {other.name!r}; "
+                                "choose another --name")
             imported.map.name = args.name
         command = replace_map_command(session, target.id, imported.map, source.name,
                                       author=author_of(args))

@@ -121,7 +121,8 @@ def cmd_compare_versions(args: argparse.Namespace) -> int:
 
 
 def diff_lines(diff: versions.MapDiff) -> list[tuple[str, ...]]:
-    """The changes as rows: (what, object, stage or old name, text or new name[, fields])."""
+    """The changes as rows: (what, object, stage or old name, text or new name[, fields]); a
+    card moved to another stage names both ("Discover -> Sign up")."""
     rows: list[tuple[str, ...]] = []
     rows += [("added", "stage", one_line(name)) for name in diff.stages_added]
     rows += [("removed", "stage", one_line(name)) for name in diff.stages_removed]
@@ -136,7 +137,10 @@ def diff_lines(diff: versions.MapDiff) -> list[tuple[str, ...]]:
     for what, changes in (("added", diff.cards_added), ("removed", diff.cards_removed),
                           ("moved", diff.cards_moved), ("changed", diff.cards_changed)):
         for change in changes:
-            row = (what, "card", one_line(change.stage) or "-", one_line(change.text))
+            stage = one_line(change.stage) or "-"
+            if change.from_stage and change.from_stage != change.stage:
+                stage = f"{one_line(change.from_stage)} -> {stage}"
+            row = (what, "card", stage, one_line(change.text))
             rows.append(row + ((",".join(change.fields),) if change.fields else ()))
     if diff.emotions_changed:
         rows.append(("changed", "emotions", str(diff.emotions_changed)))

@@ -36,6 +36,7 @@ class CardChange:
     lane_type: LaneType
     text: str
     fields: tuple[str, ...] = ()  # for a changed card: the fields that differ
+    from_stage: str = ""  # for a moved card: the stage it was in
 
 
 @dataclass
@@ -56,11 +57,14 @@ class MapDiff:
     cards_changed: list[CardChange] = field(default_factory=list)
     emotions_changed: int = 0
     map_fields: list[str] = field(default_factory=list)  # name, description, scale, personas
+    # The stages left to right (the new state's, then those only the old one had): the order
+    # the summary tells the cards in.
+    stage_order: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         """True when the two states are the same."""
-        return not any(value for value in vars(self).values())
+        return not any(value for key, value in vars(self).items() if key != "stage_order")
 
     def summary(self) -> str:
         """The differences in one paragraph of plain sentences; "No changes." when none."""
@@ -74,9 +78,10 @@ class MapDiff:
         parts += [f"lane {name!r} added" for name in self.lanes_added]
         parts += [f"lane {name!r} removed" for name in self.lanes_removed]
         parts += [f"lane {old!r} renamed {new!r}" for old, new in self.lanes_renamed]
+        rank = {name: i for i, name in enumerate(self.stage_order)}
         for what, changes in (("added", self.cards_added), ("removed", self.cards_removed),
                               ("moved", self.cards_moved), ("changed", self.cards_changed)):
-            parts += _card_phrases(changes, what)
+            parts += _card_phrases(changes, what, rank)
         if self.emotions_changed:
             parts.append(_count(self.emotions_changed, "emotion point", "emotion points")
                          + " changed")
@@ -92,17 +97,31 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def _card_phrases(changes: list[CardChange], what: str) -> list[str]:
-    """"3 cards added in Checkout", "1 pain point added in Checkout": by stage, the typed
-    lanes named, the rest counted as cards."""
-    by_place: Counter[tuple[str, LaneType | None]] = Counter()
+def _card_phrases(changes: list[CardChange], what: str, rank: dict[str, int]) -> list[str]:
+    """"3 cards added in Checkout", "1 pain point added in Checkout", "1 touchpoint moved from
+    Discover to Sign up": by stage in the map's order, the typed lanes named, the rest counted
+    as cards."""
+    by_place: Counter[tuple[str, str, LaneType | None]] = Counter()
     for change in changes:
         typed = change.lane_type if change.lane_type in _NOUNS else None
-        by_place[(change.stage, typed)] += 1
+        by_place[(change.from_stage, change.stage, typed)] += 1
+
+    def order(item: tuple[tuple[str, str, LaneType | None], int]) -> tuple[int, int, int]:
+        (source, stage, typed), _n = item
+        kinds = list(_NOUNS)
+        return (rank.get(stage, len(rank)), rank.get(source, len(rank)),
+                kinds.index(typed) if typed is not None else len(kinds))
+
     phrases = []
-    for (stage, typed), n in sorted(by_place.items(), key=lambda p: (-p[1], p[0][0])):
+    for (source, stage, typed), n in sorted(by_place.items(), key=order):
         one, many = _NOUNS[typed] if typed is not None else ("card", "cards")
-        phrases.append(f"{_count(n, one, many)} {what}" + (f" in {stage}" if stage else ""))
+        if what == "moved" and source and source != stage:
+            where = f" from {source} to {stage}"
+        elif what == "moved" and stage:
+            where = f" within {stage}"
+        else:
+            where = f" in {stage}" if stage else ""
+        phrases.append(f"{_count(n, one, many)} {what}{where}")
     return phrases
 
 
@@ -119,6 +138,8 @@ def _card_change(card: Card, stages: dict[str, str], lane_types: dict[str, LaneT
 def compare_maps(old: JourneyMap, new: JourneyMap) -> MapDiff:
     """The differences from ``old`` to ``new`` (two states of one map)."""
     diff = MapDiff()
+    diff.stage_order = [s.name for s in new.stages] + [
+        s.name for s in old.stages if s.name not in {n.name for n in new.stages}]
     old_stages = {s.id: s for s in old.stages}
     new_stages = {s.id: s for s in new.stages}
     diff.stages_added = [s.name for s in new.stages if s.id not in old_stages]
@@ -151,7 +172,10 @@ def compare_maps(old: JourneyMap, new: JourneyMap) -> MapDiff:
             diff.cards_added.append(_card_change(card, new_places, new_types))
             continue
         if (before.step_id, before.lane_id) != (card.step_id, card.lane_id):
-            diff.cards_moved.append(_card_change(card, new_places, new_types))
+            moved = _card_change(card, new_places, new_types)
+            diff.cards_moved.append(CardChange(
+                moved.card_id, moved.stage, moved.lane_type, moved.text,
+                from_stage=old_places.get(before.step_id, "")))
         changed = tuple(k for k in CARD_FIELDS if getattr(before, k) != getattr(card, k))
         if changed:
             diff.cards_changed.append(_card_change(card, new_places, new_types, changed))

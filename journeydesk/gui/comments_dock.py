@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -55,6 +56,21 @@ class CommentBox(QPlainTextEdit):
         super().keyPressEvent(event)
 
 
+class _Title(QLabel):
+    """The thread's title: wrapped in two lines' room, without height-for-width.  (The dock
+    scrolls, see dock_scroll, and a scroll area gives a height-for-width widget its full
+    preferred height: the lists would keep their size and the "Add comment" button would be
+    scrolled away, instead of the lists shrinking in a short dock.)"""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWordWrap(True)
+        self.setMinimumHeight(2 * self.fontMetrics().lineSpacing())
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802, V105 - Qt override
+        return False
+
+
 class CommentsPanel(QWidget):
     """Open threads of the map on show, and the thread of the selected card."""
 
@@ -74,13 +90,15 @@ class CommentsPanel(QWidget):
         self.thread_list.setAccessibleName("Open threads")
         self.thread_list.setWordWrap(True)
         self.thread_list.setMaximumHeight(220)
-        self.card_title = QLabel()
-        self.card_title.setWordWrap(True)
+        # small minimum heights: the dock shares a short screen with the Inspector (dock_scroll)
+        self.thread_list.setMinimumHeight(40)
+        self.card_title = _Title()
         self.card_title.setObjectName("commentCardTitle")
         self.comment_list = QListWidget()
         self.comment_list.setObjectName("cardComments")
         self.comment_list.setAccessibleName("Comments on the card")
         self.comment_list.setWordWrap(True)
+        self.comment_list.setMinimumHeight(48)
         self.resolve_button = QPushButton("Resolve")
         self.delete_button = QPushButton("Delete")
         self.delete_button.setToolTip("Delete the comment picked in the thread")
@@ -90,6 +108,7 @@ class CommentsPanel(QWidget):
         self.new_comment.setPlaceholderText("Add a comment… (Ctrl+Enter posts it)")
         self.new_comment.setTabChangesFocus(True)
         self.new_comment.setMaximumHeight(90)
+        self.new_comment.setMinimumHeight(44)
         self.post_button = QPushButton("Add comment")
         self.post_button.setToolTip("Post the comment (Ctrl+Enter)")
         self.signed = QLabel()
@@ -167,13 +186,19 @@ class CommentsPanel(QWidget):
     def comment_on(self, card_id: str) -> None:
         """A card's "Comment…": its thread in the dock, shown, with the cursor in the box."""
         self.show_card(card_id)
-        dock = self.parentWidget()
+        dock, scroll = self.parentWidget(), None
         while dock is not None and not isinstance(dock, QDockWidget):
+            if isinstance(dock, QScrollArea):
+                scroll = dock  # the dock's content scrolls (dock_scroll)
             dock = dock.parentWidget()
         if dock is not None:
             dock.show()
             dock.raise_()
         self.new_comment.setFocus(Qt.FocusReason.OtherFocusReason)
+        if scroll is not None:
+            self.layout().activate()  # the box where the new thread's layout puts it
+            scroll.ensureWidgetVisible(self.post_button, 0, 0)  # the button, and the box
+            scroll.ensureWidgetVisible(self.new_comment, 0, 0)  # over it, or its cursor
 
     # ------------------------------------------------------------------ showing
     def refresh(self) -> None:

@@ -34,6 +34,7 @@ from journeydesk.gui.app import remember_map
 from journeydesk.gui.canvas.theme import THEMES, application_palette
 from journeydesk.gui.comments_dock import CommentsPanel
 from journeydesk.gui.data_panel import DataPanel
+from journeydesk.gui.dock_scroll import scrolled
 from journeydesk.gui.editing import Editor
 from journeydesk.gui.evidence_view import EvidenceView
 from journeydesk.gui.inspector import InspectorWidget
@@ -117,7 +118,8 @@ class MainWindow(QMainWindow):
         self.inspector = InspectorWidget(self.editor)
         self.inspector.setMinimumWidth(240)
         self.inspector.setMaximumWidth(340)
-        self.inspector_dock = self._dock("Inspector", "inspectorDock", self.inspector,
+        self.inspector_dock = self._dock("Inspector", "inspectorDock",
+                                         scrolled(self.inspector, "inspectorScroll"),
                                          Qt.DockWidgetArea.RightDockWidgetArea)
         self.gallery = PersonaGalleryWidget(self.editor)
         self.gallery_dock = self._dock("Personas", "personaDock", self.gallery,
@@ -130,7 +132,8 @@ class MainWindow(QMainWindow):
                                        Qt.DockWidgetArea.RightDockWidgetArea)
         self.history_dock.hide()
         self.comments = CommentsPanel(self.editor, self.map_editor)  # View > Comments
-        self.comments_dock = self._dock("Comments", "commentsDock", self.comments,
+        self.comments_dock = self._dock("Comments", "commentsDock",
+                                        scrolled(self.comments, "commentsScroll"),
                                         Qt.DockWidgetArea.RightDockWidgetArea)
         self.comments_dock.hide()
         self.evidence = EvidenceView(self.editor, self.map_editor)  # coverage, highlight

@@ -6,7 +6,10 @@ own rendering (the export scene of :mod:`.map_picture`, light theme, no editing 
 of each state; the marks are outlines drawn at the rectangles the canvas layout gives the
 changed cards and stage headers: added green, changed amber, moved blue, removed red (on the
 older picture, and struck through in the overlaid view's list, since a removed card has no
-place in the newer state).
+place in the newer state).  The marks are part of the pictures, so they stay on their cards at
+every zoom: "Fit to window" (on by default) shows each picture as wide as its pane (never above
+100 %), "100 %" at full size, and Ctrl+wheel zooms.  Side by side, the two panes scroll together
+by proportion, so they show the same part of both maps even when the pictures differ in size.
 """
 
 from __future__ import annotations
@@ -16,8 +19,18 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen, QPixmap
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QImage,
+    QPainter,
+    QPen,
+    QPixmap,
+    QResizeEvent,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -25,8 +38,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QScrollArea,
+    QScrollBar,
     QSplitter,
+    QStyle,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -40,6 +56,7 @@ ADDED, CHANGED, MOVED, REMOVED = "added", "changed", "moved", "removed"
 COLOURS = {ADDED: "#2e9e44", CHANGED: "#e0a100", MOVED: "#2f6fdf", REMOVED: "#d33a2c"}
 # Pictures larger than this many pixels are drawn smaller (a 2,000-card map stays light).
 MAX_PIXELS = 12_000_000
+MIN_ZOOM, MAX_ZOOM, ZOOM_STEP = 0.05, 2.0, 1.25  # Ctrl+wheel: one notch is ZOOM_STEP
 
 
 @dataclass
@@ -186,7 +203,96 @@ def _card_line(kind: str, change: CardChange) -> str:
     return f"Card {kind}{where}: {text}{what}"
 
 
-def _picture(image: QImage, title: str, object_name: str) -> tuple[QWidget, QScrollArea]:
+class ZoomPicture(QScrollArea):
+    """A map picture in a scroll area: fitted to the pane's width (never above 100 %), or at
+    a zoom.  The picture is the one rendered at full size, scaled down smoothly; ``places``
+    (full-size pixels) are scaled with it."""
+
+    zoom_asked = Signal(float)  # Ctrl+wheel: the zoom wanted
+    rescaled = Signal()  # the scale shown changed (fitted to a new width, zoomed)
+
+    def __init__(self, image: QImage, title: str, object_name: str):
+        super().__init__()
+        self.full = QPixmap.fromImage(image)
+        self.fit = True
+        self.zoom = 1.0  # the zoom when not fitted
+        self.scale = 1.0  # the scale shown
+        self.picture = QLabel()
+        self.picture.setObjectName(object_name)
+        self.picture.setAccessibleName(title)
+        self.setWidget(self.picture)
+        self.setBackgroundRole(self.backgroundRole())
+        self._show()
+
+    def fit_scale(self) -> float:
+        """The scale that makes the picture as wide as the pane (with room for the vertical
+        scroll bar when it will be needed), at most 1."""
+        width, height = max(1, self.full.width()), max(1, self.full.height())
+        room = self.maximumViewportSize()
+        scale = min(1.0, room.width() / width)
+        if height * scale > room.height():  # a vertical scroll bar takes part of the width
+            bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self)
+            scale = min(1.0, (room.width() - bar) / width)
+        return max(scale, 0.01)
+
+    def set_fit(self, fit: bool) -> None:
+        """Fit to the pane's width (True), or show at :attr:`zoom`."""
+        self.fit = fit
+        self._show()
+
+    def set_zoom(self, zoom: float) -> None:
+        """Show at ``zoom`` (1.0: 100 %), not fitted."""
+        self.fit = False
+        self.zoom = min(MAX_ZOOM, max(MIN_ZOOM, zoom))
+        self._show()
+
+    def _show(self) -> None:
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff if self.fit
+                                          else Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        scale = self.fit_scale() if self.fit else self.zoom
+        size = QSize(max(1, math.floor(self.full.width() * scale)),
+                     max(1, math.floor(self.full.height() * scale)))
+        if size == self.picture.size() and not self.picture.pixmap().isNull():
+            return
+        where = [_fraction(bar) for bar in (self.horizontalScrollBar(),
+                                            self.verticalScrollBar())]
+        self.scale = scale
+        pixmap = self.full if size == self.full.size() else self.full.scaled(
+            size, Qt.AspectRatioMode.IgnoreAspectRatio,
+            Qt.TransformationMode.SmoothTransformation)
+        self.picture.setPixmap(pixmap)
+        self.picture.resize(size)
+        for bar, fraction in zip((self.horizontalScrollBar(), self.verticalScrollBar()), where,
+                                 strict=True):
+            bar.setValue(round(fraction * bar.maximum()))  # the same part stays in view
+        self.rescaled.emit()
+
+    def show_place(self, rect: QRectF) -> None:
+        """Scroll a place of the full-size picture (a card) into view."""
+        s = self.scale
+        self.ensureVisible(round(rect.center().x() * s), round(rect.center().y() * s),
+                           round(rect.width() * s / 2) + 40, round(rect.height() * s / 2) + 40)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if self.fit:
+            self._show()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            notches = event.angleDelta().y() / 120
+            if notches:
+                self.zoom_asked.emit(self.scale * ZOOM_STEP ** notches)
+            event.accept()
+            return
+        super().wheelEvent(event)
+
+
+def _fraction(bar: QScrollBar) -> float:
+    return bar.value() / bar.maximum() if bar.maximum() > 0 else 0.0
+
+
+def _picture(image: QImage, title: str, object_name: str) -> tuple[QWidget, ZoomPicture]:
     """A titled, scrollable picture, and its scroll area."""
     box = QWidget()
     column = QVBoxLayout(box)
@@ -195,13 +301,7 @@ def _picture(image: QImage, title: str, object_name: str) -> tuple[QWidget, QScr
     font = QFont(heading.font())
     font.setBold(True)
     heading.setFont(font)
-    picture = QLabel()
-    picture.setObjectName(object_name)
-    picture.setPixmap(QPixmap.fromImage(image))
-    picture.setAccessibleName(title)
-    scroll = QScrollArea()
-    scroll.setWidget(picture)
-    scroll.setBackgroundRole(scroll.backgroundRole())
+    scroll = ZoomPicture(image, title, object_name)
     column.addWidget(heading)
     column.addWidget(scroll, 1)
     return box, scroll
@@ -225,6 +325,12 @@ class VersionCompareDialog(QDialog):
         self.setObjectName("versionCompareDialog")
         self.setWindowTitle(f"Compare {old_title} with {new_title}")
         self.diff = compare_maps(old, new)
+        self._full_texts = {change.card_id: f"Card {kind}: {change.text}"  # the tooltips
+                            for kind, changes in ((ADDED, self.diff.cards_added),
+                                                  (REMOVED, self.diff.cards_removed),
+                                                  (MOVED, self.diff.cards_moved),
+                                                  (CHANGED, self.diff.cards_changed))
+                            for change in changes}
         before, after = state_marks(old, new, self.diff)
         old_image, self._old_places = render_state(old, personas, before)
         new_image, self._new_places = render_state(new, personas, after)
@@ -234,6 +340,17 @@ class VersionCompareDialog(QDialog):
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
+        self.fit_button = QPushButton("Fit to window")
+        self.fit_button.setObjectName("fitPictures")
+        self.fit_button.setCheckable(True)
+        self.fit_button.setChecked(True)
+        self.fit_button.setToolTip("Show each picture as wide as its pane (never above 100 %)")
+        self.full_button = QPushButton("100 %")
+        self.full_button.setObjectName("fullSizePictures")
+        self.full_button.setToolTip("Show the pictures at full size (Ctrl+wheel zooms)")
+        self.zoom_label = QLabel()
+        self.zoom_label.setObjectName("pictureZoom")
+
         self.tabs = QTabWidget()
         side = QSplitter(Qt.Orientation.Horizontal)
         older, self._older_scroll = _picture(old_image, old_title, "olderPicture")
@@ -242,40 +359,28 @@ class VersionCompareDialog(QDialog):
         side.addWidget(newer)
         _scroll_together(self._older_scroll, self._newer_scroll)
         self.tabs.addTab(side, "Side by side")
-        overlaid = QWidget()
-        row = QHBoxLayout(overlaid)
-        row.setContentsMargins(0, 0, 0, 0)
+        overlaid = QSplitter(Qt.Orientation.Horizontal)
+        overlaid.setObjectName("overlaidSplitter")
+        overlaid.setChildrenCollapsible(False)
         marked, self._overlaid_scroll = _picture(new_image, f"{new_title}, changes marked",
                                                  "overlaidPicture")
-        row.addWidget(marked, 3)
-        self.removed = QListWidget()  # removed cards have no place in the newer picture
-        self.removed.setObjectName("removedList")
-        self.removed.setAccessibleName("Removed")
-        struck = QFont(self.removed.font())
-        struck.setStrikeOut(True)
-        for kind, text, _card_id in change_lines(self.diff):
-            if kind == REMOVED:
-                item = QListWidgetItem(text)
-                item.setFont(struck)
-                item.setForeground(QColor(COLOURS[REMOVED]))
-                self.removed.addItem(item)
-        if self.removed.count() == 0:
-            self.removed.addItem("Nothing removed")
-        removed_box = QWidget()
-        removed_column = QVBoxLayout(removed_box)
-        removed_column.setContentsMargins(0, 0, 0, 0)
-        removed_column.addWidget(QLabel("Removed"))
-        removed_column.addWidget(self.removed, 1)
-        row.addWidget(removed_box, 1)
+        overlaid.addWidget(marked)
+        overlaid.addWidget(self._removed_box())
+        overlaid.setStretchFactor(0, 3)
+        overlaid.setStretchFactor(1, 1)
+        overlaid.setSizes([700, 300])
         self.tabs.addTab(overlaid, "Overlaid")
+        self.pictures = (self._older_scroll, self._newer_scroll, self._overlaid_scroll)
 
         self.changes = QListWidget()
         self.changes.setObjectName("changeList")
         self.changes.setAccessibleName("Changes")
+        self.changes.setWordWrap(True)
         for kind, text, card_id in change_lines(self.diff):
             item = QListWidgetItem(text)
             item.setForeground(QColor(COLOURS[kind]))
             item.setData(Qt.ItemDataRole.UserRole, card_id)
+            item.setToolTip(self._full_texts.get(card_id or "", text))
             self.changes.addItem(item)
         self.changes.currentItemChanged.connect(self._on_change_chosen)
         if self.changes.count() == 0:
@@ -283,6 +388,11 @@ class VersionCompareDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
 
+        zoom_row = QHBoxLayout()
+        zoom_row.addWidget(_legend(), 1)
+        zoom_row.addWidget(self.zoom_label)
+        zoom_row.addWidget(self.fit_button)
+        zoom_row.addWidget(self.full_button)
         parts = QSplitter(Qt.Orientation.Vertical)
         parts.addWidget(self.tabs)
         parts.addWidget(self.changes)
@@ -290,31 +400,98 @@ class VersionCompareDialog(QDialog):
         parts.setStretchFactor(1, 1)
         column = QVBoxLayout(self)
         column.addWidget(self.summary)
-        column.addWidget(_legend())
+        column.addLayout(zoom_row)
         column.addWidget(parts, 1)
         column.addWidget(buttons)
+        self.fit_button.toggled.connect(self.set_fit)
+        self.full_button.clicked.connect(lambda _checked=False: self.set_zoom(1.0))
+        for picture in self.pictures:
+            picture.zoom_asked.connect(self.set_zoom)
+            picture.rescaled.connect(self._show_zoom)
         self.resize(fitted(1100, 760, margin=20))
+        self._show_zoom()
+
+    def _removed_box(self) -> QWidget:
+        """The Overlaid tab's list of removed cards and stages: struck through, wrapped, each
+        line's full text in its tooltip."""
+        self.removed = QListWidget()  # removed cards have no place in the newer picture
+        self.removed.setObjectName("removedList")
+        self.removed.setAccessibleName("Removed")
+        self.removed.setWordWrap(True)
+        self.removed.setMinimumWidth(180)
+        struck = QFont(self.removed.font())
+        struck.setStrikeOut(True)
+        for kind, text, card_id in change_lines(self.diff):
+            if kind == REMOVED:
+                item = QListWidgetItem(text)
+                item.setFont(struck)
+                item.setForeground(QColor(COLOURS[REMOVED]))
+                item.setToolTip(self._full_texts.get(card_id or "", text))
+                self.removed.addItem(item)
+        if self.removed.count() == 0:
+            self.removed.addItem("Nothing removed")
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(QLabel("Removed"))
+        column.addWidget(self.removed, 1)
+        return box
+
+    def set_fit(self, fit: bool) -> None:
+        """Turn "Fit to window" on (each picture as wide as its pane) or off (100 %)."""
+        if self.fit_button.isChecked() != fit:
+            self.fit_button.setChecked(fit)  # (toggled: back here)
+            return
+        for picture in self.pictures:
+            if fit:
+                picture.set_fit(True)
+            else:
+                picture.set_zoom(1.0)
+        self._show_zoom()
+
+    def set_zoom(self, zoom: float) -> None:
+        """Show every picture at ``zoom`` (1.0: 100 %); "Fit to window" goes off."""
+        self.fit_button.blockSignals(True)
+        self.fit_button.setChecked(False)
+        self.fit_button.blockSignals(False)
+        for picture in self.pictures:
+            picture.set_zoom(zoom)
+        self._show_zoom()
+
+    def _show_zoom(self) -> None:
+        scales = sorted({round(p.scale * 100) for p in self.pictures[:2]})
+        self.zoom_label.setText(" / ".join(f"{s} %" for s in scales))
 
     def _on_change_chosen(self, item: QListWidgetItem | None, _previous: object) -> None:
         """Bring the chosen change's card into view on the pictures that show it."""
         card_id = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
         if not card_id:
             return
-        for places, scrolls in ((self._old_places, (self._older_scroll,)),
-                                (self._new_places, (self._newer_scroll,
-                                                    self._overlaid_scroll))):
+        for places, pictures in ((self._old_places, (self._older_scroll,)),
+                                 (self._new_places, (self._newer_scroll,
+                                                     self._overlaid_scroll))):
             rect = places.get(card_id)
             if rect is None:
                 continue
-            for scroll in scrolls:
-                scroll.ensureVisible(round(rect.center().x()), round(rect.center().y()),
-                                     round(rect.width() / 2) + 40,
-                                     round(rect.height() / 2) + 40)
+            for picture in pictures:
+                picture.show_place(rect)
 
 
 def _scroll_together(a: QScrollArea, b: QScrollArea) -> None:
-    """Side by side, the two pictures scroll as one (the same part of both maps)."""
+    """Side by side, the two pictures scroll as one: by proportion, so the same part of both
+    maps shows (the pictures may differ in size) and the panes never drift apart."""
     for bar_of in (QScrollArea.horizontalScrollBar, QScrollArea.verticalScrollBar):
         first, second = bar_of(a), bar_of(b)
-        first.valueChanged.connect(second.setValue)
-        second.valueChanged.connect(first.setValue)
+        busy: list[bool] = []
+
+        def follow(source: QScrollBar, target: QScrollBar, busy: list[bool] = busy) -> None:
+            if busy:
+                return
+            busy.append(True)
+            try:
+                target.setValue(round(_fraction(source) * target.maximum()))
+            finally:
+                busy.clear()
+
+        first.valueChanged.connect(lambda _v, s=first, t=second, f=follow: f(s, t))
+        second.valueChanged.connect(lambda _v, s=second, t=first, f=follow: f(s, t))

@@ -38,7 +38,6 @@ from journeydesk.gui.version_compare import VersionCompareDialog
 
 # Errors a version operation reports (in the window's warning) instead of raising.
 _FAILURES = (DomainError, WorkspaceError, versions.VersionError)
-MAX_LABEL_CHARS = 120
 COLUMNS = ("Label", "Date", "Author", "Cards", "Reason")
 
 
@@ -54,8 +53,8 @@ class SaveVersionDialog(LineDialog):
         super().__init__("Save version", "Label:",
                          f"Keeps {map_name!r} as it is now, to compare with or restore later. "
                          "Without a label it is called \"Version n\".",
-                         max_length=MAX_LABEL_CHARS, ok=QDialogButtonBox.StandardButton.Save,
-                         parent=parent)
+                         max_length=versions.MAX_LABEL_CHARS,
+                         ok=QDialogButtonBox.StandardButton.Save, parent=parent)
         self.setObjectName("saveVersionDialog")
         self.label = self.line
         self.label.setAccessibleName("Version label")

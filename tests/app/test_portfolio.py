@@ -152,3 +152,15 @@ def test_excel_export_has_an_opportunities_sheet_with_text_cells(tmp_path: Path)
     assert formula.data_type == "s"  # text, never a formula
     with pytest.raises(ValueError, match="supported formats"):
         export_portfolio(items, tmp_path / "opportunities.txt")
+
+
+def test_a_priority_set_on_the_card_wins_over_the_score() -> None:
+    """The card's own "High priority" badge and the tracker's Priority never disagree."""
+    ws = portfolio_workspace()
+    card = next(c for m in ws.maps.values() for c in m.cards.values()
+                if c.text.startswith("Shorter form"))  # scores 9: Highest
+    card.priority = "low"
+    items = list_opportunities(ws)
+    (item,) = [o for o in items if o.card_id == card.id]
+    assert item.priority == "Low" and tracker_row(item)[2] == "Low"
+    assert item.score == 9 and sort_opportunities(items)[0] is item  # the score still orders

@@ -97,3 +97,50 @@ def test_content_of_another_map_is_refused(session) -> None:
     with pytest.raises(DomainError, match="belongs to map 'Twin'"):  # and no version is kept
         versions.replace_map_command(session, m.id, twin, "twin.json")
     assert versions.list_versions(session, m.id) == []
+
+
+def test_labels_are_one_line_and_bounded_and_made_labels_are_cut_to_fit(session) -> None:
+    m = the_map(session)
+    assert versions.save_version(session, m.id, " Two\tparts\nhere ").label == "Two parts here"
+    with pytest.raises(DomainError, match="at most 120 characters"):
+        versions.save_version(session, m.id, "X" * 121)
+    long = versions.save_version(session, m.id, "Y" * 120)
+    command = versions.restore_command(session, long.id)  # "Before restoring 'YYY…'"
+    made = versions.list_versions(session, m.id)[0]
+    assert made.reason == "before restore" and len(made.label) == 120
+    assert made.label.endswith("…") and command.label.startswith("Restore version")
+
+
+def test_importing_a_map_over_itself_changes_nothing_and_keeps_comments(session) -> None:
+    """A map's own export imported over it: no change to compare, comments on their cards."""
+    from journeydesk.app.imports import read_map_file
+    from journeydesk.domain.commands import AddCommentCommand
+    from journeydesk.domain.model import Comment
+    from journeydesk.exchange.json_map import dumps_map
+
+    m = the_map(session)
+    pain = next(c for c in m.ordered_cards() if m.lane(c.lane_id).type == "pain_points")
+    session.document.execute(EditCardCommand(m.id, pain.id, text="Form too long"))
+    session.document.execute(AddCommentCommand(m.id, Comment(pain.id, "Source?")))
+    path = session.path.with_name("m.json")
+    path.write_text(dumps_map(m, session.workspace), encoding="utf-8")
+
+    imported = read_map_file(path, session.workspace).map
+    command = versions.replace_map_command(session, m.id, imported, "m.json")
+    session.document.execute(command)
+    (before,) = versions.list_versions(session, m.id)
+    assert versions.compare(session, before.id).summary() == "No changes."
+    assert [c.text for c in m.comments_of(pain.id)] == ["Source?"] and pain.id in m.cards
+
+    # an edited file: one text changed in place, one card moved to another stage
+    data = path.read_text(encoding="utf-8").replace(pain.text, "Edited pain")
+    path.write_text(data, encoding="utf-8")
+    edited = read_map_file(path, session.workspace).map
+    moved = next(c for c in edited.cards.values() if c.text.startswith("Actions"))
+    moved.step_id = edited.stages[-1].steps[0].id
+    edited.cards[moved.id] = moved
+    session.document.execute(versions.replace_map_command(session, m.id, edited, "m.json"))
+    diff = versions.compare(session, versions.list_versions(session, m.id)[0].id)
+    assert [c.card_id for c in diff.cards_changed] == [pain.id]
+    assert len(diff.cards_moved) == 1 and not diff.cards_added and not diff.cards_removed
+    assert m.card(pain.id).text == "Edited pain" and m.comments_of(pain.id)

@@ -121,3 +121,22 @@ def test_import_map_replace_saves_a_version_first(workspace: Path, tmp_path: Pat
     assert run(capsys, "maps", ws)[1].split("\t")[:3] == ["Checkout", "2 stages", "3 cards"]
     code, _, err = run(capsys, "import-map", ws, str(source), "--replace", "Other")
     assert code == 1 and err.count("\n") == 1 and "Other" in err
+
+
+def test_import_over_a_map_under_a_taken_name_is_refused(workspace: Path, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture) -> None:
+    ws = str(workspace)
+    with WorkspaceFile.open(workspace) as ws_file:
+        doc = Document(ws_file)
+        data = json.loads(dumps_map(doc.workspace.map_named("Checkout"), doc.workspace))
+        doc.execute(AddMapCommand(JourneyMap(name="Taken", stages=[Stage(name="A")]), []))
+    source = tmp_path / "same.json"
+    source.write_text(json.dumps(data), encoding="utf-8")
+    code, _, err = run(capsys, "import-map", ws, str(source), "--replace", "Checkout",
+                       "--name", "Taken")
+    assert code == 1 and err.count("\n") == 1 and "'Taken'" in err
+    assert json.loads(run(capsys, "versions", ws, "--map", "Checkout", "--json")[1]) == []
+    code, out, _ = run(capsys, "import-map", ws, str(source), "--replace", "Checkout")
+    assert code == 0 and out == "Checkout\n"
+    code, out, _ = run(capsys, "compare-versions", ws, "--map", "Checkout", "--from", "1")
+    assert out == "No changes.\n"  # the map's own export changes nothing

@@ -50,6 +50,20 @@ def test_cards_added_removed_moved_and_changed_are_told_by_stage_and_kind() -> N
     assert summary.startswith("3 cards added in Sign up")
     assert "1 pain point removed in Use" in summary
     assert "1 opportunity changed" in summary and summary.endswith(".")
+    assert "1 action moved from Discover to Use" in summary
+    assert diff.cards_moved[0].from_stage == "Discover"
+
+
+def test_the_summary_tells_the_stages_in_the_map_order() -> None:
+    old, _ = sample_map()
+    new = copy.deepcopy(old)
+    pains = lane_of(new, LaneType.PAIN_POINTS)
+    for stage in (new.stages[2], new.stages[0]):  # Use, then Discover
+        gone = next(c for c in new.cards.values()
+                    if c.lane_id == pains.id and c.step_id == stage.steps[0].id)
+        del new.cards[gone.id]
+    assert compare_maps(old, new).summary() == (
+        "1 pain point removed in Discover, 1 pain point removed in Use.")
 
 
 def test_stages_and_lanes_are_matched_by_id() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from canvas_helpers import click, open_window
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from journeydesk.domain.commands import EditCardCommand
 from journeydesk.domain.model import Card
@@ -188,3 +188,48 @@ def test_exports_leave_the_badges_and_the_highlight_out(qtbot, tmp_path: Path) -
                        if isinstance(c, CommentBadgeItem))
         assert not scene.highlight_assumptions
         assert all(i.opacity() == 1.0 for i in scene.cards.values())
+
+
+def test_the_docks_never_make_the_window_taller_than_a_small_screen(qtbot,
+                                                                     tmp_path: Path) -> None:
+    """On a 1280x720 screen the Inspector (an opportunity's long page) and the Comments dock,
+    stacked on the right, scroll rather than add up to more than the screen's height."""
+    window = open_window(qtbot, tmp_path)
+    window.resize(1280, 720)
+    qtbot.waitUntil(lambda: window.height() == 720)
+    QTest.keyClick(window.view.viewport(), Qt.Key.Key_M, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    assert window.comments_dock.isVisible()
+    card = select_card(window, "Ask only for e-mail")  # an opportunity: the longest page
+    assert window.inspector.pages.currentWidget() is window.inspector.card_page
+    assert window.inspector.opportunity_rows.addresses.isVisibleTo(window.inspector)
+    for _ in range(5):
+        QApplication.processEvents()
+    assert window.minimumSizeHint().height() <= 720
+    assert window.minimumSize().height() <= 720
+    docks = (window.inspector_dock, window.comments_dock)
+    assert sum(d.minimumSizeHint().height() for d in docks) < 400
+    assert window.height() == 720
+    # the status bar and both docks lie inside the window
+    assert window.statusBar().geometry().bottom() < window.height()
+    assert all(d.geometry().bottom() < window.height() for d in docks)
+    # the Comments dock shrinks its lists before it scrolls (no taller than its minimum),
+    # so "Add comment" is at most a short scroll away …
+    panel, scroll = window.comments, window.comments_dock.widget()
+    assert panel.height() == max(panel.minimumSizeHint().height(),
+                                 scroll.viewport().height())
+    assert panel.comment_list.height() < panel.comment_list.sizeHint().height()
+
+    def shown(widget: QWidget) -> bool:
+        centre = widget.mapTo(scroll.viewport(), widget.rect().center())
+        return scroll.viewport().rect().contains(centre)
+
+    scroll.verticalScrollBar().setValue(0)
+    panel.comment_on(card.id)  # … and the card's "Comment…" scrolls the box into view
+    qtbot.waitUntil(lambda: shown(panel.new_comment) and shown(panel.post_button))
+    # the Inspector scrolls too: its last row can be scrolled to
+    inspector_scroll = window.inspector_dock.widget()
+    addresses = window.inspector.opportunity_rows.addresses
+    inspector_scroll.ensureWidgetVisible(addresses)
+    qtbot.waitUntil(lambda: inspector_scroll.viewport().rect().intersects(
+        addresses.geometry().translated(addresses.parentWidget().mapTo(
+            inspector_scroll.viewport(), addresses.parentWidget().rect().topLeft()))))
