@@ -41,8 +41,11 @@ FLOOR_QUERIES = [
     "SELECT stage_id, id, name, events FROM steps WHERE map_id = ? ORDER BY position",
     "SELECT id, name, type FROM lanes WHERE map_id = ? ORDER BY position",
     "SELECT id, step_id, lane_id, position, text, severity, priority, channel, tags, colour, "
-    "events FROM cards WHERE map_id = ?",
+    "events, picture, evidence, source, value, effort, status, owner, addresses "
+    "FROM cards WHERE map_id = ?",
     "SELECT id, step_id, persona_id, score, label FROM emotions WHERE map_id = ?",
+    "SELECT id, card_id, text, author, created_at, resolved FROM card_comments "
+    "WHERE map_id = ? ORDER BY created_at, rowid",
 ]
 
 

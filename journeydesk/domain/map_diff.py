@@ -176,6 +176,8 @@ def compare_maps(old: JourneyMap, new: JourneyMap) -> MapDiff:
             diff.cards_moved.append(CardChange(
                 moved.card_id, moved.stage, moved.lane_type, moved.text,
                 from_stage=old_places.get(before.step_id, "")))
+        if before == card:  # (the dataclasses' own comparison: the common case, quickly)
+            continue
         changed = tuple(k for k in CARD_FIELDS if getattr(before, k) != getattr(card, k))
         if changed:
             diff.cards_changed.append(_card_change(card, new_places, new_types, changed))

@@ -227,8 +227,15 @@ class CellTable(dict[str, _Item], Generic[_Item]):
         self._cell_of = cell_of
         self._cells: dict[Hashable, dict[str, _Item]] = {}
         self._where: dict[str, Hashable] = {}
-        for key, item in items:
-            self[key] = item
+        put = super().__setitem__
+        for key, item in items:  # a new table: nothing to forget unless a key comes twice
+            if key in self._where:
+                self[key] = item
+                continue
+            put(key, item)
+            cell = cell_of(item)
+            self._cells.setdefault(cell, {})[key] = item
+            self._where[key] = cell
 
     def __setitem__(self, key: str, item: _Item) -> None:
         self._forget(key)
