@@ -62,6 +62,11 @@ class EmotionLegendItem(QGraphicsItem):
         self.setToolTip("New emotion points join the highlighted curve: click a name to choose "
                         "it, click the eye to show or hide a curve")
         self.setZValue(1)
+        # The bounds the scene's index holds: only ever changed after prepareGeometryChange
+        # (follow_header).  Computed from the header each time, a change of its curves or
+        # size moved the legend behind the index's back, and taking the legend away then left
+        # a deleted item in the index: the next paint crashed the app.
+        self._bounds = QRectF()
 
     def header(self) -> LaneHeaderItem:
         return self.parentItem()  # type: ignore[return-value]
@@ -92,11 +97,20 @@ class EmotionLegendItem(QGraphicsItem):
         last = lines[-1].rect
         return QRectF(last.left(), last.bottom() + 4, last.width(), HINT_H)
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+    def follow_header(self) -> None:
+        """Take the place the header's curves and size now give the lines (call after
+        either changed)."""
         rect = QRectF()
         for line in self.lines():
             rect = rect.united(line.rect)
-        return rect.united(self.hint_rect()).adjusted(-3, -3, 3, 3)
+        bounds = rect.united(self.hint_rect()).adjusted(-3, -3, 3, 3)
+        if bounds != self._bounds:
+            self.prepareGeometryChange()  # while boundingRect still gives the old bounds
+            self._bounds = bounds
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        return QRectF(self._bounds)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
@@ -181,6 +195,5 @@ def sync_legend(header: LaneHeaderItem, active: str | None) -> None:
         return
     if legend is None:
         legend = EmotionLegendItem(header)
-    legend.prepareGeometryChange()
     legend.active = active
-    legend.update()
+    legend.follow_header()

@@ -693,6 +693,14 @@ class LaneHeaderItem(_HeaderItem):
         # emotions lane: (curve owner, name, colour, shown) for each curve
         self.legend: list[tuple[str | None, str, QColor, bool]] = []
 
+    def set_rect(self, rect: QRectF) -> None:
+        """Place the header; its legend (a child laid out from the header's size) follows."""
+        super().set_rect(rect)
+        for child in self.childItems():
+            follow = getattr(child, "follow_header", None)  # the emotions legend
+            if follow is not None:
+                follow()
+
     @property
     def item_id(self) -> str:
         return self.lane.id
