@@ -42,6 +42,7 @@ from journeydesk.cli.common import (
 from journeydesk.cli.metrics import add_metrics_options, metrics_options
 from journeydesk.cli.versions import author_of
 from journeydesk.domain.commands import AddMapCommand, EditMapCommand
+from journeydesk.domain.commands_maps import REVIEW_DAYS_RANGE
 from journeydesk.domain.model import JourneyMap, Workspace
 
 
@@ -246,13 +247,16 @@ def _metrics_json(session: WorkspaceSession, journey_map: JourneyMap, dataset: s
 
 
 def _days(text: str) -> int:
-    """An argument type: a whole number of days, 0 or more."""
+    """An argument type: a whole number of days, 0 (none) or in the domain's range; out of
+    range is a usage error like a negative number."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
+    low, high = REVIEW_DAYS_RANGE
+    if value != 0 and not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"must be 0 (none) or from {low} to {high} days, "
+                                         f"not {value}")
     return value
 
 

@@ -77,7 +77,6 @@ def test_set_review_keeps_what_is_not_given_and_clears_with_empty_values(
     (["--map", "Nope", "--owner", "Ana"], "no map named 'Nope' (maps: Checkout, Onboarding)"),
     (["--map", "Checkout", "--review-by", "2026-13-01"], "is not a date (YYYY-MM-DD)"),
     (["--map", "Checkout", "--review-by", "next week"], "is not a date (YYYY-MM-DD)"),
-    (["--map", "Checkout", "--every", "4000"], "from 1 to 3650"),
 ])
 def test_set_review_errors_are_one_line_and_exit_1(ws: Path, capsys, args: list[str],
                                                    words: str) -> None:  # noqa: ANN001
@@ -92,5 +91,15 @@ def test_set_review_errors_are_one_line_and_exit_1(ws: Path, capsys, args: list[
 def test_set_review_needs_something_to_set(ws: Path, capsys) -> None:  # noqa: ANN001
     assert main(["set-review", str(ws), "--map", "Checkout"]) == 2
     assert "give --owner, --review-by or --every" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
-        main(["set-review", str(ws), "--map", "Checkout", "--every", "-1"])
+
+@pytest.mark.parametrize("days", ["-1", "-5", "3651", "4000", "soon"])
+def test_set_review_interval_out_of_range_is_a_usage_error(ws: Path, capsys,  # noqa: ANN001
+                                                           days: str) -> None:
+    before = ws.read_bytes()
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_info:
+        main(["set-review", str(ws), "--map", "Checkout", "--every", days])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "--every" in err and ("from 1 to 3650" in err or "whole number" in err)
+    assert ws.read_bytes() == before
