@@ -49,6 +49,7 @@ from journeydesk.analytics.funnel import (
 from journeydesk.analytics.patterns import split_binding
 
 DEFAULT_STEPS = 3
+MAX_STEPS = 10  # a path longer than this is not read by anyone (and costs memory per user)
 LEFT_LABEL = "(left)"  # how a table shows "no later event" (None in the API, null in JSON)
 KINDS = ("forward", "skip", "back")
 Path = tuple[str | None, ...]
@@ -155,9 +156,10 @@ class Flows:
 
 # --------------------------------------------------------------------------- shared helpers
 def check_steps(steps: int) -> int:
-    """``steps`` as a whole number of 1 or more (MetricsError otherwise)."""
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise MetricsError(f"steps must be a whole number of events, 1 or more, not {steps!r}")
+    """``steps`` as a whole number from 1 to MAX_STEPS (MetricsError otherwise)."""
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
+        raise MetricsError(f"steps must be a whole number of events from 1 to {MAX_STEPS}, "
+                           f"not {steps!r}")
     return steps
 
 
@@ -383,5 +385,5 @@ def _flows_select() -> str:
             "UNION ALL SELECT 3, p, s, count(*) FROM pairs GROUP BY p, s")
 
 
-__all__ = ["DEFAULT_STEPS", "KINDS", "LEFT_LABEL", "DropOffPaths", "Flows", "NextEvent",
-           "NextPath", "StageFlow", "Transition", "flows", "move_users", "next_events"]
+__all__ = ["DEFAULT_STEPS", "KINDS", "LEFT_LABEL", "MAX_STEPS", "DropOffPaths", "Flows",
+           "NextEvent", "NextPath", "StageFlow", "Transition", "flows", "move_users", "next_events"]

@@ -15,6 +15,7 @@ from journeydesk.analytics.funnel import DEFAULT_TOP, MetricsError
 from journeydesk.analytics.paths import (
     DEFAULT_STEPS,
     LEFT_LABEL,
+    MAX_STEPS,
     DropOffPaths,
     Flows,
     flows,
@@ -24,8 +25,8 @@ from journeydesk.analytics.paths import (
 from journeydesk.app.metrics import MetricsOptions, Stages, stages_of
 from journeydesk.domain.model import JourneyMap
 
-__all__ = ["DEFAULT_STEPS", "LEFT_LABEL", "DropOffPaths", "Flows", "MapFlows", "MapPaths",
-           "drop_off_after", "event_label", "flow_users", "map_flows", "map_paths",
+__all__ = ["DEFAULT_STEPS", "LEFT_LABEL", "MAX_STEPS", "DropOffPaths", "Flows", "MapFlows",
+           "MapPaths", "drop_off_after", "event_label", "flow_users", "map_flows", "map_paths",
            "path_label", "stage_flows", "stage_paths"]
 
 

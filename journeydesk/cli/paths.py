@@ -15,6 +15,7 @@ from typing import Any
 from journeydesk.app.metrics import MetricsError, duration_text, stages_of
 from journeydesk.app.paths import (
     DEFAULT_STEPS,
+    MAX_STEPS,
     MapFlows,
     MapPaths,
     drop_off_after,
@@ -39,8 +40,8 @@ from journeydesk.cli.metrics import add_metrics_options, metrics_options
 def cmd_paths(args: argparse.Namespace) -> int:
     """Print what the users who reached a stage but not the next bound one did instead."""
     options = metrics_options(args)
-    if args.steps < 1:
-        raise UsageError("--steps takes a whole number of events, 1 or more")
+    if not 1 <= args.steps <= MAX_STEPS:
+        raise UsageError(f"--steps takes a whole number of events from 1 to {MAX_STEPS}")
     with WorkspaceSession.open(existing(args.workspace), read_only=True) as session:
         journey_map = find_map(session.load(), args.map, args.workspace)
         stage = find_stage(journey_map, args.after_stage)

@@ -28,7 +28,13 @@ from PySide6.QtWidgets import (
 )
 
 from journeydesk.app.metrics import MetricsOptions
-from journeydesk.app.paths import DEFAULT_STEPS, DropOffPaths, event_label, path_label
+from journeydesk.app.paths import (
+    DEFAULT_STEPS,
+    MAX_STEPS,
+    DropOffPaths,
+    event_label,
+    path_label,
+)
 from journeydesk.gui.dock_panel import (
     SHARE_ROLE,
     DockPanel,
@@ -123,7 +129,7 @@ class PathsPanel(DockPanel):
         self.stage_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.steps = QSpinBox()
-        self.steps.setRange(1, 10)
+        self.steps.setRange(1, MAX_STEPS)
         self.steps.setValue(DEFAULT_STEPS)
         self.steps.setAccessibleName("Steps in a path")
         self.steps.setToolTip("How many of the next events a path shows")

@@ -140,6 +140,8 @@ def test_bad_arguments(make_dataset: MakeDataset) -> None:
     data = make_dataset(DROPS)
     with pytest.raises(MetricsError, match="steps"):
         next_events(data, SHOP, 2, steps=0)
+    with pytest.raises(MetricsError, match="from 1 to 10"):  # 100,000 took minutes and GBs
+        next_events(data, SHOP, 2, steps=11)
     with pytest.raises(MetricsError, match="top"):
         next_events(data, SHOP, 2, top=-1)
     with pytest.raises(MetricsError, match="bound to no events"):
@@ -252,8 +254,10 @@ def test_paths_and_flows_commands(workspace: Path, capsys) -> None:  # noqa: ANN
         assert main(["paths", str(workspace), "--map", "Shop", "--after-stage", stage]) == \
             status
     assert "last bound stage" in capsys.readouterr().err
-    assert main(["paths", str(workspace), "--map", "Shop", "--after-stage", "Cart",
-                 "--steps", "0"]) == 2
+    for steps in ("0", "11", "100000"):
+        assert main(["paths", str(workspace), "--map", "Shop", "--after-stage", "Cart",
+                     "--steps", steps]) == 2
+        assert "from 1 to 10" in capsys.readouterr().err
 
     assert main(["flows", str(workspace), "--map", "Shop", "--json"]) == 0
     flows_json = json.loads(capsys.readouterr().out)
