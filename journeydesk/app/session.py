@@ -122,12 +122,16 @@ def find_stage(journey_map: JourneyMap, name: str) -> Stage:
 
 
 def missing_events(data: Any, events: Sequence[str]) -> list[str]:
-    """The names in ``events`` that event data (an EventData's ``data()``) has no event of:
-    a binding to them shows nobody, at least until more data comes."""
+    """The entries of ``events`` (names or glob patterns) that no event of the data (an
+    EventData's ``data()``) belongs to: a binding to them shows nobody, at least until more
+    data comes."""
     from journeydesk.analytics.funnel import event_counts
+    from journeydesk.analytics.patterns import is_pattern, matches
 
     known = event_counts(data)
-    return [event for event in events if event not in known]
+    return [entry for entry in events
+            if (not any(matches(entry, str(name)) for name in known) if is_pattern(entry)
+                else entry not in known)]
 
 
 class WorkspaceSession:

@@ -158,8 +158,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         gui_args = gui_parser.parse_args(args_list)
         return _guarded(gui_parser, lambda: cmd_gui(gui_args))
-    args = parser.parse_args(args_list)
+    args = parser.parse_args(_attach_dashed_values(args_list))
     return _guarded(parser, lambda: handlers[args.command](args))
+
+
+# Options whose value may start with "-" (a mistaken negative duration): argparse would take
+# "-1d" for an option and say "expected one argument"; given as --window=-1d, the value
+# reaches the option's own check, which says what a duration is.
+_DASHED_VALUE_OPTIONS = ("--window",)
+
+
+def _attach_dashed_values(args: list[str]) -> list[str]:
+    """``--window -1d`` as ``--window=-1d`` (see _DASHED_VALUE_OPTIONS)."""
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        if (args[i] in _DASHED_VALUE_OPTIONS and i + 1 < len(args)
+                and args[i + 1].startswith("-") and not args[i + 1].startswith("--")
+                and len(args[i + 1]) > 1):
+            out.append(f"{args[i]}={args[i + 1]}")
+            i += 2
+            continue
+        out.append(args[i])
+        i += 1
+    return out
 
 
 def _looks_like_a_command(word: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from journeydesk.app.retention import (
@@ -20,9 +21,16 @@ from journeydesk.app.retention import (
     parse_events,
     period_name,
 )
-from journeydesk.app.session import WorkspaceSession, find_map
+from journeydesk.app.session import WorkspaceSession, find_map, missing_events
 from journeydesk.app.text import one_line
-from journeydesk.cli.common import UsageError, existing, opened_data, pick_dataset, table
+from journeydesk.cli.common import (
+    PROG,
+    UsageError,
+    existing,
+    opened_data,
+    pick_dataset,
+    table,
+)
 from journeydesk.cli.metrics import add_metrics_options, metrics_options
 
 MAX_PERIODS = 1000
@@ -38,11 +46,15 @@ def cmd_retention(args: argparse.Namespace) -> int:
     with WorkspaceSession.open(existing(args.workspace), read_only=True) as session:
         journey_map = find_map(session.load(), args.map, args.workspace)
         name = pick_dataset(session, args.dataset, args.workspace)
+        events = parse_events(args.events)
         with opened_data(session, name) as data:
             found = map_retention(data, journey_map, name, options, anchor=args.anchor,
-                                  every=args.every, periods=args.periods,
-                                  events=parse_events(args.events), cohort=args.cohort,
-                                  churn_at=args.churn_at)
+                                  every=args.every, periods=args.periods, events=events,
+                                  cohort=args.cohort, churn_at=args.churn_at)
+            unknown = missing_events(data, events) if events else []
+    if unknown:  # a typo would read as nobody coming back
+        print(f"{PROG}: warning: dataset {name!r} has no events named {', '.join(unknown)}; "
+              "nobody can come back with them", file=sys.stderr)
     if args.json:
         print(json.dumps(found.to_json(), indent=2, ensure_ascii=False))
     else:
