@@ -214,6 +214,8 @@ class CommentsPanel(QWidget):
 
     def _fill_threads(self, m: JourneyMap | None) -> None:
         self.thread_list.clear()
+        self.thread_list.hide()  # shown when it lists something: an empty box takes the
+        # room a short screen needs for the box a comment is written in
         if m is None:
             self.threads_title.setText("No map open")
             return
@@ -230,11 +232,13 @@ class CommentsPanel(QWidget):
             self.thread_list.addItem(item)
             if thread.card_id == self.card_id:
                 self.thread_list.setCurrentItem(item)
+        self.thread_list.setVisible(self.thread_list.count() > 0)
 
     def _fill_comments(self, m: JourneyMap | None) -> None:
         current = self.comment_list.currentItem()
         picked = current.data(ID_ROLE) if current is not None else None
         self.comment_list.clear()
+        self._show_thread(False)
         if m is None or self.card_id is None:
             self.card_title.setText("Select a card to see and add its comments.")
             return
@@ -255,6 +259,12 @@ class CommentsPanel(QWidget):
                 self.comment_list.setCurrentItem(item)
         if self.comment_list.currentItem() is None and self.comment_list.count():
             self.comment_list.setCurrentRow(self.comment_list.count() - 1)
+        self._show_thread(self.comment_list.count() > 0)
+
+    def _show_thread(self, shown: bool) -> None:
+        """The card's comments and their buttons, only when there are comments to list."""
+        for widget in (self.comment_list, self.resolve_button, self.delete_button):
+            widget.setVisible(shown)
 
     def _update_buttons(self) -> None:
         writable = not self.editor.document.read_only
