@@ -62,8 +62,7 @@ def export_scene(document: Document, map_id: str, flows: object = None,
 
     editor = Editor(document)
     scene = MapScene(editor, map_id, LIGHT)
-    scene.add_stage_button.hide()
-    scene.add_lane_button.hide()
+    scene.set_affordances(False)
     hide_comment_badges(scene)  # working notes: the live canvas only (no highlight either)
     if flows is not None:
         scene.set_flows(flows)

@@ -7,8 +7,16 @@ screen, numbers and names with it: semantic zoom).  A title band names the map.
 
 The walk-through: Right or PageDown pans smoothly to the next stage and veils the others,
 Left or PageUp to the previous one, Home shows the whole map again.  A stage is shown from the
-top of the map, as wide as fits with half a column of its neighbours on each side, never
-larger than 125 %; the sticky lane headers stay at the left.
+top of the map, at a zoom that paints its cards in full (every line, at least 18 px: no
+one-line compact form), larger while the stage with half a column of its neighbours on each
+side still fits across, never larger than 160 %; the sticky lane headers stay at the left.  A
+stage wider than the screen at that zoom is shown a screenful of steps at a time (Right goes
+on to its next steps before the next stage).  Lanes that do not fit below are reached with
+Down (the next lane at the top; Up goes back) or the wheel; a "More below" note in the title
+band says so, never over the map.
+
+The whole map is shown as large as it fits (up to 160 %): with its text in full when it fits
+at that size, else smaller with compact cards, or its top when even that is too small.
 """
 
 from __future__ import annotations
@@ -17,22 +25,25 @@ import html
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEasingCurve, QPointF, Qt, QVariantAnimation
+from PySide6.QtCore import QEasingCurve, QPointF, QRectF, Qt, QVariantAnimation
 from PySide6.QtGui import QTransform
 from PySide6.QtWidgets import QDockWidget, QLabel
 
 from journeydesk.gui.canvas.emotion_legend import EmotionLegendItem
-from journeydesk.gui.canvas.text import MIN_SCREEN_PX, PRESENT_SCREEN_PX, readable_zoom
-from journeydesk.gui.canvas.theme import CARD_MIN_H, COLUMN_W, LANE_HEADER_W
+from journeydesk.gui.canvas.text import MIN_SCREEN_PX, PRESENT_SCREEN_PX, full_text_zoom
+from journeydesk.gui.canvas.theme import COLUMN_W, LANE_HEADER_W
 
 if TYPE_CHECKING:  # pragma: no cover
     from journeydesk.gui.main_window import MainWindow
 
 TITLE_H = 56  # the title band's height, px
 PAN_MS = 450  # how long the walk-through's pan to a stage takes
-MAX_STAGE_ZOOM = 1.25
-NEXT_KEYS = (Qt.Key.Key_Right, Qt.Key.Key_PageDown, Qt.Key.Key_Down)
-PREVIOUS_KEYS = (Qt.Key.Key_Left, Qt.Key.Key_PageUp, Qt.Key.Key_Up)
+MAX_PRESENT_ZOOM = 1.6  # neither a stage nor a small map is shown larger
+# Right and Left (and a presenter's clicker, which sends PageDown and PageUp) walk the stages;
+# Down and Up scroll to the next lane below and back, for a map taller than the screen.
+NEXT_KEYS = (Qt.Key.Key_Right, Qt.Key.Key_PageDown)
+PREVIOUS_KEYS = (Qt.Key.Key_Left, Qt.Key.Key_PageUp)
+SCROLL_KEYS = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1}
 
 
 @dataclass
@@ -55,6 +66,7 @@ class Presentation:
         self.window = window
         self._saved: _Saved | None = None
         self.stage_index: int | None = None  # the walk-through's stage (None: whole map)
+        self.stage_part = 0  # which screenful of a stage wider than the screen
         self.title = QLabel(window.view)
         self.title.setObjectName("presentTitle")
         self.title.setTextFormat(Qt.TextFormat.RichText)  # the name is escaped: "&" shows
@@ -66,8 +78,9 @@ class Presentation:
         self._animation.valueChanged.connect(self._animate)
         self._path: tuple[QPointF, float, QPointF, float] | None = None
         window.view.resized.connect(self._place_title)
-        # "more below": the map is taller than 18 px text lets the screen show
-        self.more = QLabel("More below: scroll, or Right to walk through the stages", window.view)
+        # "more below": the map is taller than the screen shows; in the title band, at its
+        # right, so it never covers the map
+        self.more = QLabel(window.view)
         self.more.setObjectName("presentMore")
         self.more.setStyleSheet("QLabel#presentMore { color: white; background: "
                                 "rgba(47, 59, 82, 210); border-radius: 12px; padding: 5px 14px; "
@@ -181,14 +194,11 @@ class Presentation:
         if key == Qt.Key.Key_Escape:  # not a shortcut: an editor's Esc must stay the editor's
             self.stop()
             return True
-        stages = scene.map.stages
-        if key in NEXT_KEYS:
-            start = -1 if self.stage_index is None else self.stage_index
-            self.show_stage(min(start + 1, len(stages) - 1))
+        if key in NEXT_KEYS or key in PREVIOUS_KEYS:
+            self._walk(1 if key in NEXT_KEYS else -1)
             return True
-        if key in PREVIOUS_KEYS:
-            start = len(stages) if self.stage_index is None else self.stage_index
-            self.show_stage(max(start - 1, 0))
+        if key in SCROLL_KEYS:
+            self.scroll_lanes(SCROLL_KEYS[key])
             return True
         if key == Qt.Key.Key_Home:
             self.whole_map()
@@ -196,39 +206,126 @@ class Presentation:
         return False
 
     def whole_map(self) -> None:
-        """The whole map, no stage emphasised."""
+        """The whole map, no stage emphasised: as large as it fits (up to
+        :data:`MAX_PRESENT_ZOOM`), or its top as far as 18 px text allows."""
         self._animation.stop()
         self.stage_index = None
-        scene = self.window.scene
+        self.stage_part = 0
+        scene, view = self.window.scene, self.window.view
         if scene is not None:
             scene.set_focus_stage(None)
-        self.window.view.fit()  # the whole map, or its top as far as 18 px text allows
+        view.fit()  # at most 100 %; a map too big for 18 px text shows its top
+        if scene is not None:
+            rect, port = scene.sceneRect(), view.viewport().rect()
+            fits = min(port.width() / max(rect.width(), 1.0),
+                       port.height() / max(rect.height(), 1.0))
+            if fits > 1.0:  # a small map: larger, in full once fits reaches full_text_zoom
+                zoom = min(fits, MAX_PRESENT_ZOOM)
+                view.setTransform(QTransform.fromScale(zoom, zoom))
+                view.centerOn(rect.center())
+                view.pin_headers()
+                view.zoom_changed.emit(view.zoom)
         self._update_more()
 
-    def show_stage(self, index: int) -> None:
-        """Pan (smoothly) to the ``index``-th stage and veil the others."""
+    def stage_zoom(self, index: int) -> float:
+        """The walk-through's zoom for the ``index``-th stage: its cards painted in full at
+        least 18 px (:func:`full_text_zoom`), larger while the stage and half a column of each
+        neighbour fit across, at most :data:`MAX_PRESENT_ZOOM`."""
+        scene, port = self.window.scene, self.window.view.viewport().rect()
+        assert scene is not None
+        rect = scene.layout.stage_rects[scene.map.stages[index].id]
+        across = port.width() / (LANE_HEADER_W + rect.width() + COLUMN_W)
+        return max(full_text_zoom(PRESENT_SCREEN_PX), min(MAX_PRESENT_ZOOM, across))
+
+    def stage_spans(self, index: int) -> list[tuple[float, float]]:
+        """The walk-through's screenfuls of the ``index``-th stage: (left, right) in the
+        scene of the steps each shows; one span, the whole stage, when it fits across."""
+        scene, port = self.window.scene, self.window.view.viewport().rect()
+        assert scene is not None
+        rect = scene.layout.stage_rects[scene.map.stages[index].id]
+        room = port.width() / self.stage_zoom(index) - LANE_HEADER_W
+        if rect.width() <= room + 0.5:
+            return [(rect.left(), rect.right())]
+        per = max(1, int(room // COLUMN_W)) * COLUMN_W  # whole steps a screen shows
+        spans, left = [], rect.left()
+        while left + per < rect.right() - 0.5:
+            spans.append((left, left + per))
+            left += per
+        spans.append((max(rect.left(), rect.right() - per), rect.right()))  # the last steps
+        return spans
+
+    def _walk(self, direction: int) -> None:
+        """On to the next screenful of the stage or the next stage (``direction`` 1), or back
+        (-1); the whole map goes to the first stage (or, backwards, the last one's end)."""
+        scene = self.window.scene
+        assert scene is not None
+        count = len(scene.map.stages)
+        if not count:
+            return
+        if self.stage_index is None:
+            index = 0 if direction > 0 else count - 1
+            part = 0 if direction > 0 else -1
+        else:
+            index, part = self.stage_index, self.stage_part + direction
+            if not 0 <= part < len(self.stage_spans(index)):
+                index += direction
+                if not 0 <= index < count:
+                    return  # the last stage's end (or the first's start): stay
+                part = 0 if direction > 0 else -1
+        self.show_stage(index, part)
+
+    def show_stage(self, index: int, part: int = 0) -> None:
+        """Pan (smoothly) to the ``index``-th stage (its ``part``-th screenful, -1: the last)
+        and veil the others."""
         scene, view = self.window.scene, self.window.view
         if scene is None or not 0 <= index < len(scene.map.stages):
             return
         stage = scene.map.stages[index]
-        rect = scene.layout.stage_rects.get(stage.id)
-        if rect is None:
+        if stage.id not in scene.layout.stage_rects:
             return
-        self.stage_index = index
+        spans = self.stage_spans(index)
+        part = len(spans) - 1 if part < 0 else min(part, len(spans) - 1)
+        self.stage_index, self.stage_part = index, part
         scene.set_focus_stage(stage.id)
+        self._update_more()  # its words follow the walk
         port = view.viewport().rect()
-        lay = scene.layout
-        whole = min(port.width() / max(lay.width, 1.0), port.height() / max(lay.height, 1.0))
-        # as wide as fits with half a column of the neighbours, every lane in sight
-        zoom = min(MAX_STAGE_ZOOM, port.width() / (LANE_HEADER_W + rect.width() + COLUMN_W),
-                   port.height() / max(lay.height + 8.0, 1.0))
-        zoom = max(zoom, whole, readable_zoom(PRESENT_SCREEN_PX, CARD_MIN_H))
-        # the stage in the middle of what the sticky lane headers leave free, from the top
+        zoom = self.stage_zoom(index)
+        # the steps in the middle of what the sticky lane headers leave free, from the top
+        left, right = spans[part]
         room = port.width() / zoom - LANE_HEADER_W
-        left = rect.left() - LANE_HEADER_W - (room - rect.width()) / 2
+        left = left - LANE_HEADER_W - (room - (right - left)) / 2
         top = min(scene.sceneRect().top(), -4.0)
-        centre = QPointF(left + port.width() / zoom / 2, top + port.height() / zoom / 2)
-        start = view.mapToScene(port.center())
+        self._pan_to(QPointF(left + port.width() / zoom / 2, top + port.height() / zoom / 2),
+                     zoom)
+
+    def scroll_lanes(self, direction: int) -> None:
+        """Scroll (smoothly) so that the next lane down (``direction`` 1) or up (-1) is the
+        top one under the sticky headers; a lane taller than the screen a screenful at a
+        time."""
+        scene, view = self.window.scene, self.window.view
+        if scene is None or not scene.layout.lane_y:
+            return
+        lay, rect = scene.layout, scene.sceneRect()
+        shown = view.visible_scene_rect()
+        under = shown.top() + lay.top  # the first row the pinned headers leave free
+        room = max(shown.height() - lay.top, 1.0)
+        lanes = lay.lane_y
+        if direction > 0:
+            target = next((y for y in [*lanes[1:], lay.height] if y > under + 1), lay.height)
+            target = min(target, under + room)
+        else:
+            target = next((y for y in reversed(lanes) if y < under - 1), rect.top())
+            target = max(target, under - room)
+        top = rect.top() if target <= lanes[0] + 1 else target - lay.top
+        top = max(rect.top(), min(top, _map_bottom(lay.height, rect) - shown.height()))
+        if abs(top - shown.top()) < 0.5:
+            return
+        self._pan_to(QPointF(shown.center().x(), top + shown.height() / 2), view.zoom)
+
+    def _pan_to(self, centre: QPointF, zoom: float) -> None:
+        """Pan and zoom smoothly from what the view shows to ``centre`` at ``zoom``."""
+        view = self.window.view
+        start = view.mapToScene(view.viewport().rect().center())
         self._path = (QPointF(start), view.zoom, centre, zoom)
         self.frame_times = []
         self._last_frame = None
@@ -258,8 +355,10 @@ class Presentation:
     def _set_affordances(self, shown: bool) -> None:
         scene = self.window.scene
         if scene is not None:
-            scene.add_stage_button.setVisible(shown)
-            scene.add_lane_button.setVisible(shown)
+            scene.set_affordances(shown)
+            for item in scene.selectedItems():  # cards keep their pixels: paint them afresh
+                item.update()
+            scene.refresh_marker()
 
     def _show_title(self) -> None:
         w = self.window
@@ -287,15 +386,21 @@ class Presentation:
         self._update_more()
 
     def _update_more(self, *_: object) -> None:
-        """Show "more below" while presenting and part of the map is below the view."""
-        bar, view = self.window.view.verticalScrollBar(), self.window.view
-        shown = self.active and bar.value() < bar.maximum()
+        """Show "more below" while presenting and part of the map (its last lane) is below
+        the view: at the title band's right end (the title keeps clear of it), never over
+        the map."""
+        view, scene = self.window.view, self.window.scene
+        shown = self.active and scene is not None and view.visible_scene_rect().bottom() < \
+            scene.layout.height - 1
         self.more.setVisible(shown)
         if shown:
+            walk = "" if self.stage_index is not None else "  ·  Right: stage by stage"
+            self.more.setText(f"More below: Down or scroll{walk}")
             self.more.adjustSize()
-            self.more.move((view.width() - self.more.width()) // 2,
-                           view.height() - self.more.height() - 14)
+            self.more.move(view.width() - self.more.width() - 16,
+                           (TITLE_H - self.more.height()) // 2)
             self.more.raise_()
+        self.title.setContentsMargins(0, 0, self.more.width() + 32 if shown else 0, 0)
 
     def resized(self) -> None:
         """The window changed size: the title band follows, and the whole map refits."""
@@ -304,4 +409,10 @@ class Presentation:
             if self.stage_index is None:
                 self.whole_map()
             else:
-                self.show_stage(self.stage_index)
+                self.show_stage(self.stage_index, self.stage_part)
+
+
+def _map_bottom(lanes_bottom: float, scene_rect: QRectF) -> float:
+    """How far down Present scrolls: a little below the last lane (the "+" button's room
+    under it is empty while presenting), within the scene."""
+    return min(scene_rect.bottom(), lanes_bottom + 12.0)

@@ -94,11 +94,17 @@ class EmotionEditing:
         persona = self.scene.editor.document.workspace.personas.get(owner) if owner else None
         return persona.name if persona is not None else self.scene.map.name
 
+    def _zoom(self) -> float:  # provided by Interactions
+        raise NotImplementedError
+
     def _legend_at(self, pos: QPointF) -> tuple[EmotionLegendItem, str | None, bool, bool] | None:
-        """(legend, curve owner, shown, on its eye) of the legend line at scene ``pos``."""
+        """(legend, curve owner, shown, on its eye) of the legend line at scene ``pos``, as
+        the view paints it; None in Present and pictures (the legend is no picker there)."""
+        if not self.scene.affordances:
+            return None
         for item in self.scene.items(pos):
             if isinstance(item, EmotionLegendItem):
-                hit = item.line_at(item.mapFromScene(pos))
+                hit = item.line_at(item.mapFromScene(pos), self._zoom(), self.scene.min_text_px)
                 if hit is None:
                     return None
                 line, on_eye = hit
@@ -137,7 +143,9 @@ class EmotionEditing:
         return True
 
     def focus_legend(self) -> bool:
-        """Give the emotions lane's legend the keyboard focus (the P key)."""
+        """Give the emotions lane's legend the keyboard focus (the P key); not in Present."""
+        if not self.scene.affordances:
+            return False
         for header in self.scene.lanes.values():
             legend = legend_of(header)
             if legend is not None and legend.isVisible():

@@ -88,6 +88,10 @@ class Interactions(EmotionEditing, PictureEditing):
         self._drag: _Drag | None = None
         self.editor_item: InlineEditor | None = None
         self.current_cell: tuple[str, str] | None = None
+        # whether the scene marks the current cell: the arrows or a click went to an empty
+        # cell; a card chosen, deleted or let go of (Esc, a click on empty canvas) unmarks it
+        # (the cell stays where the arrows go on from)
+        self.cell_marked = False
 
     @property
     def map_id(self) -> str:
@@ -134,7 +138,10 @@ class Interactions(EmotionEditing, PictureEditing):
         cell = self.scene.layout.cell_at(event.scenePos())
         if item is None and cell is not None and self._card_lane(cell[1]):
             self.current_cell = cell
-            self.scene.refresh_marker()
+        # only an empty cell is marked; a click beside cards or off the map marks nothing
+        self.cell_marked = item is None and cell is not None and self._card_lane(
+            cell[1]) and not self.scene.layout.cells.get(cell)
+        self.scene.refresh_marker()
 
     def mouse_move(self, event: QGraphicsSceneMouseEvent) -> bool:
         drag = self._drag
@@ -523,6 +530,7 @@ class Interactions(EmotionEditing, PictureEditing):
                 commands.append(RemoveLaneCommand(self.map_id, item.item_id))
         if not commands:
             return False
+        self.cell_marked = False  # the deleted card's cell is no current cell to show
         if len(commands) == 1:
             return self.run(commands[0])
         return self.run(CompositeCommand(f"Delete {len(commands)} items", commands))
@@ -565,7 +573,9 @@ class Interactions(EmotionEditing, PictureEditing):
         if key in (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down):
             return self._arrow(key)
         if key == Qt.Key.Key_Escape:
+            self.cell_marked = False
             self.scene.clearSelection()
+            self.scene.refresh_marker()
             return True
         return False
 
@@ -607,6 +617,7 @@ class Interactions(EmotionEditing, PictureEditing):
         item = self.scene.cards[card_id]
         self.scene.select_only([item])
         self.current_cell = (item.card.step_id, item.card.lane_id)
+        self.cell_marked = False
         for view in self.scene.views():
             view.ensureVisible(item, 40, 40)
 
@@ -651,6 +662,7 @@ class Interactions(EmotionEditing, PictureEditing):
         elif self._card_lane(target[1]):
             self.scene.clearSelection()
             self.current_cell = target
+            self.cell_marked = True
             for view in self.scene.views():
                 view.ensureVisible(lay.cell_rect(*target), 40, 40)
         self.scene.refresh_marker()

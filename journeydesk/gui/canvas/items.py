@@ -38,7 +38,6 @@ from journeydesk.gui.canvas.overlay import OVERLAY_HEADER_EXTRA, StageOverlay, h
 from journeydesk.gui.canvas.pictures import display_image
 from journeydesk.gui.canvas.retention_line import HeaderRetention, paint_retention
 from journeydesk.gui.canvas.text import (
-    CARD_TEXT_PX,
     COMPACT_INSET,
     COUNT_ROOM,
     TEXT_INSETS,
@@ -47,6 +46,7 @@ from journeydesk.gui.canvas.text import (
     draw_line,
     draw_name,
     draw_text,
+    full_text,
     readable_px,
     screen_scale,
 )
@@ -114,6 +114,12 @@ class _ViewItem(QGraphicsRectItem):
         return self.kind
 
 
+def selection_shown(item: _ViewItem) -> bool:
+    """Whether ``item`` paints its selection outline: it is selected and its scene shows
+    edit affordances (not in Present, nor in an export, which a room or a reader sees)."""
+    return item.isSelected() and bool(getattr(item.scene(), "affordances", True))
+
+
 # --------------------------------------------------------------------------- cards
 class CardItem(_ViewItem):
     """A card in a cell; its look follows its lane's type."""
@@ -166,10 +172,11 @@ class CardItem(_ViewItem):
         if self.card.colour:  # the card's own colour: a soft fill (text stays readable)
             fill = card_tint(theme, self.card.colour)
             accent = card_accent(theme, self.card.colour)
-        border = theme.selection if self.isSelected() else theme.card_border
+        selected = selection_shown(self)
+        border = theme.selection if selected else theme.card_border
         if self.highlighted:
             border = theme.find_highlight
-        emphasised = self.isSelected() or self.highlighted
+        emphasised = selected or self.highlighted
         painter.setPen(evidence_pen(QPen(border, 2.2 if emphasised else 1.0), self.card,
                                     emphasised))
         painter.setBrush(fill)
@@ -216,8 +223,7 @@ class CardItem(_ViewItem):
         painter.setPen(theme.text if self.card.text else theme.muted_text)
         if storyboard and not caption_shown(self.card):
             pass  # a picture without a caption
-        elif minimum and readable_px(CARD_TEXT_PX, screen_scale(painter),
-                                     minimum) != CARD_TEXT_PX:
+        elif not full_text(screen_scale(painter), minimum):
             # zoomed out: larger text; the badge rows stay while a line of it fits beside
             # them, else the text alone fills the card
             above = text_rect.adjusted(0, 0, 0, COMPACT_INSET - bottom)  # clear of the badges
@@ -480,7 +486,7 @@ class StageHeaderItem(_HeaderItem):
         theme = self.map_scene().theme
         r = self._rect.adjusted(2, 4, -2, -4)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(theme.selection, 2.5) if self.isSelected() else Qt.PenStyle.NoPen)
+        painter.setPen(QPen(theme.selection, 2.5) if selection_shown(self) else Qt.PenStyle.NoPen)
         painter.setBrush(theme.header_fill)
         painter.drawRoundedRect(r, 6, 6)
         data_band = 0.0
@@ -667,7 +673,7 @@ class StepHeaderItem(_HeaderItem):
         theme = self.map_scene().theme
         r = self._rect.adjusted(2, 0, -2, -3)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(theme.selection, 2) if self.isSelected() else Qt.PenStyle.NoPen)
+        painter.setPen(QPen(theme.selection, 2) if selection_shown(self) else Qt.PenStyle.NoPen)
         painter.setBrush(theme.step_fill)
         painter.drawRoundedRect(r, 4, 4)
         painter.setPen(theme.text if self.step.name else theme.muted_text)

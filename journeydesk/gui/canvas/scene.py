@@ -26,6 +26,13 @@ from journeydesk.domain.colours import curve_colours
 from journeydesk.domain.commands import Changes
 from journeydesk.domain.model import JourneyMap, LaneType
 from journeydesk.gui.canvas import card_marks
+from journeydesk.gui.canvas.emotion_items import (
+    AXIS_PX,
+    LabelPlaces,
+    axis_font,
+    grown_px,
+    scale_labels,
+)
 from journeydesk.gui.canvas.emotion_legend import sync_legend
 from journeydesk.gui.canvas.items import (
     CardItem,
@@ -41,6 +48,7 @@ from journeydesk.gui.canvas.layout import METRIC_ROW_H, Layout, compute_layout, 
 from journeydesk.gui.canvas.overlay import OVERLAY_HEADER_EXTRA, DataOverlay, StageOverlay
 from journeydesk.gui.canvas.retention_line import RETENTION_LINE_H, HeaderRetention
 from journeydesk.gui.canvas.sticky import Veil, hold, make_pins, pin_headers
+from journeydesk.gui.canvas.text import screen_scale
 from journeydesk.gui.canvas.text import text_height as card_text_height
 from journeydesk.gui.canvas.theme import (
     ADD_BUTTON,
@@ -114,6 +122,7 @@ class MapScene(QGraphicsScene):
         self.lanes: dict[str, LaneHeaderItem] = {}
         self.points: dict[str, EmotionPointItem] = {}
         self.curves: dict[str | None, EmotionCurveItem] = {}
+        self.emotion_labels = LabelPlaces()  # where the points' labels go, at each text size
         self.hidden_personas: set[str | None] = set()
         # Numbers bound to stages (from datasets or imported metrics), shown in metrics lanes.
         self.metrics: dict[str, list[tuple[str, str]]] = {}
@@ -126,6 +135,10 @@ class MapScene(QGraphicsScene):
         self.min_text_px = 0.0
         self.pinned_view: QRectF | None = None  # what the main view shows: headers stick to it
         self.focus_stage: str | None = None  # Present's walk-through emphasises this stage
+        # Edit affordances (the "+" buttons, the legend's eyes, its chosen-curve mark and hint,
+        # selection outlines): shown on the working canvas; False in Present and in exports
+        # (set_affordances), which a room or a reader sees.
+        self.affordances = True
         # View > Highlight assumptions, and the comment badges (card_marks.py)
         self.highlight_assumptions = False
         self.comment_badges = True
@@ -147,6 +160,18 @@ class MapScene(QGraphicsScene):
         # Held weakly: the subscription (kept until the scene is destroyed) must not keep the
         # scene alive once its owner lets go of it.
         self._unfollow = follow(self, editor.document, self._on_document_changed)
+
+    def set_affordances(self, shown: bool) -> None:
+        """Show or hide the edit affordances (see ``affordances``) and repaint."""
+        self.affordances = shown
+        self.add_stage_button.setVisible(shown)
+        self.add_lane_button.setVisible(shown)
+        active = self.interactions.new_point_owner()
+        for lane_item in self.lanes.values():  # the legend's lines, eyes and hint
+            sync_legend(lane_item, active)
+        # the axis's labels (background) follow the text size Present sets with this
+        self.invalidate(self.sceneRect(), QGraphicsScene.SceneLayer.BackgroundLayer)
+        self.update()
 
     # -- model access ------------------------------------------------------------------------
     @property
@@ -392,7 +417,6 @@ class MapScene(QGraphicsScene):
             pos = QPointF(lay.column_center(item.point.step_id), bottom - t * (bottom - top))
             item.normalised = t
             item.setPos(pos)
-            item.update()
             column = lay.column_steps.index(item.point.step_id)
             by_owner.setdefault(item.point.persona_id, []).append((column, item))
         if emotion_lanes:
@@ -401,6 +425,8 @@ class MapScene(QGraphicsScene):
             points = [item.pos() for _, item in sorted(by_owner.get(owner, []),
                                                       key=lambda ci: ci[0])]
             curve.set_points(points if emotion_lanes else [])
+        if emotion_lanes:
+            self._place_labels(lay, emotion_lanes[0])
 
     def curve_follows(self, moved: EmotionPointItem) -> None:
         """Redraw the curve of ``moved``'s persona through its points where they are now (a
@@ -416,12 +442,12 @@ class MapScene(QGraphicsScene):
         curve.set_points([pos for _, pos in mine])
 
     def _spread_faces(self) -> None:
-        """Faces of several personas at one spot move apart sideways, and a label that would
-        lie on another face (or label) goes above its own: every face and word shows.
+        """Faces of several personas at one spot move apart sideways: every face shows (where
+        the labels go is :class:`LabelPlaces`' work, once the curves are drawn).
 
-        Faces start at their column's centre, so only faces of one column (and labels of the
-        columns beside it) can meet: the work grows with the faces per column, not squared
-        with all of them (maps are edited live, and this runs after every edit).
+        Faces start at their column's centre, so only faces of one column can meet: the work
+        grows with the faces per column, not squared with all of them (maps are edited live,
+        and this runs after every edit).
         """
         diameter = 2 * EmotionPointItem.RADIUS + 4
         columns: dict[float, list[EmotionPointItem]] = {}
@@ -437,33 +463,25 @@ class MapScene(QGraphicsScene):
                 if clashes:
                     item.setPos(max(o.pos().x() for o in clashes) + diameter, item.pos().y())
                 placed.append(item)
-        keys = sorted(columns)
 
-        def face(item: EmotionPointItem) -> QRectF:
-            return QRectF(item.pos().x() - diameter / 2, item.pos().y() - diameter / 2,
-                          diameter, diameter)
+    def _place_labels(self, lay: Layout, lane_id: str) -> None:
+        """Where the points' labels go (at each text size, see :class:`LabelPlaces`): inside
+        the emotions band of ``lane_id``, clear of the faces, curves and the axis's labels."""
+        m = self.map
+        top, bottom = lay.curve_band(lane_id)
+        lane_top = lay.lane_rects[lane_id].top()
+        # the band above the lane's cards, less the margin a tiled page's cut keeps from it
+        area = QRectF(LANE_HEADER_W, lane_top + 2, lay.width - LANE_HEADER_W,
+                      lay.cards_top(lane_id) - 8 - (lane_top + 2))
 
-        labels: dict[float, list[QRectF]] = {}
-        for index, key in enumerate(keys):
-            near = [i for k in keys[max(0, index - 1):index + 2] for i in columns[k]]
-            near_labels = [r for k in keys[max(0, index - 1):index + 1]
-                           for r in labels.get(k, [])]
-            for item in sorted(columns[key], key=lambda i: i.pos().y()):
-                item.label_above = False
-                if item.point.label:
-                    for above in (False, True):
-                        item.label_above = above
-                        rect = item.label_rect().translated(item.pos())
-                        if not any(rect.intersects(face(other)) for other in near
-                                   if other is not item) and not any(
-                                       rect.intersects(r) for r in near_labels):
-                            break
-                    else:
-                        item.label_above = False  # nowhere free: under the face, as usual
-                    placed_label = item.label_rect().translated(item.pos())
-                    labels.setdefault(key, []).append(placed_label)
-                    near_labels.append(placed_label)
-                item.update()
+        def axis(pixels: float) -> list[QRectF]:
+            return [box for _text, box in scale_labels(
+                top, bottom, m.scale_min, m.scale_max, pixels=pixels, left=LANE_HEADER_W + 4)]
+
+        self.emotion_labels.reset(list(self.points.values()), list(self.curves.values()),
+                                  area, axis)
+        for item in self.points.values():
+            item.update()
 
     def set_curve_visible(self, owner: str | None, visible: bool) -> None:
         """Show or hide the emotion curve of a persona (None: the map's own curve)."""
@@ -531,13 +549,16 @@ class MapScene(QGraphicsScene):
         self._paint_cell_marker(painter)
 
     def cell_marker(self) -> QRectF | None:
-        """The keyboard's current cell, where Enter would write a new card (while no card
-        is selected and nothing is edited): the cell less a margin, or None."""
+        """The keyboard's current cell, where Enter would write a new card (while it is an
+        empty cell the keyboard or a click went to, no card is selected, nothing is edited
+        and the edit affordances show): the cell less a margin, or None."""
         cell = self.interactions.current_cell
         lay = self.layout
-        if (cell is None or self.interactions.editor_item is not None
+        if (cell is None or not self.interactions.cell_marked or not self.affordances
+                or self.interactions.editor_item is not None
                 or cell[0] not in lay.column_index or cell[1] not in lay.lane_types
-                or lay.lane_types[cell[1]] is LaneType.EMOTIONS or self.selectedItems()):
+                or lay.lane_types[cell[1]] is LaneType.EMOTIONS or lay.cells.get(cell)
+                or self.selectedItems()):
             return None
         return lay.cell_rect(*cell).adjusted(4, 4, -4, -4)
 
@@ -551,7 +572,7 @@ class MapScene(QGraphicsScene):
 
     def _paint_cell_marker(self, painter: QPainter) -> None:
         slot = self._marker  # as refresh_marker found it: painting never asks the selection
-        if slot is None:
+        if slot is None or not self.affordances:
             return
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -592,13 +613,13 @@ class MapScene(QGraphicsScene):
                 y = bottom - zero * (bottom - top)
                 painter.setPen(make_pen(theme.grid, 1, style=Qt.PenStyle.DashLine))
                 painter.drawLine(QPointF(LANE_HEADER_W, y), QPointF(lay.width, y))
-                painter.setFont(header_font(8, bold=False))
+                # its labels grow when zoomed out, as text on the items does
+                pixels = grown_px(AXIS_PX, screen_scale(painter), self.min_text_px)
+                painter.setFont(axis_font(pixels))
                 painter.setPen(theme.muted_text)
-                for score, frac in ((m.scale_max, 1.0), (0.0, zero), (m.scale_min, 0.0)):
-                    label_y = bottom - frac * (bottom - top)
-                    painter.drawText(QRectF(LANE_HEADER_W + 4, label_y - 8, 30, 16),
-                                     int(Qt.AlignmentFlag.AlignVCenter),
-                                     f"{score:+g}" if score else "0")
+                for text, box in scale_labels(top, bottom, m.scale_min, m.scale_max,
+                                              pixels=pixels, left=LANE_HEADER_W + 4):
+                    painter.drawText(box, int(Qt.AlignmentFlag.AlignVCenter), text)
 
     def _paint_metrics(self, painter: QPainter, rect: QRectF) -> None:
         lay, theme = self.layout, self.theme

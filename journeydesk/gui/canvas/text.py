@@ -101,6 +101,21 @@ def readable_px(base: float, scale: float, minimum: float) -> int:
     return math.ceil(minimum / scale - 1e-6)  # rounded up: never below the minimum
 
 
+def full_text(scale: float, minimum: float) -> bool:
+    """Whether card text at ``scale`` (device pixels per scene unit) is painted in full, as
+    laid out (every wrapped line, :data:`CARD_TEXT_PX` high), rather than in the compact form
+    (fewer lines, larger, the last elided) that a ``minimum`` above ``CARD_TEXT_PX * scale``
+    asks for.  The card's paint decides with this."""
+    return readable_px(CARD_TEXT_PX, scale, minimum) == CARD_TEXT_PX
+
+
+def full_text_zoom(minimum: float) -> float:
+    """The smallest zoom at which card text is painted in full and at least ``minimum`` px
+    on screen (:func:`full_text`); a hair above the exact quotient, so rounding in the
+    painter's transform never tips it into the compact form."""
+    return max(minimum, 0.0) / CARD_TEXT_PX * (1.0 + 1e-6)
+
+
 def _compact_area(rect: QRectF) -> QRectF:
     """Where zoomed-out text goes in a card's text ``rect``: its padding less
     :data:`COMPACT_INSET` (the left inset clears the colour strip)."""
