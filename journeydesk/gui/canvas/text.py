@@ -246,6 +246,27 @@ def _word_lines(text: str, width: float, pixels: int, bold: bool) -> tuple[str, 
     return tuple(lines)
 
 
+def _broken_lines(text: str, width: float, pixels: int, bold: bool) -> tuple[str, ...]:
+    """``text`` wrapped at words, a word wider than ``width`` broken with a hyphen where the
+    line is full ("Opportu-" / "nities"): a long one-word lane name stays whole and large."""
+    metrics = _metrics(pixels, bold)
+    lines: list[str] = []
+    for word in text.split():
+        if lines and metrics.horizontalAdvance(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+            continue
+        rest = word
+        while metrics.horizontalAdvance(rest) > width and len(rest) > 1:
+            cut = 1
+            while cut < len(rest) - 1 and metrics.horizontalAdvance(
+                    f"{rest[:cut + 1]}-") <= width:
+                cut += 1
+            lines.append(f"{rest[:cut]}-")
+            rest = rest[cut:]
+        lines.append(rest)
+    return tuple(lines)
+
+
 def draw_name(painter: QPainter, rect: QRectF, text: str, *, base_px: float,
               minimum: float = 0.0, bold: bool = True, shrink: float = 0.8,
               top: bool = False) -> float:
@@ -262,9 +283,18 @@ def draw_name(painter: QPainter, rect: QRectF, text: str, *, base_px: float,
         if lines is not None and 0 < len(lines) <= fit:
             break
     else:
-        pixels = smallest
-        metrics = _metrics(pixels, bold)
-        lines = (metrics.elidedText(text, Qt.TextElideMode.ElideRight, rect.width()),)
+        # a word too long for the width at every size: broken with a hyphen at the largest
+        # size that holds the lines, rather than elided (a room reads "Opportu-/nities")
+        for pixels in range(largest, smallest - 1, -1):
+            metrics = _metrics(pixels, bold)
+            fit = int((rect.height() - metrics.height()) // metrics.lineSpacing()) + 1
+            lines = _broken_lines(text, rect.width(), pixels, bold)
+            if 0 < len(lines) <= fit and all(len(line) > 2 for line in lines[:-1]):
+                break
+        else:
+            pixels = smallest
+            metrics = _metrics(pixels, bold)
+            lines = (metrics.elidedText(text, Qt.TextElideMode.ElideRight, rect.width()),)
     painter.setFont(font_px(pixels, bold))
     step = metrics.lineSpacing()
     y = rect.top()
