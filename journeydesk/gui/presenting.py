@@ -132,6 +132,9 @@ class Presentation:
         self._show_title()
         w.showFullScreen()
         w.act_present.setChecked(True)
+        # the keys of the walk-through (and Esc) go to the view: the field that had the focus
+        # (in the Inspector, say) is hidden now, and keys sent there would do nothing
+        view.setFocus(Qt.FocusReason.OtherFocusReason)
         self.stage_index = None
         from PySide6.QtCore import QTimer
 

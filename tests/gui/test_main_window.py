@@ -227,3 +227,23 @@ def test_an_empty_workspace_says_how_to_begin(qtbot, tmp_path: Path) -> None:
     assert window.gallery.list.hint() == ""
     qtbot.keyClicks(window.gallery.search, "zzz")
     qtbot.waitUntil(lambda: window.gallery.list.hint() == "No persona matches the search.")
+
+
+def test_present_takes_the_keys_even_when_a_field_had_the_focus(qtbot, tmp_path: Path) -> None:
+    """F5 pressed while typing in the Inspector: that field is hidden by Present, and Right and
+    Esc sent to it did nothing (the facilitator was stuck in Present)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    window = _menu_windows(qtbot, tmp_path)
+    field = window.inspector.map_name
+    field.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is field)
+    QTest.keyClick(field, Qt.Key.Key_F5)
+    assert window.act_present.isChecked()
+    assert QApplication.focusWidget() is window.view
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Right)
+    assert window.presentation.stage_index == 0
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
+    assert not window.act_present.isChecked() and not window.isFullScreen()
