@@ -134,12 +134,14 @@ class WorkshopController(QObject):
         return len(self.room.participants()) if self.room is not None else 0
 
     def stage_name(self, stage_id: str) -> str:
-        """The name of a stage of the session's map ("" when it is gone)."""
-        journey_map = self.journey_map()
-        if journey_map is not None:
-            for choice in stage_choices(journey_map):
-                if choice.id == stage_id:
-                    return choice.name
+        """The name of a stage of the session's map, else of the map whose inbox is on show
+        (notes left from an earlier session); "" when it is gone."""
+        maps = self.window.document.workspace.maps
+        for journey_map in (self.journey_map(), maps.get(self.inbox_map_id() or "")):
+            if journey_map is not None:
+                for choice in stage_choices(journey_map):
+                    if choice.id == stage_id:
+                        return choice.name
         return ""
 
     # ------------------------------------------------------------------ start and end

@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QSize, Qt, QTimer
+from PySide6.QtCore import QBuffer, QByteArray, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QImageReader, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -108,6 +108,8 @@ class InboxStep(Command):
 
 class InboxPanel(QWidget):
     """The Inbox dock's content."""
+
+    entries_changed = Signal(int)  # the notes listed now (after any add, accept or undo)
 
     def __init__(self, controller: WorkshopController, editor: Editor,
                  selected_cards: Callable[[], list[str]], parent: QWidget | None = None):
@@ -372,4 +374,5 @@ class InboxPanel(QWidget):
         self.discard_button.setEnabled(selected > 0)
         self.accept_all_button.setEnabled(count > 0 and not private)
         self.accept_all_button.setText(f"Accept all ({count})" if count else "Accept all")
+        self.entries_changed.emit(count)
         self.text.setEnabled(self._current in self.entries)

@@ -164,6 +164,7 @@ class WorkshopUi:
         c.vote_changed.connect(self._show_dots)
         c.timer_ended.connect(self._on_timer_ended)
         c.counts_changed.connect(self._on_counts_changed)
+        self.inbox.entries_changed.connect(lambda _count: self._on_counts_changed())
         self.panel.start_button.clicked.connect(self.ask_start)
         self.panel.end_button.clicked.connect(self.end)
         self.panel.vote_button.clicked.connect(self.ask_vote)
@@ -230,6 +231,10 @@ class WorkshopUi:
             return
         self.inbox.clear()
         self.inbox.add_entries(self.controller.stored_entries(map_id))
+        waiting = len(self.inbox.entries)
+        if waiting and not self.inbox_dock.isVisible():  # left from a session: say so
+            self.window.show_status(f"{waiting} workshop note{'s' if waiting != 1 else ''} "
+                                    "wait in the Inbox (Workshop > Inbox)", 10000)
 
     def show_qr(self) -> None:
         """Workshop > QR code on the projector: present, with the QR code as a full slide
