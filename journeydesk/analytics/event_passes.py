@@ -457,7 +457,7 @@ def _refused(source: Source, rejected: dict[int, tuple[frozenset[str], int]],
     if source.line_column is not None:  # a CSV made here: DuckDB's count is good enough
         found = [(line, kinds) for kinds, line in rejected.values()]
     else:
-        records = refused_records(source.path, rejected, source.delimiter, source.newline)
+        records = refused_records(source.path, rejected, source.delimiter)
         for offset in sorted(records):
             record = records[offset]
             if record.runs_on:

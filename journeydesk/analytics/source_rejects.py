@@ -34,15 +34,22 @@ _NOT_A_BREAK = re.compile(rb"[^\r\n]")
 
 
 class _Scanner:
-    """Reads a (decompressed) file forward, counting line ends and walking CSV records."""
+    """Reads a (decompressed) file forward, counting line ends and walking CSV records.
 
-    def __init__(self, fh: IO[bytes], delimiter: str, newline: str):
+    A line end is CRLF, LF or CR, whatever the file's own line end is: a file's lines are
+    what an editor shows, and what the copy with LF line ends (``csv_normalised``) and
+    Python's csv module (``Source.lines_of``) count.  An old Mac file's value may hold an LF,
+    a Unix file's value a CR: each is a line break of the value, so the lines after it keep
+    their numbers.
+    """
+
+    def __init__(self, fh: IO[bytes], delimiter: str):
         self.fh = fh
         self.buf = b""
         self.i = 0  # index in buf
         self.base = 0  # file offset of buf[0]
         self.breaks = 0  # line ends before base + i
-        self.nl = newline.encode()
+        self.before = b""  # the byte before buf[0] (the end of the chunk before)
         self.delimiter = delimiter.encode()[0]
         self.field_end = re.compile(b"[" + re.escape(delimiter.encode()) + b"\r\n]")
 
@@ -51,14 +58,27 @@ class _Scanner:
         if self.i < len(self.buf):
             return True
         self.base += len(self.buf)
+        self.before = self.buf[-1:] or self.before
         self.buf, self.i = self.fh.read(CHUNK * 4), 0
         return bool(self.buf)
+
+    def _count(self, start: int, stop: int) -> int:
+        """The line ends in buf[start:stop]: a CRLF counts once, also when the range (or the
+        chunk) starts between its CR and its LF (the CR was counted before)."""
+        buf = self.buf
+        n = buf.count(b"\n", start, stop)
+        if buf.find(b"\r", start, stop) >= 0:
+            n += buf.count(b"\r", start, stop) - buf.count(b"\r\n", start, stop)
+        if start < stop and buf[start] == 0x0A and (
+                buf[start - 1:start] if start else self.before) == b"\r":
+            n -= 1
+        return n
 
     def skip_to(self, offset: int) -> None:
         """Count the line ends up to ``offset`` (or the end of the file)."""
         while self.base + self.i < offset and self._fill():
             stop = min(len(self.buf), offset - self.base)
-            self.breaks += self.buf.count(self.nl, self.i, stop)
+            self.breaks += self._count(self.i, stop)
             self.i = stop
 
     def skip_blank(self) -> None:
@@ -66,7 +86,7 @@ class _Scanner:
         while self._fill():
             match = _NOT_A_BREAK.search(self.buf, self.i)
             stop = match.start() if match else len(self.buf)
-            self.breaks += self.buf.count(self.nl, self.i, stop)
+            self.breaks += self._count(self.i, stop)
             self.i = stop
             if match:
                 return
@@ -100,11 +120,10 @@ class _Scanner:
             elif state == quoted:
                 end = buf.find(b'"', self.i)
                 stop = len(buf) if end < 0 else end
-                value = buf[self.i:stop]
-                filled = len(value.rstrip(b"\r\n"))
+                filled = len(buf[self.i:stop].rstrip(b"\r\n"))
                 if filled:
-                    text = breaks + value.count(self.nl, 0, filled)
-                breaks += value.count(self.nl)
+                    text = breaks + self._count(self.i, self.i + filled)
+                breaks += self._count(self.i, stop)
                 if end >= 0:
                     state, text = after_quote, breaks
                 self.i = stop if end < 0 else end + 1
@@ -120,16 +139,17 @@ class _Scanner:
 
 
 def refused_records(path: Path, offsets: Iterable[int], delimiter: str,
-                    newline: str = "\n") -> dict[int, Refused]:
+                    ) -> dict[int, Refused]:
     """The records DuckDB refused, by the byte offsets it gives (``line_byte_position``).
 
     DuckDB counts records, not lines, and its offset of a record may point at the line end
-    before it or one byte into it; the lines are counted here, in the file DuckDB read.
+    before it or one byte into it; the lines are counted here, in the file DuckDB read (CRLF,
+    LF and CR each end a line, see :class:`_Scanner`).
     """
     found: dict[int, Refused] = {}
     last: Refused | None = None
     with open_binary(path) as fh:
-        scan = _Scanner(fh, delimiter, newline)
+        scan = _Scanner(fh, delimiter)
         for offset in sorted(set(offsets)):
             if offset < scan.base + scan.i and last is not None:
                 found[offset] = last  # inside the record before (DuckDB saw it otherwise)

@@ -106,7 +106,6 @@ class Source:
     # reason -> (count, first line numbers) for rows dropped while preparing the source
     pre_bad: dict[str, tuple[int, list[int]]] = field(default_factory=dict)
     delimiter: str = ","
-    newline: str = "\n"  # what ends a line: "\n" (also for CRLF) or "\r" (old Macs)
     normalised: bool = False  # read from a copy with one kind of line end
     types: dict[str, str] = field(default_factory=dict)  # DuckDB types (Parquet)
     json_keys: list[str] = field(default_factory=list)  # original JSON keys, per column
@@ -370,8 +369,8 @@ def csv_normalised(source: Source, tmp: Path, progress: ProgressFn | None = None
 
 
 def _read_header(source: Source) -> None:
-    """The column names, delimiter and line end of a UTF-8 CSV/TSV file, from its first record
-    (read whole, however long)."""
+    """The column names and delimiter of a UTF-8 CSV/TSV file, from its first record (read
+    whole, however long)."""
     name = source.original.name
     size = HEAD
     while True:
@@ -387,7 +386,6 @@ def _read_header(source: Source) -> None:
             raise EventImportError(f"{name}: the first line is longer than "
                                    f"{MAX_HEADER >> 20} MiB; is it an event file?")
         size *= 4
-    source.newline = "\n" if "\n" in head or "\r" not in head else "\r"
     records = _records(head, source.delimiter, limit=1)
     header = records[0] if records else []
     if not any(cell.strip() for cell in header):

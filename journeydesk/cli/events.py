@@ -65,7 +65,8 @@ def cmd_import_events(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if not source.is_file():
         raise UserError(f"{source}: no such file")
-    name = args.name.strip() if args.name else default_dataset_name(source)
+    # --name "" is no name, as --name " " is: not the file's name in silence
+    name = args.name.strip() if args.name is not None else default_dataset_name(source)
     if not name:
         raise UsageError("--name must not be empty")
     if args.time_format is not None:
@@ -107,12 +108,14 @@ def cmd_import_events(args: argparse.Namespace) -> int:
 
 
 def _import_notes(result: LoadResult, *, explicit_format: bool) -> list[str]:
-    """The lines for stderr about an import: the columns and time format used, a warning
-    when every date could be read either way and day-first was taken, the rows skipped."""
+    """The lines for stderr about an import: the columns, time format and encoding (of a text
+    file) used, a warning when every date could be read either way and day-first was taken,
+    the rows skipped."""
     m = result.mapping
     attrs = ", ".join(result.attributes) or "none"
+    encoding = f"; encoding: {result.encoding}" if result.encoding else ""
     lines = [f"{PROG}: note: columns user={m.user!r}, event={m.event!r}, time={m.time!r} "
-             f"({result.time_format}); attributes: {attrs}"]
+             f"({result.time_format}); attributes: {attrs}{encoding}"]
     month_first = None if explicit_format else month_first_alternative(result)
     if month_first is not None:
         lines.append(f"{PROG}: warning: every date could be day-first or month-first; read as "
@@ -144,7 +147,9 @@ def cmd_import_metrics(args: argparse.Namespace) -> int:
     """Import a table of stage, metric, value[, date] (NPS, CSAT...) for metrics lanes."""
     source = input_file(args.file, STAGE_METRICS_SUFFIXES, "metrics from ")
     rows = read_stage_metrics_file(source)  # before the workspace is made: nothing left behind
-    name = args.name.strip() if args.name else source.stem
+    name = args.name.strip() if args.name is not None else source.stem
+    if not name:
+        raise UsageError("--name must not be empty")
     with WorkspaceSession.open(args.workspace, create=True) as session:
         try:
             store_stage_metrics(session, name, source, rows, replace=args.replace)

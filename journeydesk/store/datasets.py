@@ -212,10 +212,20 @@ def _writing(ws_file: WorkspaceFile):  # noqa: ANN202
     return ws_file.transaction()
 
 
+# The longest name a dataset or source may have: a file name's length on the common file
+# systems, so that an import named after its file (the default) always fits.
+MAX_NAME_CHARS = 255
+
+
 def clean_name(name: str) -> str:
-    """A dataset's or source's name without surrounding blanks; DatasetError when unusable."""
+    """A dataset's or source's name without surrounding blanks; DatasetError when unusable
+    (empty, more than one line, longer than MAX_NAME_CHARS characters)."""
     if not isinstance(name, str) or not name.strip():
         raise DatasetError("a dataset's name must not be empty")
     if "\n" in name or "\r" in name:
         raise DatasetError("a dataset's name must be one line")
-    return name.strip()
+    name = name.strip()
+    if len(name) > MAX_NAME_CHARS:
+        raise DatasetError(f"a dataset's name may have at most {MAX_NAME_CHARS} characters "
+                           f"(this one has {len(name):,})")
+    return name

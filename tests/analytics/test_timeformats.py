@@ -126,7 +126,7 @@ def test_a_sentinel_in_epoch_milliseconds_is_a_bad_timestamp(tmp_path: Path) -> 
 
 @pytest.mark.parametrize(("kind", "values", "expected"), [
     ("epoch_s", ["0", "-1", "1", "4102444799", "4102444800", "nan", "inf", "1e9"],
-     [None, None, datetime(1970, 1, 1, 0, 0, 1), datetime(2099, 12, 31, 23, 59, 59), None,
+     [None, None, None, datetime(2099, 12, 31, 23, 59, 59), None,  # 1 s: before 1973
       None, None, datetime(2001, 9, 9, 1, 46, 40)]),
     ("epoch_ms", ["1714557600000", "1714557600000000", "4102444800000"],
      [MAY_1, None, None]),

@@ -646,6 +646,8 @@ def test_time_format_option(tmp_path: Path, shop: Path, capsys) -> None:
 
     epochs = tmp_path / "epochs.csv"
     epochs.write_text("user_id,event,timestamp\nu1,home,1714557600000\n", encoding="utf-8")
-    assert main(["import-events", str(shop), str(epochs), "--time-format", "epoch_us"]) == 0
-    assert capsys.readouterr().out == ("epochs: 1 rows, 1 users, 1 events, 1970-01-20 "
-                                       "20:15:57.600000 to 1970-01-20 20:15:57.600000\n")
+    # milliseconds read as microseconds would be 1970-01-20: before 1973, a bad timestamp
+    assert main(["import-events", str(shop), str(epochs), "--time-format", "epoch_us"]) == 1
+    assert capsys.readouterr().err.splitlines()[1] == (
+        "  bad timestamp: 1 (line 2; expected Unix epoch microseconds)")
+    assert digest(shop) == before
