@@ -9,8 +9,10 @@ arrives into the room, and a timer on the GUI thread (:attr:`WorkshopController.
 drains the room into the workspace and updates the docks.  Each tick is timed and the longest
 kept (:attr:`WorkshopController.longest_tick`): the GUI thread must never stall.
 
-Nothing listens without a session.  The server is stopped and joined when the session ends,
-when the window closes, and when the application quits.
+Nothing listens without a session, but for a short while after one ends: the server then
+answers the phones' calls with 410 (the page says the session has ended) until a grace period
+is over or the phones stop asking (app/workshop/server.py, ``WorkshopServer.end``), posting
+nothing.  It closes at once when the application quits.
 """
 
 from __future__ import annotations
@@ -202,7 +204,8 @@ class WorkshopController(QObject):
             return []
 
     def end(self) -> None:
-        """End the session: close the room, stop and join the server, close the record."""
+        """End the session: close the room, tell the server to end (it tells the phones, then
+        closes by itself), close the record."""
         room, server, record = self.room, self.server, self.record
         if room is None:
             return
@@ -215,7 +218,7 @@ class WorkshopController(QObject):
             self._stop_following()
             self._stop_following = None
         try:
-            server.stop()
+            server.end()  # the phones are told it ended (410) for a grace period, then it closes
         finally:
             try:
                 vote_round = room.vote_round

@@ -3,6 +3,8 @@
  * Every text from the server or the user is put on the page with textContent (never as
  * markup).  A note is sent with an id made here: when the laptop does not answer in time
  * the note stays on the phone and is sent again with the same id, and is stored once.
+ * Lengths are counted in characters (code points), as the laptop counts them: an emoji is
+ * one character although it takes two UTF-16 units (what maxlength would count).
  */
 "use strict";
 
@@ -10,6 +12,7 @@
   const MAX_CHARS = 500;
   const POLL_MS = 2500;
   const MAX_SIDE = 1600;
+  const LOST_MS = 120000;       // no answer for this long: say plainly the laptop is gone
   const base = location.pathname.endsWith("/") ? location.pathname : location.pathname + "/";
   const storeKey = "journeydesk-workshop:" + base;
 
@@ -24,7 +27,10 @@
   let retries = 0;
   let pollTimer = null;
   let failures = 0;
+  let lastContact = 0;          // performance.now() of the last answer from the laptop
   let ended = false;
+  let sending = false;          // a note is on its way (Send is disabled meanwhile)
+  let tickTimer = null;
   let timer = { state: "off", remaining: 0, at: 0 };
   let vote = null;              // the vote round as last shown
   let myDots = {};              // this phone's dots in the open round
@@ -131,6 +137,10 @@
     ended = true;
     clearTimeout(pollTimer);
     clearTimeout(retryTimer);
+    clearTimeout(voteTimer);
+    clearInterval(tickTimer);   // the countdown stops with the session
+    tickTimer = null;
+    timer = { state: "off", remaining: 0, at: 0 };
     ["join", "write", "vote"].forEach((id) => show(id, false));
     show("timer", false);
     notice("");
@@ -142,6 +152,7 @@
     clearTimeout(pollTimer);
     if (ended || !me) return;
     const answer = await api("GET", "state");
+    if (answer.status !== 0) lastContact = performance.now();
     if (answer.ok) {
       failures = 0;
       notice("");
@@ -156,7 +167,16 @@
       return end();
     } else {
       failures += 1;
-      if (failures >= 2) notice(answer.data.error + " Still trying…");
+      if (answer.status === 0 && lastContact && performance.now() - lastContact > LOST_MS) {
+        // the countdown cannot be trusted any more: it stops
+        timer = { state: "off", remaining: 0, at: 0 };
+        tick();
+        notice("The laptop has not answered for over " + Math.round(LOST_MS / 60000) +
+               " minutes: the session may have ended, or this phone has left its " +
+               "network. What you typed is kept here. Still trying…");
+      } else if (failures >= 2) {
+        notice(answer.data.error + " Still trying…");
+      }
     }
     if (!ended) pollTimer = setTimeout(poll, answer.status === 429 ? POLL_MS * 2 : POLL_MS);
   }
@@ -186,6 +206,12 @@
       select.appendChild(option);
     });
     if (stages.some((s) => s.id === chosen)) select.value = chosen;
+    updateSend();
+  }
+
+  function updateSend() {
+    // Send waits for the stages (a slow first poll) and for the note on its way
+    $("send").disabled = sending || !$("stage").value;
   }
 
   function renderKinds(kinds) {
@@ -322,6 +348,26 @@
   }
 
   // ------------------------------------------------------------------ notes and photos
+  function limitText(event) {
+    // At most MAX_CHARS characters: what goes beyond is cut where it was typed or pasted
+    // (not while an input method composes: at its end).
+    if (event && event.isComposing) return;
+    const box = $("text");
+    const value = box.value;
+    const excess = chars(value) - MAX_CHARS;
+    if (excess > 0) {
+      const caret = box.selectionEnd;
+      const before = Array.from(value.slice(0, caret));
+      const kept = before.slice(0, Math.max(0, before.length - excess)).join("");
+      let next = kept + value.slice(caret);
+      if (chars(next) > MAX_CHARS) next = Array.from(next).slice(0, MAX_CHARS).join("");
+      box.value = next;
+      const at = Math.min(kept.length, next.length);
+      box.setSelectionRange(at, at);
+    }
+    countChars();
+  }
+
   function countChars() {
     const n = chars($("text").value);
     const counter = $("counter");
@@ -390,13 +436,15 @@
       return setStatus("The note is too long: at most " + MAX_CHARS + " characters.", "bad");
     }
     if (!stage) return setStatus("Choose a stage.", "bad");
+    if (sending) return;
     if (!pending || pending.text !== text || pending.stage !== stage ||
         pending.kind !== kind || pending.photo !== photo) {
       pending = { id: newId(), stage: stage, kind: kind, text: text, photo: photo };
       retries = 0;
     }
     const note = pending;
-    $("send").disabled = true;
+    sending = true;
+    updateSend();
     setStatus("Sending…");
     let answer;
     if (note.photo) {
@@ -408,16 +456,21 @@
       answer = await postJson("note", { id: note.id, stage: note.stage, kind: note.kind,
                                         text: note.text });
     }
-    $("send").disabled = false;
+    sending = false;
+    updateSend();
+    if (answer.status !== 0) lastContact = performance.now();
     if (answer.ok) {
-      if (pending === note) {
-        pending = null;
+      if (pending === note) pending = null;
+      // Clear only what was sent: what was typed (or picked) while it was on its way stays.
+      const typed = $("text").value.trim();
+      if (typed === note.text) {
         $("text").value = "";
         countChars();
-        setPhoto(null);
       }
+      if (photo === note.photo) setPhoto(null);
       retries = 0;
-      setStatus("Sent. Thank you!", "good");
+      setStatus(typed && typed !== note.text ? "Sent. Thank you! What you typed since is kept."
+                                              : "Sent. Thank you!", "good");
       return;
     }
     if (answer.status === 404 || answer.status === 410) {
@@ -449,12 +502,14 @@
     $("name").addEventListener("keydown", (event) => {
       if (event.key === "Enter") join(false);
     });
-    $("text").addEventListener("input", countChars);
+    $("text").addEventListener("input", limitText);
+    $("text").addEventListener("compositionend", limitText);
     $("photo").addEventListener("change", pickPhoto);
     $("photo-remove").addEventListener("click", () => setPhoto(null));
     $("send").addEventListener("click", send);
-    setInterval(tick, 250);
+    tickTimer = setInterval(tick, 250);
     countChars();
+    updateSend();
     if (me) begin();
     else show("join", true);
   }

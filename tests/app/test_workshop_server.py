@@ -126,7 +126,7 @@ def test_the_page_has_no_inline_script_and_inserts_text_as_text() -> None:
         assert unsafe not in script
     assert "textContent" in script
     assert 'accept="image/jpeg,image/png"' in page and 'capture="environment"' in page
-    assert 'maxlength="500"' in page
+    assert 'maxlength="1000"' in page  # a backstop: the page counts characters (500)
 
 
 # --------------------------------------------------------------------------- token and paths

@@ -22,6 +22,16 @@ no thread per waiting phone, so a confirmed batch does not wake a herd of thread
 compete with the GUI thread for the GIL); when that takes too long the answer is 503 and the
 phone sends the same note (same id) again.
 
+Ending a session (:meth:`WorkshopServer.end`) does not close the port at once: for a grace
+period (:data:`ENDED_GRACE_SECONDS`) the page and its files are still served and every call of
+the page (join, state, note, photo, vote) gets 410 Gone, so the phones show that the session
+ended instead of "Cannot reach the laptop".  Nothing reaches the room any more.  The server
+closes by itself when the grace period is over, once no request came for
+:data:`ENDED_IDLE_SECONDS` (every phone that polls was told; at once if none asked in those
+seconds before the end), or when the program's main thread ends (quitting);
+:meth:`WorkshopServer.stop` closes at once.  When nobody joined there is nobody to tell:
+:meth:`~WorkshopServer.end` closes at once.
+
 The server thread never touches Qt or the workspace: the owner drains the room
 (:func:`journeydesk.app.workshop.owner.drain`).
 """
@@ -56,7 +66,16 @@ from journeydesk.app.workshop.photos import MAX_PHOTO_BYTES, PhotoRefused, check
 from journeydesk.app.workshop.room import Room, RoomBusy, RoomError
 from journeydesk.resources import resource_path
 
-__all__ = ["Limits", "NetworkAddress", "WorkshopServer", "network_addresses"]
+__all__ = ["ENDED_GRACE_SECONDS", "ENDED_IDLE_SECONDS", "Limits", "NetworkAddress",
+           "WorkshopServer", "network_addresses"]
+
+#: Seconds an ended session still answers the phones (410 Gone) before its port closes.
+ENDED_GRACE_SECONDS = 90.0
+#: ... or fewer: the port closes once no request came for this long (a phone polls every
+#: 2.5 s, so every phone still polling has been told).
+ENDED_IDLE_SECONDS = 10.0
+#: The page's calls: answered 410 once the session ended.
+API_ROUTES = frozenset({"join", "state", "note", "photo", "vote"})
 
 #: The files the page is made of: name in the URL -> (file in resources/workshop, type).
 STATIC = {
@@ -154,6 +173,25 @@ class _SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+class _Uvicorn(uvicorn.Server):
+    """uvicorn's server that also stops when ``should_close()`` says so (asked every tenth of
+    a second on the server's loop)."""
+
+    def __init__(self, config: uvicorn.Config, should_close: Callable[[], bool]):
+        super().__init__(config)
+        self._should_close = should_close
+
+    async def on_tick(self, counter: int) -> bool:
+        if not self.should_exit and self._should_close():
+            self.should_exit = True
+        return await super().on_tick(counter)
+
+
+#: Servers of ended sessions in their grace period (a new session on the same port stops one).
+_lingering: set[WorkshopServer] = set()
+_lingering_lock = threading.Lock()
+
+
 def _not_found() -> Response:
     return Response(b"", status_code=404)
 
@@ -179,6 +217,9 @@ class WorkshopServer:
         self._socket: socket.socket | None = None
         self._port: int | None = None
         self._stopping = threading.Event()
+        self._ended = threading.Event()  # the session ended: 410 to the page's calls
+        self._close_at = 0.0  # (clock) the grace period ends
+        self._last_request = self._clock()  # (clock) the last request with the token
         # requests waiting for their note to be stored: woken on the event loop when the
         # owner confirms (Room.on_stored), never by a thread per waiting request
         self._waiting: dict[str, list[asyncio.Future[bool]]] = {}
@@ -218,12 +259,17 @@ class WorkshopServer:
         address cannot be bound."""
         if self._thread is not None:
             raise RuntimeError("the workshop server was started already")
+        if port:  # an ended session's server in its grace period gives the port up
+            with _lingering_lock:
+                holding = [s for s in _lingering if s.port == port]
+            for server in holding:
+                server.stop()
         sock = _bind(host, port)
         config = uvicorn.Config(
             self.app, http="h11", ws="none", loop="asyncio", lifespan="off",
             log_config=None, log_level="warning", access_log=False, server_header=False,
             date_header=False, timeout_keep_alive=5, timeout_graceful_shutdown=3)
-        server = uvicorn.Server(config)
+        server = _Uvicorn(config, self._grace_over)
         self._server, self._socket = server, sock
         self._port = sock.getsockname()[1]
         failed: list[BaseException] = []
@@ -235,6 +281,8 @@ class WorkshopServer:
                 failed.append(exc)
             finally:
                 sock.close()
+                with _lingering_lock:
+                    _lingering.discard(self)
 
         self._thread = threading.Thread(target=serve, name="workshop-server", daemon=False)
         self._thread.start()
@@ -249,15 +297,52 @@ class WorkshopServer:
         self.url = f"http://{shown}:{self._port}/{self.room.token}/"
         return self.url
 
+    def end(self, grace: float = ENDED_GRACE_SECONDS) -> None:
+        """End the session without waiting: the room closes now (nothing reaches it any
+        more, a phone waiting for its note hears 410), and for up to ``grace`` seconds the
+        page's calls get 410 Gone so the phones show that the session ended; then the port
+        closes by itself (see the module's docstring).  Closes at once, like :meth:`stop`,
+        when nobody joined, when ``grace`` is 0 or when not serving.  Safe to call twice;
+        :meth:`stop` ends the grace period at once."""
+        self.room.close()
+        if self._ended.is_set() or self._stopping.is_set():
+            return
+        if grace <= 0 or not self.running or not self.room.participants():
+            self.stop()
+            return
+        self._close_at = self._clock() + grace
+        self._ended.set()
+        with _lingering_lock:
+            _lingering.add(self)
+        self._wake_all()
+
+    @property
+    def ended(self) -> bool:
+        """Whether :meth:`end` was called and the grace period runs (or ran)."""
+        return self._ended.is_set()
+
+    def wait_closed(self, timeout: float | None = None) -> bool:
+        """Wait until the server thread ended (the grace period of :meth:`end` is over);
+        whether it has."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return not self.running
+
+    def _grace_over(self) -> bool:
+        """(On the server's loop) whether an ended session's grace period is over: its time
+        is up, no request came for ``ENDED_IDLE_SECONDS``, or the program is quitting."""
+        if not self._ended.is_set():
+            return False
+        now = self._clock()
+        return (now >= self._close_at or now - self._last_request >= ENDED_IDLE_SECONDS
+                or not threading.main_thread().is_alive())
+
     def stop(self, timeout: float = 10.0) -> None:
         """Stop serving: the room is closed, open requests end, the thread is joined and the
-        port is closed.  Safe to call twice."""
+        port is closed.  Safe to call twice (and during the grace period of :meth:`end`)."""
         self.room.close()
         self._stopping.set()
-        loop = self._loop
-        if loop is not None and not loop.is_closed():
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(self._wake, None)
+        self._wake_all()
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:
@@ -267,6 +352,15 @@ class WorkshopServer:
                 self._thread.join(timeout)
         if self._socket is not None:
             self._socket.close()
+        with _lingering_lock:
+            _lingering.discard(self)
+
+    def _wake_all(self) -> None:
+        """Wake every request waiting for its note (the session ends)."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(self._wake, None)
 
     # ------------------------------------------------------------ requests
     async def _empty_404(self, request: Request, exc: Exception) -> Response:
@@ -279,9 +373,13 @@ class WorkshopServer:
         if (not path.startswith("/") or len(path) < len(prefix)
                 or not hmac.compare_digest(path[:len(prefix)].encode(), prefix.encode())):
             return _not_found()
-        handler = self._routes.get((request.method, path[len(prefix):]))
+        self._last_request = self._clock()
+        route = path[len(prefix):]
+        handler = self._routes.get((request.method, route))
         if handler is None or self._stopping.is_set():
             return _not_found()
+        if self._ended.is_set() and route in API_ROUTES:  # nothing read, nothing posted
+            return _message(410, "This session has ended.")
         try:
             return await handler(request)
         except _Refused as refused:
@@ -332,7 +430,7 @@ class WorkshopServer:
         body = await self._body(request, self.limits.max_body)
         try:
             data = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: too deep
             raise _Refused(400, "That request was not understood.") from None
         if not isinstance(data, dict):
             raise _Refused(400, "That request was not understood.")
@@ -415,7 +513,8 @@ class WorkshopServer:
             self._waiting.setdefault(note_id, []).append(waiter)
             try:
                 # confirmed between the first look and the registration: no wake-up comes
-                if not self.room.is_stored(note_id) and not self._stopping.is_set():
+                if not (self.room.is_stored(note_id) or self._stopping.is_set()
+                        or self._ended.is_set()):
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(waiter, self.limits.note_wait)
             finally:
