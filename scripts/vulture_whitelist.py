@@ -28,6 +28,7 @@ _.number_format_is_linked
 # The window's commands, named in gui/actions.py and resolved when triggered.
 _.toggle_overlay, _.show_user_guide, _.show_shortcuts, _.show_about, _.toggle_minimap
 _.toggle_theme, _.toggle_presentation, _.new_map, _.new_map_from_template, _.duplicate_map
+_.quit_asking
 _.rename_map, _.delete_map, _.compare_personas, _.new_workspace, _.import_map, _.print_map
 _.add_card, _.paste, _.select_all, _.start_find, _.zoom_in, _.zoom_out
 _.toggle_private, _.reveal_notes, _.toggle_timer, _.export_session, _.show_qr

@@ -55,7 +55,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
                tip="Compute the numbers in PostgreSQL or a warehouse", enabled=WRITABLE),
     ActionSpec("export", "E&xport map…", "export_map", "Ctrl+E", enabled=HAS_MAP),
     ActionSpec("print", "&Print…", "print_map", _STD.Print, enabled=HAS_MAP),
-    ActionSpec("quit", "&Quit", "close", _STD.Quit),
+    ActionSpec("quit", "&Quit", "quit_asking", _STD.Quit),
     # Edit (Undo and Redo come from the undo group)
     ActionSpec("cut", "Cu&t", "map_editor.cut", _STD.Cut, enabled=CARDS_WRITABLE),
     ActionSpec("copy", "&Copy", "map_editor.copy", _STD.Copy, enabled=HAS_CARDS),

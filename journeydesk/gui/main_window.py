@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
         self.zoom_label = QLabel("100 %")
         self.zoom_button = self.map_editor.make_zoom_button()
         self.presentation = Presentation(self)  # View > Present (F5)
+        self._asked_to_quit = False  # File > Quit asked about a running session already
         # the walk-through's keys, and Q for a workshop session's QR code
         self.view.key_hook = lambda key: (self.workshop.present_key(key)
                                           or self.presentation.key(key))
@@ -504,7 +505,34 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction(entry, lambda p=entry: self.open_workspace(Path(p)))
         self.recent_menu.setEnabled(bool(recent))
 
+    def quit_asking(self) -> None:
+        """File > Quit: close the window, after asking when a workshop session is running
+        (a stray Ctrl+Q would end the room's session)."""
+        if self._may_end_session():
+            self._asked_to_quit = True
+            self.close()
+
+    def _may_end_session(self) -> bool:
+        """True when no session runs, or the facilitator agrees to end it."""
+        controller = self.workshop.controller
+        if not controller.active:
+            return True
+        people = controller.participant_count()
+        joined = f"{people} {'person has' if people == 1 else 'people have'} joined"
+        box = QMessageBox(QMessageBox.Icon.Question, "End the workshop session?",
+                          f"A workshop session is running ({joined}). Quitting ends it: the "
+                          "phones are told, and every note received so far is kept.",
+                          QMessageBox.StandardButton.Cancel, self)
+        end = box.addButton("End session and quit", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)  # Enter or Esc: stay
+        box.exec()
+        return box.clickedButton() is end
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        asked, self._asked_to_quit = self._asked_to_quit, False
+        if event.spontaneous() and not asked and not self._may_end_session():
+            event.ignore()  # the window's close button during a session: the answer was no
+            return
         self.map_editor.finish_editing()
         if self.remember_settings:
             settings = QSettings()
