@@ -223,6 +223,10 @@ class InboxPanel(QWidget):
         for row in range(self.list.count() - 1, -1, -1):
             if self.list.item(row).data(ENTRY_ROLE) in gone:
                 self.list.takeItem(row)
+        current = self.list.currentItem()
+        if current is not None and not self.list.selectedItems():
+            # the next note is picked, as the box shows it: Accept again takes it
+            current.setSelected(True)
         self._update()
 
     def clear(self) -> None:
@@ -375,4 +379,9 @@ class InboxPanel(QWidget):
         self.accept_all_button.setEnabled(count > 0 and not private)
         self.accept_all_button.setText(f"Accept all ({count})" if count else "Accept all")
         self.entries_changed.emit(count)
-        self.text.setEnabled(self._current in self.entries)
+        shown = self._current in self.entries
+        if not shown and self.text.toPlainText():  # the note was accepted or discarded
+            self.text.blockSignals(True)
+            self.text.clear()
+            self.text.blockSignals(False)
+        self.text.setEnabled(shown)

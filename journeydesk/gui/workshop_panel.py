@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -247,8 +248,11 @@ class SessionPanel(QScrollArea):
                                     f"each; {state}, {people} voted{laptop}; {shown}.")
             if vote_round.revealed:
                 for rank, (_card_id, label, dots) in enumerate(vote_round.ranked(), start=1):
-                    self.ranking.addItem(f"{rank}. {label} — {dots} dot"
-                                         f"{'' if dots == 1 else 's'}")
+                    # the dots first: a long card label must not push them out of sight
+                    item = QListWidgetItem(f"{rank}. {dots} dot{'' if dots == 1 else 's'} · "
+                                           f"{label}")
+                    item.setToolTip(label)
+                    self.ranking.addItem(item)
         has_round = vote_round is not None
         self.laptop_votes_button.setEnabled(has_round and vote_round.open)  # type: ignore[union-attr]
         self.reveal_button.setEnabled(has_round and not vote_round.revealed)  # type: ignore[union-attr]

@@ -36,8 +36,12 @@ def test_the_inbox_title_counts_after_accept_and_undo(qtbot, tmp_path: Path) -> 
     inbox.list.setCurrentRow(0)
     QTest.mouseClick(inbox.accept_button, Qt.MouseButton.LeftButton)
     assert inbox.list.count() == 2 and dock.windowTitle() == "Inbox (2)"
+    # the note the box shows next is the one picked: Accept again takes it
+    (picked,) = inbox.selected_entries()
+    assert inbox.text.toPlainText() == picked.text and inbox.accept_button.isEnabled()
     QTest.mouseClick(inbox.accept_all_button, Qt.MouseButton.LeftButton)
     assert inbox.list.count() == 0 and dock.windowTitle() == "Inbox"
+    assert inbox.text.toPlainText() == "" and not inbox.text.isEnabled()  # no stale note
     window.act_undo.trigger()  # Accept all: its notes come back to the inbox
     qtbot.waitUntil(lambda: inbox.list.count() == 2, timeout=2000)
     assert dock.windowTitle() == "Inbox (2)"

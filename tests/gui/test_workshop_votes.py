@@ -11,7 +11,9 @@ from PySide6.QtWidgets import QDialogButtonBox
 from workshop_gui_helpers import Phone, open_window, start_from_menu
 
 from journeydesk.app.workshop.record import workshop_report
-from journeydesk.domain.model import LaneType
+from journeydesk.domain.commands import AddLaneCommand
+from journeydesk.domain.model import Lane, LaneType
+from journeydesk.gui.workshop_votes import LANE_ROLE
 
 
 def test_vote_round_with_phone_and_laptop_votes(qtbot, tmp_path: Path) -> None:
@@ -23,8 +25,15 @@ def test_vote_round_with_phone_and_laptop_votes(qtbot, tmp_path: Path) -> None:
     eligible = [c.id for c in journey_map.ordered_cards() if c.lane_id == lane.id]
     assert len(eligible) == 4
 
+    empty = Lane(name="Feelings", type=LaneType.EMOTIONS)
+    window.editor.run(AddLaneCommand(journey_map.id, empty))
     window.act_workshop_vote.trigger()
     dialog = ui.vote_dialog
+    # a lane without cards (the emotions lane...) cannot be chosen; the others can
+    rows = {dialog.lanes.item(r).data(LANE_ROLE): dialog.lanes.item(r)
+            for r in range(dialog.lanes.count())}
+    assert not rows[empty.id].flags() & Qt.ItemFlag.ItemIsEnabled
+    assert rows[lane.id].flags() & Qt.ItemFlag.ItemIsEnabled
     dialog.set_lane_checked(lane.id)
     dialog.dots.setValue(3)
     assert list(dialog.cards()) == eligible
@@ -55,8 +64,8 @@ def test_vote_round_with_phone_and_laptop_votes(qtbot, tmp_path: Path) -> None:
     assert ui.badges.shown() == {a: 3, b: 1, c: 7}
     assert ui.badges.badge(c).parentItem() is window.scene.cards[c]
     assert ui.panel.ranking.count() == 4
-    assert ui.panel.ranking.item(0).text().startswith("1. ") and "7 dots" in \
-        ui.panel.ranking.item(0).text()
+    # the dots before the card's label (a long label must not hide them)
+    assert ui.panel.ranking.item(0).text().startswith("1. 7 dots · ")
 
     # the badges stay on the cards when the map changes (items rebuilt)
     window.scene.select_only([window.scene.cards[c]])
