@@ -146,6 +146,7 @@ class Veil(QGraphicsPathItem):
         """Veil all but the stage ``stage_id``'s columns and the lane headers (None: none)."""
         lay = scene.layout
         if stage_id is None or stage_id not in lay.stage_rects:
+            _dim_headers(scene, None)
             self.hide()
             return
         colour = QColor(scene.theme.background)
@@ -153,10 +154,27 @@ class Veil(QGraphicsPathItem):
         self.setBrush(colour)
         whole = scene.sceneRect()
         span = stage_span(scene, stage_id)
+        # the lanes are veiled; the other stages' headers dim themselves, so that they stay
+        # dimmed when pinned above the veil (scrolled down a stage in Present)
+        top = lay.lane_y[0] if lay.lane_y else whole.top()
         path = QPainterPath()
-        path.addRect(QRectF(LANE_HEADER_W, whole.top(), whole.right() - LANE_HEADER_W,
-                            whole.height()))
+        path.addRect(QRectF(LANE_HEADER_W, top, whole.right() - LANE_HEADER_W,
+                            whole.bottom() - top))
         keep = QPainterPath()
-        keep.addRect(QRectF(span.left(), whole.top(), span.width(), whole.height()))
+        keep.addRect(QRectF(span.left(), top, span.width(), whole.bottom() - top))
         self.setPath(path.subtracted(keep))
+        _dim_headers(scene, stage_id)
         self.show()
+
+
+DIMMED = 0.35  # the opacity of the headers of the stages the walk-through does not show
+
+
+def _dim_headers(scene: MapScene, stage_id: str | None) -> None:
+    """Dim the stage and step headers of every stage but ``stage_id`` (None: none)."""
+    for stage in scene.map.stages:
+        opacity = 1.0 if stage_id is None or stage.id == stage_id else DIMMED
+        items = [scene.stages.get(stage.id), *(scene.steps.get(st.id) for st in stage.steps)]
+        for item in items:
+            if item is not None and item.opacity() != opacity:
+                item.setOpacity(opacity)
